@@ -1,0 +1,7 @@
+from django.urls import path
+
+from analytics import views
+
+urlpatterns = [
+    path("", views.index, name="analytics-index"),
+]

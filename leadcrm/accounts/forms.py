@@ -1,0 +1,79 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from leadcrm.accounts.models import Team, User
+from leadcrm.accounts.roles import Role
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class _UserFieldsForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("No team")
+    )
+    reports_to = forms.ModelChoiceField(
+        label=_("Reports to"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody (top of the hierarchy)"),
+        help_text=_("Left empty, the team's manager is used."),
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+
+    def __init__(self, *args, exclude_user: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.order_by("name")
+        managers = User.objects.filter(is_active=True).order_by("full_name")
+        if exclude_user is not None:
+            managers = managers.exclude(pk=exclude_user.pk)
+        self.fields["reports_to"].queryset = managers
+
+
+class UserCreateForm(_UserFieldsForm):
+    field_order = ["email", "full_name", "roles", "team", "reports_to", "phone", "language"]
+    email = forms.EmailField(label=_("Email"))
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", _("Browser default")), *settings.LANGUAGES], required=False
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        required=False,
+        help_text=_("Leave empty to email an invitation with a link to choose one."),
+    )
+
+
+class UserEditForm(_UserFieldsForm):
+    is_active = forms.BooleanField(label=_("Active (can sign in)"), required=False)
+    is_away = forms.BooleanField(
+        label=_("Away (gets no new leads from assignment rules)"), required=False
+    )
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Team.Kind.choices)
+    parent = forms.ModelChoiceField(
+        label=_("Part of"), queryset=Team.objects.none(), required=False, empty_label=_("Nothing")
+    )
+    manager = forms.ModelChoiceField(
+        label=_("Manager"), queryset=User.objects.none(), required=False, empty_label=_("None")
+    )
+
+    def __init__(self, *args, team: Team | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Team.objects.order_by("name")
+        if team is not None:
+            parents = parents.exclude(pk=team.pk)
+        self.fields["parent"].queryset = parents
+        self.fields["manager"].queryset = User.objects.filter(is_active=True).order_by("full_name")

@@ -1,0 +1,212 @@
+"""Sign-in, sign-out, password reset, language, and the tenant admin's users and teams pages."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from leadcrm.accounts import selectors, services
+from leadcrm.accounts.errors import AccountsError
+from leadcrm.accounts.forms import LoginForm, TeamForm, UserCreateForm, UserEditForm
+from leadcrm.accounts.middleware import session_bind_to_tenant
+from leadcrm.accounts.models import Team, User
+from leadcrm.accounts.permissions import role_required
+from leadcrm.accounts.roles import Role
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        session_bind_to_tenant(self.request)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts-password-reset-done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts-password-reset-complete")
+
+
+def handoff(request, token: str):
+    """Land a freshly signed-up admin on their tenant, signed in (see login_handoff_create)."""
+    try:
+        user = services.login_handoff_consume(token=token)
+    except AccountsError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts-login")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    session_bind_to_tenant(request)
+    messages.success(request, _("Welcome to LeadCRM! Your workspace is ready."))
+    return redirect("home")
+
+
+@require_POST
+def language_set(request):
+    """Switch the interface language: stored on the user, and in a cookie for the login page."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("home")
+    response = redirect(next_url)
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("Unknown language."))
+        return response
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", max_age=365 * 24 * 3600
+    )
+    return response
+
+
+def _apply_error(form, exc: AccountsError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _base_url(request) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+@role_required(Role.TENANT_ADMIN)
+def user_list(request):
+    query = request.GET.get("q", "").strip()
+    users = selectors.user_list()
+    if query:
+        users = users.filter(full_name__icontains=query) | users.filter(email__icontains=query)
+    context = {"users": users, "query": query, "roles": Role}
+    if request.htmx:
+        return render(request, "accounts/user_list.html#user-table", context)
+    return render(request, "accounts/user_list.html", context)
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_http_methods(["GET", "POST"])
+def user_create(request):
+    form = UserCreateForm(request.POST or None, initial={"roles": [Role.SALES_REP]})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_create(
+                email=data["email"],
+                full_name=data["full_name"],
+                roles=data["roles"],
+                password=data["password"] or None,
+                team=data["team"],
+                reports_to=data["reports_to"],
+                phone=data["phone"],
+                language=data["language"],
+            )
+        except AccountsError as exc:
+            _apply_error(form, exc)
+        else:
+            if not data["password"]:
+                services.user_invite(user=user, base_url=_base_url(request), invited_by=request.user)
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
+            else:
+                messages.success(request, _("%(name)s can now sign in.") % {"name": user})
+            return redirect("accounts-user-list")
+    return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_http_methods(["GET", "POST"])
+def user_edit(request, uuid):
+    user = _get_or_404(User, uuid)
+    initial = {
+        "full_name": user.full_name,
+        "roles": user.roles,
+        "team": user.team,
+        "reports_to": user.reports_to,
+        "phone": user.phone,
+        "is_active": user.is_active,
+        "is_away": user.is_away,
+    }
+    form = UserEditForm(request.POST or None, initial=initial, exclude_user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(user=user, actor=request.user, **form.cleaned_data)
+        except AccountsError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("accounts-user-list")
+    history = user.history.select_related("history_user")[:20]
+    context = {"form": form, "subject": user, "history": history, "creating": False}
+    return render(request, "accounts/user_form.html", context)
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_POST
+def user_invite_resend(request, uuid):
+    user = _get_or_404(User, uuid)
+    services.user_invite(user=user, base_url=_base_url(request), invited_by=request.user)
+    messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
+    return redirect("accounts-user-edit", uuid=user.uuid)
+
+
+@role_required(Role.TENANT_ADMIN)
+def team_list(request):
+    return render(request, "accounts/team_list.html", {"teams": selectors.team_list()})
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_http_methods(["GET", "POST"])
+def team_create(request):
+    form = TeamForm(request.POST or None, initial={"kind": Team.Kind.TEAM})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_create(**form.cleaned_data)
+        except AccountsError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("Team created."))
+            return redirect("accounts-team-list")
+    return render(request, "accounts/team_form.html", {"form": form, "creating": True})
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_http_methods(["GET", "POST"])
+def team_edit(request, uuid):
+    team = _get_or_404(Team, uuid)
+    initial = {"name": team.name, "kind": team.kind, "parent": team.parent, "manager": team.manager}
+    form = TeamForm(request.POST or None, initial=initial, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(team=team, **form.cleaned_data)
+        except AccountsError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("accounts-team-list")
+    members = team.members.order_by("full_name")
+    context = {"form": form, "team": team, "members": members, "creating": False}
+    return render(request, "accounts/team_form.html", context)
+
+
+@login_required
+def profile(request):
+    return render(request, "accounts/profile.html", {"subject": request.user})
+
+
+def _get_or_404(model, uuid):
+    try:
+        return model.objects.get(uuid=uuid)
+    except model.DoesNotExist as exc:
+        raise Http404 from exc

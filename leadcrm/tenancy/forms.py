@@ -1,0 +1,19 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class SignupForm(forms.Form):
+    name = forms.CharField(label=_("Company name"), max_length=200)
+    subdomain = forms.CharField(
+        label=_("Subdomain"),
+        max_length=40,
+        help_text=_("Lower-case letters, digits and hyphens. Your team signs in there."),
+        widget=forms.TextInput(attrs={"autocapitalize": "off", "spellcheck": "false"}),
+    )
+    admin_full_name = forms.CharField(label=_("Your name"), max_length=150)
+    admin_email = forms.EmailField(label=_("Work email"))
+    admin_password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+    )

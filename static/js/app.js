@@ -1,0 +1,15 @@
+// Small behaviours that need no framework. No inline scripts anywhere (the CSP forbids them).
+(function () {
+  "use strict";
+  // Close an open <details> menu when clicking elsewhere or pressing Escape.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      document.querySelectorAll("details.menu[open]").forEach(function (m) { m.removeAttribute("open"); });
+    }
+  });
+})();
