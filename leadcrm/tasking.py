@@ -6,6 +6,8 @@ missing (or names an unknown schema, which it only logs), the task would silentl
 public schema. ``TenantRequiredTask`` refuses that instead.
 """
 
+import uuid
+
 from celery.utils.log import get_task_logger
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name
@@ -31,17 +33,19 @@ class TenantRequiredTask(TenantTask):
         return super().__call__(*args, **kwargs)
 
 
-def enqueue_on_commit(task, *args, queue: str | None = None, **kwargs) -> None:
+def enqueue_on_commit(task, *args, queue: str | None = None, **kwargs) -> str:
     """Queue ``task`` with the current tenant once the surrounding transaction commits.
 
     The schema is captured now, not when the callback fires, so a later schema switch on the
     same connection cannot send the task to another tenant. Outside a transaction the task is
-    sent at once.
+    sent at once. Returns the task id (the task is not sent yet if a transaction is open).
     """
     schema_name = connection.schema_name
     if schema_name == get_public_schema_name() and not task.runs_in_public_schema:
         raise TenantMissingError(f"Cannot queue {task.name} from the public schema.")
-    options = {"headers": {"_schema_name": schema_name}}
+    task_id = str(uuid.uuid4())
+    options = {"headers": {"_schema_name": schema_name}, "task_id": task_id}
     if queue:
         options["queue"] = queue
     transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, **options))
+    return task_id

@@ -91,15 +91,18 @@ def run(
     if as_postgres and os.geteuid() == 0:
         args = ["runuser", "-u", "postgres", "--", *args]
     # cwd="/" so that the postgres user never trips over an unreadable working directory.
-    result = subprocess.run(  # noqa: S603 - argument lists built by this script
-        args,
-        stdin=subprocess.DEVNULL,
-        stdout=sys.stderr if show_output else subprocess.PIPE,
-        stderr=sys.stderr if show_output else subprocess.PIPE,
-        text=True,
-        cwd="/",
-        check=False,
-    )
+    try:
+        result = subprocess.run(  # noqa: S603 - argument lists built by this script
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=sys.stderr if show_output else subprocess.PIPE,
+            stderr=sys.stderr if show_output else subprocess.PIPE,
+            text=True,
+            cwd="/",
+            check=False,
+        )
+    except FileNotFoundError:
+        raise ServiceError(f"`{args[0]}` not found (needed for `{shlex.join(args)}`)") from None
     if check and result.returncode != 0:
         output = ((result.stdout or "") + (result.stderr or "")).strip()
         raise ServiceError(f"`{shlex.join(args)}` failed (exit {result.returncode}):\n{output}")
@@ -752,11 +755,16 @@ def command_status() -> None:
         state = "answers" if error is None else f"no answer ({error})"
         return f"Redis      {label:<10} {address!s:<28} {state}"
 
+    def foreign(line: str, pid_file: Path) -> str:
+        """Flag an embedded port that answers although this checkout started nothing there."""
+        if line.endswith(" answers") and not pid_file.exists():
+            return line + " (not started by this checkout)"
+        return line
+
     if os.environ.get("DATABASE_URL"):
         print(pg_line("env", os.environ["DATABASE_URL"]))
     print(pg_line("machine", pg_url(MACHINE_PG_PORT, "postgres")))
-    embedded = pg_line("embedded", pg_url(EMBEDDED_PG_PORT, "postgres"))
-    print(embedded + ("" if PG_PID_FILE.exists() else " (not started by this checkout)"))
+    print(foreign(pg_line("embedded", pg_url(EMBEDDED_PG_PORT, "postgres")), PG_PID_FILE))
 
     redis_env = os.environ.get("REDIS_URL")
     if redis_env:
@@ -766,8 +774,7 @@ def command_status() -> None:
         else:
             print(f"Redis      env        {redis_env} (scheme not checked)")
     print(redis_line("machine", RedisAddress(HOST, MACHINE_REDIS_PORT)))
-    embedded = redis_line("embedded", RedisAddress(HOST, EMBEDDED_REDIS_PORT))
-    print(embedded + ("" if REDIS_PID_FILE.exists() else " (not started by this checkout)"))
+    print(foreign(redis_line("embedded", RedisAddress(HOST, EMBEDDED_REDIS_PORT)), REDIS_PID_FILE))
 
 
 def main(argv: list[str] | None = None) -> int:

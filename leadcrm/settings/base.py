@@ -124,7 +124,11 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", BASE_DIR / ".data" / "media")
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+    }
+}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "LeadCRM <no-reply@leadcrm.local>")
 
 # Content Security Policy (Django's built-in middleware): everything from our own origin,

@@ -22,4 +22,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": env.str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            "host": env.str("EMAIL_HOST", "localhost"),
+            "port": env.int("EMAIL_PORT", 587),
+            "username": env.str("EMAIL_HOST_USER", ""),
+            "password": env.str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env.bool("EMAIL_USE_TLS", True),
+        },
+    }
+}

@@ -61,9 +61,7 @@ def subdomain_check(request):
 def _handoff_url(request, tenant: Tenant, email: str) -> str:
     with tenant_context(tenant):
         token = login_handoff_create(user=User.objects.get(email=email.strip().lower()))
-    port = request.get_port()
-    host = tenant_domain_for(tenant.slug)
-    if port and port not in ("80", "443"):
-        host = f"{host}:{port}"
+    _hostname, _sep, port = request.get_host().partition(":")
+    host = tenant_domain_for(tenant.slug) + (f":{port}" if port else "")
     path = reverse("accounts-handoff", kwargs={"token": token}, urlconf=settings.ROOT_URLCONF)
     return f"{request.scheme}://{host}{path}"

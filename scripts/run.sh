@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Run the product: web (gunicorn), Celery worker and Celery beat, with a seeded demo tenant.
+# Ctrl-C stops all three.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+started=$(date +%s.%N)
+
+eval "$($BIN/python scripts/services.py up)"
+export DATABASE_URL REDIS_URL
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-leadcrm.settings.dev}
+PORT=${PORT:-8000}
+DEMO_EMAIL=${DEMO_EMAIL:-admin@demo.leadcrm.test}
+DEMO_PASSWORD=${DEMO_PASSWORD:-demo-Leads-2026}
+mkdir -p .data/logs
+
+$BIN/python manage.py migrate_schemas -v0
+$BIN/python manage.py ensure_public_tenant
+$BIN/python manage.py collectstatic --noinput -v0
+$BIN/python manage.py seed_demo demo --if-empty \
+    --admin-email "$DEMO_EMAIL" --admin-password "$DEMO_PASSWORD"
+
+pids=()
+stop() {
+    trap - INT TERM EXIT
+    echo "stopping web, worker and beat..."
+    kill "${pids[@]}" 2>/dev/null || true
+    wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+$BIN/celery -A leadcrm worker -Q default,import,dedup,scoring,routing --concurrency 2 \
+    --loglevel INFO --logfile .data/logs/worker.log &
+pids+=($!)
+$BIN/celery -A leadcrm beat --loglevel INFO --logfile .data/logs/beat.log &
+pids+=($!)
+$BIN/gunicorn leadcrm.wsgi:application --bind "127.0.0.1:$PORT" --workers 3 \
+    --access-logfile .data/logs/access.log --error-logfile .data/logs/web.log &
+pids+=($!)
+
+for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null -H "Host: demo.localhost" "http://127.0.0.1:$PORT/healthz/" && break
+    sleep 0.1
+done
+elapsed=$($BIN/python -c "import time; print(round(time.time() - $started, 1))")
+cat <<MSG
+
+  LeadCRM is running (ready in ${elapsed} s). Logs: .data/logs/
+
+    Demo workspace:  http://demo.localhost:$PORT/
+    Sign in as:      $DEMO_EMAIL  /  $DEMO_PASSWORD
+    Sign-up site:    http://localhost:$PORT/
+
+  Press Ctrl-C to stop.
+MSG
+wait -n "${pids[@]}"

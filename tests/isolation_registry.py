@@ -1,0 +1,58 @@
+"""How the tenant-isolation harness gets a real object of tenant A for each tenant route.
+
+The harness (tests/test_tenant_isolation.py) walks every URL pattern of the tenant URLconf.
+Every route that takes an argument must be listed here, or the harness fails and names it:
+adding a route means telling the harness how to make the object it shows.
+
+A provider runs inside tenant A's schema with A's cast and returns the URL kwargs plus the
+strings that would betray A's data if they appeared in a response to tenant B.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from leadcrm.accounts.services import login_handoff_create, team_create
+
+
+@dataclass
+class ObjectRoute:
+    make: Callable  # (cast) -> (kwargs, markers)
+    #: A GET that is not refused with 403/404 (or a redirect to the login page) must still
+    #: show none of the markers; list here routes that legitimately answer 200 to anyone
+    #: (e.g. "this link is invalid").
+    may_answer_200: bool = False
+    methods: tuple[str, ...] = field(default=("GET", "POST"))
+
+
+def _user(cast):
+    return {"uuid": cast.rep.uuid}, [cast.rep.email, cast.rep.full_name]
+
+
+def _team(cast):
+    team = team_create(name="Isolation Probe Team")
+    return {"uuid": team.uuid}, [team.name]
+
+
+def _handoff(cast):
+    return {"token": login_handoff_create(user=cast.admin)}, [cast.admin.email]
+
+
+def _password_reset(cast):
+    uid = urlsafe_base64_encode(force_bytes(cast.rep.pk))
+    token = default_token_generator.make_token(cast.rep)
+    return {"uidb64": uid, "token": token}, [cast.rep.email]
+
+
+OBJECT_ROUTES: dict[str, ObjectRoute] = {
+    "accounts-user-edit": ObjectRoute(_user),
+    "accounts-user-invite": ObjectRoute(_user),
+    "accounts-team-edit": ObjectRoute(_team),
+    "accounts-handoff": ObjectRoute(_handoff, methods=("GET",)),
+    "accounts-password-reset-confirm": ObjectRoute(_password_reset, may_answer_200=True),
+}
