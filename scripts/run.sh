@@ -30,16 +30,16 @@ stop() {
 trap stop INT TERM EXIT
 
 $BIN/celery -A leadcrm worker -Q default,import,dedup,scoring,routing --concurrency 2 \
-    --loglevel INFO --logfile .data/logs/worker.log &
+    --loglevel INFO --logfile .data/logs/worker.log > .data/logs/worker.out 2>&1 &
 pids+=($!)
-$BIN/celery -A leadcrm beat --loglevel INFO --logfile .data/logs/beat.log &
+$BIN/celery -A leadcrm beat --loglevel INFO --logfile .data/logs/beat.log > .data/logs/beat.out 2>&1 &
 pids+=($!)
 $BIN/gunicorn leadcrm.wsgi:application --bind "127.0.0.1:$PORT" --workers 3 \
     --access-logfile .data/logs/access.log --error-logfile .data/logs/web.log &
 pids+=($!)
 
 for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null -H "Host: demo.localhost" "http://127.0.0.1:$PORT/healthz/" && break
+    curl -fs -o /dev/null -H "Host: demo.localhost" "http://127.0.0.1:$PORT/healthz/" && break
     sleep 0.1
 done
 elapsed=$($BIN/python -c "import time; print(round(time.time() - $started, 1))")

@@ -57,7 +57,9 @@ def main() -> None:
         for path in args.pages:
             page.goto(f"{tenant_base}{path}")
             name = path.strip("/").replace("/", "-") or "home"
-            page.screenshot(path=out / f"{name}{'-' + args.lang if args.lang else ''}.png", full_page=True)
+            page.screenshot(
+                path=out / f"{name}{'-' + args.lang if args.lang else ''}.png", full_page=True
+            )
         browser.close()
     print(f"screenshots in {out}")
     for error in errors:

@@ -192,10 +192,27 @@ def celery_worker(django_db_setup):
     log_path = PROJECT_DIR / ".data" / "test-worker.log"
     log_path.parent.mkdir(exist_ok=True)
     log = log_path.open("w")
-    worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "leadcrm", "worker", "-Q", queues,
-         "--pool", "threads", "--concurrency", "4", "--loglevel", "INFO",
-         "--hostname", f"pytest-{os.getpid()}@%h", "--without-gossip", "--without-mingle"],
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "leadcrm",
+            "worker",
+            "-Q",
+            queues,
+            "--pool",
+            "threads",
+            "--concurrency",
+            "4",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            f"pytest-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         cwd=PROJECT_DIR,
         env=env,
         stdout=log,

@@ -31,7 +31,9 @@ def tenant_routes():
 
 
 def _has_arguments(pattern: URLPattern) -> bool:
-    return bool(pattern.pattern.converters) or bool(getattr(pattern.pattern, "regex", None).groupindex)
+    return bool(pattern.pattern.converters) or bool(
+        getattr(pattern.pattern, "regex", None).groupindex
+    )
 
 
 ROUTES = tenant_routes()

@@ -9,7 +9,8 @@ from leadcrm.accounts.roles import Role
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
 
@@ -43,7 +44,9 @@ class UserCreateForm(_UserFieldsForm):
     field_order = ["email", "full_name", "roles", "team", "reports_to", "phone", "language"]
     email = forms.EmailField(label=_("Email"))
     language = forms.ChoiceField(
-        label=_("Language"), choices=[("", _("Browser default")), *settings.LANGUAGES], required=False
+        label=_("Language"),
+        choices=[("", _("Browser default")), *settings.LANGUAGES],
+        required=False,
     )
     password = forms.CharField(
         label=_("Password"),

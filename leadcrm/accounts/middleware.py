@@ -23,9 +23,9 @@ class TenantBoundSessionMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            if request.session.get(SESSION_TENANT_KEY) != connection.schema_name:
-                logout(request)
+        bound_to = request.session.get(SESSION_TENANT_KEY)
+        if user is not None and user.is_authenticated and bound_to != connection.schema_name:
+            logout(request)
         return self.get_response(request)
 
 

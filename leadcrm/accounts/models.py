@@ -137,6 +137,8 @@ class User(AbstractBaseUser):
     @property
     def initials(self) -> str:
         parts = [p for p in self.full_name.split() if p]
+        if parts and not parts[0].isascii():
+            return self.full_name[-2:]  # Chinese: the given name, as Chinese apps show it
         if not parts:
             return self.email[:1].upper()
         if len(parts) == 1:

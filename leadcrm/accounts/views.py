@@ -117,8 +117,12 @@ def user_create(request):
             _apply_error(form, exc)
         else:
             if not data["password"]:
-                services.user_invite(user=user, base_url=_base_url(request), invited_by=request.user)
-                messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
+                services.user_invite(
+                    user=user, base_url=_base_url(request), invited_by=request.user
+                )
+                messages.success(
+                    request, _("Invitation sent to %(email)s.") % {"email": user.email}
+                )
             else:
                 messages.success(request, _("%(name)s can now sign in.") % {"name": user})
             return redirect("accounts-user-list")

@@ -1,8 +1,8 @@
 """The test suite: real Postgres and Redis, a real Celery worker (see tests/conftest.py)."""
 
-from leadcrm.settings.base import *  # noqa: F403
 from urllib.parse import urlsplit, urlunsplit
 
+from leadcrm.settings.base import *  # noqa: F403
 from leadcrm.settings.base import CACHES, REDIS_URL, env
 
 DEBUG = False

@@ -39,7 +39,11 @@ def test_invited_user_sets_a_password_through_the_emailed_link(
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
             "/settings/users/new/",
-            {"email": "invitee@alpha.example.com", "full_name": "Ivy Invitee", "roles": ["sales_rep"]},
+            {
+                "email": "invitee@alpha.example.com",
+                "full_name": "Ivy Invitee",
+                "roles": ["sales_rep"],
+            },
         )
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
@@ -53,7 +57,9 @@ def test_invited_user_sets_a_password_through_the_emailed_link(
         {"new_password1": "Blue-Whale-2099", "new_password2": "Blue-Whale-2099"},
     )
     assert done.status_code == 302
-    assert tenant_client(cast_a).login(username="invitee@alpha.example.com", password="Blue-Whale-2099")
+    assert tenant_client(cast_a).login(
+        username="invitee@alpha.example.com", password="Blue-Whale-2099"
+    )
 
 
 def test_password_reset_by_email(cast_a):
@@ -62,7 +68,10 @@ def test_password_reset_by_email(cast_a):
     assert len(mail.outbox) == 1
     link = re.search(r"http://alpha\.localhost(/accounts/password-reset/\S+)", mail.outbox[0].body)
     page = client.get(link.group(1), follow=True)
-    client.post(page.wsgi_request.path, {"new_password1": "Red-Panda-7781", "new_password2": "Red-Panda-7781"})
+    client.post(
+        page.wsgi_request.path,
+        {"new_password1": "Red-Panda-7781", "new_password2": "Red-Panda-7781"},
+    )
     assert tenant_client(cast_a).login(username=cast_a.rep.email, password="Red-Panda-7781")
 
 
@@ -73,7 +82,9 @@ def test_password_reset_for_another_tenants_email_sends_nothing(cast_a, cast_b):
 
 def test_duplicate_email_is_refused(in_tenant_a):
     with pytest.raises(AccountsError, match="already exists"):
-        services.user_create(email=in_tenant_a.rep.email.upper(), full_name="X", roles=["sales_rep"])
+        services.user_create(
+            email=in_tenant_a.rep.email.upper(), full_name="X", roles=["sales_rep"]
+        )
 
 
 def test_rep_cannot_open_settings(cast_a):
@@ -87,7 +98,10 @@ def test_rep_cannot_open_settings(cast_a):
 def test_manager_sees_subordinates_through_the_whole_line(in_tenant_a):
     cast = in_tenant_a
     lead_rep = services.user_create(
-        email="lead@alpha.example.com", full_name="Lee Lead", roles=["sales_rep"], reports_to=cast.rep
+        email="lead@alpha.example.com",
+        full_name="Lee Lead",
+        roles=["sales_rep"],
+        reports_to=cast.rep,
     )
     below = {u.email for u in user_subordinates(cast.manager)}
     assert {cast.rep.email, cast.teammate.email, cast.pool_admin.email, lead_rep.email} <= below
@@ -141,8 +155,12 @@ def test_role_changes_are_kept_in_history(in_tenant_a):
 
 def test_new_team_manager_takes_over_the_members_line(in_tenant_a):
     cast = in_tenant_a
-    boss = services.user_create(email="boss@alpha.example.com", full_name="Bo Boss", roles=["manager"])
-    services.team_update(team=cast.team, name=cast.team.name, kind=Team.Kind.TEAM, parent=None, manager=boss)
+    boss = services.user_create(
+        email="boss@alpha.example.com", full_name="Bo Boss", roles=["manager"]
+    )
+    services.team_update(
+        team=cast.team, name=cast.team.name, kind=Team.Kind.TEAM, parent=None, manager=boss
+    )
     cast.rep.refresh_from_db()
     assert cast.rep.reports_to == boss
 
@@ -151,15 +169,19 @@ def test_team_cannot_be_part_of_its_own_subteam(in_tenant_a):
     cast = in_tenant_a
     child = services.team_create(name="Child", parent=cast.team)
     with pytest.raises(AccountsError, match="part of itself"):
-        services.team_update(team=cast.team, name=cast.team.name, kind="team", parent=child, manager=None)
+        services.team_update(
+            team=cast.team, name=cast.team.name, kind="team", parent=child, manager=None
+        )
 
 
 def test_user_list_search_answers_htmx_with_the_table_only(cast_a):
     client = tenant_client(cast_a, cast_a.admin)
     response = client.get("/settings/users/?q=riley", HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert 'id="user-table"' in html and "<html" not in html
-    assert cast_a.rep.full_name in html and cast_a.teammate.full_name not in html
+    assert 'id="user-table"' in html
+    assert "<html" not in html
+    assert cast_a.rep.full_name in html
+    assert cast_a.teammate.full_name not in html
 
 
 def test_language_choice_is_kept_per_user(cast_a):
@@ -174,5 +196,7 @@ def test_language_choice_is_kept_per_user(cast_a):
 
 def test_language_switch_refuses_an_offsite_redirect(cast_a):
     client = tenant_client(cast_a, cast_a.rep)
-    response = client.post("/accounts/language/", {"language": "en", "next": "https://evil.example/"})
+    response = client.post(
+        "/accounts/language/", {"language": "en", "next": "https://evil.example/"}
+    )
     assert response.url == "/"
