@@ -1,0 +1,248 @@
+"""The lead and what hangs off it: stages, sources, loss reasons, stage changes, activities."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class LeadStatus(models.TextChoices):
+    UNASSIGNED = "unassigned", _("Unassigned")
+    PENDING = "pending", _("Pending")
+    FOLLOWING_UP = "following_up", _("Following up")
+    QUALIFIED = "qualified", _("Qualified")
+    CONVERTED = "converted", _("Converted")
+    NURTURE = "nurture", _("Nurture")
+    INVALID = "invalid", _("Invalid")
+    LOST = "lost", _("Lost / unqualified")
+    VOID = "void", _("Void")
+
+
+#: Statuses in which a lead is still being worked (used by "overdue", workload, reclaim).
+OPEN_STATUSES = (
+    LeadStatus.UNASSIGNED,
+    LeadStatus.PENDING,
+    LeadStatus.FOLLOWING_UP,
+    LeadStatus.QUALIFIED,
+    LeadStatus.NURTURE,
+)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class CompanySize(models.TextChoices):
+    MICRO = "1-9", _("1–9 employees")
+    SMALL = "10-49", _("10–49 employees")
+    MEDIUM = "50-249", _("50–249 employees")
+    LARGE = "250-999", _("250–999 employees")
+    ENTERPRISE = "1000+", _("1,000+ employees")
+
+
+class RevenueRange(models.TextChoices):
+    UNDER_1M = "<1m", _("Under 1 M")
+    R_1_10M = "1m-10m", _("1–10 M")
+    R_10_50M = "10m-50m", _("10–50 M")
+    R_50_250M = "50m-250m", _("50–250 M")
+    OVER_250M = "250m+", _("Over 250 M")
+
+
+class _OrderedChoice(models.Model):
+    """A tenant-editable list entry (sources, stages, loss reasons)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceChannel(_OrderedChoice):
+    code = models.SlugField(max_length=40, unique=True)
+
+    class Meta(_OrderedChoice.Meta):
+        verbose_name = _("source channel")
+
+
+class LossReason(_OrderedChoice):
+    class Meta(_OrderedChoice.Meta):
+        verbose_name = _("loss reason")
+
+
+class Stage(_OrderedChoice):
+    """A funnel stage. Separate from status: status says whether the lead is being worked,
+    the stage says how far the conversation has got."""
+
+    class Meta(_OrderedChoice.Meta):
+        verbose_name = _("funnel stage")
+
+
+class Lead(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The person and the company
+    name = models.CharField(_("name"), max_length=150)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    email = models.EmailField(_("email"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    region = models.CharField(_("region / province"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    company_size = models.CharField(
+        _("company size"), max_length=10, choices=CompanySize.choices, blank=True
+    )
+    annual_revenue = models.CharField(
+        _("annual revenue"), max_length=10, choices=RevenueRange.choices, blank=True
+    )
+    # Where it came from
+    source = models.ForeignKey(
+        SourceChannel, verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    source_detail = models.CharField(_("source detail"), max_length=200, blank=True)
+    product_line = models.CharField(_("product line"), max_length=100, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    tags = ArrayField(
+        models.CharField(max_length=50), verbose_name=_("tags"), default=list, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    custom_data = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # Who works it and how far it is
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_leads",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.UNASSIGNED
+    )
+    stage = models.ForeignKey(
+        Stage, verbose_name=_("stage"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    loss_reason = models.ForeignKey(
+        LossReason, verbose_name=_("loss reason"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    status_note = models.CharField(_("status note"), max_length=500, blank=True)
+    # Filled by scoring
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=2, blank=True)
+    # Timestamps
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    first_follow_up_at = models.DateTimeField(_("first follow-up"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    next_follow_up_at = models.DateTimeField(_("next follow-up due"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The list: one owner's leads by score, and everyone's by score (admins, pools).
+            models.Index(
+                fields=["owner", "status", "-score", "-id"], name="lead_owner_status_score"
+            ),
+            models.Index(fields=["status", "-score", "-id"], name="lead_status_score"),
+            models.Index(fields=["-created_at", "-id"], name="lead_created"),
+            models.Index(fields=["-last_activity_at", "-id"], name="lead_last_activity"),
+            models.Index(
+                fields=["next_follow_up_at"],
+                name="lead_next_due_open",
+                condition=Q(next_follow_up_at__isnull=False),
+            ),
+            GinIndex(fields=["tags"], name="lead_tags"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.company}" if self.company else self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class LeadStageChange(models.Model):
+    """Every stage change with its time, so dwell time per stage can be computed."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["lead", "changed_at"]
+        indexes = [models.Index(fields=["lead", "changed_at"], name="stagechange_lead_time")]
+
+
+class Activity(models.Model):
+    """A logged touch: call, email, meeting or note."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Call")
+        EMAIL = "email", _("Email")
+        MEETING = "meeting", _("Meeting")
+        NOTE = "note", _("Note")
+
+    class CallOutcome(models.TextChoices):
+        CONNECTED = "connected", _("Connected")
+        NO_ANSWER = "no_answer", _("No answer")
+        INVALID_NUMBER = "invalid_number", _("Invalid number")
+        BUSY = "busy", _("Busy")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CallOutcome.choices, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("notes"), blank=True)
+    occurred_at = models.DateTimeField(_("when"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["lead", "-occurred_at"], name="activity_lead_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.lead}"

@@ -1,0 +1,150 @@
+"""Reads of leads. ``leads_visible_to`` is the only way anything finds leads for a user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from leadcrm.accounts.models import User
+from leadcrm.accounts.roles import Role
+from leadcrm.accounts.selectors import user_subordinate_ids
+from leads.models import OPEN_STATUSES, Lead, LeadStatus
+
+HOT_SCORE = 70
+
+
+def leads_visible_to(user: User) -> QuerySet[Lead]:
+    """Leads ``user`` may see: tenant admins all; others their own and their subordinates'.
+
+    Void leads are hidden from everyone but tenant admins.
+    """
+    leads = Lead.objects.all()
+    if user.has_role(Role.TENANT_ADMIN):
+        return leads
+    owners = {user.pk} | user_subordinate_ids(user)
+    return leads.filter(owner_id__in=owners).exclude(status=LeadStatus.VOID)
+
+
+def lead_can_write(user: User, lead: Lead) -> bool:
+    """Owner, the owner's managers and tenant admins may change a lead."""
+    if user.has_role(Role.TENANT_ADMIN) or lead.owner_id == user.pk:
+        return True
+    return lead.owner_id is not None and lead.owner_id in user_subordinate_ids(user)
+
+
+def lead_get_for_user(*, user: User, uuid, write: bool = False) -> Lead:
+    """The lead if ``user`` may see it (404 otherwise, never a hint that it exists), and 403
+    if ``write`` is asked and they may only read it."""
+    try:
+        lead = (
+            leads_visible_to(user)
+            .select_related("owner", "stage", "source", "loss_reason")
+            .get(uuid=uuid)
+        )
+    except (Lead.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    if write and not lead_can_write(user, lead):
+        raise PermissionDenied
+    return lead
+
+
+SCENES = ("mine", "subordinates", "all")
+STATUS_FILTERS = {
+    "new": [LeadStatus.UNASSIGNED, LeadStatus.PENDING],
+    "following_up": [LeadStatus.FOLLOWING_UP],
+    "qualified": [LeadStatus.QUALIFIED],
+    "unqualified": [LeadStatus.LOST, LeadStatus.INVALID],
+    "nurture": [LeadStatus.NURTURE],
+    "converted": [LeadStatus.CONVERTED],
+    "void": [LeadStatus.VOID],
+}
+SORTS = {
+    "score": ("-score", "-id"),
+    "created": ("-created_at", "-id"),
+    "activity": ("-last_activity_at", "-id"),
+    "due": ("next_follow_up_at", "id"),
+}
+
+
+@dataclass(frozen=True)
+class LeadFilters:
+    """What the list shows; parsed from the URL (`?status=new&hot=1`), so links can carry it."""
+
+    scene: str = "mine"
+    status: str = ""
+    hot: bool = False
+    period: str = ""  # today | week | month (created)
+    unassigned: bool = False
+    overdue: bool = False
+    q: str = ""
+    sort: str = "score"
+
+    @classmethod
+    def from_query(cls, query) -> LeadFilters:
+        def flag(name):
+            return query.get(name) in ("1", "true", "on")
+
+        scene = query.get("scene", "mine")
+        status = query.get("status", "")
+        period = query.get("period", "")
+        sort = query.get("sort", "score")
+        return cls(
+            scene=scene if scene in SCENES else "mine",
+            status=status if status in STATUS_FILTERS else "",
+            hot=flag("hot"),
+            period=period if period in ("today", "week", "month") else "",
+            unassigned=flag("unassigned"),
+            overdue=flag("overdue"),
+            q=" ".join(query.get("q", "").split())[:100],
+            sort=sort if sort in SORTS else "score",
+        )
+
+
+def lead_list(*, user: User, filters: LeadFilters) -> QuerySet[Lead]:
+    """The rep's list: visible leads narrowed by the scene and filters, sorted."""
+    leads = leads_visible_to(user)
+    if filters.scene == "mine":
+        leads = leads.filter(owner=user)
+    elif filters.scene == "subordinates":
+        leads = leads.filter(owner_id__in=user_subordinate_ids(user))
+    if filters.status:
+        leads = leads.filter(status__in=STATUS_FILTERS[filters.status])
+    elif filters.scene != "all" or not user.is_tenant_admin:
+        leads = leads.exclude(status=LeadStatus.VOID)
+    if filters.hot:
+        leads = leads.filter(score__gte=HOT_SCORE)
+    if filters.period:
+        now = timezone.localtime()
+        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        if filters.period == "week":
+            start -= timedelta(days=start.weekday())
+        elif filters.period == "month":
+            start = start.replace(day=1)
+        leads = leads.filter(created_at__gte=start)
+    if filters.unassigned:
+        leads = leads.filter(owner__isnull=True)
+    if filters.overdue:
+        leads = leads.filter(next_follow_up_at__lt=timezone.now(), status__in=OPEN_STATUSES)
+    if filters.q:
+        q = filters.q
+        leads = leads.filter(
+            Q(name__icontains=q)
+            | Q(company__icontains=q)
+            | Q(email__icontains=q)
+            | Q(phone__contains=q)
+            | Q(mobile__contains=q)
+        )
+    order = SORTS[filters.sort]
+    if filters.sort in ("score", "activity"):
+        from django.db.models import F
+
+        field = order[0].lstrip("-")
+        return leads.order_by(F(field).desc(nulls_last=True), "-id").select_related(
+            "owner", "stage", "source"
+        )
+    return leads.order_by(*order).select_related("owner", "stage", "source")
