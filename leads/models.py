@@ -211,6 +211,9 @@ class LeadStageChange(models.Model):
         ordering = ["lead", "changed_at"]
         indexes = [models.Index(fields=["lead", "changed_at"], name="stagechange_lead_time")]
 
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.from_stage_id} -> {self.to_stage_id} at {self.changed_at}"
+
 
 class Activity(models.Model):
     """A logged touch: call, email, meeting or note."""

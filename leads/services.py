@@ -83,7 +83,7 @@ def _clean(data: dict) -> dict:
         if isinstance(value, str):
             value = " ".join(value.split()) if field not in ("notes", "address") else value.strip()
         cleaned[field] = value
-    if "email" in cleaned and cleaned["email"]:
+    if cleaned.get("email"):
         cleaned["email"] = cleaned["email"].lower()
         try:
             validate_email(cleaned["email"])
