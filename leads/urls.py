@@ -3,5 +3,12 @@ from django.urls import path
 from leads import views
 
 urlpatterns = [
-    path("", views.index, name="leads-index"),
+    path("", views.lead_list, name="leads-index"),
+    path("new/", views.lead_create, name="leads-create"),
+    path("<uuid:uuid>/", views.lead_detail, name="leads-detail"),
+    path("<uuid:uuid>/edit/", views.lead_edit, name="leads-edit"),
+    path("<uuid:uuid>/activities/", views.lead_activity_create, name="leads-activity-create"),
+    path("<uuid:uuid>/status/", views.lead_status_change, name="leads-status"),
+    path("<uuid:uuid>/stage/", views.lead_stage_change, name="leads-stage"),
+    path("<uuid:uuid>/assign/", views.lead_assign, name="leads-assign"),
 ]

@@ -1,7 +1,234 @@
+"""Lead pages: the list a rep lives in, the detail page and its quick actions."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from leadcrm.accounts.models import User
+from leadcrm.accounts.selectors import user_subordinate_ids
+from leads import selectors, services
+from leads.errors import LeadError
+from leads.forms import ActivityForm, AssignForm, LeadForm, StageForm, StatusForm
+from leads.models import LeadStatus, LossReason, Stage
+
+PAGE_SIZE = 50
+STATUS_CHIPS = [
+    ("new", gettext_lazy("New")),
+    ("following_up", gettext_lazy("Following up")),
+    ("qualified", gettext_lazy("Qualified")),
+    ("unqualified", gettext_lazy("Unqualified")),
+    ("nurture", gettext_lazy("Nurture")),
+    ("converted", gettext_lazy("Converted")),
+]
+PERIODS = [
+    ("today", gettext_lazy("Today")),
+    ("week", gettext_lazy("This week")),
+    ("month", gettext_lazy("This month")),
+]
+SORTS = [
+    ("score", gettext_lazy("Score")),
+    ("created", gettext_lazy("Newest")),
+    ("activity", gettext_lazy("Last activity")),
+    ("due", gettext_lazy("Next follow-up")),
+]
 
 
 @login_required
-def index(request):
-    return render(request, "leads/index.html")
+def lead_list(request):
+    filters = selectors.LeadFilters.from_query(request.GET)
+    try:
+        page = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page = 1
+    leads = selectors.lead_list(user=request.user, filters=filters)
+    rows = list(leads[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    context = {
+        "leads": rows[:PAGE_SIZE],
+        "has_next": len(rows) > PAGE_SIZE,
+        "page": page,
+        "first_row": (page - 1) * PAGE_SIZE + 1,
+        "last_row": (page - 1) * PAGE_SIZE + min(len(rows), PAGE_SIZE),
+        "status_chips": STATUS_CHIPS,
+        "periods": PERIODS,
+        "sorts": SORTS,
+        "filters": filters,
+        "query": request.GET,
+        "hot_score": selectors.HOT_SCORE,
+    }
+    if request.htmx and request.htmx.target == "lead-results":
+        return render(request, "leads/lead_list.html#lead-results", context)
+    return render(request, "leads/lead_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_create(request):
+    form = LeadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = services.lead_create(actor=request.user, owner=request.user, **form.lead_data())
+        except LeadError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Lead created."))
+            return redirect("leads-detail", uuid=lead.uuid)
+    return render(request, "leads/lead_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_edit(request, uuid):
+    lead = selectors.lead_get_for_user(user=request.user, uuid=uuid, write=True)
+    form = LeadForm(request.POST or None, instance=lead)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lead_update(lead=lead, actor=request.user, **form.lead_data())
+        except LeadError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("leads-detail", uuid=lead.uuid)
+    return render(request, "leads/lead_form.html", {"form": form, "lead": lead})
+
+
+@login_required
+def lead_detail(request, uuid):
+    lead = selectors.lead_get_for_user(user=request.user, uuid=uuid)
+    tab = request.GET.get("tab", "details")
+    context = _detail_context(request, lead, tab)
+    if request.htmx and request.htmx.target == "lead-tab":
+        return render(request, "leads/lead_detail.html#lead-tab", context)
+    return render(request, "leads/lead_detail.html", context)
+
+
+def _detail_context(request, lead, tab):
+    can_write = selectors.lead_can_write(request.user, lead)
+    stages = list(Stage.objects.filter(is_active=True))
+    current = next((i for i, s in enumerate(stages) if s.pk == lead.stage_id), -1)
+    assignable = User.objects.filter(is_active=True)
+    if not request.user.is_tenant_admin:
+        assignable = assignable.filter(
+            pk__in={request.user.pk} | user_subordinate_ids(request.user)
+        )
+    return {
+        "lead": lead,
+        "tab": tab if tab in ("details", "activity", "history") else "details",
+        "can_write": can_write,
+        "stages": [(s, i < current, i == current) for i, s in enumerate(stages)],
+        "next_statuses": _next_statuses(lead),
+        "loss_reasons": LossReason.objects.filter(is_active=True),
+        "activities": lead.activities.select_related("created_by")[:100],
+        "history": lead.history.select_related("history_user")[:50],
+        "activity_form": ActivityForm(initial={"kind": "call"}),
+        "assignable": assignable.order_by("full_name"),
+    }
+
+
+def _next_statuses(lead):
+    labels = dict(LeadStatus.choices)
+    allowed = services.TRANSITIONS.get(lead.status, set()) - {LeadStatus.CONVERTED}
+    return [(s, labels[s]) for s in LeadStatus.values if s in allowed]
+
+
+@login_required
+@require_POST
+def lead_activity_create(request, uuid):
+    lead = selectors.lead_get_for_user(user=request.user, uuid=uuid, write=True)
+    form = ActivityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.activity_log(lead=lead, actor=request.user, **form.cleaned_data)
+        except LeadError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Logged."))
+            form = None
+    if request.htmx:
+        lead.refresh_from_db()
+        context = _detail_context(request, lead, "activity")
+        if form is not None:
+            context["activity_form"] = form
+        return render(request, "leads/lead_detail.html#lead-main", context)
+    return redirect(f"{lead_url(lead)}?tab=activity")
+
+
+@login_required
+@require_POST
+def lead_status_change(request, uuid):
+    lead = selectors.lead_get_for_user(user=request.user, uuid=uuid, write=True)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["status"] == "restore":
+                services.lead_restore(lead=lead, actor=request.user)
+            else:
+                services.lead_change_status(
+                    lead=lead,
+                    to_status=form.cleaned_data["status"],
+                    actor=request.user,
+                    loss_reason=form.cleaned_data["loss_reason"],
+                    note=form.cleaned_data["note"],
+                )
+        except LeadError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Status changed."))
+    return _back_to_lead(request, lead)
+
+
+@login_required
+@require_POST
+def lead_stage_change(request, uuid):
+    lead = selectors.lead_get_for_user(user=request.user, uuid=uuid, write=True)
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a stage."))
+    else:
+        try:
+            services.lead_change_stage(
+                lead=lead, stage=form.cleaned_data["stage"], actor=request.user
+            )
+        except LeadError as exc:
+            messages.error(request, exc.message)
+    return _back_to_lead(request, lead)
+
+
+@login_required
+@require_POST
+def lead_assign(request, uuid):
+    lead = selectors.lead_get_for_user(user=request.user, uuid=uuid, write=True)
+    form = AssignForm(request.POST)
+    owner = form.cleaned_data["owner"] if form.is_valid() else None
+    allowed = (
+        request.user.is_tenant_admin
+        or owner is None
+        or owner.pk in ({request.user.pk} | user_subordinate_ids(request.user))
+    )
+    if not form.is_valid() or not allowed:
+        messages.error(request, _("You can assign leads only to yourself or your team."))
+    else:
+        try:
+            services.lead_assign(lead=lead, owner=owner, actor=request.user)
+        except LeadError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Owner changed."))
+    return _back_to_lead(request, lead)
+
+
+def lead_url(lead) -> str:
+    from django.urls import reverse
+
+    return reverse("leads-detail", kwargs={"uuid": lead.uuid})
+
+
+def _back_to_lead(request, lead):
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return redirect(lead_url(lead))

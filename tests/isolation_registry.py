@@ -56,3 +56,24 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "accounts-handoff": ObjectRoute(_handoff, methods=("GET",)),
     "accounts-password-reset-confirm": ObjectRoute(_password_reset, may_answer_200=True),
 }
+
+
+def _lead(cast):
+    from leads.services import lead_create
+
+    lead = lead_create(
+        actor=cast.rep, owner=cast.rep, name="Isolation Probe Lead", company="Secret Co"
+    )
+    return {"uuid": lead.uuid}, ["Isolation Probe Lead", "Secret Co"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "leads-detail": ObjectRoute(_lead),
+        "leads-edit": ObjectRoute(_lead),
+        "leads-activity-create": ObjectRoute(_lead, methods=("POST",)),
+        "leads-status": ObjectRoute(_lead, methods=("POST",)),
+        "leads-stage": ObjectRoute(_lead, methods=("POST",)),
+        "leads-assign": ObjectRoute(_lead, methods=("POST",)),
+    }
+)

@@ -1,0 +1,94 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from leadcrm.accounts.models import User
+from leads.models import Activity, Lead, LossReason, SourceChannel, Stage
+
+LEAD_FORM_FIELDS = [
+    "name",
+    "company",
+    "job_title",
+    "email",
+    "phone",
+    "mobile",
+    "website",
+    "country",
+    "region",
+    "city",
+    "address",
+    "industry",
+    "company_size",
+    "annual_revenue",
+    "source",
+    "source_detail",
+    "product_line",
+    "priority",
+    "notes",
+]
+
+
+class LeadForm(forms.ModelForm):
+    """Parses the lead form; the rules live in leads.services."""
+
+    tags = forms.CharField(
+        label=_("Tags"), required=False, help_text=_("Separate tags with commas.")
+    )
+
+    class Meta:
+        model = Lead
+        fields = LEAD_FORM_FIELDS
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = SourceChannel.objects.filter(is_active=True)
+        if self.instance and self.instance.pk:
+            self.initial["tags"] = ", ".join(self.instance.tags)
+
+    def lead_data(self) -> dict:
+        data = {f: self.cleaned_data[f] for f in LEAD_FORM_FIELDS}
+        data["tags"] = self.cleaned_data["tags"]
+        return data
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=Activity.Kind.choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "—"), *Activity.CallOutcome.choices], required=False
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=0, max_value=24 * 60, required=False
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    body = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_follow_up_at = forms.DateTimeField(
+        label=_("Next follow-up"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.CharField()
+    loss_reason = forms.ModelChoiceField(
+        label=_("Reason"), queryset=LossReason.objects.filter(is_active=True), required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class StageForm(forms.Form):
+    stage = forms.ModelChoiceField(
+        queryset=Stage.objects.filter(is_active=True), to_field_name="uuid"
+    )
+
+
+class AssignForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        queryset=User.objects.filter(is_active=True),
+        to_field_name="uuid",
+        required=False,
+        empty_label=_("Nobody (unassigned)"),
+    )
