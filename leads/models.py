@@ -147,6 +147,11 @@ class Lead(models.Model):
         LossReason, verbose_name=_("loss reason"), null=True, blank=True, on_delete=models.PROTECT
     )
     status_note = models.CharField(_("status note"), max_length=500, blank=True)
+    # Qualification (BANT)
+    bant_budget = models.BooleanField(_("budget confirmed"), default=False)
+    bant_authority = models.BooleanField(_("decision-maker reached"), default=False)
+    bant_need = models.BooleanField(_("need confirmed"), default=False)
+    bant_timeline = models.BooleanField(_("timeline known"), default=False)
     # Filled by scoring
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=2, blank=True)
@@ -185,6 +190,7 @@ class Lead(models.Model):
                 condition=Q(next_follow_up_at__isnull=False),
             ),
             GinIndex(fields=["tags"], name="lead_tags"),
+            GinIndex(fields=["custom_data"], name="lead_custom_data", opclasses=["jsonb_path_ops"]),
         ]
 
     def __str__(self) -> str:
@@ -193,6 +199,10 @@ class Lead(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def bant_complete(self) -> bool:
+        return self.bant_budget and self.bant_authority and self.bant_need and self.bant_timeline
 
     @property
     def is_overdue(self) -> bool:
@@ -245,6 +255,7 @@ class Activity(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("notes"), blank=True)
     occurred_at = models.DateTimeField(_("when"))
+    recording = models.FileField(_("recording"), upload_to="recordings/%Y/%m/", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -256,3 +267,250 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.lead}"
+
+
+class LeadSettings(models.Model):
+    """Per-tenant settings of the leads module (one row)."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    require_bant_for_qualified = models.BooleanField(
+        _("require the BANT checklist before Qualified"), default=False
+    )
+    hot_score = models.PositiveSmallIntegerField(_("hot from score"), default=70)
+
+    def __str__(self) -> str:
+        return "lead settings"
+
+    @classmethod
+    def load(cls) -> "LeadSettings":
+        settings_row, _created = cls.objects.get_or_create(singleton=True)
+        return settings_row
+
+
+class CustomFieldDefinition(models.Model):
+    """An extra lead field defined by a tenant admin; values live in Lead.custom_data[key]."""
+
+    class FieldType(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Choice")
+        MULTI_CHOICE = "multi_choice", _("Multiple choice")
+        BOOLEAN = "boolean", _("Yes / no")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    field_type = models.CharField(_("type"), max_length=20, choices=FieldType.choices)
+    choices = ArrayField(
+        models.CharField(max_length=100), verbose_name=_("choices"), default=list, blank=True
+    )
+    required = models.BooleanField(_("required"), default=False)
+    filterable = models.BooleanField(_("filterable in the list"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SopTemplate(models.Model):
+    """A task created automatically when a lead enters ``stage`` ("call within 24 h")."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="sop_templates")
+    title = models.CharField(_("task"), max_length=200)
+    due_in_hours = models.PositiveIntegerField(_("due within (hours)"), default=24)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["stage__position", "position"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Task(models.Model):
+    """A follow-up to do by a due time, usually about a lead."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+    )
+    title = models.CharField(_("task"), max_length=200)
+    description = models.TextField(_("details"), blank=True)
+    due_at = models.DateTimeField(_("due"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    sop_template = models.ForeignKey(
+        SopTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["assignee", "due_at"], name="task_open_due", condition=Q(status="open")
+            ),
+            models.Index(fields=["lead", "status"], name="task_lead"),
+        ]
+        constraints = [
+            # An SOP template creates its task once per lead, even if the job runs twice.
+            models.UniqueConstraint(
+                fields=["lead", "sop_template"],
+                condition=Q(sop_template__isnull=False, status="open"),
+                name="task_sop_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_at < timezone.now()
+
+
+class Comment(models.Model):
+    """Team discussion on a lead; @mentions notify the people named."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("comment"))
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:50]
+
+
+class Access(models.TextChoices):
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
+class LeadMember(models.Model):
+    """A colleague added to a lead's team by its owner (or an admin)."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lead_memberships"
+    )
+    access = models.CharField(max_length=10, choices=Access.choices, default=Access.READ)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lead", "user"], name="lead_member_once")]
+        indexes = [models.Index(fields=["user", "lead"], name="lead_member_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.lead}"
+
+
+class SharingRule(models.Model):
+    """Share the leads of an owner (or of everyone in a team/department) with a user or a
+    team/department, read-only or read-write."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("leads owned by"),
+    )
+    from_team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("leads owned by members of"),
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("shared with"),
+    )
+    to_team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("shared with members of"),
+    )
+    access = models.CharField(max_length=10, choices=Access.choices, default=Access.READ)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_user__isnull=False) ^ Q(from_team__isnull=False),
+                name="sharing_rule_one_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_user__isnull=False) ^ Q(to_team__isnull=False),
+                name="sharing_rule_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedView(models.Model):
+    """A user's named list filter (the query string of the Leads page)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -25,6 +25,7 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "simple_history",
     "leadcrm.accounts",
+    "leadcrm.notifications",
     "leads",
     "pools",
     "scoring",
