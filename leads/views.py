@@ -16,6 +16,7 @@ from leads.forms import ActivityForm, AssignForm, LeadForm, StageForm, StatusFor
 from leads.models import LeadStatus, LossReason, Stage
 
 PAGE_SIZE = 50
+DETAIL_TABS = ("details", "activity", "comments", "history")
 STATUS_CHIPS = [
     ("new", gettext_lazy("New")),
     ("following_up", gettext_lazy("Following up")),
@@ -116,7 +117,7 @@ def _detail_context(request, lead, tab):
         )
     return {
         "lead": lead,
-        "tab": tab if tab in ("details", "activity", "history") else "details",
+        "tab": tab if tab in DETAIL_TABS else "details",
         "can_write": can_write,
         "stages": [(s, i < current, i == current) for i, s in enumerate(stages)],
         "next_statuses": _next_statuses(lead),
