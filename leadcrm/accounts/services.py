@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from leadcrm.accounts.errors import AccountsError
@@ -129,8 +130,9 @@ def user_invite(*, user: User, base_url: str, invited_by: User | None = None) ->
     token = default_token_generator.make_token(user)
     path = reverse("accounts-password-reset-confirm", kwargs={"uidb64": uid, "token": token})
     context = {"user": user, "invited_by": invited_by, "link": f"{base_url}{path}"}
-    subject = _("You are invited to LeadCRM")
-    body = render_to_string("accounts/email/invitation.txt", context)
+    with translation.override(user.language or None):  # the invitee's language, if chosen
+        subject = _("You are invited to LeadCRM")
+        body = render_to_string("accounts/email/invitation.txt", context)
     User.objects.filter(pk=user.pk).update(invited_at=timezone.now())
     transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
 

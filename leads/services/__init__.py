@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -95,7 +96,7 @@ def _clean(data: dict) -> dict:
     if "tags" in cleaned:
         tags = cleaned["tags"] or []
         if isinstance(tags, str):
-            tags = tags.split(",")
+            tags = re.split(r"[,，、;；]", tags)  # ASCII and Chinese separators
         cleaned["tags"] = sorted({t.strip()[:50] for t in tags if t and t.strip()})
     if (
         "source" in cleaned
