@@ -6,35 +6,104 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from leadcrm.accounts.models import User
+from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.roles import Role
-from leadcrm.accounts.selectors import user_subordinate_ids
-from leads.models import OPEN_STATUSES, Lead, LeadStatus
+from leadcrm.accounts.selectors import team_descendant_ids, user_subordinate_ids
+from leads.models import OPEN_STATUSES, Access, Lead, LeadMember, LeadStatus, SharingRule
 
 HOT_SCORE = 70
 
 
-def leads_visible_to(user: User) -> QuerySet[Lead]:
-    """Leads ``user`` may see: tenant admins all; others their own and their subordinates'.
+def _owner_ids_in_line(user: User) -> set[int]:
+    """The user, everyone who reports to them, and the members of the teams they manage
+    (with their sub-teams)."""
+    owners = {user.pk} | user_subordinate_ids(user)
+    managed = Team.objects.filter(manager=user)
+    if managed.exists():
+        team_ids: set[int] = set()
+        for team in managed:
+            team_ids |= team_descendant_ids(team)
+        owners |= set(User.objects.filter(team_id__in=team_ids).values_list("pk", flat=True))
+    return owners
 
-    Void leads are hidden from everyone but tenant admins.
+
+def _team_and_ancestor_ids(team_id: int | None) -> set[int]:
+    ids: set[int] = set()
+    while team_id and team_id not in ids:
+        ids.add(team_id)
+        team_id = Team.objects.filter(pk=team_id).values_list("parent_id", flat=True).first()
+    return ids
+
+
+def _shared_owner_ids(user: User) -> tuple[set[int], set[int]]:
+    """Owners whose leads sharing rules open to ``user``: (readable, writable)."""
+    my_teams = _team_and_ancestor_ids(user.team_id)
+    rules = SharingRule.objects.filter(is_active=True).filter(
+        Q(to_user=user) | Q(to_team_id__in=my_teams)
+    )
+    readable: set[int] = set()
+    writable: set[int] = set()
+    for rule in rules.select_related("from_team"):
+        if rule.from_user_id:
+            owners = {rule.from_user_id}
+        else:
+            team_ids = team_descendant_ids(rule.from_team)
+            owners = set(User.objects.filter(team_id__in=team_ids).values_list("pk", flat=True))
+        readable |= owners
+        if rule.access == Access.WRITE:
+            writable |= owners
+    return readable, writable
+
+
+def leads_visible_to(user: User) -> QuerySet[Lead]:
+    """Leads ``user`` may see. The one place visibility is decided:
+
+    - tenant admins: every lead (void ones included);
+    - everyone else: their own leads, their subordinates' and their managed teams' leads,
+      leads where they are a related team member, and leads shared with them by a sharing
+      rule (with them, or with a team or department they belong to). Never void leads.
     """
     leads = Lead.objects.all()
     if user.has_role(Role.TENANT_ADMIN):
         return leads
-    owners = {user.pk} | user_subordinate_ids(user)
-    return leads.filter(owner_id__in=owners).exclude(status=LeadStatus.VOID)
+    readable_shared, _writable = _shared_owner_ids(user)
+    owners = _owner_ids_in_line(user) | readable_shared
+    member = LeadMember.objects.filter(lead=OuterRef("pk"), user=user)
+    return leads.filter(Q(owner_id__in=owners) | Q(Exists(member))).exclude(
+        status=LeadStatus.VOID
+    )
+
+
+def leads_shared_with(user: User) -> QuerySet[Lead]:
+    """Leads that sharing rules open to ``user`` (the "Shared with me" scene)."""
+    readable, _writable = _shared_owner_ids(user)
+    return Lead.objects.filter(owner_id__in=readable - {user.pk}).exclude(
+        status=LeadStatus.VOID
+    )
+
+
+def leads_participating(user: User) -> QuerySet[Lead]:
+    """Leads where ``user`` is a related team member (the "I participate in" scene)."""
+    return Lead.objects.filter(members__user=user).exclude(status=LeadStatus.VOID)
 
 
 def lead_can_write(user: User, lead: Lead) -> bool:
-    """Owner, the owner's managers and tenant admins may change a lead."""
+    """Who may change a lead: tenant admins; its owner; the owner's managers (reporting line
+    or managed team); read-write members; read-write sharing rules covering its owner."""
     if user.has_role(Role.TENANT_ADMIN) or lead.owner_id == user.pk:
         return True
-    return lead.owner_id is not None and lead.owner_id in user_subordinate_ids(user)
+    if lead.status == LeadStatus.VOID:
+        return False
+    if lead.owner_id is not None and lead.owner_id in _owner_ids_in_line(user):
+        return True
+    if LeadMember.objects.filter(lead=lead, user=user, access=Access.WRITE).exists():
+        return True
+    _readable, writable = _shared_owner_ids(user)
+    return lead.owner_id is not None and lead.owner_id in writable
 
 
 def lead_get_for_user(*, user: User, uuid, write: bool = False) -> Lead:

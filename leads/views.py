@@ -126,6 +126,7 @@ def _detail_context(request, lead, tab):
         "history": lead.history.select_related("history_user")[:50],
         "activity_form": ActivityForm(initial={"kind": "call"}),
         "assignable": assignable.order_by("full_name"),
+        "colleagues": User.objects.filter(is_active=True).order_by("full_name"),
     }
 
 

@@ -77,3 +77,35 @@ OBJECT_ROUTES.update(
         "leads-assign": ObjectRoute(_lead, methods=("POST",)),
     }
 )
+
+
+def _lead_with_member(cast):
+    from leads.services import lead_create
+    from leads.services.sharing import lead_member_add
+
+    lead = lead_create(actor=cast.rep, owner=cast.rep, name="Member Probe Lead")
+    lead_member_add(lead=lead, user=cast.teammate, access="read", actor=cast.rep)
+    return {"uuid": lead.uuid, "user_uuid": cast.teammate.uuid}, ["Member Probe Lead"]
+
+
+def _sharing_rule(cast):
+    from leads.services.sharing import sharing_rule_create
+
+    rule = sharing_rule_create(
+        actor=cast.admin,
+        name="Probe Share",
+        access="read",
+        from_user=cast.rep,
+        to_user=cast.teammate,
+    )
+    return {"uuid": rule.uuid}, ["Probe Share"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "leads-comment-create": ObjectRoute(_lead, methods=("POST",)),
+        "leads-member-add": ObjectRoute(_lead, methods=("POST",)),
+        "leads-member-remove": ObjectRoute(_lead_with_member, methods=("POST",)),
+        "leads-sharing-deactivate": ObjectRoute(_sharing_rule, methods=("POST",)),
+    }
+)
