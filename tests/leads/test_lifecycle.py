@@ -150,3 +150,15 @@ def test_assigning_and_unassigning(lead, in_tenant_a):
     assert (lead.owner, lead.status) == (cast.rep, S.PENDING)
     lead = services.lead_assign(lead=lead, owner=None, actor=cast.manager)
     assert (lead.owner, lead.status) == (None, S.UNASSIGNED)
+
+
+def test_new_owner_is_notified_unless_they_took_it_themselves(lead, in_tenant_a):
+    from leadcrm.notifications.models import Notification
+
+    cast = in_tenant_a
+    services.lead_assign(lead=lead, owner=cast.rep, actor=cast.rep)
+    assert not Notification.objects.filter(recipient=cast.rep).exists()
+    services.lead_assign(lead=lead, owner=cast.teammate, actor=cast.manager)
+    notification = Notification.objects.get(recipient=cast.teammate)
+    assert notification.kind == "lead_assigned"
+    assert str(lead.uuid) in notification.url
