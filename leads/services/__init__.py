@@ -161,7 +161,8 @@ def lead_assign(*, lead: Lead, owner: User | None, actor: User, reason: str = ""
     """Give the lead to ``owner`` (or take it from its owner with ``owner=None``).
 
     An Unassigned lead becomes Pending; a lead losing its owner becomes Unassigned when it was
-    being worked. Refuses inactive owners and closed leads.
+    being worked. Refuses inactive owners and closed leads. The new owner is notified (in the
+    app and by email) unless they assigned it to themselves.
     """
     if owner is not None and not owner.is_active:
         raise LeadError(_("%(name)s is deactivated.") % {"name": owner}, field="owner")
@@ -181,7 +182,26 @@ def lead_assign(*, lead: Lead, owner: User | None, actor: User, reason: str = ""
         locked._history_user = actor
         locked._change_reason = reason or "assigned"
         locked.save()
+        if owner is not None and owner.pk != getattr(actor, "pk", None):
+            _notify_assigned(locked, owner, actor)
     return locked
+
+
+def _notify_assigned(lead: Lead, owner: User, actor: User | None) -> None:
+    from django.urls import reverse
+
+    from leadcrm.notifications.models import Notification
+    from leadcrm.notifications.services import notification_send
+
+    notification_send(
+        recipient=owner,
+        kind=Notification.Kind.LEAD_ASSIGNED,
+        title=_("New lead for you: %(lead)s") % {"lead": lead},
+        body=_("Assigned by %(actor)s.") % {"actor": actor} if actor else "",
+        url=reverse("leads-detail", kwargs={"uuid": lead.uuid}),
+        email=True,
+        dedup_key=f"assigned:{lead.uuid}:{owner.uuid}:{lead.assigned_at:%Y%m%d%H%M%S%f}",
+    )
 
 
 def lead_change_status(
