@@ -157,12 +157,15 @@ def lead_update(*, lead: Lead, actor: User, **data) -> Lead:
     return locked
 
 
-def lead_assign(*, lead: Lead, owner: User | None, actor: User, reason: str = "") -> Lead:
+def lead_assign(
+    *, lead: Lead, owner: User | None, actor: User, reason: str = "", notify: bool = True
+) -> Lead:
     """Give the lead to ``owner`` (or take it from its owner with ``owner=None``).
 
     An Unassigned lead becomes Pending; a lead losing its owner becomes Unassigned when it was
     being worked. Refuses inactive owners and closed leads. The new owner is notified (in the
-    app and by email) unless they assigned it to themselves.
+    app and by email) unless they assigned it to themselves or ``notify`` is False (bulk
+    loads such as demo seeding).
     """
     if owner is not None and not owner.is_active:
         raise LeadError(_("%(name)s is deactivated.") % {"name": owner}, field="owner")
@@ -182,7 +185,7 @@ def lead_assign(*, lead: Lead, owner: User | None, actor: User, reason: str = ""
         locked._history_user = actor
         locked._change_reason = reason or "assigned"
         locked.save()
-        if owner is not None and owner.pk != getattr(actor, "pk", None):
+        if notify and owner is not None and owner.pk != getattr(actor, "pk", None):
             _notify_assigned(locked, owner, actor)
     return locked
 
