@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -189,6 +190,7 @@ def celery_worker(django_db_setup):
         "DATABASE_URL": _test_database_url(),
     }
     queues = ",".join(settings.CELERY_TASK_QUEUES_NAMES)
+    worker_name = f"pytest-{settings.TEST_RUN_ID}@{socket.gethostname()}"
     log_path = PROJECT_DIR / ".data" / "test-worker.log"
     log_path.parent.mkdir(exist_ok=True)
     log = log_path.open("w")
@@ -223,7 +225,7 @@ def celery_worker(django_db_setup):
     while time.monotonic() < deadline:
         if worker.poll() is not None:
             raise RuntimeError(f"Celery worker exited:\n{log_path.read_text()[-4000:]}")
-        if app.control.ping(timeout=0.5):
+        if app.control.ping(destination=[worker_name], timeout=0.5):
             break
     else:
         worker.kill()
