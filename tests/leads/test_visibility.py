@@ -44,8 +44,8 @@ def test_manager_sees_the_team_admin_sees_all_including_void(world):
     assert names(leads_visible_to(cast.admin)) == {"Rep Lead", "Mate Lead", "Void Lead"}
 
 
-def test_team_manager_sees_members_without_a_reporting_line(world):
-    cast, *_ = world
+@pytest.mark.usefixtures("world")
+def test_team_manager_sees_members_without_a_reporting_line():
     lead_of_team = team_create(name="Northwind", manager=None)
     boss = user_create(email="boss@alpha.example.com", full_name="Boss", roles=["manager"])
     lead_of_team.manager = boss
