@@ -73,17 +73,13 @@ def leads_visible_to(user: User) -> QuerySet[Lead]:
     readable_shared, _writable = _shared_owner_ids(user)
     owners = _owner_ids_in_line(user) | readable_shared
     member = LeadMember.objects.filter(lead=OuterRef("pk"), user=user)
-    return leads.filter(Q(owner_id__in=owners) | Q(Exists(member))).exclude(
-        status=LeadStatus.VOID
-    )
+    return leads.filter(Q(owner_id__in=owners) | Q(Exists(member))).exclude(status=LeadStatus.VOID)
 
 
 def leads_shared_with(user: User) -> QuerySet[Lead]:
     """Leads that sharing rules open to ``user`` (the "Shared with me" scene)."""
     readable, _writable = _shared_owner_ids(user)
-    return Lead.objects.filter(owner_id__in=readable - {user.pk}).exclude(
-        status=LeadStatus.VOID
-    )
+    return Lead.objects.filter(owner_id__in=readable - {user.pk}).exclude(status=LeadStatus.VOID)
 
 
 def leads_participating(user: User) -> QuerySet[Lead]:

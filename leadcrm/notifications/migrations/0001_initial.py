@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,24 +15,68 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('task_due', 'Task due soon'), ('task_overdue', 'Task overdue'), ('mention', 'Mentioned'), ('lead_assigned', 'Lead assigned'), ('lead_shared', 'Lead shared'), ('reclaim_warning', 'Reclaim warning'), ('lead_reclaimed', 'Lead reclaimed'), ('lead_withdrawn', 'Lead withdrawn'), ('general', 'General')], default='general', max_length=30)),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField(blank=True)),
-                ('url', models.CharField(blank=True, max_length=300)),
-                ('dedup_key', models.CharField(blank=True, max_length=120)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("task_due", "Task due soon"),
+                            ("task_overdue", "Task overdue"),
+                            ("mention", "Mentioned"),
+                            ("lead_assigned", "Lead assigned"),
+                            ("lead_shared", "Lead shared"),
+                            ("reclaim_warning", "Reclaim warning"),
+                            ("lead_reclaimed", "Lead reclaimed"),
+                            ("lead_withdrawn", "Lead withdrawn"),
+                            ("general", "General"),
+                        ],
+                        default="general",
+                        max_length=30,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField(blank=True)),
+                ("url", models.CharField(blank=True, max_length=300)),
+                ("dedup_key", models.CharField(blank=True, max_length=120)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(condition=models.Q(('read_at__isnull', True)), fields=['recipient', '-created_at'], name='notification_unread'), models.Index(fields=['recipient', '-created_at'], name='notification_recipient')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('dedup_key', ''), _negated=True), fields=('recipient', 'dedup_key'), name='notification_dedup')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("read_at__isnull", True)),
+                        fields=["recipient", "-created_at"],
+                        name="notification_unread",
+                    ),
+                    models.Index(
+                        fields=["recipient", "-created_at"], name="notification_recipient"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("dedup_key", ""), _negated=True),
+                        fields=("recipient", "dedup_key"),
+                        name="notification_dedup",
+                    )
+                ],
             },
         ),
     ]
