@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class LeadsConfig(AppConfig):
     name = "leads"
+
+    def ready(self):
+        from leads import tasks_export  # noqa: F401  (Celery autodiscovers only `tasks`)

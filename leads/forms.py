@@ -68,6 +68,11 @@ class ActivityForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+    recording = forms.FileField(
+        label=_("Call recording"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "audio/*"}),
+    )
 
 
 class StatusForm(forms.Form):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -136,6 +136,7 @@ class Lead(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="owned_leads",
+        db_index=False,  # lead_owner_score starts with owner and serves every owner lookup
     )
     status = models.CharField(
         _("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.UNASSIGNED
@@ -163,7 +164,7 @@ class Lead(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
     first_follow_up_at = models.DateTimeField(_("first follow-up"), null=True, blank=True)
@@ -177,13 +178,21 @@ class Lead(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            # The list: one owner's leads by score, and everyone's by score (admins, pools).
+            # The list sorts by score (highest first, unscored last) and pages by id; these
+            # match ORDER BY score DESC NULLS LAST, id DESC so no sort step is needed.
             models.Index(
-                fields=["owner", "status", "-score", "-id"], name="lead_owner_status_score"
+                "owner", F("score").desc(nulls_last=True), F("id").desc(), name="lead_owner_score"
             ),
-            models.Index(fields=["status", "-score", "-id"], name="lead_status_score"),
-            models.Index(fields=["-created_at", "-id"], name="lead_created"),
-            models.Index(fields=["-last_activity_at", "-id"], name="lead_last_activity"),
+            models.Index(
+                "status", F("score").desc(nulls_last=True), F("id").desc(), name="lead_status_score"
+            ),
+            models.Index(F("score").desc(nulls_last=True), F("id").desc(), name="lead_score"),
+            models.Index(F("created_at").desc(), F("id").desc(), name="lead_created"),
+            models.Index(
+                F("last_activity_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="lead_last_activity",
+            ),
             models.Index(
                 fields=["next_follow_up_at"],
                 name="lead_next_due_open",

@@ -87,6 +87,15 @@ def leads_participating(user: User) -> QuerySet[Lead]:
     return Lead.objects.filter(members__user=user).exclude(status=LeadStatus.VOID)
 
 
+def owners_assignable_by(actor: User) -> QuerySet[User]:
+    """Whom ``actor`` may hand leads to by hand: anyone active for tenant admins, else
+    themselves and the people who report to them (single Assign menu and bulk assign)."""
+    owners = User.objects.filter(is_active=True)
+    if not actor.is_tenant_admin:
+        owners = owners.filter(pk__in={actor.pk} | user_subordinate_ids(actor))
+    return owners.order_by("full_name")
+
+
 def lead_can_write(user: User, lead: Lead) -> bool:
     """Who may change a lead: tenant admins; its owner; the owner's managers (reporting line
     or managed team); read-write members; read-write sharing rules covering its owner."""
@@ -118,7 +127,44 @@ def lead_get_for_user(*, user: User, uuid, write: bool = False) -> Lead:
     return lead
 
 
-SCENES = ("mine", "subordinates", "all")
+SCENES = (
+    "mine",
+    "follow_up",
+    "my_overdue",
+    "subordinates",
+    "department",
+    "shared",
+    "participating",
+    "all",
+)
+
+
+def _scene_narrow(leads: QuerySet[Lead], *, user: User, scene: str) -> QuerySet[Lead]:
+    """Narrow visible leads to a scene of the list. Visibility is never widened here."""
+    if scene in ("mine", "follow_up", "my_overdue"):
+        leads = leads.filter(owner=user)
+    if scene == "follow_up":
+        # Pending (never touched) or due today or earlier, while still being worked.
+        tomorrow = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        tomorrow += timedelta(days=1)
+        due = Q(next_follow_up_at__lt=tomorrow, status__in=OPEN_STATUSES)
+        leads = leads.filter(Q(status=LeadStatus.PENDING) | due)
+    elif scene == "my_overdue":
+        leads = leads.filter(next_follow_up_at__lt=timezone.now(), status__in=OPEN_STATUSES)
+    elif scene == "subordinates":
+        leads = leads.filter(owner_id__in=user_subordinate_ids(user))
+    elif scene == "department":
+        if user.team_id is None:
+            return leads.filter(owner=user)
+        team_ids = team_descendant_ids(Team(pk=user.team_id))
+        leads = leads.filter(owner_id__in=User.objects.filter(team_id__in=team_ids).values("pk"))
+    elif scene == "shared":
+        leads = leads & leads_shared_with(user)
+    elif scene == "participating":
+        leads = leads & leads_participating(user)
+    return leads
+
+
 STATUS_FILTERS = {
     "new": [LeadStatus.UNASSIGNED, LeadStatus.PENDING],
     "following_up": [LeadStatus.FOLLOWING_UP],
@@ -172,11 +218,7 @@ class LeadFilters:
 
 def lead_list(*, user: User, filters: LeadFilters) -> QuerySet[Lead]:
     """The rep's list: visible leads narrowed by the scene and filters, sorted."""
-    leads = leads_visible_to(user)
-    if filters.scene == "mine":
-        leads = leads.filter(owner=user)
-    elif filters.scene == "subordinates":
-        leads = leads.filter(owner_id__in=user_subordinate_ids(user))
+    leads = _scene_narrow(leads_visible_to(user), user=user, scene=filters.scene)
     if filters.status:
         leads = leads.filter(status__in=STATUS_FILTERS[filters.status])
     elif filters.scene != "all" or not user.is_tenant_admin:

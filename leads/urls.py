@@ -1,10 +1,20 @@
 from django.urls import path
 
-from leads import views, views_collab
+from leads import views, views_collab, views_list
 
 urlpatterns = [
     path("", views.lead_list, name="leads-index"),
     path("new/", views.lead_create, name="leads-create"),
+    path("bulk/", views_list.lead_bulk, name="leads-bulk"),
+    path("export/", views_list.lead_export, name="leads-export"),
+    path("exports/<uuid:job_id>/", views_list.lead_export_status, name="leads-export-status"),
+    path(
+        "exports/<uuid:job_id>/download/",
+        views_list.lead_export_download,
+        name="leads-export-download",
+    ),
+    path("views/", views_list.saved_view_create, name="leads-view-save"),
+    path("views/<uuid:uuid>/delete/", views_list.saved_view_delete, name="leads-view-delete"),
     path("<uuid:uuid>/", views.lead_detail, name="leads-detail"),
     path("<uuid:uuid>/edit/", views.lead_edit, name="leads-edit"),
     path("<uuid:uuid>/activities/", views.lead_activity_create, name="leads-activity-create"),
@@ -12,6 +22,11 @@ urlpatterns = [
     path("<uuid:uuid>/stage/", views.lead_stage_change, name="leads-stage"),
     path("<uuid:uuid>/assign/", views.lead_assign, name="leads-assign"),
     path("<uuid:uuid>/comments/", views_collab.comment_create, name="leads-comment-create"),
+    path(
+        "activities/<uuid:uuid>/recording/",
+        views.activity_recording,
+        name="leads-activity-recording",
+    ),
     path("<uuid:uuid>/members/", views_collab.member_add, name="leads-member-add"),
     path(
         "<uuid:uuid>/members/<uuid:user_uuid>/remove/",

@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leadcrm.accounts.models import User
-from leadcrm.accounts.selectors import user_subordinate_ids
 from leads import selectors, services
 from leads.errors import LeadError
 from leads.forms import ActivityForm, AssignForm, LeadForm, StageForm, StatusForm
 from leads.models import LeadStatus, LossReason, Stage
+from leads.views_list import list_context
 
 PAGE_SIZE = 50
 DETAIL_TABS = ("details", "activity", "comments", "history")
@@ -60,6 +60,7 @@ def lead_list(request):
         "query": request.GET,
         "hot_score": selectors.HOT_SCORE,
     }
+    context.update(list_context(request, filters))
     if request.htmx and request.htmx.target == "lead-results":
         return render(request, "leads/lead_list.html#lead-results", context)
     return render(request, "leads/lead_list.html", context)
@@ -110,11 +111,7 @@ def _detail_context(request, lead, tab):
     can_write = selectors.lead_can_write(request.user, lead)
     stages = list(Stage.objects.filter(is_active=True))
     current = next((i for i, s in enumerate(stages) if s.pk == lead.stage_id), -1)
-    assignable = User.objects.filter(is_active=True)
-    if not request.user.is_tenant_admin:
-        assignable = assignable.filter(
-            pk__in={request.user.pk} | user_subordinate_ids(request.user)
-        )
+    assignable = selectors.owners_assignable_by(request.user)
     return {
         "lead": lead,
         "tab": tab if tab in DETAIL_TABS else "details",
@@ -140,7 +137,7 @@ def _next_statuses(lead):
 @require_POST
 def lead_activity_create(request, uuid):
     lead = selectors.lead_get_for_user(user=request.user, uuid=uuid, write=True)
-    form = ActivityForm(request.POST)
+    form = ActivityForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             services.activity_log(lead=lead, actor=request.user, **form.cleaned_data)
@@ -206,9 +203,7 @@ def lead_assign(request, uuid):
     form = AssignForm(request.POST)
     owner = form.cleaned_data["owner"] if form.is_valid() else None
     allowed = (
-        request.user.is_tenant_admin
-        or owner is None
-        or owner.pk in ({request.user.pk} | user_subordinate_ids(request.user))
+        owner is None or selectors.owners_assignable_by(request.user).filter(pk=owner.pk).exists()
     )
     if not form.is_valid() or not allowed:
         messages.error(request, _("You can assign leads only to yourself or your team."))
@@ -234,3 +229,17 @@ def _back_to_lead(request, lead):
         response["HX-Refresh"] = "true"
         return response
     return redirect(lead_url(lead))
+
+
+@login_required
+def activity_recording(request, uuid):
+    """Stream a call recording to someone who may see its lead (files are never public)."""
+    from django.http import FileResponse, Http404
+
+    from leads.models import Activity
+
+    activity = Activity.objects.filter(uuid=uuid).select_related("lead").first()
+    if activity is None or not activity.recording:
+        raise Http404
+    selectors.lead_get_for_user(user=request.user, uuid=activity.lead.uuid)
+    return FileResponse(activity.recording.open("rb"), filename=activity.recording.name)

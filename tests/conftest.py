@@ -22,6 +22,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import schema_context, tenant_context
 
 from leadcrm.accounts.middleware import SESSION_TENANT_KEY
@@ -144,9 +145,11 @@ def in_tenant_a(cast_a):
 
 @pytest.fixture(autouse=True)
 def _back_to_public():
-    """Whatever a test did to the connection's schema, the next one starts in public."""
+    """Whatever a test did to the connection's schema or the active language, the next one
+    starts in public and in English."""
     yield
     connection.set_schema_to_public()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def tenant_client(cast: Cast, user: User | None = None) -> Client:

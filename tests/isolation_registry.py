@@ -109,3 +109,40 @@ OBJECT_ROUTES.update(
         "leads-sharing-deactivate": ObjectRoute(_sharing_rule, methods=("POST",)),
     }
 )
+
+
+def _export_job(cast):
+    from leads.exports import export_job_get, export_job_start
+
+    job_id = export_job_start(user=cast.admin, query="scene=all", fmt="csv")
+    return {"job_id": job_id}, [export_job_get(user=cast.admin, job_id=job_id)["filename"]]
+
+
+def _saved_view(cast):
+    from leads.services.saved_views import saved_view_save
+
+    view = saved_view_save(user=cast.admin, name="Probe Saved View", query="hot=1")
+    return {"uuid": view.uuid}, ["Probe Saved View"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "leads-export-status": ObjectRoute(_export_job, methods=("GET",)),
+        "leads-export-download": ObjectRoute(_export_job, methods=("GET",)),
+        "leads-view-delete": ObjectRoute(_saved_view, methods=("POST",)),
+    }
+)
+
+
+def _recording(cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from leads.services import activity_log, lead_create
+
+    lead = lead_create(actor=cast.rep, owner=cast.rep, name="Recording Probe Lead")
+    audio = SimpleUploadedFile("call.mp3", b"ID3-secret-audio-bytes", content_type="audio/mpeg")
+    activity = activity_log(lead=lead, actor=cast.rep, kind="call", recording=audio)
+    return {"uuid": activity.uuid}, ["ID3-secret-audio-bytes"]
+
+
+OBJECT_ROUTES["leads-activity-recording"] = ObjectRoute(_recording, methods=("GET",))

@@ -49,6 +49,13 @@ def test_every_route_with_an_identifier_is_covered_by_the_harness():
     assert OBJECT_ROUTE_NAMES, "the harness found no routes with identifiers"
 
 
+def _body(response) -> str:
+    """The response text, for streamed responses (exports, files) too."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
 def _refused(response) -> bool:
     if response.status_code in (403, 404, 405):
         return True
@@ -68,7 +75,7 @@ def test_object_of_tenant_a_is_refused_on_tenant_b(route_name, cast_a, cast_b):
     client_b = tenant_client(cast_b, cast_b.admin)
     for method in spec.methods:
         response = getattr(client_b, method.lower())(path)
-        body = response.content.decode(errors="replace")
+        body = _body(response)
         leaked = [m for m in markers if m in body]
         assert not leaked, f"{method} {path} on tenant B shows A's data: {leaked}"
         if not (spec.may_answer_200 and response.status_code == 200):
@@ -101,6 +108,6 @@ def test_page_on_tenant_b_shows_nothing_of_tenant_a(route_name, route, cast_a, c
     for client in (tenant_client(cast_b, cast_b.admin), tenant_client(cast_b)):
         response = client.get(path)
         assert response.status_code < 500, f"{path}: {response.status_code}"
-        body = response.content.decode(errors="replace")
+        body = _body(response)
         leaked = [m for m in markers if m in body]
         assert not leaked, f"GET {path} on tenant B shows A's data: {leaked}"

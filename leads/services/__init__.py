@@ -300,11 +300,13 @@ def activity_log(
     duration_minutes: int | None = None,
     occurred_at: datetime | None = None,
     next_follow_up_at: datetime | None = None,
+    recording=None,
 ) -> Activity:
     """Log a call, email, meeting or note on a lead.
 
     Updates the lead's last activity (and first follow-up); a Pending lead moves to Following
-    up; ``next_follow_up_at`` sets when the next touch is due. One transaction.
+    up; ``next_follow_up_at`` sets when the next touch is due; a call may carry its
+    ``recording`` (an audio file, at most RECORDING_MAX_BYTES). One transaction.
     """
     if kind not in Activity.Kind.values:
         raise LeadError(_("Unknown activity type."), field="kind")
@@ -312,6 +314,8 @@ def activity_log(
         raise LeadError(_("Unknown call outcome."), field="outcome")
     if kind == Activity.Kind.NOTE and not body.strip():
         raise LeadError(_("Write the note."), field="body")
+    if recording is not None:
+        _check_recording(recording, kind)
     now = timezone.now()
     occurred_at = occurred_at or now
     if occurred_at > now + timezone.timedelta(minutes=5):
@@ -329,6 +333,7 @@ def activity_log(
             duration_minutes=duration_minutes,
             occurred_at=occurred_at,
             created_by=actor,
+            recording=recording or "",
         )
         locked.last_activity_at = max(filter(None, [locked.last_activity_at, occurred_at]))
         # A note is internal; calls, emails and meetings are follow-ups with the lead.
@@ -342,3 +347,23 @@ def activity_log(
         locked._change_reason = f"{kind} logged"
         locked.save()
     return activity
+
+
+RECORDING_MAX_BYTES = 25 * 1024 * 1024
+RECORDING_EXTENSIONS = {".mp3", ".m4a", ".wav", ".amr", ".ogg", ".oga", ".webm", ".aac"}
+
+
+def _check_recording(recording, kind: str) -> None:
+    import os
+
+    if kind != Activity.Kind.CALL:
+        raise LeadError(_("Only calls have recordings."), field="recording")
+    extension = os.path.splitext(recording.name or "")[1].lower()
+    if extension not in RECORDING_EXTENSIONS:
+        raise LeadError(
+            _("Upload an audio file (%(types)s).")
+            % {"types": ", ".join(sorted(RECORDING_EXTENSIONS))},
+            field="recording",
+        )
+    if recording.size > RECORDING_MAX_BYTES:
+        raise LeadError(_("A recording may be at most 25 MB."), field="recording")

@@ -1,0 +1,185 @@
+"""Bulk actions of the Leads list: the same services as one lead at a time, lead by lead."""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from leadcrm.accounts.models import User
+from leads import selectors, services
+from leads.errors import LeadError
+from leads.models import Lead, LeadStatus, LossReason
+from leads.selectors import lead_can_write, leads_visible_to
+
+#: One request never touches more leads than this (a page holds 50).
+MAX_BULK = 500
+ACTIONS = ("assign", "status", "tag", "void")
+#: Statuses a bulk "change status" may aim at (Void has its own action, Converted its service).
+BULK_STATUSES = tuple(
+    s for s in LeadStatus.values if s not in (LeadStatus.CONVERTED, LeadStatus.VOID)
+)
+
+
+@dataclass
+class BulkRefusal:
+    label: str
+    reason: str
+
+
+@dataclass
+class BulkResult:
+    done: int = 0
+    refused: list[BulkRefusal] = field(default_factory=list)
+
+    def refuse(self, label: str, reason: str) -> None:
+        self.refused.append(BulkRefusal(label, reason))
+
+    def summary(self) -> str:
+        """The message for people: "12 leads updated, 2 refused: not yours (2)"."""
+        text = ngettext("%(count)d lead updated", "%(count)d leads updated", self.done) % {
+            "count": self.done
+        }
+        if not self.refused:
+            return text + "."
+        groups: dict[str, list[str]] = {}
+        for refusal in self.refused:
+            groups.setdefault(refusal.reason, []).append(refusal.label)
+        parts = []
+        for reason, labels in groups.items():
+            named = [label for label in labels if label]
+            shown = ", ".join(named[:3]) + (" …" if len(named) > 3 else "")
+            parts.append(f"{reason} ({shown})" if shown else f"{reason} ({len(labels)})")
+        return _("%(done)s, %(count)d refused: %(reasons)s") % {
+            "done": text,
+            "count": len(self.refused),
+            "reasons": "; ".join(parts),
+        }
+
+
+def _parse_uuids(raw: Iterable) -> tuple[list[uuid_module.UUID], int]:
+    parsed, invalid = [], 0
+    for value in raw:
+        try:
+            parsed.append(uuid_module.UUID(str(value)))
+        except ValueError:
+            invalid += 1
+    return list(dict.fromkeys(parsed)), invalid
+
+
+def lead_bulk_action(
+    *,
+    actor: User,
+    uuids: Iterable,
+    action: str,
+    owner: User | None = None,
+    to_status: str = "",
+    loss_reason: LossReason | None = None,
+    tag: str = "",
+) -> BulkResult:
+    """Apply one action to many leads through the single-lead services.
+
+    1. check the action and its parameters once (LeadError: nothing is touched)
+    2. find the leads among those ``actor`` can see; every other identifier (unknown, of
+       another tenant, not visible) is refused as "not yours", without saying which
+    3. per lead, refuse it unless ``actor`` may write it (leads.selectors.lead_can_write)
+    4. per lead, call the service in its own savepoint: a refusal (an illegal transition, a
+       closed lead) is counted with its reason and does not undo the others
+
+    Actions: ``assign`` (``owner``), ``status`` (``to_status``, ``loss_reason`` for Lost),
+    ``tag`` (adds ``tag``), ``void``. A bulk assignment notifies the new owner once, not
+    once per lead.
+    """
+    if action not in ACTIONS:
+        raise LeadError(_("Unknown bulk action."), field="action")
+    if action == "assign":
+        if owner is None:
+            raise LeadError(_("Choose the new owner."), field="owner")
+        if not selectors.owners_assignable_by(actor).filter(pk=owner.pk).exists():
+            raise LeadError(_("You can assign leads only to yourself or your team."), field="owner")
+    if action == "status":
+        if to_status not in BULK_STATUSES:
+            raise LeadError(_("Choose a status."), field="status")
+        if to_status == LeadStatus.LOST and loss_reason is None:
+            raise LeadError(_("Choose why the lead was lost."), field="loss_reason")
+    tag = " ".join(tag.split())[:50]
+    if action == "tag" and not tag:
+        raise LeadError(_("Enter a tag."), field="tag")
+    wanted, invalid = _parse_uuids(uuids)
+    if not wanted and not invalid:
+        raise LeadError(_("Select at least one lead."), field="lead")
+    if len(wanted) + invalid > MAX_BULK:
+        raise LeadError(
+            _("Select at most %(max)d leads at a time.") % {"max": MAX_BULK}, field="lead"
+        )
+
+    result = BulkResult()
+    not_yours = _("not yours")
+    found = list(leads_visible_to(actor).filter(uuid__in=wanted).order_by("pk"))
+    for _missing in range(len(wanted) - len(found) + invalid):
+        result.refuse("", not_yours)
+    assigned = 0
+    with transaction.atomic():
+        for lead in found:
+            if not lead_can_write(actor, lead):
+                result.refuse(lead.name, not_yours)
+                continue
+            try:
+                with transaction.atomic():
+                    changed = _apply(
+                        lead,
+                        actor=actor,
+                        action=action,
+                        owner=owner,
+                        to_status=to_status,
+                        loss_reason=loss_reason,
+                        tag=tag,
+                    )
+            except LeadError as exc:
+                result.refuse(lead.name, exc.message)
+            else:
+                result.done += 1
+                assigned += int(action == "assign" and changed)
+        if assigned and owner.pk != actor.pk:
+            _notify_bulk_assigned(owner=owner, actor=actor, count=assigned)
+    return result
+
+
+def _apply(lead: Lead, *, actor, action, owner, to_status, loss_reason, tag) -> bool:
+    """Run one lead's service; True if the lead changed hands (for the notification)."""
+    if action == "assign":
+        before = lead.owner_id
+        after = services.lead_assign(lead=lead, owner=owner, actor=actor, notify=False)
+        return before != after.owner_id
+    if action == "status":
+        services.lead_change_status(
+            lead=lead, to_status=to_status, actor=actor, loss_reason=loss_reason
+        )
+    elif action == "void":
+        services.lead_change_status(lead=lead, to_status=LeadStatus.VOID, actor=actor)
+    elif action == "tag":
+        # Lock first so the tags read here are the ones lead_update replaces.
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if tag not in locked.tags:
+            services.lead_update(lead=locked, actor=actor, tags=[*locked.tags, tag])
+    return False
+
+
+def _notify_bulk_assigned(*, owner: User, actor: User, count: int) -> None:
+    from leadcrm.notifications.models import Notification
+    from leadcrm.notifications.services import notification_send
+
+    notification_send(
+        recipient=owner,
+        kind=Notification.Kind.LEAD_ASSIGNED,
+        title=ngettext("%(count)d new lead for you", "%(count)d new leads for you", count)
+        % {"count": count},
+        body=_("Assigned by %(actor)s.") % {"actor": actor},
+        url=reverse("leads-index") + "?scene=mine&sort=created",
+        email=True,
+    )
