@@ -1,11 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
 
-from leadcrm.accounts.models import Team
+from leadcrm.accounts.models import Team, User
+from leadcrm.accounts.roles import Role
 from leadcrm.demo import demo_organisation_seed
+from leadcrm.demo_leads import demo_leads_seed
 from leadcrm.tenancy.errors import ProvisioningError
 from leadcrm.tenancy.models import Tenant
 from leadcrm.tenancy.services import tenant_provision
+from leads.models import Lead
 
 
 class Command(BaseCommand):
@@ -20,9 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--admin-email", default="admin@demo.leadcrm.test")
         parser.add_argument("--admin-password", default="demo-Leads-2026")
         parser.add_argument(
-            "--if-empty", action="store_true", help="do nothing if the tenant is already seeded"
+            "--top-up",
+            action="store_true",
+            help="keep existing people and leads; add leads until there are --leads of them "
+            "(safe to re-run, resumes an interrupted seeding)",
         )
         parser.add_argument("--seed", type=int, default=2026, help="random seed (repeatable data)")
+        parser.add_argument("--leads", type=int, default=5000, help="how many leads (0: none)")
 
     def handle(self, *args, subdomain, **options):
         tenant = Tenant.objects.filter(slug=subdomain).first()
@@ -39,17 +46,41 @@ class Command(BaseCommand):
                 raise CommandError(exc.message) from exc
             self.stdout.write(f"created tenant {subdomain}")
         with tenant_context(tenant):
-            if options["if_empty"] and Team.objects.exists():
-                self.stdout.write(f"tenant {subdomain} already has data; nothing seeded")
+            if not Team.objects.exists():
+                domain = options["admin_email"].split("@", 1)[1]
+                org = demo_organisation_seed(
+                    email_domain=domain, password=options["admin_password"], seed=options["seed"]
+                )
+                self.stdout.write(
+                    f"seeded {subdomain}: {len(org.teams) + 1} teams, {len(org.managers)} "
+                    f"managers, {len(org.reps)} reps, 1 pool admin "
+                    "(all sign in with the admin password)"
+                )
+            elif not options["top_up"]:
+                raise CommandError(
+                    f"tenant {subdomain} already has teams; use --top-up to add leads up to "
+                    "--leads without touching the people"
+                )
+            missing = options["leads"] - (Lead.objects.count() if options["top_up"] else 0)
+            if missing <= 0:
+                if options["leads"]:
+                    self.stdout.write(f"tenant {subdomain} already has {options['leads']} leads")
                 return
-            domain = options["admin_email"].split("@", 1)[1]
-            org = demo_organisation_seed(
-                email_domain=domain, password=options["admin_password"], seed=options["seed"]
+            owners_by_team = {
+                team.name: list(User.objects.filter(team=team, is_active=True))
+                for team in Team.objects.filter(
+                    kind=Team.Kind.TEAM, members__isnull=False
+                ).distinct()
+            }
+            admin = User.objects.filter(roles__contains=[Role.TENANT_ADMIN]).order_by("pk")[0]
+            result = demo_leads_seed(
+                owners_by_team=owners_by_team,
+                admin=admin,
+                count=missing,
+                seed=options["seed"] + Lead.objects.count(),
+                progress=lambda done: self.stdout.write(f"  {done}/{missing} leads", ending="\n"),
             )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"seeded {subdomain}: {len(org.teams) + 1} teams, {len(org.managers)} managers, "
-                f"{len(org.reps)} reps, 1 pool admin "
-                f"(all sign in with the admin password)"
+            mix = ", ".join(f"{k}={v}" for k, v in sorted(result["statuses"].items()))
+            self.stdout.write(
+                self.style.SUCCESS(f"seeded {missing} leads in {result['seconds']} s ({mix})")
             )
-        )

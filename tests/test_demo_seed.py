@@ -1,0 +1,53 @@
+"""The demo data is made through the services, so it obeys the same rules as real data."""
+
+from django.db.models import F
+from django.utils import timezone
+
+from leadcrm.demo import demo_organisation_seed
+from leadcrm.demo_leads import demo_leads_seed
+from leads.models import Activity, Lead, LeadStageChange, LeadStatus
+from leads.services import TRANSITIONS
+
+
+def test_demo_leads_are_believable_and_follow_the_rules(in_tenant_a):
+    org = demo_organisation_seed(email_domain="demo.example.com", password="Demo-Pass-2026", seed=1)
+    owners = {team.name: [*team.members.all()] for team in org.teams}
+    result = demo_leads_seed(owners_by_team=owners, admin=in_tenant_a.admin, count=80, seed=3)
+
+    leads = Lead.objects.all()
+    assert leads.count() == 80
+    assert sum(result["statuses"].values()) == 80
+    assert len(set(leads.values_list("status", flat=True))) >= 5  # a real mix
+    assert set(leads.values_list("status", flat=True)) <= set(TRANSITIONS)
+    assert not leads.filter(status=LeadStatus.LOST, loss_reason__isnull=True).exists()
+    assert not leads.filter(status=LeadStatus.UNASSIGNED, owner__isnull=False).exists()
+    assert not leads.filter(
+        status__in=[LeadStatus.PENDING, LeadStatus.FOLLOWING_UP], owner__isnull=True
+    ).exists()
+    assert not Activity.objects.filter(occurred_at__lt=F("lead__created_at")).exists()
+    assert not Activity.objects.filter(occurred_at__gt=timezone.now()).exists()
+    assert not leads.filter(created_at__gt=timezone.now()).exists()
+    assert leads.filter(created_at__lt=timezone.now() - timezone.timedelta(days=30)).exists()
+    # Pending leads were never followed up (a note is not a follow-up).
+    pending = leads.filter(status=LeadStatus.PENDING)
+    assert not Activity.objects.filter(lead__in=pending).exclude(kind="note").exists()
+    # Stage history starts at the lead's creation and ends in its current stage.
+    for lead in leads.exclude(stage__isnull=True)[:30]:
+        changes = list(LeadStageChange.objects.filter(lead=lead).order_by("changed_at", "pk"))
+        assert changes[0].changed_at == lead.created_at
+        assert changes[-1].to_stage_id == lead.stage_id
+    # Scores are filled with grades that match.
+    for lead in leads:
+        assert 0 <= lead.score <= 100
+        assert lead.grade == (
+            "A"
+            if lead.score >= 80
+            else "B"
+            if lead.score >= 60
+            else "C"
+            if lead.score >= 40
+            else "D"
+        )
+    # History dates were moved back with the lead.
+    first_rows = Lead.history.filter(history_type="+")
+    assert all(row.history_date == leads.get(pk=row.id).created_at for row in first_rows)
