@@ -325,7 +325,7 @@ def _backdate(lead_ids: list[int], rng: random.Random, now) -> None:
 
 def _score(rng: random.Random, status: str, stage_position: int) -> int:
     base = {
-        S.QUALIFIED: 78,
+        S.QUALIFIED: 72,
         S.FOLLOWING_UP: 55,
         S.PENDING: 45,
         S.UNASSIGNED: 40,
@@ -334,7 +334,7 @@ def _score(rng: random.Random, status: str, stage_position: int) -> int:
         S.INVALID: 8,
         S.VOID: 5,
     }[status]
-    return max(0, min(100, int(rng.gauss(base + stage_position * 2.5, 10))))
+    return max(0, min(99, int(rng.gauss(base + stage_position * 1.5, 9))))
 
 
 def _grade(score: int) -> str:

@@ -1,0 +1,22 @@
+"""Short, readable times for dense tables: "3 hours ago", "in 2 days"."""
+
+from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def ago(value):
+    """One unit only ("4 days ago" rather than "4 days, 4 hours ago"); future times read
+    "in 2 days"."""
+    if not value:
+        return ""
+    now = timezone.now()
+    if value > now:
+        return _("in %(delta)s") % {"delta": timeuntil(value, now, depth=1)}
+    if (now - value).total_seconds() < 60:
+        return _("just now")
+    return _("%(delta)s ago") % {"delta": timesince(value, now, depth=1)}
