@@ -255,3 +255,23 @@ def lead_list(*, user: User, filters: LeadFilters) -> QuerySet[Lead]:
             "owner", "stage", "source"
         )
     return leads.order_by(*order).select_related("owner", "stage", "source")
+
+
+def lead_workload(*, user: User) -> dict[str, int]:
+    """The numbers a rep starts the day with, over their own open leads (one query)."""
+    from django.db.models import Count
+
+    now = timezone.now()
+    end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    week_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    week_start -= timedelta(days=week_start.weekday())
+    mine = Lead.objects.filter(owner=user, status__in=OPEN_STATUSES)
+    return mine.aggregate(
+        open=Count("pk"),
+        pending=Count("pk", filter=Q(status=LeadStatus.PENDING)),
+        overdue=Count("pk", filter=Q(next_follow_up_at__lt=now)),
+        due_today=Count(
+            "pk", filter=Q(next_follow_up_at__gte=now, next_follow_up_at__lte=end_of_day)
+        ),
+        new_this_week=Count("pk", filter=Q(assigned_at__gte=week_start)),
+    )

@@ -116,3 +116,23 @@ def test_rep_cannot_assign_a_lead_to_someone_outside_their_line(cast_a, leads_a)
     with tenant_context(cast_a.tenant):
         mine.refresh_from_db()
         assert mine.owner == cast_a.rep
+
+
+def test_home_shows_the_reps_workload(cast_a):
+    from django.utils import timezone
+
+    with tenant_context(cast_a.tenant):
+        late = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Late Lead")
+        Lead.objects.filter(pk=late.pk).update(
+            next_follow_up_at=timezone.now() - timezone.timedelta(days=1)
+        )
+        services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Fresh Lead")
+        from leads.selectors import lead_workload
+
+        workload = lead_workload(user=cast_a.rep)
+    assert workload["open"] == 2
+    assert workload["overdue"] == 1
+    assert workload["pending"] == 2
+    html = tenant_client(cast_a, cast_a.rep).get("/").content.decode()
+    assert "Overdue follow-ups" in html
+    assert "?scene=my_overdue" in html
