@@ -3,6 +3,7 @@ from django.urls import include, path
 from leadcrm import views
 from leadcrm.accounts.urls import settings_urlpatterns
 from leads.urls import sharing_urlpatterns
+from leads.views_tasks import task_list
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +12,8 @@ urlpatterns = [
     path("settings/", include(settings_urlpatterns)),
     path("settings/sharing/", include(sharing_urlpatterns)),
     path("leads/", include("leads.urls")),
+    path("tasks/", task_list, name="leads-task-list"),
+    path("notifications/", include("leadcrm.notifications.urls")),
     path("pools/", include("pools.urls")),
     path("analytics/", include("analytics.urls")),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads import views, views_collab, views_list
+from leads import views, views_collab, views_list, views_tasks
 
 urlpatterns = [
     path("", views.lead_list, name="leads-index"),
@@ -27,6 +27,8 @@ urlpatterns = [
         views.activity_recording,
         name="leads-activity-recording",
     ),
+    path("<uuid:uuid>/tasks/", views_tasks.task_create, name="leads-task-create"),
+    path("tasks/<uuid:uuid>/complete/", views_tasks.task_complete, name="leads-task-complete"),
     path("<uuid:uuid>/members/", views_collab.member_add, name="leads-member-add"),
     path(
         "<uuid:uuid>/members/<uuid:user_uuid>/remove/",

@@ -146,3 +146,33 @@ def _recording(cast):
 
 
 OBJECT_ROUTES["leads-activity-recording"] = ObjectRoute(_recording, methods=("GET",))
+
+
+def _task(cast):
+    from django.utils import timezone
+
+    from leads.services import lead_create
+    from leads.services.tasks import task_create
+
+    lead = lead_create(actor=cast.rep, owner=cast.rep, name="Task Probe Lead")
+    task = task_create(lead=lead, actor=cast.rep, title="Probe Task Secret", due_at=timezone.now())
+    return {"uuid": task.uuid}, ["Probe Task Secret", "Task Probe Lead"]
+
+
+def _notification(cast):
+    from leadcrm.notifications.services import notification_send
+
+    notification = notification_send(
+        recipient=cast.admin, kind="general", title="Probe Notification Secret", url="/leads/"
+    )
+    return {"uuid": notification.uuid}, ["Probe Notification Secret"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "leads-task-create": ObjectRoute(_lead, methods=("POST",)),
+        "leads-task-complete": ObjectRoute(_task, methods=("POST",)),
+        "notifications-read": ObjectRoute(_notification, methods=("POST",)),
+        "notifications-open": ObjectRoute(_notification, methods=("GET",)),
+    }
+)

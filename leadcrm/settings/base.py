@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "leadcrm.context_processors.tenant",
+                "leadcrm.context_processors.notifications_unread",
             ],
         },
     }
@@ -174,6 +175,11 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-clear-expired-sessions": {
         "task": "leadcrm.accounts.tasks.sessions_clear_expired",
         "schedule": 60 * 60 * 6,
+    },
+    "leads-task-reminders": {
+        "task": "leads.tasks.task_reminders_send",
+        "schedule": 60 * 5,
+        "options": {"expires": 60 * 5},  # a late run is superseded by the next one
     },
 }
 

@@ -131,9 +131,12 @@ def lead_create(*, actor: User | None, owner: User | None = None, **data) -> Lea
     with transaction.atomic():
         lead.save()
         if lead.stage:
+            from leads.services.tasks import sop_tasks_create
+
             LeadStageChange.objects.create(
                 lead=lead, to_stage=lead.stage, changed_by=actor, changed_at=now
             )
+            sop_tasks_create(lead=lead, stage=lead.stage, actor=actor)
         for hook in after_create_hooks():
             transaction.on_commit(lambda hook=hook, pk=lead.pk: hook(pk))
     return lead
@@ -286,6 +289,9 @@ def lead_change_stage(*, lead: Lead, stage: Stage, actor: User) -> Lead:
         locked.stage, locked.stage_changed_at = stage, now
         locked._history_user = actor
         locked.save()
+        from leads.services.tasks import sop_tasks_create
+
+        sop_tasks_create(lead=locked, stage=stage, actor=actor)
     return locked
 
 

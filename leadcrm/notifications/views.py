@@ -1,0 +1,80 @@
+"""The notifications page: the signed-in user's own notifications, and marking them read."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from leadcrm.notifications import selectors, services
+from leadcrm.notifications.models import Notification
+
+PAGE_SIZE = 50
+
+
+def _own(request, uuid) -> Notification:
+    """The user's own notification; someone else's (or none) is a 404."""
+    notification = selectors.notification_list(user=request.user).filter(uuid=uuid).first()
+    if notification is None:
+        raise Http404
+    return notification
+
+
+def _local_path(url: str) -> bool:
+    """Only paths on this site: never another host, scheme or protocol-relative URL."""
+    return (
+        url.startswith("/")
+        and not url.startswith("//")
+        and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
+    )
+
+
+@login_required
+@require_GET
+def notification_list(request):
+    """Newest first, unread highlighted, 50 a page."""
+    try:
+        page = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page = 1
+    start = (page - 1) * PAGE_SIZE
+    rows = list(selectors.notification_list(user=request.user)[start : start + PAGE_SIZE + 1])
+    context = {
+        "notifications": rows[:PAGE_SIZE],
+        "has_next": len(rows) > PAGE_SIZE,
+        "page": page,
+    }
+    return render(request, "notifications/notification_list.html", context)
+
+
+@login_required
+@require_GET
+def notification_open(request, uuid):
+    """Follow a notification's link and mark it read. A GET, because it is what a link does;
+    marking one's own notification read is harmless and idempotent. Links that are not local
+    paths go to the notifications page instead (never an open redirect)."""
+    notification = _own(request, uuid)
+    services.notification_mark_read(recipient=request.user, uuid=notification.uuid)
+    if notification.url and _local_path(notification.url):
+        return redirect(notification.url)
+    return redirect("notifications-list")
+
+
+@login_required
+@require_POST
+def notification_read(request, uuid):
+    """Mark one notification read. HTMX gets its row back."""
+    notification = _own(request, uuid)
+    services.notification_mark_read(recipient=request.user, uuid=notification.uuid)
+    if request.htmx:
+        notification.refresh_from_db()
+        context = {"notification": notification, "oob_bell": True}  # the bell's count too
+        return render(request, "notifications/_notification_row.html", context)
+    return redirect("notifications-list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    services.notification_mark_read(recipient=request.user)
+    return redirect("notifications-list")

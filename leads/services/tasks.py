@@ -1,0 +1,352 @@
+"""Tasks: follow-ups with a due time, usually about a lead; SOP tasks; reminders.
+
+Writes (``task_*``, ``sop_tasks_create``) come first; the reads the task pages need follow at
+the end (they would sit in ``leads.selectors`` but are kept here with the feature for now).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from leadcrm.accounts.models import User
+from leadcrm.notifications.models import Notification
+from leadcrm.notifications.services import notification_send
+from leads.errors import LeadError
+from leads.models import Lead, LeadStatus, SopTemplate, Stage, Task
+
+TITLE_MAX = 200
+#: "Due soon" reminders go out for open tasks due within this window.
+DUE_SOON = timedelta(hours=1)
+REMINDER_BATCH = 500
+
+
+def task_assignees_for(*, actor: User, lead: Lead | None = None) -> QuerySet[User]:
+    """Whom ``actor`` may give a task to: themselves and the people who report to them
+    (tenant admins: anyone active), plus the lead's owner, who gets its tasks by default."""
+    from leads.selectors import owners_assignable_by
+
+    assignees = owners_assignable_by(actor)
+    if lead is not None and lead.owner_id is not None:
+        assignees = assignees | User.objects.filter(pk=lead.owner_id, is_active=True)
+    return assignees.distinct().order_by("full_name")
+
+
+def task_create(
+    *,
+    lead: Lead,
+    actor: User,
+    title: str,
+    due_at: datetime,
+    assignee: User | None = None,
+    description: str = "",
+) -> Task:
+    """Schedule a task on ``lead``.
+
+    Whoever may write the lead may schedule tasks on it (raises LeadError otherwise). The
+    assignee defaults to the lead's owner, else the actor; an explicit assignee must be active
+    and one the actor may assign to (see ``task_assignees_for``). A due time in the past is
+    allowed: the task is simply overdue. Void leads take no tasks.
+    """
+    from leads.selectors import lead_can_write
+
+    title = " ".join((title or "").split())
+    if not title:
+        raise LeadError(_("Say what is to be done."), field="title")
+    if len(title) > TITLE_MAX:
+        raise LeadError(
+            _("A task title has at most %(max)d characters.") % {"max": TITLE_MAX}, field="title"
+        )
+    if due_at is None:
+        raise LeadError(_("Choose when it is due."), field="due_at")
+    if timezone.is_naive(due_at):
+        due_at = timezone.make_aware(due_at)
+    if not lead_can_write(actor, lead):
+        raise LeadError(_("You cannot schedule tasks on this lead."))
+    if lead.status == LeadStatus.VOID:
+        raise LeadError(_("This lead is void."))
+    if assignee is None:
+        assignee = lead.owner if lead.owner_id and lead.owner.is_active else actor
+    if not assignee.is_active:
+        raise LeadError(_("%(name)s is deactivated.") % {"name": assignee}, field="assignee")
+    if not task_assignees_for(actor=actor, lead=lead).filter(pk=assignee.pk).exists():
+        raise LeadError(_("You can give tasks only to yourself or your team."), field="assignee")
+    return Task.objects.create(
+        lead=lead,
+        title=title,
+        description=(description or "").strip(),
+        due_at=due_at,
+        assignee=assignee,
+        created_by=actor,
+    )
+
+
+def task_can_change(user: User, task: Task) -> bool:
+    """Who may complete, reopen or cancel a task: its assignee, and whoever may write its lead
+    (a task without a lead: its assignee, its creator and tenant admins)."""
+    from leads.selectors import lead_can_write
+
+    if task.assignee_id == user.pk:
+        return True
+    if task.lead_id is not None:
+        return lead_can_write(user, task.lead)
+    return task.created_by_id == user.pk or user.is_tenant_admin
+
+
+def _check_may_change(task: Task, actor: User) -> None:
+    if not task_can_change(actor, task):
+        raise LeadError(_("You cannot change this task."))
+
+
+def task_complete(*, task: Task, actor: User) -> Task:
+    """Mark an open task done. Idempotent: completing a done task changes nothing (its first
+    completion time stays). A cancelled task cannot be completed (raises LeadError). Nothing
+    else is logged on the lead."""
+    _check_may_change(task, actor)
+    done = Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(
+        status=Task.Status.DONE, completed_at=timezone.now()
+    )
+    task.refresh_from_db()
+    if not done and task.status == Task.Status.CANCELLED:
+        raise LeadError(_("This task was cancelled."))
+    return task
+
+
+def task_reopen(*, task: Task, actor: User) -> Task:
+    """Open a done or cancelled task again (an open task stays as it is). An SOP task is not
+    reopened while a newer open task of the same SOP step exists (raises LeadError)."""
+    _check_may_change(task, actor)
+    try:
+        with transaction.atomic():
+            Task.objects.filter(
+                pk=task.pk, status__in=[Task.Status.DONE, Task.Status.CANCELLED]
+            ).update(status=Task.Status.OPEN, completed_at=None)
+    except IntegrityError as exc:  # task_sop_once: one open task per lead and SOP step
+        raise LeadError(_("This step already has an open task.")) from exc
+    task.refresh_from_db()
+    return task
+
+
+def task_cancel(*, task: Task, actor: User) -> Task:
+    """Cancel an open task. Idempotent for cancelled tasks; a done task stays done (raises
+    LeadError)."""
+    _check_may_change(task, actor)
+    Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(
+        status=Task.Status.CANCELLED, completed_at=None
+    )
+    task.refresh_from_db()
+    if task.status == Task.Status.DONE:
+        raise LeadError(_("This task is already done."))
+    return task
+
+
+def sop_tasks_create(*, lead: Lead, stage: Stage, actor: User | None) -> list[Task]:
+    """Create the SOP tasks of ``stage`` for a lead that has just entered it: one per active
+    SopTemplate, due now + its hours, assigned to the lead's owner.
+
+    Called by lead_create and lead_change_stage inside their transaction. Idempotent: the
+    ``task_sop_once`` constraint allows one open task per lead and template, so a retry (or a
+    second call) returns the existing task instead of making another. A lead with no active
+    owner gets no SOP tasks (they are not created later when it is assigned). Returns the
+    tasks created by this call.
+    """
+    if lead.owner_id is None or not lead.owner.is_active:
+        return []
+    now = timezone.now()
+    created = []
+    for template in SopTemplate.objects.filter(stage=stage, is_active=True):
+        task, was_created = Task.objects.get_or_create(
+            lead=lead,
+            sop_template=template,
+            status=Task.Status.OPEN,
+            defaults={
+                "title": template.title,
+                "due_at": now + timedelta(hours=template.due_in_hours),
+                "assignee_id": lead.owner_id,
+                "created_by": actor,
+            },
+        )
+        if was_created:
+            created.append(task)
+    return created
+
+
+def _tenant_base_url() -> str:
+    """The current tenant's origin for links in emails (``https://acme.example.com``).
+
+    Looked up by schema name: under schema_context (commands, shells) the connection holds
+    a stand-in tenant without domains, while the worker and requests hold the real one."""
+    from leadcrm.tenancy.models import Domain
+
+    domain = (
+        Domain.objects.filter(tenant__schema_name=connection.schema_name, is_primary=True)
+        .values_list("domain", flat=True)
+        .first()
+    )
+    return f"{'http' if settings.DEBUG else 'https'}://{domain}" if domain else ""
+
+
+def _not_yet_notified(kind_prefix: str):
+    key = Concat(Value(kind_prefix), Cast(OuterRef("uuid"), CharField()))
+    return ~Exists(
+        Notification.objects.filter(recipient=OuterRef("assignee"), dedup_key=key).exclude(
+            dedup_key=""
+        )
+    )
+
+
+def _remind(task: Task, *, overdue: bool, base_url: str) -> bool:
+    assignee = task.assignee
+    url = reverse("leads-detail", kwargs={"uuid": task.lead.uuid}) if task.lead else ""
+    url = url or reverse("leads-task-list")
+    with translation.override(assignee.language or settings.LANGUAGE_CODE):
+        about = {"task": task.title, "lead": task.lead or "—"}
+        due = timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")
+        if overdue:
+            title = _("Overdue: %(task)s") % about
+            body = _("Was due %(due)s · %(lead)s") % {**about, "due": due}
+        else:
+            title = _("Due soon: %(task)s") % about
+            body = _("Due %(due)s · %(lead)s") % {**about, "due": due}
+    sent = notification_send(
+        recipient=assignee,
+        kind=Notification.Kind.TASK_OVERDUE if overdue else Notification.Kind.TASK_DUE,
+        title=title,
+        body=body,
+        url=url,
+        email=True,
+        dedup_key=f"task_{'overdue' if overdue else 'due'}:{task.uuid}",
+        base_url=base_url,
+    )
+    return sent is not None
+
+
+def task_reminders_send(*, now: datetime | None = None, limit: int = REMINDER_BATCH):
+    """Remind assignees of open tasks: "due soon" for tasks due within the hour, "overdue" for
+    tasks past due. Returns (due_soon, overdue): how many notifications went out.
+
+    1. pick open tasks of active assignees not yet reminded of that kind (void leads skipped),
+       due soon first, at most ``limit`` in all (the rest go on the next run)
+    2. notify each assignee in the app and by email (the emails leave after commit)
+    Idempotent: the notifications' dedup keys (``task_due:<uuid>``, ``task_overdue:<uuid>``)
+    make a second run, or a concurrent one, notify nobody twice.
+    """
+    now = now or timezone.now()
+    open_tasks = (
+        Task.objects.filter(status=Task.Status.OPEN, assignee__is_active=True)
+        .exclude(lead__status=LeadStatus.VOID)
+        .select_related("assignee", "lead")
+        .order_by("due_at", "id")
+    )
+    due_soon = list(
+        open_tasks.filter(due_at__gte=now, due_at__lt=now + DUE_SOON).filter(
+            _not_yet_notified("task_due:")
+        )[:limit]
+    )
+    overdue = list(
+        open_tasks.filter(due_at__lt=now).filter(_not_yet_notified("task_overdue:"))[
+            : max(0, limit - len(due_soon))
+        ]
+    )
+    base_url = _tenant_base_url()
+    with transaction.atomic():
+        sent_soon = sum(_remind(t, overdue=False, base_url=base_url) for t in due_soon)
+        sent_overdue = sum(_remind(t, overdue=True, base_url=base_url) for t in overdue)
+    return sent_soon, sent_overdue
+
+
+# Reads ---------------------------------------------------------------------------------------
+
+#: What "Done recently" covers on the My tasks page.
+DONE_RECENTLY = timedelta(days=7)
+UPCOMING_DAYS = 7
+SECTION_MAX = 200
+
+
+@dataclass
+class TaskSections:
+    overdue: list[Task]
+    today: list[Task]
+    upcoming: list[Task]
+    done: list[Task]
+
+
+def _end_of_today(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+
+
+def task_sections(*, assignee: User, now: datetime | None = None) -> TaskSections:
+    """``assignee``'s open tasks split into overdue, due later today and due within the next
+    seven days, and what they completed in the last seven days (newest first)."""
+    now = now or timezone.now()
+    end_of_today = _end_of_today(now)
+    mine = Task.objects.filter(assignee=assignee).select_related("lead", "assignee")
+    open_tasks = mine.filter(status=Task.Status.OPEN).order_by("due_at", "id")
+    return TaskSections(
+        overdue=list(open_tasks.filter(due_at__lt=now)[:SECTION_MAX]),
+        today=list(open_tasks.filter(due_at__gte=now, due_at__lt=end_of_today)[:SECTION_MAX]),
+        upcoming=list(
+            open_tasks.filter(
+                due_at__gte=end_of_today,
+                due_at__lt=end_of_today + timedelta(days=UPCOMING_DAYS),
+            )[:SECTION_MAX]
+        ),
+        done=list(
+            mine.filter(status=Task.Status.DONE, completed_at__gte=now - DONE_RECENTLY).order_by(
+                "-completed_at", "-id"
+            )[:50]
+        ),
+    )
+
+
+def task_due_count(*, assignee: User, now: datetime | None = None, cap: int = 100) -> int:
+    """How many of ``assignee``'s open tasks are overdue or due today (the nav badge), counted
+    up to ``cap``: one read of the task_open_due index, never a full COUNT."""
+    now = now or timezone.now()
+    due = Task.objects.filter(
+        assignee=assignee, status=Task.Status.OPEN, due_at__lt=_end_of_today(now)
+    )
+    return len(due.values_list("pk")[:cap])
+
+
+def lead_open_tasks(*, lead: Lead) -> QuerySet[Task]:
+    """The lead's open tasks, soonest first (the detail page's panel)."""
+    return Task.objects.filter(lead=lead, status=Task.Status.OPEN).select_related("assignee")
+
+
+def task_get_for_user(*, user: User, uuid) -> Task:
+    """The task if ``user`` may change it (its assignee, or someone who may write its lead);
+    Http404 otherwise, never a hint that it exists."""
+    from django.http import Http404
+
+    task = Task.objects.filter(uuid=uuid).select_related("lead", "lead__owner").first()
+    if task is None or not task_can_change(user, task):
+        raise Http404
+    return task
+
+
+def task_viewable_owners(*, viewer: User) -> QuerySet[User]:
+    """Whose tasks ``viewer`` may look at on the My tasks page: themselves and the people who
+    report to them; tenant admins anyone."""
+    from leads.selectors import owners_assignable_by
+
+    return owners_assignable_by(viewer)
+
+
+def task_visible_lead_ids(*, viewer: User, tasks: list[Task]) -> set[int]:
+    """Of the leads these tasks are about, the ones ``viewer`` may open (one query)."""
+    from leads.selectors import leads_visible_to
+
+    lead_ids = {t.lead_id for t in tasks if t.lead_id}
+    if not lead_ids:
+        return set()
+    return set(leads_visible_to(viewer).filter(pk__in=lead_ids).values_list("pk", flat=True))

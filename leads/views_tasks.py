@@ -1,0 +1,148 @@
+"""Task pages: "My tasks", and the detail page's task panel (schedule, complete)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from leadcrm.accounts.models import User
+from leads import selectors
+from leads.errors import LeadError
+from leads.services import tasks as task_services
+
+
+class TaskForm(forms.Form):
+    """Parses the "Schedule a task" form; the rules live in leads.services.tasks."""
+
+    title = forms.CharField(label=gettext_lazy("Task"), max_length=task_services.TITLE_MAX)
+    due_at = forms.DateTimeField(
+        label=gettext_lazy("Due"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    assignee = forms.ModelChoiceField(
+        label=gettext_lazy("Assignee"),
+        queryset=User.objects.filter(is_active=True),
+        to_field_name="uuid",
+        required=False,
+    )
+
+    def first_error(self) -> str:
+        name, errors = next(iter(self.errors.items()))
+        field = self.fields.get(name)
+        return f"{field.label}: {errors[0]}" if field else errors[0]
+
+
+def _back(request, fallback: str) -> str:
+    """Where a plain (non-HTMX) POST returns: the page it came from, on this site only."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+def task_list(request):
+    """My tasks: overdue, today, the next seven days, done recently. Managers may look at the
+    tasks of someone who reports to them (``?user=<uuid>``), tenant admins at anyone's;
+    anyone else's gives a 404."""
+    viewable = task_services.task_viewable_owners(viewer=request.user)
+    owner = request.user
+    if request.GET.get("user"):
+        try:
+            owner = viewable.get(uuid=request.GET["user"])
+        except (User.DoesNotExist, ValidationError, ValueError) as exc:
+            raise Http404 from exc
+    sections = task_services.task_sections(assignee=owner)
+    tasks = [*sections.overdue, *sections.today, *sections.upcoming, *sections.done]
+    visible = task_services.task_visible_lead_ids(viewer=request.user, tasks=tasks)
+    # The viewer may complete tasks they are given and those on leads of people in their line
+    # (a conservative reading of lead_can_write that needs no query per task).
+    line = set(viewable.values_list("pk", flat=True)) | {request.user.pk}
+    for task in tasks:
+        task.lead_visible = task.lead_id in visible
+        task.can_complete = (
+            task.assignee_id == request.user.pk
+            or request.user.is_tenant_admin
+            or (task.lead is not None and task.lead.owner_id in line)
+        )
+    context = {
+        "owner": owner,
+        "viewing_self": owner.pk == request.user.pk,
+        "sections": sections,
+        "people": viewable if len(line) > 1 else None,
+    }
+    if request.htmx and request.htmx.target == "task-page":
+        return render(request, "leads/task_list.html#task-page", context)
+    return render(request, "leads/task_list.html", context)
+
+
+@login_required
+@require_POST
+def task_create(request, uuid):
+    """Schedule a task on a lead (the detail page's panel); needs write access to the lead.
+    HTMX gets the panel back; a plain POST goes back to the lead with a message."""
+    lead = selectors.lead_get_for_user(user=request.user, uuid=uuid, write=True)
+    form = TaskForm(request.POST)
+    error = form.first_error() if not form.is_valid() else ""
+    if not error:
+        try:
+            task_services.task_create(lead=lead, actor=request.user, **form.cleaned_data)
+        except LeadError as exc:
+            error = exc.message
+    if request.htmx:
+        context = {
+            "lead": lead,
+            "can_write": True,
+            "task_error": error,
+            "task_saved": not error,
+            "posted": request.POST if error else None,
+        }
+        return render(request, "leads/partials/_detail_tasks_panel.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Task scheduled."))
+    return redirect("leads-detail", uuid=lead.uuid)
+
+
+@login_required
+@require_POST
+def task_complete(request, uuid):
+    """Mark a task done: its assignee or whoever may write its lead; anyone else gets a 404.
+    HTMX gets the task's row back; a plain POST returns to the page it came from."""
+    task = task_services.task_get_for_user(user=request.user, uuid=uuid)
+    error = ""
+    try:
+        task = task_services.task_complete(task=task, actor=request.user)
+    except LeadError as exc:
+        error = exc.message
+    if request.htmx:
+        task.can_complete = True
+        task.lead_visible = (
+            task.lead_id is not None
+            and selectors.leads_visible_to(request.user).filter(pk=task.lead_id).exists()
+        )
+        context = {
+            "task": task,
+            "show_lead": request.POST.get("show_lead") == "1",
+            "task_error": error,
+            "oob_badge": True,  # the nav's overdue + today count changes too
+        }
+        return render(request, "leads/partials/_task_row.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Done: %(task)s") % {"task": task.title})
+    if task.lead_id:
+        fallback = reverse("leads-detail", kwargs={"uuid": task.lead.uuid})
+    else:
+        fallback = reverse("leads-task-list")
+    return redirect(_back(request, fallback))
