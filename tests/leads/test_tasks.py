@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -204,7 +205,9 @@ def task_world(cast_a):
     with tenant_context(cast_a.tenant):
         lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Zhou Lei")
         now = timezone.now()
-        midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        # "Today" is the tenant's today: pages render in the tenant's time zone.
+        local_now = timezone.localtime(now, ZoneInfo(cast_a.tenant.time_zone))
+        midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
         midnight += timedelta(days=1)
         later_today = now + (midnight - now) / 2
         made = {
@@ -315,7 +318,8 @@ def test_detail_panel_lists_open_tasks_and_schedules_one_with_htmx(cast_a):
     with tenant_context(cast_a.tenant):
         task = Task.objects.get(title="Send samples")
         assert (task.assignee, task.lead) == (cast_a.rep, lead)
-        assert timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M") == "2031-03-04 10:30"
+        local_due = timezone.localtime(task.due_at, ZoneInfo(cast_a.tenant.time_zone))
+        assert local_due.strftime("%Y-%m-%d %H:%M") == "2031-03-04 10:30"  # the tenant's 10:30
 
 
 def test_scheduling_without_javascript_redirects_with_a_message(cast_a):

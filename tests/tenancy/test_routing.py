@@ -39,3 +39,21 @@ def test_anonymous_visitor_is_sent_to_login(cast_a):
     response = tenant_client(cast_a).get("/")
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/")
+
+
+def test_pages_show_times_in_the_tenants_time_zone(cast_a):
+    from django.utils import timezone as tz
+
+    seen = {}
+
+    def capture(request):
+        seen["zone"] = str(tz.get_current_timezone())
+
+    from leadcrm.tenancy.middleware import TenantTimezoneMiddleware
+
+    class FakeRequest:
+        tenant = cast_a.tenant
+
+    TenantTimezoneMiddleware(capture)(FakeRequest())
+    assert seen["zone"] == cast_a.tenant.time_zone == "Asia/Shanghai"
+    assert str(tz.get_current_timezone()) == "UTC"  # restored after the request
