@@ -4,9 +4,10 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -199,6 +200,12 @@ class Lead(models.Model):
                 condition=Q(next_follow_up_at__isnull=False),
             ),
             GinIndex(fields=["tags"], name="lead_tags"),
+            # Substring search (name, company, email: case-insensitive; phones as typed).
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="lead_name_trgm"),
+            GinIndex(OpClass(Upper("company"), name="gin_trgm_ops"), name="lead_company_trgm"),
+            GinIndex(OpClass(Upper("email"), name="gin_trgm_ops"), name="lead_email_trgm"),
+            GinIndex(OpClass(F("phone"), name="gin_trgm_ops"), name="lead_phone_trgm"),
+            GinIndex(OpClass(F("mobile"), name="gin_trgm_ops"), name="lead_mobile_trgm"),
             GinIndex(fields=["custom_data"], name="lead_custom_data", opclasses=["jsonb_path_ops"]),
         ]
 
