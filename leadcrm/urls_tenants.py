@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from leadcrm import views
 from leadcrm.accounts.urls import settings_urlpatterns
-from leads.urls import sharing_urlpatterns
+from leads.urls import lead_settings_urlpatterns, sharing_urlpatterns
 from leads.views_tasks import task_list
 
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("leadcrm.accounts.urls")),
     path("settings/", include(settings_urlpatterns)),
     path("settings/sharing/", include(sharing_urlpatterns)),
+    path("settings/leads/", include(lead_settings_urlpatterns)),
     path("leads/", include("leads.urls")),
     path("tasks/", task_list, name="leads-task-list"),
     path("notifications/", include("leadcrm.notifications.urls")),

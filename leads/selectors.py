@@ -13,9 +13,15 @@ from django.utils import timezone
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.roles import Role
 from leadcrm.accounts.selectors import team_descendant_ids, user_subordinate_ids
-from leads.models import OPEN_STATUSES, Access, Lead, LeadMember, LeadStatus, SharingRule
-
-HOT_SCORE = 70
+from leads.models import (
+    OPEN_STATUSES,
+    Access,
+    Lead,
+    LeadMember,
+    LeadSettings,
+    LeadStatus,
+    SharingRule,
+)
 
 
 def _owner_ids_in_line(user: User) -> set[int]:
@@ -224,7 +230,7 @@ def lead_list(*, user: User, filters: LeadFilters) -> QuerySet[Lead]:
     elif filters.scene != "all" or not user.is_tenant_admin:
         leads = leads.exclude(status=LeadStatus.VOID)
     if filters.hot:
-        leads = leads.filter(score__gte=HOT_SCORE)
+        leads = leads.filter(score__gte=LeadSettings.load().hot_score)
     if filters.period:
         now = timezone.localtime()
         start = now.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads import views, views_collab, views_list, views_tasks
+from leads import views, views_collab, views_list, views_settings, views_tasks
 
 urlpatterns = [
     path("", views.lead_list, name="leads-index"),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("<uuid:uuid>/status/", views.lead_status_change, name="leads-status"),
     path("<uuid:uuid>/stage/", views.lead_stage_change, name="leads-stage"),
     path("<uuid:uuid>/assign/", views.lead_assign, name="leads-assign"),
+    path("<uuid:uuid>/bant/", views.lead_bant, name="leads-bant"),
     path("<uuid:uuid>/comments/", views_collab.comment_create, name="leads-comment-create"),
     path(
         "activities/<uuid:uuid>/recording/",
@@ -35,6 +36,21 @@ urlpatterns = [
         views_collab.member_remove,
         name="leads-member-remove",
     ),
+]
+
+lead_settings_urlpatterns = [
+    path("", views_settings.lead_settings, name="leads-settings"),
+    path("sop/", views_settings.sop_template_add, name="leads-sop-add"),
+    path(
+        "sop/<uuid:uuid>/deactivate/",
+        views_settings.sop_template_deactivate,
+        name="leads-sop-deactivate",
+    ),
+    *(
+        path(f"{kind}/", views_settings.list_item_add, {"kind": kind}, name=f"leads-{kind}-add")
+        for kind in ("stages", "sources", "loss_reasons")
+    ),
+    path("<str:kind>/<uuid:uuid>/", views_settings.list_item_update, name="leads-list-item-update"),
 ]
 
 sharing_urlpatterns = [

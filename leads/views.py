@@ -12,7 +12,7 @@ from leadcrm.accounts.models import User
 from leads import selectors, services
 from leads.errors import LeadError
 from leads.forms import ActivityForm, AssignForm, LeadForm, StageForm, StatusForm
-from leads.models import LeadStatus, LossReason, Stage
+from leads.models import LeadSettings, LeadStatus, LossReason, Stage
 from leads.views_list import list_context
 
 PAGE_SIZE = 50
@@ -58,7 +58,7 @@ def lead_list(request):
         "sorts": SORTS,
         "filters": filters,
         "query": request.GET,
-        "hot_score": selectors.HOT_SCORE,
+        "hot_score": LeadSettings.load().hot_score,
     }
     context.update(list_context(request, filters))
     if request.htmx and request.htmx.target == "lead-results":
@@ -124,6 +124,7 @@ def _detail_context(request, lead, tab):
         "activity_form": ActivityForm(initial={"kind": "call"}),
         "assignable": assignable.order_by("full_name"),
         "colleagues": User.objects.filter(is_active=True).order_by("full_name"),
+        "lead_settings": LeadSettings.load(),
     }
 
 
@@ -243,3 +244,22 @@ def activity_recording(request, uuid):
         raise Http404
     selectors.lead_get_for_user(user=request.user, uuid=activity.lead.uuid)
     return FileResponse(activity.recording.open("rb"), filename=activity.recording.name)
+
+
+@login_required
+@require_POST
+def lead_bant(request, uuid):
+    """Save the BANT checklist (HTMX: answers the checklist fragment)."""
+    lead = selectors.lead_get_for_user(user=request.user, uuid=uuid, write=True)
+    lead = services.lead_bant_update(
+        lead=lead,
+        actor=request.user,
+        **{item: request.POST.get(item) == "on" for item in BANT_ITEMS},
+    )
+    if request.htmx:
+        context = {"lead": lead, "can_write": True, "lead_settings": LeadSettings.load()}
+        return render(request, "leads/partials/_detail_bant.html", context)
+    return redirect(lead_url(lead))
+
+
+BANT_ITEMS = ("budget", "authority", "need", "timeline")

@@ -176,3 +176,26 @@ OBJECT_ROUTES.update(
         "notifications-open": ObjectRoute(_notification, methods=("GET",)),
     }
 )
+
+
+def _list_item(cast):
+    from leads.models import LossReason
+
+    reason = LossReason.objects.create(name="Probe Reason", position=99)
+    return {"kind": "loss_reasons", "uuid": reason.uuid}, ["Probe Reason"]
+
+
+def _sop(cast):
+    from leads.models import SopTemplate, Stage
+
+    template = SopTemplate.objects.create(stage=Stage.objects.first(), title="Probe SOP task")
+    return {"uuid": template.uuid}, ["Probe SOP task"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "leads-bant": ObjectRoute(_lead, methods=("POST",)),
+        "leads-list-item-update": ObjectRoute(_list_item, methods=("POST",)),
+        "leads-sop-deactivate": ObjectRoute(_sop, methods=("POST",)),
+    }
+)

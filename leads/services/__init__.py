@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from leadcrm.accounts.models import User
 from leads.errors import IllegalTransitionError, LeadChangedError, LeadError
@@ -234,6 +235,8 @@ def lead_change_status(
         _check_transition(locked.status, to_status)
         if to_status == S.PENDING and locked.owner_id is None:
             to_status = S.UNASSIGNED
+        if to_status == S.QUALIFIED:
+            _check_bant(locked)
         if to_status in (S.FOLLOWING_UP, S.QUALIFIED) and locked.owner_id is None:
             raise LeadError(_("Assign the lead to someone first."), field="status")
         locked.status = to_status
@@ -242,6 +245,51 @@ def lead_change_status(
         locked.status_note = note.strip()[:500]
         locked._history_user = actor
         locked.save()
+    return locked
+
+
+BANT_LABELS = {
+    "bant_budget": _lazy("budget"),
+    "bant_authority": _lazy("decision-maker"),
+    "bant_need": _lazy("need"),
+    "bant_timeline": _lazy("timeline"),
+}
+
+
+def _check_bant(lead: Lead) -> None:
+    """Refuse Qualified while the tenant requires a complete BANT checklist and it is not."""
+    from leads.models import LeadSettings
+
+    if not LeadSettings.load().require_bant_for_qualified:
+        return
+    missing = [str(label) for field, label in BANT_LABELS.items() if not getattr(lead, field)]
+    if missing:
+        raise LeadError(
+            _("Complete the BANT checklist before Qualified; missing: %(items)s.")
+            % {"items": ", ".join(missing)},
+            field="status",
+        )
+
+
+def lead_bant_update(
+    *, lead: Lead, actor: User, budget: bool, authority: bool, need: bool, timeline: bool
+) -> Lead:
+    """Tick or untick the BANT qualification items; each change is kept in the history."""
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        values = {
+            "bant_budget": budget,
+            "bant_authority": authority,
+            "bant_need": need,
+            "bant_timeline": timeline,
+        }
+        changed = [f for f, v in values.items() if getattr(locked, f) != v]
+        if not changed:
+            return locked
+        for field in changed:
+            setattr(locked, field, values[field])
+        locked._history_user = actor
+        locked.save(update_fields=[*changed, "updated_at"])
     return locked
 
 
