@@ -79,6 +79,7 @@ def test_log_call_from_the_detail_page(cast_a, leads_a):
         HTTP_HX_TARGET="lead-main",
     )
     assert "Wants a demo" in response.content.decode()
+    assert "Logged." in response.content.decode()  # the confirmation comes with the swap
     with tenant_context(cast_a.tenant):
         mine.refresh_from_db()
         assert mine.status == LeadStatus.FOLLOWING_UP
