@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadcrm.accounts.models import User
 from leads.models import Activity, Lead, LossReason, SourceChannel, Stage
+from leads.services.custom_fields import custom_fields_active
 
 LEAD_FORM_FIELDS = [
     "name",
@@ -44,11 +45,44 @@ class LeadForm(forms.ModelForm):
         self.fields["source"].queryset = SourceChannel.objects.filter(is_active=True)
         if self.instance and self.instance.pk:
             self.initial["tags"] = ", ".join(self.instance.tags)
+        self.custom_definitions = custom_fields_active()
+        for definition in self.custom_definitions:
+            name = f"cf_{definition.key}"
+            self.fields[name] = custom_form_field(definition)
+            if self.instance and self.instance.pk and definition.key in self.instance.custom_data:
+                self.initial[name] = self.instance.custom_data[definition.key]
+
+    @property
+    def custom_field_names(self) -> list[str]:
+        return [f"cf_{d.key}" for d in self.custom_definitions]
 
     def lead_data(self) -> dict:
         data = {f: self.cleaned_data[f] for f in LEAD_FORM_FIELDS}
         data["tags"] = self.cleaned_data["tags"]
+        data["custom_data"] = {
+            d.key: self.cleaned_data.get(f"cf_{d.key}") for d in self.custom_definitions
+        }
         return data
+
+
+def custom_form_field(definition) -> forms.Field:
+    """A form field for a custom field; the service validates the value again."""
+    T = definition.field_type
+    common = {"label": definition.label, "required": definition.required}
+    choices = [(c, c) for c in definition.choices]
+    if T == "number":
+        return forms.DecimalField(**common)
+    if T == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if T == "boolean":
+        return forms.NullBooleanField(**{**common, "required": False})
+    if T == "choice":
+        return forms.ChoiceField(choices=[("", "—"), *choices], **common)
+    if T == "multi_choice":
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    return forms.CharField(max_length=1000, **common)
 
 
 class ActivityForm(forms.Form):

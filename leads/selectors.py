@@ -200,6 +200,8 @@ class LeadFilters:
     overdue: bool = False
     q: str = ""
     sort: str = "score"
+    #: Custom-field filters from `cf_<key>=value` parameters: ((key, value), ...)
+    custom: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_query(cls, query) -> LeadFilters:
@@ -219,6 +221,11 @@ class LeadFilters:
             overdue=flag("overdue"),
             q=" ".join(query.get("q", "").split())[:100],
             sort=sort if sort in SORTS else "score",
+            custom=tuple(
+                (name[3:], query.get(name).strip()[:100])
+                for name in sorted(query.keys())
+                if name.startswith("cf_") and query.get(name, "").strip()
+            ),
         )
 
 
@@ -243,6 +250,8 @@ def lead_list(*, user: User, filters: LeadFilters) -> QuerySet[Lead]:
         leads = leads.filter(owner__isnull=True)
     if filters.overdue:
         leads = leads.filter(next_follow_up_at__lt=timezone.now(), status__in=OPEN_STATUSES)
+    if filters.custom:
+        leads = _filter_custom(leads, filters.custom)
     if filters.q:
         q = filters.q
         leads = leads.filter(
@@ -281,3 +290,27 @@ def lead_workload(*, user: User) -> dict[str, int]:
         ),
         new_this_week=Count("pk", filter=Q(assigned_at__gte=week_start)),
     )
+
+
+def _filter_custom(leads: QuerySet[Lead], custom) -> QuerySet[Lead]:
+    """Narrow by custom fields: exact for choice, number, date and yes/no; "contains" for
+    multiple choice; case-insensitive substring for text. Unknown or non-filterable keys and
+    values that do not parse are ignored (a stale link still shows a list)."""
+    from leads.models import CustomFieldDefinition as Definition
+    from leads.services.custom_fields import custom_value_parse
+
+    definitions = {d.key: d for d in Definition.objects.filter(is_active=True, filterable=True)}
+    for key, raw in custom:
+        definition = definitions.get(key)
+        if definition is None:
+            continue
+        if definition.field_type == Definition.FieldType.TEXT:
+            leads = leads.filter(**{f"custom_data__{key}__icontains": raw})
+            continue
+        try:
+            value = custom_value_parse(definition, raw)
+        except ValueError:
+            continue
+        # JSONB containment: {"size": 50} matches the number, {"modules": ["ERP"]} one choice.
+        leads = leads.filter(custom_data__contains={key: value})
+    return leads

@@ -41,6 +41,12 @@ urlpatterns = [
 lead_settings_urlpatterns = [
     path("", views_settings.lead_settings, name="leads-settings"),
     path("sop/", views_settings.sop_template_add, name="leads-sop-add"),
+    path("fields/", views_settings.custom_field_add, name="leads-custom-field-add"),
+    path(
+        "fields/<uuid:uuid>/",
+        views_settings.custom_field_update,
+        name="leads-custom-field-update",
+    ),
     path(
         "sop/<uuid:uuid>/deactivate/",
         views_settings.sop_template_deactivate,

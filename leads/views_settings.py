@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
 from leads.errors import LeadError
-from leads.models import LeadSettings, SopTemplate, Stage
-from leads.services import config
+from leads.models import CustomFieldDefinition, LeadSettings, SopTemplate, Stage
+from leads.services import config, custom_fields
 
 
 @role_required(Role.TENANT_ADMIN)
@@ -38,6 +38,8 @@ def lead_settings(request):
         ],
         "stages": Stage.objects.filter(is_active=True),
         "sop_templates": SopTemplate.objects.filter(is_active=True).select_related("stage"),
+        "custom_fields": CustomFieldDefinition.objects.order_by("-is_active", "position"),
+        "field_types": CustomFieldDefinition.FieldType.choices,
     }
     return render(request, "leads/settings.html", context)
 
@@ -110,3 +112,50 @@ def _settings_url() -> str:
     from django.urls import reverse
 
     return reverse("leads-settings")
+
+
+def _choices(raw: str) -> list[str]:
+    return [line.strip() for line in raw.replace("，", "\n").replace(",", "\n").splitlines()]
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_POST
+def custom_field_add(request):
+    try:
+        custom_fields.custom_field_create(
+            actor=request.user,
+            key=request.POST.get("key", ""),
+            label=request.POST.get("label", ""),
+            field_type=request.POST.get("field_type", ""),
+            choices=_choices(request.POST.get("choices", "")),
+            required=request.POST.get("required") == "on",
+            filterable=request.POST.get("filterable") == "on",
+        )
+    except LeadError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Field added."))
+    return redirect(f"{_settings_url()}#custom-fields")
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_POST
+def custom_field_update(request, uuid):
+    definition = CustomFieldDefinition.objects.filter(uuid=uuid).first()
+    if definition is None:
+        raise Http404
+    try:
+        custom_fields.custom_field_update(
+            actor=request.user,
+            definition=definition,
+            label=request.POST.get("label", ""),
+            choices=_choices(request.POST.get("choices", "")),
+            required=request.POST.get("required") == "on",
+            filterable=request.POST.get("filterable") == "on",
+            is_active=request.POST.get("is_active") == "on",
+        )
+    except LeadError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(f"{_settings_url()}#custom-fields")

@@ -199,3 +199,15 @@ OBJECT_ROUTES.update(
         "leads-sop-deactivate": ObjectRoute(_sop, methods=("POST",)),
     }
 )
+
+
+def _custom_field(cast):
+    from leads.models import CustomFieldDefinition
+
+    field = CustomFieldDefinition.objects.create(
+        key="probe_field", label="Probe Field", field_type="text"
+    )
+    return {"uuid": field.uuid}, ["Probe Field"]
+
+
+OBJECT_ROUTES["leads-custom-field-update"] = ObjectRoute(_custom_field, methods=("POST",))

@@ -27,6 +27,7 @@ from leads.models import (
     SourceChannel,
     Stage,
 )
+from leads.services.custom_fields import custom_data_clean
 
 S = LeadStatus
 
@@ -121,6 +122,7 @@ def lead_create(*, actor: User | None, owner: User | None = None, **data) -> Lea
     cleaned = _clean(data)
     if not cleaned.get("name"):
         raise LeadError(_("Enter the lead's name."), field="name")
+    cleaned["custom_data"] = custom_data_clean(data=cleaned.get("custom_data") or {}, partial=False)
     now = timezone.now()
     lead = Lead(**cleaned, created_by=actor, owner=owner)
     lead.status = S.PENDING if owner else S.UNASSIGNED
@@ -149,8 +151,17 @@ def lead_update(*, lead: Lead, actor: User, **data) -> Lead:
     cleaned = _clean(data)
     if "name" in cleaned and not cleaned["name"]:
         raise LeadError(_("Enter the lead's name."), field="name")
+    custom_changes = None
+    if "custom_data" in cleaned:
+        # Keys given with an empty value are cleared; keys not given keep their value.
+        given = cleaned.pop("custom_data") or {}
+        custom_changes = (custom_data_clean(data=given, partial=True), set(given))
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if custom_changes is not None:
+            values, given_keys = custom_changes
+            merged = {k: v for k, v in locked.custom_data.items() if k not in given_keys}
+            cleaned["custom_data"] = {**merged, **values}
         changed = [f for f, v in cleaned.items() if getattr(locked, f) != v]
         if not changed:
             return locked

@@ -20,3 +20,19 @@ def ago(value):
     if (now - value).total_seconds() < 60:
         return _("just now")
     return _("%(delta)s ago") % {"delta": timesince(value, now, depth=1)}
+
+
+@register.filter
+def custom_field_rows(lead):
+    """(label, display value) for each active custom field, in order."""
+    from leads.services.custom_fields import custom_fields_active
+
+    rows = []
+    for definition in custom_fields_active():
+        value = lead.custom_data.get(definition.key)
+        if isinstance(value, list):
+            value = ", ".join(value)
+        elif isinstance(value, bool):
+            value = _("Yes") if value else _("No")
+        rows.append((definition.label, value))
+    return rows

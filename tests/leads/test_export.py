@@ -45,6 +45,7 @@ def test_cells_that_would_run_as_formulas_get_a_leading_quote(raw, escaped):
 def export_world(in_tenant_a):
     cast = in_tenant_a
     CustomFieldDefinition.objects.create(key="budget", label="预算", field_type="number")
+    CustomFieldDefinition.objects.create(key="wechat", label="微信号", field_type="text")
     chinese = services.lead_create(
         actor=cast.rep,
         owner=cast.rep,
@@ -78,7 +79,7 @@ def test_csv_export_holds_only_the_reps_leads_with_chinese_and_escaped_formulas(
     assert chinese["Company"] == "深圳创新有限公司"
     assert chinese["Tags"] == "vip, 展会"
     assert chinese["预算"] == "50000"  # a defined custom field, under its label
-    assert chinese["wechat"] == "zw-2026"  # a key without a definition, under its key
+    assert chinese["微信号"] == "zw-2026"
     assert chinese["Owner"] == cast.rep.full_name
     assert chinese["Status"] == "Pending"
     assert chinese["Stage"]
