@@ -18,6 +18,7 @@ from leads.errors import LeadError
 from leads.models import LeadStatus, LossReason
 from leads.services import bulk as bulk_services
 from leads.services import saved_views as saved_view_services
+from leads.services.custom_fields import custom_fields_active
 
 SCENE_TABS = [
     ("mine", gettext_lazy("My leads")),
@@ -52,6 +53,11 @@ def list_context(request, filters) -> dict:
         "bulk_statuses": [(s, labels[s]) for s in bulk_services.BULK_STATUSES],
         "loss_reasons": LossReason.objects.filter(is_active=True),
         "export_limit": exports.EXPORT_DIRECT_LIMIT,
+        "custom_filters": [
+            (definition, request.GET.get(f"cf_{definition.key}", ""))
+            for definition in custom_fields_active()
+            if definition.filterable
+        ],
     }
 
 

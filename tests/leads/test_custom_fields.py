@@ -176,3 +176,26 @@ def test_form_detail_and_settings_pages(cast_a):
     page = rep.get(f"/leads/{lead.uuid}/").content.decode()
     assert "Modules" in page
     assert "WMS" in page
+
+
+def test_list_offers_filters_for_filterable_custom_fields(cast_a):
+    with tenant_context(cast_a.tenant):
+        custom_field_create(
+            actor=cast_a.admin, key="tier", label="Tier", field_type="choice", choices=["A", "B"]
+        )
+        custom_field_create(
+            actor=cast_a.admin, key="hidden", label="Hidden", field_type="text", filterable=False
+        )
+        services.lead_create(
+            actor=cast_a.rep, owner=cast_a.rep, name="Tier A", custom_data={"tier": "A"}
+        )
+        services.lead_create(
+            actor=cast_a.rep, owner=cast_a.rep, name="Tier B", custom_data={"tier": "B"}
+        )
+    client = tenant_client(cast_a, cast_a.rep)
+    page = client.get("/leads/").content.decode()
+    assert 'name="cf_tier"' in page
+    assert 'name="cf_hidden"' not in page
+    filtered = client.get("/leads/?cf_tier=B").content.decode()
+    assert "Tier B" in filtered
+    assert "Tier A" not in filtered
