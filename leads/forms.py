@@ -3,29 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from leadcrm.accounts.models import User
 from leads.models import Activity, Lead, LossReason, SourceChannel, Stage
+from leads.services import EDITABLE_FIELDS
 from leads.services.custom_fields import custom_fields_active
 
-LEAD_FORM_FIELDS = [
-    "name",
-    "company",
-    "job_title",
-    "email",
-    "phone",
-    "mobile",
-    "website",
-    "country",
-    "region",
-    "city",
-    "address",
-    "industry",
-    "company_size",
-    "annual_revenue",
-    "source",
-    "source_detail",
-    "product_line",
-    "priority",
-    "notes",
-]
+#: The lead form shows every editable field; tags and custom fields get their own widgets.
+LEAD_FORM_FIELDS = [f for f in EDITABLE_FIELDS if f not in ("tags", "custom_data")]
 
 
 class LeadForm(forms.ModelForm):
