@@ -165,7 +165,7 @@ def tenant_client(cast: Cast, user: User | None = None) -> Client:
 
 
 @pytest.fixture
-def committed_db(django_db_blocker):
+def committed_db(django_db_setup, django_db_blocker):
     """Database access outside the test transaction: what a test writes is really committed,
     so other connections (threads, the Celery worker) see it. The test cleans up after itself."""
     with django_db_blocker.unblock():

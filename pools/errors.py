@@ -1,0 +1,9 @@
+from leads.errors import LeadError
+
+
+class PoolError(LeadError):
+    """A refused pool operation; the message says why."""
+
+
+class LeadAlreadyClaimedError(PoolError):
+    """Someone else got the lead first."""
