@@ -10,6 +10,7 @@ eval "$($BIN/python scripts/services.py up)"
 export DATABASE_URL REDIS_URL
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-leadcrm.settings.dev}
 PORT=${PORT:-8000}
+export LEADCRM_URL_PORT=${LEADCRM_URL_PORT:-$PORT}  # links in emails from the worker
 DEMO_EMAIL=${DEMO_EMAIL:-admin@demo.leadcrm.test}
 DEMO_PASSWORD=${DEMO_PASSWORD:-demo-Leads-2026}
 mkdir -p .data/logs

@@ -56,3 +56,14 @@ def test_settings_parse_strictly():
     )
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
+
+
+def test_links_from_jobs_use_the_tenants_origin(cast_a, settings):
+    from leadcrm.tenancy.selectors import tenant_origin
+
+    settings.LEADCRM_URL_SCHEME, settings.LEADCRM_URL_PORT = "http", 8000
+    with tenant_context(cast_a.tenant):
+        assert tenant_origin() == "http://alpha.localhost:8000"
+    settings.LEADCRM_URL_SCHEME, settings.LEADCRM_URL_PORT = "https", 0
+    with tenant_context(cast_a.tenant):
+        assert tenant_origin() == "https://alpha.localhost"

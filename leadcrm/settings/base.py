@@ -23,6 +23,9 @@ DEBUG = env.bool("DEBUG", False)
 # Tenants live on subdomains of this domain: acme.<LEADCRM_BASE_DOMAIN>. The public site
 # (sign-up) answers on the base domain itself.
 LEADCRM_BASE_DOMAIN = env.str("LEADCRM_BASE_DOMAIN", "localhost")
+# Links in emails sent by background jobs: scheme and (on a developer's machine) port.
+LEADCRM_URL_SCHEME = env.str("LEADCRM_URL_SCHEME", "http" if DEBUG else "https")
+LEADCRM_URL_PORT = env.int("LEADCRM_URL_PORT", 0)
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", [LEADCRM_BASE_DOMAIN, f".{LEADCRM_BASE_DOMAIN}", "127.0.0.1"]
 )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from leadcrm.accounts.models import User
 from leadcrm.notifications.models import Notification
 from leadcrm.notifications.services import notification_send
+from leadcrm.tenancy.selectors import tenant_origin
 from leads.errors import LeadError
 from leads.models import Lead, LeadStatus, SopTemplate, Stage, Task
 
@@ -179,21 +180,6 @@ def sop_tasks_create(*, lead: Lead, stage: Stage, actor: User | None) -> list[Ta
     return created
 
 
-def _tenant_base_url() -> str:
-    """The current tenant's origin for links in emails (``https://acme.example.com``).
-
-    Looked up by schema name: under schema_context (commands, shells) the connection holds
-    a stand-in tenant without domains, while the worker and requests hold the real one."""
-    from leadcrm.tenancy.models import Domain
-
-    domain = (
-        Domain.objects.filter(tenant__schema_name=connection.schema_name, is_primary=True)
-        .values_list("domain", flat=True)
-        .first()
-    )
-    return f"{'http' if settings.DEBUG else 'https'}://{domain}" if domain else ""
-
-
 def _not_yet_notified(kind_prefix: str):
     key = Concat(Value(kind_prefix), Cast(OuterRef("uuid"), CharField()))
     return ~Exists(
@@ -256,7 +242,7 @@ def task_reminders_send(*, now: datetime | None = None, limit: int = REMINDER_BA
             : max(0, limit - len(due_soon))
         ]
     )
-    base_url = _tenant_base_url()
+    base_url = tenant_origin()
     with transaction.atomic():
         sent_soon = sum(_remind(t, overdue=False, base_url=base_url) for t in due_soon)
         sent_overdue = sum(_remind(t, overdue=True, base_url=base_url) for t in overdue)

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.db import connection
+
+from leadcrm.tenancy.models import Domain
+
+
+def tenant_origin() -> str:
+    """The current tenant's origin for links sent outside a request (emails from jobs):
+    ``https://acme.example.com``, with LEADCRM_URL_SCHEME and LEADCRM_URL_PORT when set
+    (``http://acme.localhost:8000`` on a developer's machine). Empty when unknown.
+
+    Looked up by schema name: under schema_context (commands, shells) the connection holds a
+    stand-in tenant without domains, while the worker and requests hold the real one."""
+    domain = (
+        Domain.objects.filter(tenant__schema_name=connection.schema_name, is_primary=True)
+        .values_list("domain", flat=True)
+        .first()
+    )
+    if not domain:
+        return ""
+    port = f":{settings.LEADCRM_URL_PORT}" if settings.LEADCRM_URL_PORT else ""
+    return f"{settings.LEADCRM_URL_SCHEME}://{domain}{port}"
