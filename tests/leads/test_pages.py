@@ -137,3 +137,14 @@ def test_home_shows_the_reps_workload(cast_a):
     html = tenant_client(cast_a, cast_a.rep).get("/").content.decode()
     assert "Overdue follow-ups" in html
     assert "?scene=my_overdue" in html
+
+
+def test_change_history_tab_lists_what_changed(cast_a, leads_a):
+    mine, _ = leads_a
+    with tenant_context(cast_a.tenant):
+        services.lead_update(lead=mine, actor=cast_a.rep, company="Xinghe Group")
+    html = (
+        tenant_client(cast_a, cast_a.rep).get(f"/leads/{mine.uuid}/?tab=history").content.decode()
+    )
+    assert "Company" in html
+    assert "Xinghe Group" in html
