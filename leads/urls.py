@@ -40,13 +40,35 @@ urlpatterns = [
 
 lead_settings_urlpatterns = [
     path("", views_settings.lead_settings, name="leads-settings"),
-    path("sop/", views_settings.sop_template_add, name="leads-sop-add"),
-    path("fields/", views_settings.custom_field_add, name="leads-custom-field-add"),
+    path("lists/", views_settings.settings_lists, name="leads-settings-lists"),
+    path("custom-fields/", views_settings.custom_field_list, name="leads-custom-fields"),
     path(
-        "fields/<uuid:uuid>/",
+        "custom-fields/new/",
+        views_settings.custom_field_create,
+        name="leads-custom-field-create",
+    ),
+    path(
+        "custom-fields/<uuid:uuid>/",
         views_settings.custom_field_update,
         name="leads-custom-field-update",
     ),
+    path(
+        "custom-fields/<uuid:uuid>/move/",
+        views_settings.custom_field_move,
+        name="leads-custom-field-move",
+    ),
+    path(
+        "custom-fields/<uuid:uuid>/deactivate/",
+        views_settings.custom_field_deactivate,
+        name="leads-custom-field-deactivate",
+    ),
+    path(
+        "custom-fields/<uuid:uuid>/activate/",
+        views_settings.custom_field_activate,
+        name="leads-custom-field-activate",
+    ),
+    path("sop/", views_settings.sop_template_add, name="leads-sop-add"),
+    path("sop/<uuid:uuid>/", views_settings.sop_template_update, name="leads-sop-update"),
     path(
         "sop/<uuid:uuid>/deactivate/",
         views_settings.sop_template_deactivate,
@@ -57,6 +79,21 @@ lead_settings_urlpatterns = [
         for kind in ("stages", "sources", "loss_reasons")
     ),
     path("<str:kind>/<uuid:uuid>/", views_settings.list_item_update, name="leads-list-item-update"),
+    path(
+        "<str:kind>/<uuid:uuid>/move/",
+        views_settings.list_item_move,
+        name="leads-list-item-move",
+    ),
+    path(
+        "<str:kind>/<uuid:uuid>/deactivate/",
+        views_settings.list_item_deactivate,
+        name="leads-list-item-deactivate",
+    ),
+    path(
+        "<str:kind>/<uuid:uuid>/activate/",
+        views_settings.list_item_activate,
+        name="leads-list-item-activate",
+    ),
 ]
 
 sharing_urlpatterns = [

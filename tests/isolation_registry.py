@@ -211,3 +211,49 @@ def _custom_field(cast):
 
 
 OBJECT_ROUTES["leads-custom-field-update"] = ObjectRoute(_custom_field, methods=("POST",))
+
+
+def _source(cast):
+    from leads.models import SourceChannel
+
+    source = SourceChannel.objects.create(name="Probe Source", code="probe-source", position=99)
+    return {"kind": "sources", "uuid": source.uuid}, ["Probe Source", "probe-source"]
+
+
+def _extra_stage(cast):
+    """A second active stage, so deactivating the probe stage is allowed on its own tenant."""
+    from leads.models import Stage
+
+    stage = Stage.objects.create(name="Probe Stage", position=99)
+    return {"kind": "stages", "uuid": stage.uuid}, ["Probe Stage"]
+
+
+def _inactive_list_item(cast):
+    from leads.models import LossReason
+
+    reason = LossReason.objects.create(name="Probe Old Reason", position=99, is_active=False)
+    return {"kind": "loss_reasons", "uuid": reason.uuid}, ["Probe Old Reason"]
+
+
+def _inactive_custom_field(cast):
+    from leads.models import CustomFieldDefinition
+
+    field = CustomFieldDefinition.objects.create(
+        key="probe_old_field", label="Probe Old Field", field_type="text", is_active=False
+    )
+    return {"uuid": field.uuid}, ["Probe Old Field"]
+
+
+OBJECT_ROUTES.update(
+    {
+        # Now an edit page (GET and POST), so the harness checks both.
+        "leads-custom-field-update": ObjectRoute(_custom_field),
+        "leads-custom-field-move": ObjectRoute(_custom_field, methods=("POST",)),
+        "leads-custom-field-deactivate": ObjectRoute(_custom_field, methods=("POST",)),
+        "leads-custom-field-activate": ObjectRoute(_inactive_custom_field, methods=("POST",)),
+        "leads-list-item-move": ObjectRoute(_source, methods=("POST",)),
+        "leads-list-item-deactivate": ObjectRoute(_extra_stage, methods=("POST",)),
+        "leads-list-item-activate": ObjectRoute(_inactive_list_item, methods=("POST",)),
+        "leads-sop-update": ObjectRoute(_sop),
+    }
+)

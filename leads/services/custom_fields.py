@@ -1,14 +1,27 @@
 """Custom lead fields defined by tenant admins.
 
-Values live in ``Lead.custom_data`` as JSON, keyed by the definition's ``key``:
-text -> str, number -> int or float, date -> "YYYY-MM-DD", choice -> one of ``choices``,
-multi_choice -> list of ``choices``, boolean -> true/false. Import mapping, assignment rules and
-scoring read the same format (``custom_fields_active`` lists the definitions).
+The value format, shared by the lead form, imports, assignment rules and scoring:
+values live in ``Lead.custom_data`` as JSON, keyed by the definition's ``key``:
+
+- text -> str, trimmed, at most 1,000 characters
+- number -> int when whole, else float (finite, below 10^15 either way)
+- date -> "YYYY-MM-DD"
+- choice -> one of the definition's ``choices`` (str)
+- multi_choice -> list of ``choices``, in the definition's order, without repeats
+- boolean -> true / false
+
+An empty value is absent: never null, "" or []. ``custom_value_parse`` turns one raw value
+(form input, spreadsheet cell, API JSON) into this form; ``custom_data_clean`` checks a whole
+``{key: raw}`` dict; ``custom_fields_active`` lists the definitions in their order. A key
+never changes once created, nor does a field's type, so stored values, import mappings and
+rules keep meaning the same thing. A deactivated field's values stay on the leads that have
+them, but no longer show, filter or accept new values.
 """
 
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -18,13 +31,25 @@ from django.utils.translation import gettext as _
 from leadcrm.accounts.models import User
 from leads.errors import LeadError
 from leads.models import CustomFieldDefinition
+from leads.services.config import admin_check, position_move
 
 T = CustomFieldDefinition.FieldType
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+LABEL_MAX = 100
+CHOICE_MAX = 100
+TEXT_MAX = 1000
+NUMBER_LIMIT = Decimal(10) ** 15
+CHOICE_TYPES = (T.CHOICE, T.MULTI_CHOICE)
 
 
 def custom_fields_active() -> list[CustomFieldDefinition]:
+    """The active definitions in the order the form and the lead page show them."""
     return list(CustomFieldDefinition.objects.filter(is_active=True).order_by("position", "label"))
+
+
+def custom_fields_all() -> list[CustomFieldDefinition]:
+    """Every definition for the settings page: the active ones in order, then the others."""
+    return list(CustomFieldDefinition.objects.order_by("-is_active", "position", "label"))
 
 
 def _listed(definition: CustomFieldDefinition) -> str:
@@ -32,19 +57,20 @@ def _listed(definition: CustomFieldDefinition) -> str:
 
 
 def custom_value_parse(definition: CustomFieldDefinition, raw):
-    """One value in its JSON form, or None when empty. Raises ValueError with a reason."""
-    if raw is None or raw == "" or raw == []:
+    """One value in its JSON form (see the module docstring), or None when empty.
+    Raises ValueError with a reason a person can act on."""
+    if raw is None or raw == "" or raw == [] or raw == ():
         return None
     kind = definition.field_type
     if kind == T.TEXT:
-        return str(raw).strip()[:1000] or None
+        if isinstance(raw, list | tuple | dict):
+            raise ValueError(_("Enter text."))
+        return str(raw).strip()[:TEXT_MAX] or None
     if kind == T.NUMBER:
-        try:
-            number = Decimal(str(raw).replace(",", "").strip())
-        except InvalidOperation as exc:
-            raise ValueError(_("Enter a number.")) from exc
-        return int(number) if number == number.to_integral_value() else float(number)
+        return _number_parse(raw)
     if kind == T.DATE:
+        if isinstance(raw, datetime.datetime):
+            return raw.date().isoformat()
         if isinstance(raw, datetime.date):
             return raw.isoformat()
         try:
@@ -68,14 +94,35 @@ def custom_value_parse(definition: CustomFieldDefinition, raw):
     unknown = [v for v in values if v not in definition.choices]
     if unknown:
         raise ValueError(_("Choose among: %(choices)s.") % {"choices": _listed(definition)})
-    return [c for c in definition.choices if c in values]  # in the definition's order
+    return [c for c in definition.choices if c in values] or None  # in the definition's order
+
+
+def _number_parse(raw) -> int | float:
+    if isinstance(raw, bool):
+        raise ValueError(_("Enter a number."))
+    try:
+        number = Decimal(str(raw).replace(",", "").strip())
+    except InvalidOperation as exc:
+        raise ValueError(_("Enter a number.")) from exc
+    if not number.is_finite():
+        raise ValueError(_("Enter a number."))
+    if abs(number) >= NUMBER_LIMIT:  # beyond this, JSON readers lose precision
+        raise ValueError(_("Enter a number below a quadrillion (10^15)."))
+    if number == number.to_integral_value():
+        return int(number)
+    value = float(number)
+    if not math.isfinite(value):
+        raise ValueError(_("Enter a number."))
+    return value
 
 
 def custom_data_clean(*, data: dict, partial: bool) -> dict:
-    """Validate ``data`` ({key: raw value}) against the active definitions.
+    """Validate ``data`` ({key: raw value}) against the active definitions; return the values
+    in their JSON form, empty ones dropped.
 
-    Unknown keys are refused; empty values are dropped; with ``partial=False`` (a new lead)
-    required fields must be present. Raises LeadError(field="cf_<key>").
+    Unknown (or deactivated) keys are refused. A required field given empty is refused; with
+    ``partial=False`` (a new lead) every required field must be given. Raises
+    LeadError(field="cf_<key>") naming the field and what is wrong.
     """
     definitions = {d.key: d for d in custom_fields_active()}
     unknown = sorted(set(data) - set(definitions))
@@ -83,30 +130,55 @@ def custom_data_clean(*, data: dict, partial: bool) -> dict:
         raise LeadError(_("Unknown custom field: %(key)s.") % {"key": ", ".join(unknown)})
     cleaned = {}
     for key, raw in data.items():
+        definition = definitions[key]
         try:
-            value = custom_value_parse(definitions[key], raw)
+            value = custom_value_parse(definition, raw)
         except ValueError as exc:
-            raise LeadError(f"{definitions[key].label}: {exc}", field=f"cf_{key}") from exc
+            raise LeadError(f"{definition.label}: {exc}", field=f"cf_{key}") from exc
         if value is not None:
             cleaned[key] = value
+        elif definition.required:
+            raise _required(definition)
     if not partial:
         for key, definition in definitions.items():
             if definition.required and key not in cleaned:
-                raise LeadError(
-                    _("%(label)s is required.") % {"label": definition.label}, field=f"cf_{key}"
-                )
+                raise _required(definition)
     return cleaned
 
 
-def _check(actor: User, field_type: str, choices: list[str]) -> list[str]:
-    if not actor.is_tenant_admin:
-        raise LeadError(_("Only tenant admins can change lead settings."))
-    if field_type not in T.values:
-        raise LeadError(_("Choose a type."), field="field_type")
-    choices = list(dict.fromkeys(c.strip() for c in choices if c and c.strip()))
-    if field_type in (T.CHOICE, T.MULTI_CHOICE) and not choices:
+def _required(definition: CustomFieldDefinition) -> LeadError:
+    return LeadError(
+        _("%(label)s is required.") % {"label": definition.label}, field=f"cf_{definition.key}"
+    )
+
+
+def _label_clean(label: str) -> str:
+    label = " ".join((label or "").split())
+    if not label:
+        raise LeadError(_("Enter a label."), field="label")
+    if len(label) > LABEL_MAX:
+        raise LeadError(
+            _("A label has at most %(max)d characters.") % {"max": LABEL_MAX}, field="label"
+        )
+    return label
+
+
+def _choices_clean(field_type: str, choices) -> list[str]:
+    """The choices without blanks and repeats, in the order given; required for the choice
+    types and dropped for the others."""
+    if field_type not in CHOICE_TYPES:
+        return []
+    cleaned = list(dict.fromkeys(" ".join(c.split()) for c in choices if c and c.strip()))
+    if not cleaned:
         raise LeadError(_("List the choices, one per line."), field="choices")
-    return choices if field_type in (T.CHOICE, T.MULTI_CHOICE) else []
+    too_long = [c for c in cleaned if len(c) > CHOICE_MAX]
+    if too_long:
+        raise LeadError(
+            _("A choice has at most %(max)d characters: %(choice)s")
+            % {"max": CHOICE_MAX, "choice": too_long[0][:40] + "…"},
+            field="choices",
+        )
+    return cleaned
 
 
 def custom_field_create(
@@ -115,23 +187,30 @@ def custom_field_create(
     key: str,
     label: str,
     field_type: str,
-    choices: list[str] = (),
+    choices=(),
     required: bool = False,
     filterable: bool = True,
 ) -> CustomFieldDefinition:
-    """Define a new field. The key is permanent (stored values and imports refer to it)."""
-    choices = _check(actor, field_type, list(choices))
+    """Define a new field at the end of the list. Tenant admins only.
+
+    The key (a letter, then lower-case letters, digits and _; at most 40) is permanent:
+    stored values, import mappings and rules refer to it. Refuses a key already used (by an
+    active or deactivated field), an unknown type, and a choice type without choices.
+    """
+    admin_check(actor)
+    if field_type not in T.values:
+        raise LeadError(_("Choose a type."), field="field_type")
+    label = _label_clean(label)
     key = (key or "").strip().lower()
-    label = " ".join((label or "").split())
     if not KEY_RE.match(key):
         raise LeadError(
-            _("A key starts with a letter and has lower-case letters, digits and _."), field="key"
+            _("A key starts with a letter and has lower-case letters, digits and _ (at most 40)."),
+            field="key",
         )
-    if not label:
-        raise LeadError(_("Enter a label."), field="label")
-    position = CustomFieldDefinition.objects.count()
+    choices = _choices_clean(field_type, list(choices))
     try:
         with transaction.atomic():
+            last = CustomFieldDefinition.objects.order_by("-position").first()
             return CustomFieldDefinition.objects.create(
                 key=key,
                 label=label,
@@ -139,7 +218,7 @@ def custom_field_create(
                 choices=choices,
                 required=required,
                 filterable=filterable,
-                position=position,
+                position=last.position + 1 if last else 0,
             )
     except IntegrityError as exc:
         raise LeadError(_("The key %(key)s is taken.") % {"key": key}, field="key") from exc
@@ -150,18 +229,56 @@ def custom_field_update(
     actor: User,
     definition: CustomFieldDefinition,
     label: str,
-    choices: list[str],
+    choices,
     required: bool,
     filterable: bool,
-    is_active: bool,
+    is_active: bool | None = None,
+    key: str | None = None,
+    field_type: str | None = None,
 ) -> CustomFieldDefinition:
-    """Change a field's label, choices and flags; its key and type never change."""
-    choices = _check(actor, definition.field_type, list(choices))
-    label = " ".join((label or "").split())
-    if not label:
-        raise LeadError(_("Enter a label."), field="label")
-    definition.label, definition.choices = label, choices
-    definition.required, definition.filterable = required, filterable
-    definition.is_active = is_active
-    definition.save()
-    return definition
+    """Change a field's label, choices and flags (and, with ``is_active``, whether it is in
+    use). Its key and type never change: a ``key`` or ``field_type`` other than the current
+    one is refused. Leads keep values of choices removed here until they are edited.
+    """
+    admin_check(actor)
+    if key is not None and key.strip().lower() != definition.key:
+        raise LeadError(
+            _("The key of a field never changes: stored values and imports refer to it."),
+            field="key",
+        )
+    if field_type is not None and field_type != definition.field_type:
+        raise LeadError(_("The type of a field never changes."), field="field_type")
+    label = _label_clean(label)
+    choices = _choices_clean(definition.field_type, list(choices))
+    with transaction.atomic():
+        locked = CustomFieldDefinition.objects.select_for_update().get(pk=definition.pk)
+        locked.label, locked.choices = label, choices
+        locked.required, locked.filterable = required, filterable
+        if is_active is not None:
+            locked.is_active = is_active
+        locked.save(update_fields=["label", "choices", "required", "filterable", "is_active"])
+    return locked
+
+
+def custom_field_set_active(
+    *, actor: User, definition: CustomFieldDefinition, is_active: bool
+) -> CustomFieldDefinition:
+    """Deactivate a field (hidden from forms, the lead page and filters; stored values stay)
+    or bring it back with the values leads still have."""
+    admin_check(actor)
+    with transaction.atomic():
+        locked = CustomFieldDefinition.objects.select_for_update().get(pk=definition.pk)
+        if locked.is_active == is_active:
+            return locked
+        if is_active:  # back at the end of the form
+            last = CustomFieldDefinition.objects.filter(is_active=True).order_by("-position")
+            locked.position = last.first().position + 1 if last.exists() else 0
+        locked.is_active = is_active
+        locked.save(update_fields=["is_active", "position"])
+    return locked
+
+
+def custom_field_move(*, actor: User, definition: CustomFieldDefinition, direction: str) -> None:
+    """Move an active field one place up or down on the form and the lead page."""
+    admin_check(actor)
+    position_move(model=CustomFieldDefinition, item=definition, direction=direction)
