@@ -16,3 +16,25 @@ def register_after_create(hook: Callable[[int], None]) -> None:
 
 def after_create_hooks() -> list[Callable[[int], None]]:
     return list(_after_create)
+
+
+# Visibility extensions. pools adds "members see the unowned leads of their pools" and "those
+# leads' phone numbers and emails are masked until claimed". Each callable takes the user and
+# returns a Q over Lead (or None for nothing), so lists stay one SQL query.
+_visible: list[Callable] = []
+_masked: list[Callable] = []
+
+
+def register_visibility(*, visible: Callable | None = None, masked: Callable | None = None):
+    if visible is not None and visible not in _visible:
+        _visible.append(visible)
+    if masked is not None and masked not in _masked:
+        _masked.append(masked)
+
+
+def visibility_hooks() -> list[Callable]:
+    return list(_visible)
+
+
+def masking_hooks() -> list[Callable]:
+    return list(_masked)

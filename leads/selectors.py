@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.roles import Role
 from leadcrm.accounts.selectors import team_descendant_ids, user_subordinate_ids
+from leads.hooks import masking_hooks, visibility_hooks
 from leads.models import (
     OPEN_STATUSES,
     Access,
@@ -79,7 +80,36 @@ def leads_visible_to(user: User) -> QuerySet[Lead]:
     readable_shared, _writable = _shared_owner_ids(user)
     owners = _owner_ids_in_line(user) | readable_shared
     member = LeadMember.objects.filter(lead=OuterRef("pk"), user=user)
-    return leads.filter(Q(owner_id__in=owners) | Q(Exists(member))).exclude(status=LeadStatus.VOID)
+    visible = Q(owner_id__in=owners) | Q(Exists(member))
+    for hook in visibility_hooks():  # e.g. pools: the unclaimed leads of my pools
+        extra = hook(user)
+        if extra is not None:
+            visible |= extra
+    return leads.filter(visible).exclude(status=LeadStatus.VOID)
+
+
+def contacts_masked_q(user: User) -> Q | None:
+    """Leads whose phone numbers and email ``user`` sees masked (None: none), e.g. unclaimed
+    leads of a pool they only claim from. Lists, exports and the API apply it."""
+    combined = None
+    for hook in masking_hooks():
+        q = hook(user)
+        if q is not None:
+            combined = q if combined is None else combined | q
+    return combined
+
+
+def leads_with_masking(leads: QuerySet[Lead], *, user: User) -> QuerySet[Lead]:
+    """Annotate ``contacts_masked`` on each lead for ``user``."""
+    q = contacts_masked_q(user)
+    if q is None:
+        return leads.annotate(contacts_masked=Value(False, output_field=BooleanField()))
+    return leads.annotate(contacts_masked=ExpressionWrapper(q, output_field=BooleanField()))
+
+
+def lead_contacts_masked(*, user: User, lead: Lead) -> bool:
+    q = contacts_masked_q(user)
+    return q is not None and Lead.objects.filter(q, pk=lead.pk).exists()
 
 
 def leads_shared_with(user: User) -> QuerySet[Lead]:
@@ -266,10 +296,10 @@ def lead_list(*, user: User, filters: LeadFilters) -> QuerySet[Lead]:
         from django.db.models import F
 
         field = order[0].lstrip("-")
-        return leads.order_by(F(field).desc(nulls_last=True), "-id").select_related(
-            "owner", "stage", "source"
-        )
-    return leads.order_by(*order).select_related("owner", "stage", "source")
+        leads = leads.order_by(F(field).desc(nulls_last=True), "-id")
+    else:
+        leads = leads.order_by(*order)
+    return leads_with_masking(leads, user=user).select_related("owner", "stage", "source")
 
 
 def lead_workload(*, user: User) -> dict[str, int]:

@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class PoolsConfig(AppConfig):
     name = "pools"
+
+    def ready(self) -> None:
+        from leads.hooks import register_after_create, register_visibility
+        from pools.selectors import contact_masked_q, pooled_leads_visible_q
+        from pools.tasks import route_new_lead
+
+        register_after_create(route_new_lead)
+        register_visibility(visible=pooled_leads_visible_q, masked=contact_masked_q)

@@ -7,3 +7,7 @@ class PoolError(LeadError):
 
 class LeadAlreadyClaimedError(PoolError):
     """Someone else got the lead first."""
+
+
+class PoolLimitError(PoolError):
+    """A pool limit (open leads held, claims per day) stops the operation."""

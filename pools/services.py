@@ -5,6 +5,7 @@ serialised by an advisory lock so the pool's limits hold under concurrent claims
 from __future__ import annotations
 
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,8 +13,9 @@ from leadcrm.accounts.models import User
 from leadcrm.accounts.selectors import team_descendant_ids
 from leads.models import OPEN_STATUSES, Lead, LeadStatus
 from leads.services import lead_assign
-from pools.errors import LeadAlreadyClaimedError, PoolError
-from pools.models import Pool, PoolEntry, PoolEvent
+from pools.errors import LeadAlreadyClaimedError, PoolError, PoolLimitError
+from pools.models import AssignmentRule, ContactReveal, Pool, PoolEntry, PoolEvent
+from pools.routing import leads_route
 
 
 def pool_is_member(pool: Pool, user: User) -> bool:
@@ -76,7 +78,7 @@ def _check_limits(pool: Pool, member: User, lead: Lead) -> None:
             pool_entry__pool=pool, owner=member, status__in=OPEN_STATUSES
         ).count()
         if held >= pool.max_open_per_member:
-            raise PoolError(
+            raise PoolLimitError(
                 _("%(name)s already holds %(count)d open leads from this pool (the limit).")
                 % {"name": member, "count": held}
             )
@@ -86,7 +88,7 @@ def _check_limits(pool: Pool, member: User, lead: Lead) -> None:
             pool=pool, to_user=member, action=PoolEvent.Action.CLAIM, at__gte=start
         ).count()
         if today >= pool.max_claims_per_day:
-            raise PoolError(
+            raise PoolLimitError(
                 _("You reached today's limit of %(count)d claims from this pool.")
                 % {"count": pool.max_claims_per_day}
             )
@@ -124,7 +126,7 @@ def pool_claim(*, pool: Pool, lead: Lead, actor: User) -> Lead:
         locked = _lock_open_lead(pool, lead)
         _check_limits(pool, actor, locked)
         locked = lead_assign(lead=locked, owner=actor, actor=actor, reason="claimed", notify=False)
-        PoolEntry.objects.filter(lead=locked).update(claimed_at=timezone.now())
+        PoolEntry.objects.filter(lead=locked).update(claimed_at=timezone.now(), warned_at=None)
         _event(locked, pool, PoolEvent.Action.CLAIM, actor, to_user=actor)
     return locked
 
@@ -144,14 +146,16 @@ def pool_allocate(*, pool: Pool, lead: Lead, to_user: User, actor: User) -> Lead
         locked = _lock_open_lead(pool, lead)
         _check_limits(pool, to_user, locked)
         locked = lead_assign(lead=locked, owner=to_user, actor=actor, reason="allocated")
-        PoolEntry.objects.filter(lead=locked).update(claimed_at=timezone.now())
+        PoolEntry.objects.filter(lead=locked).update(claimed_at=timezone.now(), warned_at=None)
         _event(locked, pool, PoolEvent.Action.ALLOCATE, actor, to_user=to_user)
     return locked
 
 
-def pool_return(*, lead: Lead, actor: User, reason: str) -> Lead:
-    """The owner gives a pooled lead back, with a reason; it is unassigned again."""
-    reason = (reason or "").strip()
+def pool_return(*, lead: Lead, actor: User, reason: str, note: str = "") -> Lead:
+    """The owner gives a pooled lead back, with a reason (one of the pool's reasons when it
+    lists some) and an optional note; it is unassigned again, and routed again when the pool
+    says so."""
+    reason, note = (reason or "").strip(), (note or "").strip()
     if not reason:
         raise PoolError(_("Say why you return the lead."))
     with transaction.atomic():
@@ -161,7 +165,166 @@ def pool_return(*, lead: Lead, actor: User, reason: str) -> Lead:
             raise PoolError(_("This lead did not come from a pool."))
         if locked.owner_id != actor.pk:
             raise PoolError(_("Only the lead's owner can return it."))
-        locked = lead_assign(lead=locked, owner=None, actor=actor, reason=f"returned: {reason}")
-        PoolEntry.objects.filter(pk=entry.pk).update(claimed_at=None)
-        _event(locked, entry.pool, PoolEvent.Action.RETURN, actor, reason=reason)
+        pool = entry.pool
+        if pool.return_reasons and reason not in pool.return_reasons:
+            raise PoolError(_("Choose one of the pool's return reasons."))
+        full = f"{reason}: {note}" if note else reason
+        locked = lead_assign(lead=locked, owner=None, actor=actor, reason=f"returned: {full}")
+        PoolEntry.objects.filter(pk=entry.pk).update(claimed_at=None, warned_at=None)
+        _event(locked, pool, PoolEvent.Action.RETURN, actor, reason=full)
+        if pool.reroute_returned:
+            leads_route([locked.pk], trigger=AssignmentRule.Trigger.RETURNED, actor=actor)
     return locked
+
+
+def pool_claim_many(*, pool: Pool, leads, actor: User) -> tuple[list[Lead], list[tuple[Lead, str]]]:
+    """Claim several leads, each in its own transaction; returns (claimed, [(lead, why not)]).
+    Stops trying once a limit is reached, so the message says so once, not per lead."""
+    claimed, refused = [], []
+    leads = list(leads)
+    for index, lead in enumerate(leads):
+        try:
+            claimed.append(pool_claim(pool=pool, lead=lead, actor=actor))
+        except PoolLimitError as error:
+            refused.extend((rest, error.message) for rest in leads[index:])
+            break
+        except PoolError as error:
+            refused.append((lead, error.message))
+    return claimed, refused
+
+
+def pool_allocate_many(
+    *, pool: Pool, leads, to_user: User, actor: User
+) -> tuple[list[Lead], list[tuple[Lead, str]]]:
+    done, refused = [], []
+    for lead in leads:
+        try:
+            done.append(pool_allocate(pool=pool, lead=lead, to_user=to_user, actor=actor))
+        except PoolError as error:
+            refused.append((lead, error.message))
+    return done, refused
+
+
+def _notify(user: User | None, kind: str, title: str, lead: Lead, *, body: str = "", key: str):
+    from leadcrm.notifications.services import notification_send
+    from leadcrm.tenancy.selectors import tenant_origin
+
+    if user is None:
+        return
+    notification_send(
+        recipient=user,
+        kind=kind,
+        title=title,
+        body=body,
+        url=reverse("leads-detail", kwargs={"uuid": lead.uuid}),
+        email=True,
+        dedup_key=key,
+        base_url=tenant_origin(),
+    )
+
+
+def pool_withdraw(*, lead: Lead, actor: User, reason: str, pool: Pool | None = None) -> Lead:
+    """A pool admin takes a lead back from its owner into the pool (the lead's pool, or
+    ``pool`` for a lead that never was in one). The former owner is notified."""
+    from leadcrm.notifications.models import Notification
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise PoolError(_("Say why you withdraw the lead."))
+    with transaction.atomic():
+        locked = (
+            Lead.objects.select_for_update(of=("self",)).select_related("owner").get(pk=lead.pk)
+        )
+        entry = PoolEntry.objects.filter(lead=locked).select_related("pool").first()
+        target = entry.pool if entry else pool
+        if target is None:
+            raise PoolError(_("Choose the pool the lead goes into."))
+        if not pool_is_admin(target, actor):
+            raise PoolError(_("Only the pool's admins can withdraw its leads."))
+        former = locked.owner
+        if former is None:
+            raise PoolError(_("This lead has no owner to take it from."))
+        locked = lead_assign(lead=locked, owner=None, actor=actor, reason=f"withdrawn: {reason}")
+        PoolEntry.objects.update_or_create(
+            lead=locked,
+            defaults={"pool": target, "claimed_at": None, "warned_at": None}
+            | ({} if entry else {"entered_at": timezone.now()}),
+        )
+        _event(locked, target, PoolEvent.Action.WITHDRAW, actor, to_user=former, reason=reason)
+        if former.pk != actor.pk:
+            _notify(
+                former,
+                Notification.Kind.LEAD_WITHDRAWN,
+                _("%(lead)s was taken back into %(pool)s") % {"lead": locked, "pool": target},
+                locked,
+                body=_("By %(actor)s: %(reason)s") % {"actor": actor, "reason": reason},
+                key=f"withdrawn:{locked.uuid}:{timezone.now():%Y%m%d%H%M%S%f}",
+            )
+        if target.reroute_returned:
+            leads_route([locked.pk], trigger=AssignmentRule.Trigger.WITHDRAWN, actor=actor)
+    return locked
+
+
+def pool_transfer(*, leads, to_pool: Pool, actor: User, reason: str = "") -> int:
+    """Move pooled leads (owned or not) into ``to_pool``. The actor must administer both
+    pools. Returns how many moved; leads in no pool are put into ``to_pool`` if unowned."""
+    if not pool_is_admin(to_pool, actor):
+        raise PoolError(
+            _("Only the admins of %(pool)s can move leads into it.") % {"pool": to_pool}
+        )
+    moved = 0
+    with transaction.atomic():
+        ids = sorted(lead.pk for lead in leads)
+        locked = list(Lead.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        entries = {
+            e.lead_id: e for e in PoolEntry.objects.filter(lead__in=locked).select_related("pool")
+        }
+        admin_of: dict[int, bool] = {}
+        now = timezone.now()
+        for lead in locked:
+            entry = entries.get(lead.pk)
+            if entry is None:
+                if lead.owner_id is not None:
+                    continue
+                PoolEntry.objects.create(lead=lead, pool=to_pool, entered_at=now)
+            else:
+                if entry.pool_id == to_pool.pk:
+                    continue
+                if entry.pool_id not in admin_of:
+                    admin_of[entry.pool_id] = pool_is_admin(entry.pool, actor)
+                if not admin_of[entry.pool_id]:
+                    raise PoolError(
+                        _("Only the admins of %(pool)s can move its leads.") % {"pool": entry.pool}
+                    )
+                PoolEntry.objects.filter(pk=entry.pk).update(pool=to_pool, entered_at=now)
+            _event(
+                lead,
+                to_pool,
+                PoolEvent.Action.TRANSFER,
+                actor,
+                reason=reason or (_("from %(pool)s") % {"pool": entry.pool} if entry else ""),
+            )
+            moved += 1
+    return moved
+
+
+def pool_transfer_all(*, from_pool: Pool, to_pool: Pool, actor: User, reason: str = "") -> int:
+    """Move every lead of ``from_pool`` into ``to_pool`` (in batches of 1,000)."""
+    if from_pool.pk == to_pool.pk:
+        raise PoolError(_("Choose another pool."))
+    if not pool_is_admin(from_pool, actor):
+        raise PoolError(_("Only the admins of %(pool)s can move its leads.") % {"pool": from_pool})
+    total = 0
+    while True:
+        batch = list(Lead.objects.filter(pool_entry__pool=from_pool).order_by("pk")[:1000])
+        if not batch:
+            return total
+        total += pool_transfer(leads=batch, to_pool=to_pool, actor=actor, reason=reason)
+
+
+def contact_reveal(*, lead: Lead, user: User, field: str) -> str:
+    """Show a masked phone or email to someone who may see the lead; every reveal is logged."""
+    if field not in ("phone", "mobile", "email"):
+        raise PoolError(_("Only phone numbers and email addresses are masked."))
+    ContactReveal.objects.create(lead=lead, user=user, field=field, at=timezone.now())
+    return getattr(lead, field)

@@ -1,0 +1,376 @@
+"""The assignment engine: ordered rules place each lead with a person, a team member or a pool.
+
+One path for one lead and for ten thousand (``leads_route``):
+
+1. lock the leads (in id order) and keep those still waiting: for new leads, no owner and no
+   pool yet (so a retried task does nothing); for returned leads, no owner;
+2. for each lead, the first active rule for the trigger whose conditions hold and whose target
+   can take it; a team's member is picked by the rule's strategy under a lock on the rule row,
+   so picks stay fair when several workers route at once; a rule that cannot place the lead
+   (target away or inactive, every member at the daily cap) lets the next rule try;
+3. write the owners with their history, the pool entries and events, and notify each new owner
+   once per batch. Leads no rule places go to the tenant's fallback pool: none is lost.
+
+``route_preview`` runs steps 1 and 2 without writing, for the rule editor's test.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from simple_history.utils import bulk_update_with_history
+
+from leadcrm.accounts.models import Team, User
+from leadcrm.accounts.selectors import team_descendant_ids
+from leads.models import OPEN_STATUSES, Lead, LeadStatus
+from pools.conditions import conditions_match
+from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent, RuleMemberState
+
+logger = logging.getLogger("leadcrm.routing")
+
+Rule = AssignmentRule
+#: Conversion-rate window of the performance strategy.
+PERFORMANCE_WINDOW_DAYS = 90
+
+
+@dataclass
+class Placement:
+    """Where one lead goes: an owner, a pool, or both (a pool with a default assignee)."""
+
+    lead: Lead
+    rule: AssignmentRule | None = None
+    owner: User | None = None
+    pool: Pool | None = None
+    why: str = ""
+
+
+@dataclass
+class RouteResult:
+    assigned: int = 0
+    pooled: int = 0
+    skipped: int = 0
+    by_rule: Counter = field(default_factory=Counter)
+    placements: list[Placement] = field(default_factory=list)
+
+
+def fallback_pool() -> Pool:
+    pool = Pool.objects.filter(is_fallback=True).first()
+    if pool is None:
+        pool, _created = Pool.objects.get_or_create(
+            is_fallback=True, defaults={"name": _("General pool")}
+        )
+    return pool
+
+
+def _team_members(team: Team) -> list[User]:
+    return list(
+        User.objects.filter(
+            team_id__in=team_descendant_ids(team), is_active=True, is_away=False
+        ).order_by("pk")
+    )
+
+
+class _Picker:
+    """Chooses team members for one rule inside the routing transaction (rule row locked)."""
+
+    def __init__(self, rule: AssignmentRule, *, now, dry_run: bool):
+        self.rule, self.now, self.dry_run = rule, now, dry_run
+        self.today = timezone.localdate(now)
+        self.members = _team_members(rule.target_team) if rule.target_team_id else []
+        states = {s.user_id: s for s in RuleMemberState.objects.filter(rule=rule)}
+        # A member who joins later starts level with the others, not at zero, so round-robin
+        # does not hand them every lead until they catch up.
+        floor = min((s.assigned for s in states.values()), default=0)
+        self.states: dict[int, RuleMemberState] = {}
+        for member in self.members:
+            state = states.get(member.pk) or RuleMemberState(rule=rule, user=member, assigned=floor)
+            if state.day != self.today:
+                state.day, state.assigned_on_day = self.today, 0
+            self.states[member.pk] = state
+        self.open_counts: dict[int, int] = {}
+        if rule.strategy == Rule.Strategy.LEAST_LOADED:
+            rows = (
+                Lead.objects.filter(owner__in=self.members, status__in=OPEN_STATUSES)
+                .values("owner")
+                .annotate(n=Count("*"))
+            )
+            self.open_counts = {r["owner"]: r["n"] for r in rows}
+        self.weights = self._weights()
+
+    def _weights(self) -> dict[int, float]:
+        rule = self.rule
+        if rule.strategy == Rule.Strategy.WEIGHTED:
+            return {
+                m.pk: max(float(rule.weights.get(str(m.pk), 1) or 0), 0.0) for m in self.members
+            }
+        if rule.strategy == Rule.Strategy.PERFORMANCE:
+            since = self.now - timedelta(days=PERFORMANCE_WINDOW_DAYS)
+            rows = (
+                Lead.objects.filter(owner__in=self.members, assigned_at__gte=since)
+                .values("owner")
+                .annotate(total=Count("*"), won=Count("pk", filter=Q(status=LeadStatus.CONVERTED)))
+            )
+            stats = {r["owner"]: (r["won"], r["total"]) for r in rows}
+            # Laplace-smoothed conversion rate: a new rep is neither starved nor flooded.
+            return {
+                m.pk: (stats.get(m.pk, (0, 0))[0] + 1) / (stats.get(m.pk, (0, 0))[1] + 2)
+                for m in self.members
+            }
+        return {m.pk: 1.0 for m in self.members}
+
+    def pick(self) -> User | None:
+        cap = self.rule.daily_cap
+        eligible = [
+            m
+            for m in self.members
+            if self.weights.get(m.pk, 1.0) > 0
+            and (cap is None or self.states[m.pk].assigned_on_day < cap)
+        ]
+        if not eligible:
+            return None
+
+        def order(member: User):
+            state = self.states[member.pk]
+            last = state.last_assigned_at.timestamp() if state.last_assigned_at else 0.0
+            if self.rule.strategy == Rule.Strategy.LEAST_LOADED:
+                return (self.open_counts.get(member.pk, 0), last, member.pk)
+            # Round-robin is the weighted case with equal weights: the member furthest below
+            # their share goes next (ties: who waited longest), so max - min stays <= 1.
+            return ((state.assigned + 1) / self.weights[member.pk], last, member.pk)
+
+        chosen = min(eligible, key=order)
+        state = self.states[chosen.pk]
+        state.assigned += 1
+        state.assigned_on_day += 1
+        state.last_assigned_at = self.now
+        self.now = self.now + timedelta(microseconds=1)  # keep ties ordered within a batch
+        self.open_counts[chosen.pk] = self.open_counts.get(chosen.pk, 0) + 1
+        return chosen
+
+    def save(self) -> None:
+        if self.dry_run:
+            return
+        for state in self.states.values():
+            if state.last_assigned_at is not None or state.pk is None:
+                state.save()
+
+
+def _rules_for(trigger: str) -> list[AssignmentRule]:
+    if trigger == AssignmentRule.Trigger.MANUAL:  # "re-run assignment" applies the new-lead rules
+        trigger = AssignmentRule.Trigger.NEW
+    return list(
+        AssignmentRule.objects.filter(is_active=True, triggers__contains=[trigger])
+        .select_related("target_user", "target_team", "target_pool__default_assignee")
+        .order_by("position", "id")
+    )
+
+
+def _place(lead: Lead, rules, pickers, *, now, dry_run, in_pool: bool) -> Placement | None:
+    """The first rule that can take ``lead``. When none can, a lead already in a pool stays
+    there (None), any other goes to the fallback pool."""
+    for rule in rules:
+        if not conditions_match(rule.conditions, lead):
+            continue
+        if rule.target_type == Rule.Target.USER:
+            user = rule.target_user
+            if user and user.is_active and not user.is_away:
+                return Placement(lead, rule, owner=user)
+        elif rule.target_type == Rule.Target.TEAM and rule.target_team_id:
+            if rule.pk not in pickers:
+                locked = AssignmentRule.objects.select_for_update().get(pk=rule.pk)
+                locked.target_team = rule.target_team
+                pickers[rule.pk] = _Picker(locked, now=now, dry_run=dry_run)
+            owner = pickers[rule.pk].pick()
+            if owner is not None:
+                return Placement(lead, rule, owner=owner)
+        elif (
+            rule.target_type == Rule.Target.POOL and rule.target_pool and rule.target_pool.is_active
+        ):
+            return Placement(lead, rule, pool=rule.target_pool)
+    if in_pool:
+        return None
+    return Placement(lead, None, pool=fallback_pool(), why=_("No rule matched"))
+
+
+def _push_owner(placement: Placement) -> None:
+    """A pool with a default assignee gives new arrivals straight to them (push)."""
+    pool = placement.pool
+    if pool is not None and placement.owner is None:
+        assignee = pool.default_assignee
+        if assignee is not None and assignee.is_active and not assignee.is_away:
+            placement.owner = assignee
+
+
+def route_preview(lead: Lead, trigger: str = AssignmentRule.Trigger.NEW) -> Placement:
+    """Which rule would take ``lead`` and who or which pool would get it. Writes nothing."""
+    with transaction.atomic():
+        in_pool = PoolEntry.objects.filter(lead=lead).exists()
+        placement = _place(
+            lead, _rules_for(trigger), {}, now=timezone.now(), dry_run=True, in_pool=in_pool
+        )
+        if placement is None:
+            entry = PoolEntry.objects.select_related("pool").get(lead=lead)
+            placement = Placement(lead, None, pool=entry.pool, why=_("Stays in its pool"))
+        _push_owner(placement)
+        transaction.set_rollback(True)  # release the rule locks; nothing was written anyway
+    return placement
+
+
+def leads_route(
+    lead_ids, *, trigger: str = AssignmentRule.Trigger.NEW, actor: User | None = None
+) -> RouteResult:
+    """Route the given leads (see the module docstring). Safe to run twice on the same ids."""
+    result = RouteResult()
+    ids = sorted(set(lead_ids))
+    if not ids:
+        return result
+    now = timezone.now()
+    with transaction.atomic():
+        leads = list(
+            Lead.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids, owner__isnull=True)
+            .exclude(status__in=(LeadStatus.CONVERTED, LeadStatus.VOID))
+            .select_related("source")
+            .order_by("pk")
+        )
+        entries = {e.lead_id: e for e in PoolEntry.objects.filter(lead__in=leads)}
+        if trigger == AssignmentRule.Trigger.NEW:
+            leads = [lead for lead in leads if lead.pk not in entries]
+        result.skipped = len(ids) - len(leads)
+        rules, pickers = _rules_for(trigger), {}
+        placements = []
+        for lead in leads:
+            placement = _place(
+                lead, rules, pickers, now=now, dry_run=False, in_pool=lead.pk in entries
+            )
+            if placement is None:
+                result.skipped += 1
+                continue
+            _push_owner(placement)
+            placements.append(placement)
+        for picker in pickers.values():
+            picker.save()
+        _write(placements, entries, trigger=trigger, actor=actor, now=now)
+    for placement in placements:
+        if placement.owner is not None:
+            result.assigned += 1
+        else:
+            result.pooled += 1
+        result.by_rule[placement.rule.name if placement.rule else "-"] += 1
+    result.placements = placements
+    _notify_owners(placements, actor)
+    return result
+
+
+def _write(placements: list[Placement], entries, *, trigger, actor, now) -> None:
+    owned = []
+    for placement in placements:
+        lead = placement.lead
+        if placement.owner is None:
+            continue
+        lead.owner = placement.owner
+        lead.assigned_at = now
+        if lead.status in (LeadStatus.UNASSIGNED, LeadStatus.NURTURE):
+            lead.status, lead.status_changed_at = LeadStatus.PENDING, now
+        rule = placement.rule.name if placement.rule else placement.pool.name
+        lead._change_reason = f"routed ({trigger}): {rule}"[:100]
+        owned.append(lead)
+    if owned:
+        bulk_update_with_history(
+            owned,
+            Lead,
+            ["owner", "assigned_at", "status", "status_changed_at"],
+            batch_size=1000,
+            default_user=actor,
+        )
+    pooled = [p for p in placements if p.pool is not None]
+    if pooled:
+        PoolEntry.objects.bulk_create(
+            [
+                PoolEntry(
+                    lead=p.lead,
+                    pool=p.pool,
+                    entered_at=now,
+                    claimed_at=now if p.owner else None,
+                    warned_at=None,
+                )
+                for p in pooled
+            ],
+            update_conflicts=True,
+            unique_fields=["lead"],
+            update_fields=["pool", "entered_at", "claimed_at", "warned_at"],
+            batch_size=1000,
+        )
+    events = []
+    for p in pooled:
+        reason = p.rule.name if p.rule else p.why
+        events.append(
+            PoolEvent(
+                lead=p.lead,
+                pool=p.pool,
+                action=PoolEvent.Action.ROUTE,
+                actor=actor,
+                reason=f"{trigger}: {reason}"[:300],
+                at=now,
+            )
+        )
+        if p.owner is not None:
+            events.append(
+                PoolEvent(
+                    lead=p.lead,
+                    pool=p.pool,
+                    action=PoolEvent.Action.ALLOCATE,
+                    actor=actor,
+                    to_user=p.owner,
+                    reason=_("Default assignee"),
+                    at=now,
+                )
+            )
+    if events:
+        PoolEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def _notify_owners(placements: list[Placement], actor: User | None) -> None:
+    """One notification per new owner per batch (a 5,000-row import sends one, not 5,000)."""
+    from leadcrm.notifications.models import Notification
+    from leadcrm.notifications.services import notification_send
+    from leadcrm.tenancy.selectors import tenant_origin
+
+    by_owner: dict[int, list[Lead]] = defaultdict(list)
+    owners: dict[int, User] = {}
+    for placement in placements:
+        if placement.owner is not None and placement.owner.pk != getattr(actor, "pk", None):
+            by_owner[placement.owner.pk].append(placement.lead)
+            owners[placement.owner.pk] = placement.owner
+    if not by_owner:
+        return
+    base_url = tenant_origin()
+    for owner_pk, leads in by_owner.items():
+        first = leads[0]
+        if len(leads) == 1:
+            title = _("New lead for you: %(lead)s") % {"lead": first}
+            url = reverse("leads-detail", kwargs={"uuid": first.uuid})
+        else:
+            title = ngettext(
+                "%(count)d new lead for you", "%(count)d new leads for you", len(leads)
+            ) % {"count": len(leads)}
+            url = reverse("leads-index") + "?scene=mine"
+        notification_send(
+            recipient=owners[owner_pk],
+            kind=Notification.Kind.LEAD_ASSIGNED,
+            title=title,
+            body=_("Routed by the assignment rules."),
+            url=url,
+            email=True,
+            dedup_key=f"routed:{first.uuid}:{owner_pk}:{first.assigned_at:%Y%m%d%H%M%S%f}",
+            base_url=base_url,
+        )

@@ -1,0 +1,150 @@
+"""Writing assignment rules and pools: the editor's and the settings' services."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from leadcrm.accounts.models import Team, User
+from pools.conditions import conditions_clean
+from pools.errors import PoolError
+from pools.models import AssignmentRule, Pool
+
+Rule = AssignmentRule
+ROUTING_TRIGGERS = (
+    Rule.Trigger.NEW,
+    Rule.Trigger.RETURNED,
+    Rule.Trigger.WITHDRAWN,
+    Rule.Trigger.RECLAIMED,
+)
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.is_tenant_admin:
+        raise PoolError(_("Only tenant admins change assignment rules and pools."))
+
+
+def rule_save(
+    *,
+    actor: User,
+    rule: AssignmentRule | None = None,
+    name: str,
+    triggers: list[str],
+    conditions,
+    target_type: str,
+    target_user: User | None = None,
+    target_team: Team | None = None,
+    target_pool: Pool | None = None,
+    strategy: str = Rule.Strategy.ROUND_ROBIN,
+    weights: dict | None = None,
+    daily_cap: int | None = None,
+    is_active: bool = True,
+) -> AssignmentRule:
+    """Create or change a rule after checking it fully; a new rule goes last."""
+    _require_admin(actor)
+    name = (name or "").strip()
+    if not name:
+        raise PoolError(_("Give the rule a name."))
+    triggers = [t for t in triggers if t in ROUTING_TRIGGERS]
+    if not triggers:
+        raise PoolError(_("Choose when the rule applies (new leads, returned leads ...)."))
+    cleaned = conditions_clean(conditions)
+    targets = {
+        Rule.Target.USER: target_user,
+        Rule.Target.TEAM: target_team,
+        Rule.Target.POOL: target_pool,
+    }
+    if target_type not in targets:
+        raise PoolError(_("Choose who gets the leads."))
+    if targets[target_type] is None:
+        raise PoolError(_("Choose the person, team or pool that gets the leads."))
+    if target_type == Rule.Target.USER and not target_user.is_active:
+        raise PoolError(_("%(name)s is deactivated.") % {"name": target_user})
+    if strategy not in Rule.Strategy.values:
+        raise PoolError(_("Choose a strategy."))
+    clean_weights = {}
+    for key, value in (weights or {}).items():
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise PoolError(_("Weights are numbers (0 skips the member).")) from None
+        if number < 0:
+            raise PoolError(_("Weights are numbers (0 skips the member)."))
+        clean_weights[str(key)] = number
+    if daily_cap is not None and daily_cap < 1:
+        raise PoolError(_("The daily cap is at least 1 (leave it empty for no cap)."))
+    with transaction.atomic():
+        if rule is None:
+            rule = AssignmentRule(
+                position=(AssignmentRule.objects.aggregate(m=Max("position"))["m"] or 0) + 1
+            )
+        rule.name = name[:120]
+        rule.triggers = triggers
+        rule.conditions = cleaned
+        rule.target_type = target_type
+        rule.target_user = target_user if target_type == Rule.Target.USER else None
+        rule.target_team = target_team if target_type == Rule.Target.TEAM else None
+        rule.target_pool = target_pool if target_type == Rule.Target.POOL else None
+        rule.strategy = strategy
+        rule.weights = clean_weights
+        rule.daily_cap = daily_cap
+        rule.is_active = is_active
+        rule._history_user = actor
+        rule.save()
+    return rule
+
+
+def rule_move(*, actor: User, rule: AssignmentRule, up: bool) -> None:
+    """Swap the rule with its neighbour (rules are tried in order)."""
+    _require_admin(actor)
+    with transaction.atomic():
+        rules = list(AssignmentRule.objects.select_for_update().order_by("position", "id"))
+        index = next(i for i, r in enumerate(rules) if r.pk == rule.pk)
+        other = index - 1 if up else index + 1
+        if not 0 <= other < len(rules):
+            return
+        rules[index], rules[other] = rules[other], rules[index]
+        for position, item in enumerate(rules, start=1):
+            if item.position != position:
+                AssignmentRule.objects.filter(pk=item.pk).update(position=position)
+
+
+def rule_delete(*, actor: User, rule: AssignmentRule) -> None:
+    _require_admin(actor)
+    rule._history_user = actor
+    rule.delete()
+
+
+def pool_save(
+    *,
+    actor: User,
+    pool: Pool | None = None,
+    admins=(),
+    members=(),
+    member_teams=(),
+    **fields,
+) -> Pool:
+    """Create or change a pool (tenant admins). The fallback pool cannot be deactivated."""
+    _require_admin(actor)
+    name = (fields.get("name") or "").strip()
+    if not name:
+        raise PoolError(_("Give the pool a name."))
+    if Pool.objects.filter(name__iexact=name).exclude(pk=getattr(pool, "pk", None)).exists():
+        raise PoolError(_("Another pool is called %(name)s.") % {"name": name})
+    fields["name"] = name
+    fields["return_reasons"] = [
+        r.strip()[:100] for r in fields.get("return_reasons") or [] if r and r.strip()
+    ]
+    with transaction.atomic():
+        pool = pool or Pool()
+        for key, value in fields.items():
+            setattr(pool, key, value)
+        if pool.is_fallback and not pool.is_active:
+            raise PoolError(_("The fallback pool stays active: unrouted leads land there."))
+        pool._history_user = actor
+        pool.save()
+        pool.admins.set(admins)
+        pool.members.set(members)
+        pool.member_teams.set(member_teams)
+    return pool

@@ -1,0 +1,57 @@
+"""Celery tasks of the pools app. Thin: they take ids, call a service and log one line."""
+
+from celery import shared_task
+from django.core.cache import cache
+from django.db import connection
+
+from leadcrm.tasking import enqueue_on_commit, logger
+from pools.models import AssignmentRule
+from pools.reclaim import RECLAIM_BATCH, pool_reclaim_due
+from pools.routing import leads_route
+
+#: Longer than a run ever takes, shorter than the gap a stuck lock should block (beat: 15 min).
+RECLAIM_LOCK_SECONDS = 20 * 60
+
+
+@shared_task(acks_late=True, ignore_result=False)
+def route_leads(lead_ids: list[int], trigger: str = AssignmentRule.Trigger.NEW) -> dict:
+    """Route leads by the tenant's assignment rules (safe to run twice: routed leads are
+    skipped). Queued on commit for every new lead, and for imports and "re-run assignment"."""
+    result = leads_route(lead_ids, trigger=trigger)
+    logger.info(
+        "routed trigger=%s assigned=%d pooled=%d skipped=%d tenant=%s",
+        trigger,
+        result.assigned,
+        result.pooled,
+        result.skipped,
+        connection.schema_name,
+    )
+    return {"assigned": result.assigned, "pooled": result.pooled, "skipped": result.skipped}
+
+
+def route_new_lead(lead_id: int) -> None:
+    """The leads app's after-create hook: route the new lead in the background."""
+    enqueue_on_commit(route_leads, [lead_id], AssignmentRule.Trigger.NEW, queue="routing")
+
+
+@shared_task(acks_late=True, ignore_result=False)
+def pools_reclaim(limit: int = RECLAIM_BATCH) -> dict:
+    """Periodic, per tenant (beat): warn holders and reclaim leads that broke their pool's
+    rules. One run per tenant at a time (the cache lock is per tenant); capped per run."""
+    lock = "lock:pools_reclaim"
+    if not cache.add(lock, 1, timeout=RECLAIM_LOCK_SECONDS):
+        logger.info("reclaim skipped=locked tenant=%s", connection.schema_name)
+        return {}
+    try:
+        summary = pool_reclaim_due(limit=limit)
+    finally:
+        cache.delete(lock)
+    logger.info(
+        "reclaim warned=%d reclaimed=%d rerouted=%d left=%d tenant=%s",
+        summary.warned,
+        summary.reclaimed,
+        summary.rerouted,
+        summary.left,
+        connection.schema_name,
+    )
+    return vars(summary)
