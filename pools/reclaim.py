@@ -163,7 +163,11 @@ def _warn(pool: Pool, now, due_now, summary: ReclaimSummary) -> None:
 def _reclaim_one(pool: Pool, entry_pk: int, now, due_now) -> int | None:
     with transaction.atomic():
         entry = PoolEntry.objects.select_related("lead").get(pk=entry_pk)
-        lead = Lead.objects.select_for_update().select_related("owner").get(pk=entry.lead_id)
+        lead = (
+            Lead.objects.select_for_update(of=("self",))
+            .select_related("owner")
+            .get(pk=entry.lead_id)
+        )
         reasons = [
             reason
             for condition, reason in due_now
