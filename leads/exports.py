@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from leadcrm.accounts.models import User
+from leads.masking import mask_value
 from leads.models import (
     CompanySize,
     CustomFieldDefinition,
@@ -80,6 +81,16 @@ def _text(name: str) -> Column:
     return Column(_field_label(name), lambda lead: getattr(lead, name))
 
 
+def _contact(name: str) -> Column:
+    """Phone and email columns, masked where the list masks them (unclaimed pooled leads)."""
+
+    def value(lead):
+        raw = getattr(lead, name)
+        return mask_value(name, raw) if getattr(lead, "contacts_masked", False) else raw
+
+    return Column(_field_label(name), value)
+
+
 def _choice(name: str, choices) -> Column:
     labels = {value: str(label) for value, label in choices}
     return Column(_field_label(name), lambda lead: labels.get(getattr(lead, name), ""))
@@ -125,7 +136,8 @@ def export_columns(leads: QuerySet[Lead]) -> list[Column]:
     labels = dict(CustomFieldDefinition.objects.values_list("key", "label"))
     columns = [
         Column("ID", lambda lead: str(lead.uuid)),
-        *(_text(name) for name in ("name", "company", "job_title", "email", "phone", "mobile")),
+        *(_text(name) for name in ("name", "company", "job_title")),
+        *(_contact(name) for name in ("email", "phone", "mobile")),
         *(_text(name) for name in ("website", "country", "region", "city", "address")),
         _text("industry"),
         _choice("company_size", CompanySize.choices),

@@ -12,6 +12,7 @@ from leadcrm.accounts.models import User
 from leads import selectors, services
 from leads.errors import LeadError
 from leads.forms import ActivityForm, AssignForm, LeadForm, StageForm, StatusForm
+from leads.masking import mask_value
 from leads.models import LeadSettings, LeadStatus, LossReason, Stage
 from leads.views_list import list_context
 
@@ -112,8 +113,20 @@ def _detail_context(request, lead, tab):
     stages = list(Stage.objects.filter(is_active=True))
     current = next((i for i, s in enumerate(stages) if s.pk == lead.stage_id), -1)
     assignable = selectors.owners_assignable_by(request.user)
+    masked = selectors.lead_contacts_masked(user=request.user, lead=lead)
     return {
         "lead": lead,
+        "contacts_masked": masked,
+        "masked_contacts": [
+            (field, label, mask_value(field, getattr(lead, field)))
+            for field, label in (
+                ("email", _("Email")),
+                ("mobile", _("Mobile")),
+                ("phone", _("Phone")),
+            )
+        ]
+        if masked
+        else [],
         "tab": tab if tab in DETAIL_TABS else "details",
         "can_write": can_write,
         "stages": [(s, i < current, i == current) for i, s in enumerate(stages)],

@@ -257,3 +257,69 @@ OBJECT_ROUTES.update(
         "leads-sop-update": ObjectRoute(_sop),
     }
 )
+
+
+def _pool(cast):
+    from pools.models import Pool
+    from pools.services import pool_lead_add
+
+    pool = Pool.objects.create(name="Probe Pool Secret")
+    pool.members.add(cast.rep)
+    pool.admins.add(cast.pool_admin)
+    from leads.services import lead_create
+
+    lead = lead_create(actor=cast.admin, name="Pooled Probe Lead", mobile="13911112222")
+    pool_lead_add(pool=pool, lead=lead, actor=cast.admin)
+    return {"uuid": pool.uuid}, ["Probe Pool Secret", "Pooled Probe Lead"]
+
+
+def _pooled_lead(cast):
+    from pools.models import Pool
+    from pools.services import pool_claim, pool_lead_add
+
+    pool = Pool.objects.create(name="Probe Return Pool")
+    pool.members.add(cast.rep)
+    from leads.services import lead_create
+
+    lead = lead_create(actor=cast.admin, name="Held Probe Lead", mobile="13933334444")
+    pool_lead_add(pool=pool, lead=lead, actor=cast.admin)
+    pool_claim(pool=pool, lead=lead, actor=cast.rep)
+    return {"uuid": lead.uuid}, ["Held Probe Lead", "13933334444"]
+
+
+def _pooled_lead_field(cast):
+    kwargs, markers = _pooled_lead(cast)
+    return {**kwargs, "field": "mobile"}, markers
+
+
+def _rule(cast):
+    from pools.routing import fallback_pool
+    from pools.rules import rule_save
+
+    rule = rule_save(
+        actor=cast.admin,
+        name="Probe Rule Secret",
+        triggers=["new"],
+        conditions=[],
+        target_type="pool",
+        target_pool=fallback_pool(),
+    )
+    return {"uuid": rule.uuid}, ["Probe Rule Secret"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "pools-detail": ObjectRoute(_pool),
+        "pools-edit": ObjectRoute(_pool),
+        "pools-claim": ObjectRoute(_pool, methods=("POST",)),
+        "pools-allocate": ObjectRoute(_pool, methods=("POST",)),
+        "pools-transfer": ObjectRoute(_pool, methods=("POST",)),
+        "pools-lead-return": ObjectRoute(_pooled_lead, methods=("POST",)),
+        "pools-lead-withdraw": ObjectRoute(_pooled_lead, methods=("POST",)),
+        "pools-lead-add": ObjectRoute(_pooled_lead, methods=("POST",)),
+        "pools-reveal": ObjectRoute(_pooled_lead_field, methods=("POST",)),
+        "pools-rule-edit": ObjectRoute(_rule),
+        "pools-rule-move": ObjectRoute(_rule, methods=("POST",)),
+        "pools-rule-delete": ObjectRoute(_rule, methods=("POST",)),
+    }
+)

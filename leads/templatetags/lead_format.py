@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
+from leads.masking import mask_email, mask_phone
+
 register = template.Library()
 
 
@@ -36,3 +38,14 @@ def custom_field_rows(lead):
             value = _("Yes") if value else _("No")
         rows.append((definition.label, value))
     return rows
+
+
+@register.filter
+def masked_email(value, masked):
+    """``{{ lead.email|masked_email:lead.contacts_masked }}``: a****@example.com if masked."""
+    return mask_email(value) if masked else value
+
+
+@register.filter
+def masked_phone(value, masked):
+    return mask_phone(value) if masked else value

@@ -1,0 +1,35 @@
+"""The lead page's pool panel: where the lead sits and what this user may do about it."""
+
+from django import template
+
+from pools import selectors, services
+from pools.models import Pool, PoolEntry
+from pools.reclaim import entry_reclaim_at
+
+register = template.Library()
+
+
+@register.inclusion_tag("pools/partials/_lead_pool_panel.html", takes_context=True)
+def lead_pool_panel(context, lead):
+    user = context["request"].user
+    entry = PoolEntry.objects.filter(lead=lead).select_related("pool").first()
+    pool = entry.pool if entry else None
+    admin_ids = selectors.pool_ids_admin(user)
+    is_admin = pool is not None and pool.pk in admin_ids
+    return {
+        "request": context["request"],
+        "csrf_token": context.get("csrf_token"),
+        "lead": lead,
+        "entry": entry,
+        "pool": pool,
+        "is_owner": lead.owner_id == user.pk,
+        "is_admin": is_admin,
+        "can_claim": pool is not None
+        and lead.owner_id is None
+        and pool.mode != Pool.Mode.ALLOCATE
+        and services.pool_is_member(pool, user),
+        "reclaim_at": entry_reclaim_at(entry, lead) if entry else None,
+        # Pools this user may put the lead into (unowned, in no pool) or withdraw it into.
+        "admin_pools": Pool.objects.filter(pk__in=admin_ids, is_active=True) if not pool else [],
+        "closed": lead.status in ("converted", "void"),
+    }

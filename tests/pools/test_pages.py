@@ -1,0 +1,201 @@
+"""The pool pages through HTTP: listing, claiming, allocating, masking, the rule editor."""
+
+import pytest
+from django.urls import reverse
+
+from leads import services
+from leads.models import Lead
+from pools.models import AssignmentRule, ContactReveal, Pool, PoolEvent
+from pools.services import pool_claim, pool_lead_add
+from tests.conftest import tenant_client
+
+
+@pytest.fixture
+def pool(in_tenant_a):
+    cast = in_tenant_a
+    pool = Pool.objects.create(name="Yangtze Delta", max_open_per_member=5)
+    pool.members.add(cast.rep, cast.teammate)
+    pool.admins.add(cast.pool_admin)
+    for i in range(3):
+        lead = services.lead_create(
+            actor=cast.admin,
+            name=f"Delta lead {i}",
+            email=f"buyer{i}@delta-example.cn",
+            mobile=f"1380013800{i}",
+        )
+        pool_lead_add(pool=pool, lead=lead, actor=cast.admin)
+    return pool
+
+
+def test_member_sees_the_pool_with_masked_contacts_and_claims_from_the_row(in_tenant_a, pool):
+    cast = in_tenant_a
+    client = tenant_client(cast, cast.rep)
+    index = client.get(reverse("pools-index"))
+    assert "Yangtze Delta" in index.content.decode()
+    page = client.get(reverse("pools-detail", kwargs={"uuid": pool.uuid})).content.decode()
+    assert "Delta lead 0" in page
+    assert "b****@delta-example.cn" in page
+    assert "138****8000" in page
+    assert "13800138000" not in page
+    assert "buyer0@" not in page
+    lead = Lead.objects.get(name="Delta lead 0")
+    response = client.post(
+        reverse("pools-claim", kwargs={"uuid": pool.uuid}),
+        {"lead": str(lead.uuid)},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Yours" in response.content.decode()
+    lead.refresh_from_db()
+    assert lead.owner == cast.rep
+    # Robin tries the same lead: told who has it.
+    other = tenant_client(cast, cast.teammate).post(
+        reverse("pools-claim", kwargs={"uuid": pool.uuid}),
+        {"lead": str(lead.uuid)},
+        HTTP_HX_REQUEST="true",
+    )
+    assert cast.rep.full_name in other.content.decode()
+
+
+def test_reveal_is_logged_and_detail_page_masks(in_tenant_a, pool):
+    cast = in_tenant_a
+    lead = Lead.objects.get(name="Delta lead 1")
+    client = tenant_client(cast, cast.teammate)
+    detail = client.get(reverse("leads-detail", kwargs={"uuid": lead.uuid})).content.decode()
+    assert "138****8001" in detail
+    assert "13800138001" not in detail
+    assert "Claim this lead" in detail
+    revealed = client.post(reverse("pools-reveal", kwargs={"uuid": lead.uuid, "field": "mobile"}))
+    assert "13800138001" in revealed.content.decode()
+    assert ContactReveal.objects.filter(lead=lead, user=cast.teammate).count() == 1
+    # Pool admins see contacts in full without revealing.
+    admin_page = tenant_client(cast, cast.pool_admin).get(
+        reverse("leads-detail", kwargs={"uuid": lead.uuid})
+    )
+    assert "13800138001" in admin_page.content.decode()
+
+
+def test_export_by_a_member_masks_pooled_contacts(in_tenant_a, pool):
+    cast = in_tenant_a
+    response = tenant_client(cast, cast.rep).get(reverse("leads-export") + "?format=csv&scene=all")
+    body = b"".join(response.streaming_content if response.streaming else [response.content])
+    text = body.decode("utf-8-sig")
+    assert "Delta lead 2" in text
+    assert "b****@delta-example.cn" in text
+    assert "buyer2@delta-example.cn" not in text
+
+
+def test_admin_tabs_allocate_and_withdraw(in_tenant_a, pool):
+    cast = in_tenant_a
+    client = tenant_client(cast, cast.pool_admin)
+    lead = Lead.objects.get(name="Delta lead 2")
+    response = client.post(
+        reverse("pools-allocate", kwargs={"uuid": pool.uuid}),
+        {"lead": str(lead.uuid), "to_user": str(cast.teammate.uuid)},
+    )
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.owner == cast.teammate
+    for tab in ("held", "members", "events"):
+        page = client.get(reverse("pools-detail", kwargs={"uuid": pool.uuid}) + f"?tab={tab}")
+        assert page.status_code == 200
+    held = client.get(reverse("pools-detail", kwargs={"uuid": pool.uuid}) + "?tab=held")
+    assert "Delta lead 2" in held.content.decode()
+    client.post(reverse("pools-lead-withdraw", kwargs={"uuid": lead.uuid}), {"reason": "Rebalance"})
+    lead.refresh_from_db()
+    assert lead.owner is None
+    assert PoolEvent.objects.filter(lead=lead, action="withdraw").exists()
+
+
+def test_return_from_the_lead_page(in_tenant_a, pool):
+    cast = in_tenant_a
+    lead = Lead.objects.get(name="Delta lead 0")
+    pool_claim(pool=pool, lead=lead, actor=cast.rep)
+    client = tenant_client(cast, cast.rep)
+    page = client.get(reverse("leads-detail", kwargs={"uuid": lead.uuid})).content.decode()
+    assert "Return to the pool" in page
+    client.post(reverse("pools-lead-return", kwargs={"uuid": lead.uuid}), {"reason": "Wrong fit"})
+    lead.refresh_from_db()
+    assert lead.owner is None
+
+
+def test_rule_editor_saves_conditions_and_previews(in_tenant_a, pool):
+    cast = in_tenant_a
+    client = tenant_client(cast, cast.admin)
+    assert client.get(reverse("pools-rule-create")).status_code == 200
+    row = client.get(reverse("pools-rule-condition-row") + "?group=1")
+    assert 'name="cond_group" value="1"' in row.content.decode()
+    response = client.post(
+        reverse("pools-rule-create"),
+        {
+            "name": "Shanghai to Robin",
+            "triggers": ["new"],
+            "target_type": "user",
+            "target_user": cast.teammate.pk,
+            "is_active": "on",
+            "cond_group": ["0", "0"],
+            "cond_field": ["city", "industry"],
+            "cond_op": ["eq", "in"],
+            "cond_value": ["Shanghai", "Retail, Logistics"],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rule = AssignmentRule.objects.get(name="Shanghai to Robin")
+    assert rule.conditions == [
+        [
+            {"field": "city", "op": "eq", "value": "Shanghai"},
+            {"field": "industry", "op": "in", "value": ["Retail", "Logistics"]},
+        ]
+    ]
+    listing = client.get(reverse("pools-rules")).content.decode()
+    assert "Shanghai to Robin" in listing
+    assert "Retail, Logistics" in listing
+    # A broken rule is refused with the reason, nothing saved.
+    bad = client.post(
+        reverse("pools-rule-create"),
+        {
+            "name": "Broken",
+            "triggers": ["new"],
+            "target_type": "user",
+            "target_user": cast.teammate.pk,
+            "cond_group": ["0"],
+            "cond_field": ["score"],
+            "cond_op": ["gt"],
+            "cond_value": ["lots"],
+        },
+    )
+    assert bad.status_code == 200
+    assert "needs a number" in bad.content.decode()
+    assert not AssignmentRule.objects.filter(name="Broken").exists()
+    services.lead_create(actor=cast.admin, name="Preview Probe", city="Shanghai", industry="Retail")
+    preview = client.get(reverse("pools-rule-test") + "?q=Preview Probe").content.decode()
+    assert "Shanghai to Robin" in preview
+    assert cast.teammate.full_name in preview
+    # Reps may not open the editor.
+    assert tenant_client(cast, cast.rep).get(reverse("pools-rules")).status_code == 403
+
+
+def test_pool_settings_form(in_tenant_a):
+    cast = in_tenant_a
+    client = tenant_client(cast, cast.admin)
+    response = client.post(
+        reverse("pools-create"),
+        {
+            "name": "Expo 2026",
+            "kind": "product_line",
+            "mode": "claim",
+            "members": [cast.rep.pk],
+            "member_teams": [cast.team.pk],
+            "max_open_per_member": "10",
+            "return_cooldown_days": "3",
+            "reclaim_no_follow_up_days": "5",
+            "reclaim_warning_days": "1",
+            "return_reasons": "Wrong region\nNo budget\n",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    pool = Pool.objects.get(name="Expo 2026")
+    assert pool.return_reasons == ["Wrong region", "No budget"]
+    assert pool.reclaim_no_follow_up_days == 5
+    assert list(pool.member_teams.all()) == [cast.team]
+    assert tenant_client(cast, cast.rep).get(reverse("pools-create")).status_code == 403
