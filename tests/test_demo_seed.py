@@ -51,3 +51,25 @@ def test_demo_leads_are_believable_and_follow_the_rules(in_tenant_a):
     # History dates were moved back with the lead.
     first_rows = Lead.history.filter(history_type="+")
     assert all(row.history_date == leads.get(pk=row.id).created_at for row in first_rows)
+
+
+def test_demo_pools_route_claim_and_warn_through_the_services(in_tenant_a):
+    from leadcrm.demo_pools import demo_pools_seed
+    from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent
+
+    org = demo_organisation_seed(email_domain="demo.example.com", password="Demo-Pass-2026", seed=1)
+    owners = {team.name: [*team.members.all()] for team in org.teams}
+    demo_leads_seed(owners_by_team=owners, admin=in_tenant_a.admin, count=40, seed=3)
+    result = demo_pools_seed(admin=in_tenant_a.admin, extra_leads=120)
+    assert result["new_leads"] == 120
+    assert Pool.objects.filter(name__in=["East China", "North China", "International"]).count() == 3
+    assert AssignmentRule.objects.count() >= 4
+    # Every unowned open lead sits in a pool: none was lost by routing.
+    loose = Lead.objects.filter(owner__isnull=True, pool_entry__isnull=True).exclude(
+        status__in=[LeadStatus.VOID, LeadStatus.CONVERTED]
+    )
+    assert not loose.exists()
+    assert PoolEntry.objects.filter(pool__name="Expo 2026 follow-up").exists()
+    assert result["claimed"] > 0
+    assert PoolEvent.objects.filter(action="claim").count() == result["claimed"]
+    assert demo_pools_seed(admin=in_tenant_a.admin) == {"skipped": True}

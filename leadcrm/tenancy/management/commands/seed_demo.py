@@ -5,6 +5,7 @@ from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.roles import Role
 from leadcrm.demo import demo_organisation_seed
 from leadcrm.demo_leads import demo_leads_seed
+from leadcrm.demo_pools import demo_pools_seed
 from leadcrm.tenancy.errors import ProvisioningError
 from leadcrm.tenancy.models import Tenant
 from leadcrm.tenancy.services import tenant_provision
@@ -30,6 +31,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2026, help="random seed (repeatable data)")
         parser.add_argument("--leads", type=int, default=5000, help="how many leads (0: none)")
+        parser.add_argument(
+            "--pool-leads",
+            type=int,
+            default=2500,
+            help="extra leads routed into the demo pools (0: no pools)",
+        )
 
     def handle(self, *args, subdomain, **options):
         tenant = Tenant.objects.filter(slug=subdomain).first()
@@ -65,6 +72,7 @@ class Command(BaseCommand):
             if missing <= 0:
                 if options["leads"]:
                     self.stdout.write(f"tenant {subdomain} already has {options['leads']} leads")
+                    self._pools(options)
                 return
             owners_by_team = {
                 team.name: list(User.objects.filter(team=team, is_active=True))
@@ -84,3 +92,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"seeded {missing} leads in {result['seconds']} s ({mix})")
             )
+            self._pools(options)
+
+    def _pools(self, options):
+        """Pools, rules and pooled leads, once the leads are there (skipped if present)."""
+        if not options["pool_leads"]:
+            return
+        admin = User.objects.filter(roles__contains=[Role.TENANT_ADMIN]).order_by("pk")[0]
+        result = demo_pools_seed(admin=admin, extra_leads=options["pool_leads"])
+        self.stdout.write(self.style.SUCCESS(f"pools: {result}"))
