@@ -148,6 +148,11 @@ def demo_pools_seed(*, admin: User, extra_leads: int = 2500, seed: int = 2026) -
                 created.append(lead.pk)
         leads_route(created[start:], trigger=AssignmentRule.Trigger.NEW, actor=None)
     now = timezone.now()
+    # Waiting leads arrived over the last three weeks, so the backlog age means something.
+    for entry in PoolEntry.objects.filter(claimed_at__isnull=True).only("pk"):
+        PoolEntry.objects.filter(pk=entry.pk).update(
+            entered_at=now - timedelta(hours=rng.uniform(1, 21 * 24))
+        )
     for lead_pk in created:
         Lead.objects.filter(pk=lead_pk).update(score=rng.choice([None, *range(20, 96)]))
     # Reps claim a few leads each; some claims are old, so the reclaim job warns or acts.
