@@ -14,6 +14,7 @@ from leads.errors import LeadError
 from leads.forms import ActivityForm, AssignForm, LeadForm, StageForm, StatusForm
 from leads.masking import mask_value
 from leads.models import LeadSettings, LeadStatus, LossReason, Stage
+from leads.smartfill import smart_fill
 from leads.views_list import list_context
 
 PAGE_SIZE = 50
@@ -80,6 +81,30 @@ def lead_create(request):
             messages.success(request, _("Lead created."))
             return redirect("leads-detail", uuid=lead.uuid)
     return render(request, "leads/lead_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_POST
+def lead_smart_fill(request):
+    """Read the pasted text and fill the new-lead form's empty fields (HTMX partial)."""
+    data = request.POST.copy()
+    settings = LeadSettings.load()
+    found = smart_fill(
+        data.get("smart_text", ""), default_region=getattr(settings, "default_country", "CN")
+    )
+    form = LeadForm()
+    filled = []
+    for field, value in found.items():
+        if field in form.fields and not (data.get(field) or "").strip():
+            data[field] = value
+            filled.append(str(form.fields[field].label))
+    initial = {name: data.get(name, "") for name in form.fields}
+    form = LeadForm(initial=initial)
+    return render(
+        request,
+        "leads/lead_form.html#lead-form",
+        {"form": form, "creating": True, "filled": filled, "smart_tried": True},
+    )
 
 
 @login_required
