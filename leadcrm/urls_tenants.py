@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from leadcrm import views
 from leadcrm.accounts.urls import settings_urlpatterns
+from leads import api
 from leads.urls import lead_settings_urlpatterns, sharing_urlpatterns
 from leads.views_tasks import task_list
 
@@ -17,4 +18,7 @@ urlpatterns = [
     path("notifications/", include("leadcrm.notifications.urls")),
     path("pools/", include("pools.urls")),
     path("analytics/", include("analytics.urls")),
+    path("api/v1/leads/", api.leads_collection, name="api-leads"),
+    path("api/v1/leads/<uuid:uuid>/", api.lead_item, name="api-lead"),
+    path("api/v1/openapi.json", api.openapi, name="api-openapi"),
 ]

@@ -323,3 +323,8 @@ OBJECT_ROUTES.update(
         "pools-rule-delete": ObjectRoute(_rule, methods=("POST",)),
     }
 )
+
+
+# The API answers a session with 401; tests/leads/test_api.py also checks that tenant B's own
+# key cannot read A's lead (404) and that A's key is refused on B's host (401).
+OBJECT_ROUTES["api-lead"] = ObjectRoute(_lead, methods=("GET", "PATCH"))

@@ -57,7 +57,7 @@ def _body(response) -> str:
 
 
 def _refused(response) -> bool:
-    if response.status_code in (403, 404, 405):
+    if response.status_code in (401, 403, 404, 405):  # 401: the API wants its key
         return True
     return response.status_code == 302 and "/accounts/login/" in response.headers["Location"]
 

@@ -1,5 +1,7 @@
 """Everything that writes users and teams. Views, commands and seeding all come here."""
 
+import hashlib
+import hmac
 import secrets
 
 from django.contrib.auth.password_validation import validate_password
@@ -18,7 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from leadcrm.accounts.errors import AccountsError
-from leadcrm.accounts.models import Team, User
+from leadcrm.accounts.models import ApiKey, Team, User
 from leadcrm.accounts.roles import Role
 from leadcrm.accounts.selectors import team_descendant_ids, tenant_admin_count, user_subordinate_ids
 
@@ -292,3 +294,49 @@ def login_handoff_consume(*, token: str) -> User:
         return User.objects.get(uuid=payload["user"], is_active=True)
     except User.DoesNotExist as exc:
         raise AccountsError(_("This sign-in link is invalid or has expired.")) from exc
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_key_create(*, actor: User, name: str) -> tuple[ApiKey, str]:
+    """A new API key for the tenant (tenant admins). Returns the row and the key itself, which
+    is shown once and never stored."""
+    if not actor.is_tenant_admin:
+        raise AccountsError(_("Only tenant admins manage API keys."))
+    name = (name or "").strip()
+    if not name:
+        raise AccountsError(_("Name the key after what uses it, e.g. “Website”."))
+    prefix = secrets.token_hex(4)
+    key = f"lck_{prefix}_{secrets.token_urlsafe(32)}"
+    api_key = ApiKey.objects.create(
+        name=name[:100], prefix=prefix, key_hash=_key_hash(key), created_by=actor
+    )
+    return api_key, key
+
+
+def api_key_revoke(*, actor: User, api_key: ApiKey) -> None:
+    if not actor.is_tenant_admin:
+        raise AccountsError(_("Only tenant admins manage API keys."))
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def api_key_authenticate(key: str) -> ApiKey | None:
+    """The active key matching ``key`` (in the current tenant's schema), or None."""
+    parts = (key or "").split("_", 2)
+    if len(parts) != 3 or parts[0] != "lck":
+        return None
+    api_key = (
+        ApiKey.objects.filter(prefix=parts[1], revoked_at__isnull=True)
+        .select_related("created_by")
+        .first()
+    )
+    if api_key is None or not hmac.compare_digest(api_key.key_hash, _key_hash(key)):
+        return None
+    if not api_key.created_by.is_active:
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    return api_key

@@ -42,6 +42,7 @@ settings_urlpatterns = [
     path("users/new/", views.user_create, name="accounts-user-create"),
     path("users/<uuid:uuid>/", views.user_edit, name="accounts-user-edit"),
     path("users/<uuid:uuid>/invite/", views.user_invite_resend, name="accounts-user-invite"),
+    path("api-keys/", views.api_key_list, name="accounts-api-keys"),
     path("teams/", views.team_list, name="accounts-team-list"),
     path("teams/new/", views.team_create, name="accounts-team-create"),
     path("teams/<uuid:uuid>/", views.team_edit, name="accounts-team-edit"),

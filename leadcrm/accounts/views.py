@@ -6,7 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from leadcrm.accounts import selectors, services
 from leadcrm.accounts.errors import AccountsError
 from leadcrm.accounts.forms import LoginForm, TeamForm, UserCreateForm, UserEditForm
 from leadcrm.accounts.middleware import session_bind_to_tenant
-from leadcrm.accounts.models import Team, User
+from leadcrm.accounts.models import ApiKey, Team, User
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
 
@@ -214,3 +214,33 @@ def _get_or_404(model, uuid):
         return model.objects.get(uuid=uuid)
     except model.DoesNotExist as exc:
         raise Http404 from exc
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_http_methods(["GET", "POST"])
+def api_key_list(request):
+    """Settings → API keys: create (the key is shown once) and revoke."""
+    new_key = None
+    if request.method == "POST":
+        if request.POST.get("revoke"):
+            api_key = get_object_or_404(ApiKey, uuid=request.POST["revoke"])
+            services.api_key_revoke(actor=request.user, api_key=api_key)
+            messages.success(request, _("Key revoked: requests with it are refused now."))
+            return redirect("accounts-api-keys")
+        try:
+            _api_key, new_key = services.api_key_create(
+                actor=request.user, name=request.POST.get("name", "")
+            )
+        except AccountsError as error:
+            messages.error(request, error.message)
+    keys = ApiKey.objects.select_related("created_by")
+    return render(
+        request,
+        "accounts/api_keys.html",
+        {
+            "keys": keys,
+            "new_key": new_key,
+            "tab": "api",
+            "openapi_url": request.build_absolute_uri("/api/v1/openapi.json"),
+        },
+    )

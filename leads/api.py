@@ -1,0 +1,408 @@
+"""The intake API: create, read, update and list leads with a tenant API key.
+
+    Authorization: Bearer lck_<prefix>_<secret>      (Settings → API keys)
+    POST   /api/v1/leads/            create (send Idempotency-Key to make retries safe)
+    GET    /api/v1/leads/            list: ?status= &q= &source= &updated_after= &limit= &page=
+    GET    /api/v1/leads/<uuid>/     read
+    PATCH  /api/v1/leads/<uuid>/     update the given fields
+    GET    /api/v1/openapi.json      this API as OpenAPI 3.1
+
+Every write goes through the same services as the pages (lead_create, lead_update): the same
+checks, duplicate rules, routing and history. Errors are JSON: ``{"error": {"message",
+"field"}}`` with 400 (bad JSON), 401 (no or bad key), 404, 405, 413 (too large) or 422
+(refused). The key's creator is the actor: history names them and their visibility applies.
+
+Idempotency: the first POST with a key stores its answer with a hash of the body, in the same
+transaction as the lead. A retry with the same key and body gets the same answer (the same
+lead, 201); the same key with another body gets 422. Two simultaneous requests with one key
+meet on a unique index: one creates, the other waits and replays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from leadcrm.accounts.models import ApiKey, IdempotencyRecord, User
+from leadcrm.accounts.services import api_key_authenticate
+from leads import selectors, services
+from leads.errors import LeadError
+from leads.models import Lead, SourceChannel
+
+MAX_BODY = 64 * 1024
+MAX_LIMIT = 200
+READ_FIELDS = (
+    "name",
+    "company",
+    "job_title",
+    "email",
+    "phone",
+    "mobile",
+    "website",
+    "country",
+    "region",
+    "city",
+    "address",
+    "industry",
+    "company_size",
+    "annual_revenue",
+    "source_detail",
+    "product_line",
+    "priority",
+    "tags",
+    "notes",
+    "custom_data",
+    "status",
+    "score",
+    "grade",
+)
+WRITE_FIELDS = set(services.EDITABLE_FIELDS)
+
+
+def _error(status: int, message: str, field: str | None = None) -> JsonResponse:
+    return JsonResponse({"error": {"message": message, "field": field}}, status=status)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def lead_json(lead: Lead) -> dict:
+    data = {"id": str(lead.uuid), **{f: getattr(lead, f) for f in READ_FIELDS}}
+    data["source"] = lead.source.code if lead.source_id else None
+    data["stage"] = lead.stage.name if lead.stage_id else None
+    data["owner"] = lead.owner.email if lead.owner_id else None
+    data["created_at"] = _iso(lead.created_at)
+    data["updated_at"] = _iso(lead.updated_at)
+    return data
+
+
+def _authenticate(request) -> ApiKey | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, key = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return api_key_authenticate(key.strip())
+
+
+def _body(request) -> tuple[dict | None, JsonResponse | None]:
+    if len(request.body) > MAX_BODY:
+        return None, _error(413, _("The request body is larger than 64 KB."))
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return None, _error(400, _("The body is not valid JSON."))
+    if not isinstance(data, dict):
+        return None, _error(400, _("Send a JSON object."))
+    return data, None
+
+
+def _lead_fields(data: dict) -> dict:
+    """API JSON to service arguments: unknown fields are refused, source is a code, owner an
+    email."""
+    unknown = set(data) - WRITE_FIELDS - {"owner"}
+    if unknown:
+        raise LeadError(
+            _("Unknown field: %(field)s.") % {"field": sorted(unknown)[0]}, field=sorted(unknown)[0]
+        )
+    fields = {k: v for k, v in data.items() if k in WRITE_FIELDS}
+    for key, value in fields.items():
+        if (
+            key not in ("tags", "custom_data")
+            and value is not None
+            and not isinstance(value, str | int | float)
+        ):
+            raise LeadError(_("%(field)s must be text.") % {"field": key}, field=key)
+        if key not in ("tags", "custom_data", "source") and isinstance(value, int | float):
+            fields[key] = str(value)
+        if value is None and key not in ("source", "custom_data", "tags"):
+            fields[key] = ""
+    if "source" in fields:
+        code = fields["source"]
+        fields["source"] = None
+        if code:
+            source = SourceChannel.objects.filter(code=code).first()
+            if source is None:
+                raise LeadError(_("Unknown source: %(code)s.") % {"code": code}, field="source")
+            fields["source"] = source
+    if "custom_data" in fields and not isinstance(fields["custom_data"] or {}, dict):
+        raise LeadError(_("custom_data must be an object."), field="custom_data")
+    return fields
+
+
+def _owner(data: dict) -> User | None:
+    email = (data.get("owner") or "").strip().lower()
+    if not email:
+        return None
+    owner = User.objects.filter(email__iexact=email, is_active=True).first()
+    if owner is None:
+        raise LeadError(
+            _("No active user with the email %(email)s.") % {"email": email}, field="owner"
+        )
+    return owner
+
+
+def _visible(api_key: ApiKey):
+    return selectors.leads_visible_to(api_key.created_by).select_related("source", "stage", "owner")
+
+
+@csrf_exempt
+def leads_collection(request):
+    api_key = _authenticate(request)
+    if api_key is None:
+        return _error(401, _("Send a valid API key: Authorization: Bearer lck_..."))
+    if request.method == "GET":
+        return _list(request, api_key)
+    if request.method == "POST":
+        return _create(request, api_key)
+    return _error(405, _("Use GET or POST."))
+
+
+def _list(request, api_key: ApiKey) -> JsonResponse:
+    leads = _visible(api_key)
+    params = request.GET
+    if params.get("status"):
+        leads = leads.filter(status__in=params["status"].split(","))
+    if params.get("source"):
+        leads = leads.filter(source__code=params["source"])
+    if params.get("q"):
+        q = params["q"]
+        from django.db.models import Q
+
+        leads = leads.filter(Q(name__icontains=q) | Q(company__icontains=q) | Q(email__icontains=q))
+    if params.get("updated_after"):
+        since = parse_datetime(params["updated_after"])
+        if since is None:
+            return _error(422, _("updated_after must be an ISO 8601 date-time."), "updated_after")
+        leads = leads.filter(updated_at__gt=since)
+    try:
+        limit = min(max(int(params.get("limit", 50)), 1), MAX_LIMIT)
+        page = max(int(params.get("page", 1)), 1)
+    except ValueError:
+        return _error(422, _("limit and page are numbers."))
+    rows = list(leads.order_by("-created_at", "-id")[(page - 1) * limit : page * limit + 1])
+    next_url = None
+    if len(rows) > limit:
+        query = params.copy()
+        query["page"] = str(page + 1)
+        next_url = f"{request.path}?{query.urlencode()}"
+    return JsonResponse({"results": [lead_json(r) for r in rows[:limit]], "next": next_url})
+
+
+def _create(request, api_key: ApiKey) -> JsonResponse:
+    data, problem = _body(request)
+    if problem:
+        return problem
+    idempotency_key = (request.headers.get("Idempotency-Key") or "").strip()[:255]
+    request_hash = hashlib.sha256(
+        json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    if idempotency_key:
+        earlier = IdempotencyRecord.objects.filter(api_key=api_key, key=idempotency_key).first()
+        if earlier is not None:
+            return _replay(earlier, request_hash)
+    try:
+        with transaction.atomic():
+            fields = _lead_fields(data)
+            lead = services.lead_create(actor=api_key.created_by, owner=_owner(data), **fields)
+            lead = Lead.objects.select_related("source", "stage", "owner").get(pk=lead.pk)
+            body = lead_json(lead)
+            if idempotency_key:
+                # A concurrent twin waits here on the unique index until this commits.
+                IdempotencyRecord.objects.create(
+                    api_key=api_key,
+                    key=idempotency_key,
+                    request_hash=request_hash,
+                    status=201,
+                    body=body,
+                )
+    except LeadError as error:
+        return _error(422, error.message, error.field)
+    except IntegrityError:
+        earlier = IdempotencyRecord.objects.filter(api_key=api_key, key=idempotency_key).first()
+        if earlier is None:
+            raise
+        return _replay(earlier, request_hash)
+    response = JsonResponse(body, status=201)
+    response["Location"] = reverse("api-lead", kwargs={"uuid": lead.uuid})
+    return response
+
+
+def _replay(record: IdempotencyRecord, request_hash: str) -> JsonResponse:
+    if record.request_hash != request_hash:
+        return _error(
+            422,
+            _("This Idempotency-Key was used with a different body; use a new key."),
+            "Idempotency-Key",
+        )
+    response = JsonResponse(record.body, status=record.status)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@csrf_exempt
+def lead_item(request, uuid):
+    api_key = _authenticate(request)
+    if api_key is None:
+        return _error(401, _("Send a valid API key: Authorization: Bearer lck_..."))
+    lead = _visible(api_key).filter(uuid=uuid).first()
+    if lead is None:
+        return _error(404, _("No such lead."))
+    if request.method == "GET":
+        return JsonResponse(lead_json(lead))
+    if request.method != "PATCH":
+        return _error(405, _("Use GET or PATCH."))
+    if not selectors.lead_can_write(api_key.created_by, lead):
+        return _error(404, _("No such lead."))
+    data, problem = _body(request)
+    if problem:
+        return problem
+    if "owner" in data:
+        return _error(422, _("Change the owner in the app (assignment)."), "owner")
+    try:
+        services.lead_update(lead=lead, actor=api_key.created_by, **_lead_fields(data))
+    except LeadError as error:
+        return _error(422, error.message, error.field)
+    lead = _visible(api_key).get(pk=lead.pk)
+    return JsonResponse(lead_json(lead))
+
+
+def openapi(request):
+    """The API's OpenAPI 3.1 document (public: it describes, it holds no data)."""
+    text = {"type": "string"}
+    lead_props = {f: text for f in READ_FIELDS}
+    lead_props.update(
+        {
+            "id": {"type": "string", "format": "uuid", "readOnly": True},
+            "tags": {"type": "array", "items": text},
+            "custom_data": {"type": "object"},
+            "score": {"type": ["integer", "null"], "readOnly": True},
+            "status": {**text, "readOnly": True},
+            "grade": {**text, "readOnly": True},
+            "source": {**text, "description": "a source channel code"},
+            "owner": {**text, "format": "email"},
+            "stage": {**text, "readOnly": True},
+            "created_at": {**text, "format": "date-time", "readOnly": True},
+            "updated_at": {**text, "format": "date-time", "readOnly": True},
+        }
+    )
+    error = {"$ref": "#/components/schemas/Error"}
+    responses = {
+        "401": {
+            "description": "No or bad API key",
+            "content": {"application/json": {"schema": error}},
+        },
+        "422": {"description": "Refused", "content": {"application/json": {"schema": error}}},
+    }
+    lead_ref = {"$ref": "#/components/schemas/Lead"}
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "LeadCRM intake API", "version": "1"},
+        "servers": [{"url": request.build_absolute_uri("/")}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/leads/": {
+                "get": {
+                    "summary": "List leads (newest first)",
+                    "parameters": [
+                        {"name": n, "in": "query", "schema": text}
+                        for n in ("status", "source", "q", "updated_after", "limit", "page")
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "A page of leads",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "results": {"type": "array", "items": lead_ref},
+                                            "next": {"type": ["string", "null"]},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        **responses,
+                    },
+                },
+                "post": {
+                    "summary": "Create a lead",
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "schema": text,
+                            "description": "Same key and body: the same lead.",
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": lead_ref}},
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "Created",
+                            "content": {"application/json": {"schema": lead_ref}},
+                        },
+                        **responses,
+                    },
+                },
+            },
+            "/api/v1/leads/{id}/": {
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "format": "uuid"},
+                    }
+                ],
+                "get": {
+                    "summary": "Read a lead",
+                    "responses": {
+                        "200": {
+                            "description": "The lead",
+                            "content": {"application/json": {"schema": lead_ref}},
+                        },
+                        **responses,
+                    },
+                },
+                "patch": {
+                    "summary": "Update the given fields",
+                    "requestBody": {"content": {"application/json": {"schema": lead_ref}}},
+                    "responses": {
+                        "200": {
+                            "description": "The lead",
+                            "content": {"application/json": {"schema": lead_ref}},
+                        },
+                        **responses,
+                    },
+                },
+            },
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Lead": {"type": "object", "properties": lead_props, "required": ["name"]},
+                "Error": {
+                    "type": "object",
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "properties": {"message": text, "field": {"type": ["string", "null"]}},
+                        }
+                    },
+                },
+            },
+        },
+    }
+    return JsonResponse(document)
