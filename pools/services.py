@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
 from leadcrm.accounts.selectors import team_descendant_ids
@@ -172,6 +173,15 @@ def pool_return(*, lead: Lead, actor: User, reason: str, note: str = "") -> Lead
         locked = lead_assign(lead=locked, owner=None, actor=actor, reason=f"returned: {full}")
         PoolEntry.objects.filter(pk=entry.pk).update(claimed_at=None, warned_at=None)
         _event(locked, pool, PoolEvent.Action.RETURN, actor, reason=full)
+        _notify_admins(
+            pool,
+            actor,
+            title=_("%(name)s returned %(lead)s to %(pool)s")
+            % {"name": actor, "lead": locked, "pool": pool},
+            body=full,
+            url=reverse("leads-detail", kwargs={"uuid": locked.uuid}),
+            key=f"returned:{locked.uuid}:{timezone.now():%Y%m%d%H%M%S%f}",
+        )
         if pool.reroute_returned:
             leads_route([locked.pk], trigger=AssignmentRule.Trigger.RETURNED, actor=actor)
     return locked
@@ -221,6 +231,22 @@ def _notify(user: User | None, kind: str, title: str, lead: Lead, *, body: str =
         dedup_key=key,
         base_url=tenant_origin(),
     )
+
+
+def _notify_admins(pool: Pool, actor: User, *, title: str, body: str, url: str, key: str) -> None:
+    """Tell a pool's admins (not the actor) in the app; no email for routine pool traffic."""
+    from leadcrm.notifications.models import Notification
+    from leadcrm.notifications.services import notification_send
+
+    for admin in pool.admins.filter(is_active=True).exclude(pk=actor.pk):
+        notification_send(
+            recipient=admin,
+            kind=Notification.Kind.GENERAL,
+            title=title,
+            body=body,
+            url=url,
+            dedup_key=f"{key}:{admin.uuid}",
+        )
 
 
 def pool_withdraw(*, lead: Lead, actor: User, reason: str, pool: Pool | None = None) -> Lead:
@@ -305,6 +331,20 @@ def pool_transfer(*, leads, to_pool: Pool, actor: User, reason: str = "") -> int
                 reason=reason or (_("from %(pool)s") % {"pool": entry.pool} if entry else ""),
             )
             moved += 1
+        if moved:
+            _notify_admins(
+                to_pool,
+                actor,
+                title=ngettext(
+                    "%(name)s moved %(count)d lead into %(pool)s",
+                    "%(name)s moved %(count)d leads into %(pool)s",
+                    moved,
+                )
+                % {"name": actor, "count": moved, "pool": to_pool},
+                body=reason,
+                url=reverse("pools-detail", kwargs={"uuid": to_pool.uuid}),
+                key=f"transfer:{to_pool.uuid}:{now:%Y%m%d%H%M%S%f}",
+            )
     return moved
 
 

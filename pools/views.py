@@ -24,6 +24,8 @@ from leadcrm.accounts.roles import Role
 from leads import selectors as lead_selectors
 from leads.models import Lead, LeadStatus
 from leads.selectors import SORTS, LeadFilters, lead_get_for_user, lead_list
+from leads.services.custom_fields import custom_fields_active
+from leads.views import PERIODS
 from pools import conditions as cond
 from pools import rules as rule_services
 from pools import selectors, services
@@ -123,6 +125,12 @@ def pool_detail(request, uuid):
         "sorts": [(k, v) for k, v in SORT_LABELS.items() if k in SORTS],
         "stats": selectors.pool_stats(pool),
         "section": "pools/",
+        "periods": PERIODS,
+        "custom_filters": [
+            (definition, request.GET.get(f"cf_{definition.key}", ""))
+            for definition in custom_fields_active()
+            if definition.filterable
+        ],
     }
     if tab == "waiting":
         leads = (

@@ -117,6 +117,16 @@ def test_transfer_selected_leads_and_whole_pools(in_tenant_a, pool):
     assert pool_transfer_all(from_pool=pool, to_pool=target, actor=cast.pool_admin) == 2
     assert PoolEntry.objects.filter(pool=target).count() == 3
     assert PoolEvent.objects.filter(pool=target, action="transfer").count() == 3
+    # Admins of the receiving pool hear of it, the one who moved them does not.
+    target.admins.add(cast.admin)
+    more = _pooled(pool, cast.pool_admin, name="T late")
+    pool_transfer(leads=[more], to_pool=target, actor=cast.pool_admin, reason="Rebalance")
+    assert Notification.objects.filter(
+        recipient=cast.admin, title__contains="moved 1 lead"
+    ).exists()
+    assert not Notification.objects.filter(
+        recipient=cast.pool_admin, title__contains="moved"
+    ).exists()
 
 
 def test_return_reasons_and_rerouting(in_tenant_a, pool):
@@ -142,6 +152,8 @@ def test_return_reasons_and_rerouting(in_tenant_a, pool):
     assert PoolEvent.objects.get(lead=lead, action="return").reason == (
         "Wrong region: They are in Chengdu"
     )
+    note = Notification.objects.get(recipient=cast.pool_admin, title__contains="returned")
+    assert note.body == "Wrong region: They are in Chengdu"
 
 
 def test_returned_lead_with_no_matching_rule_stays_in_its_pool(in_tenant_a, pool):

@@ -199,3 +199,22 @@ def test_pool_settings_form(in_tenant_a):
     assert pool.reclaim_no_follow_up_days == 5
     assert list(pool.member_teams.all()) == [cast.team]
     assert tenant_client(cast, cast.rep).get(reverse("pools-create")).status_code == 403
+
+
+def test_pool_page_filters_like_the_leads_list(in_tenant_a, pool):
+    from leads.services.custom_fields import custom_field_create
+
+    cast = in_tenant_a
+    custom_field_create(
+        actor=cast.admin, key="booth", label="Booth", field_type="choice", choices=["A1", "B2"]
+    )
+    lead = services.lead_create(actor=cast.admin, name="Booth visitor", custom_data={"booth": "B2"})
+    pool_lead_add(pool=pool, lead=lead, actor=cast.admin)
+    client = tenant_client(cast, cast.rep)
+    url = reverse("pools-detail", kwargs={"uuid": pool.uuid})
+    page = client.get(url + "?cf_booth=B2").content.decode()
+    assert "Booth visitor" in page
+    assert "Delta lead 0" not in page
+    today = client.get(url + "?period=today&q=Delta").content.decode()
+    assert "Delta lead 0" in today
+    assert "Booth visitor" not in today
