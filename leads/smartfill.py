@@ -154,7 +154,30 @@ def smart_fill(text: str, *, default_region: str = "CN") -> dict[str, str]:
         found.update(_name_from_mixed(rest))
     if "name" in found:
         found["name"] = _tidy_name(found["name"])
+    if "address" in found:
+        found.update({k: v for k, v in _cn_region_city(found["address"]).items() if k not in found})
     return {k: v[:200] for k, v in found.items() if v}
+
+
+MUNICIPALITIES = ("北京", "上海", "天津", "重庆")
+CN_PROVINCE = re.compile(r"^(.{2,3}?(?:省|自治区))")
+
+
+def _cn_region_city(address: str) -> dict[str, str]:
+    """ "浙江省杭州市西湖区…" → region 浙江, city 杭州; "上海市浦东新区…" → 上海, 上海."""
+    for name in MUNICIPALITIES:
+        if address.startswith(name):
+            return {"region": name, "city": name, "country": "CN"}
+    found = {}
+    province = CN_PROVINCE.match(address)
+    if province:
+        found["region"] = province.group(1).removesuffix("省").removesuffix("自治区")
+        found["country"] = "CN"
+        rest = address[province.end() :]
+        city = re.match(r"(.{2,4}?)市", rest)
+        if city:
+            found["city"] = city.group(1)
+    return found
 
 
 def _latin_name(text: str) -> bool:

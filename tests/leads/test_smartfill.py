@@ -78,3 +78,9 @@ def test_smart_fill_fills_only_the_empty_fields_of_the_form(in_tenant_a):
     assert 'value="+86 138 0013 8000"' in page
     assert 'value="上海云启智能科技有限公司"' in page
     assert "Filled from the text" in page
+
+
+def test_chinese_address_gives_region_and_city():
+    found = smart_fill("地址：浙江省杭州市西湖区文三路 90 号")
+    assert (found["region"], found["city"], found["country"]) == ("浙江", "杭州", "CN")
+    assert smart_fill("上海市浦东新区张江路 88 号 5 楼")["city"] == "上海"
