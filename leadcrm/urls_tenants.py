@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from leadcrm import views
 from leadcrm.accounts.urls import settings_urlpatterns
-from leads import api
+from leads import api, views_webforms
 from leads.urls import lead_settings_urlpatterns, sharing_urlpatterns
 from leads.views_tasks import task_list
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("notifications/", include("leadcrm.notifications.urls")),
     path("pools/", include("pools.urls")),
     path("analytics/", include("analytics.urls")),
+    path("f/<uuid:uuid>/", views_webforms.webform_public, name="leads-webform-public"),
     path("api/v1/leads/", api.leads_collection, name="api-leads"),
     path("api/v1/leads/<uuid:uuid>/", api.lead_item, name="api-lead"),
     path("api/v1/openapi.json", api.openapi, name="api-openapi"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads import views, views_collab, views_list, views_settings, views_tasks
+from leads import views, views_collab, views_list, views_settings, views_tasks, views_webforms
 
 urlpatterns = [
     path("", views.lead_list, name="leads-index"),
@@ -41,6 +41,9 @@ urlpatterns = [
 
 lead_settings_urlpatterns = [
     path("", views_settings.lead_settings, name="leads-settings"),
+    path("web-forms/", views_webforms.webform_list, name="leads-webforms"),
+    path("web-forms/new/", views_webforms.webform_edit, name="leads-webform-create"),
+    path("web-forms/<uuid:uuid>/", views_webforms.webform_edit, name="leads-webform-edit"),
     path("lists/", views_settings.settings_lists, name="leads-settings-lists"),
     path("custom-fields/", views_settings.custom_field_list, name="leads-custom-fields"),
     path(

@@ -328,3 +328,18 @@ OBJECT_ROUTES.update(
 # The API answers a session with 401; tests/leads/test_api.py also checks that tenant B's own
 # key cannot read A's lead (404) and that A's key is refused on B's host (401).
 OBJECT_ROUTES["api-lead"] = ObjectRoute(_lead, methods=("GET", "PATCH"))
+
+
+def _web_form(cast):
+    from leads.services.webforms import webform_save
+
+    form = webform_save(actor=cast.admin, name="Probe Web Form Secret", title="Probe Title")
+    return {"uuid": form.uuid}, ["Probe Web Form Secret", "Probe Title"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "leads-webform-public": ObjectRoute(_web_form, methods=("GET", "POST")),
+        "leads-webform-edit": ObjectRoute(_web_form),
+    }
+)

@@ -1,0 +1,155 @@
+"""Web-to-lead: the public form page (no sign-in, embeddable) and its settings pages."""
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from leadcrm.accounts.models import User
+from leadcrm.accounts.permissions import role_required
+from leadcrm.accounts.roles import Role
+from leads.errors import LeadError
+from leads.models import Lead, SourceChannel, WebForm
+from leads.services import webforms as services
+
+MAX_BODY = 20 * 1024
+PUBLIC_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["*"],  # embeddable anywhere: it only collects, it shows nothing
+    "form-action": ["'self'", "https:", "http:"],  # the thank-you redirect may go anywhere
+}
+
+
+def _labels() -> dict[str, str]:
+    meta = Lead._meta
+    return {
+        f: str(meta.get_field(f).verbose_name).capitalize()
+        for f in ("name", *WebForm.FIELD_CHOICES)
+    }
+
+
+@csrf_exempt  # posted from other sites; a honeypot and a rate limit guard it instead
+@xframe_options_exempt
+@csp_override(PUBLIC_CSP)
+@require_http_methods(["GET", "POST"])
+def webform_public(request, uuid):
+    form = get_object_or_404(WebForm, uuid=uuid, is_active=True)
+    labels = _labels()
+    context = {
+        "form": form,
+        "rows": [(f, labels[f], f == "name" or f in form.required) for f in ("name", *form.fields)],
+        "values": {},
+        "errors": {},
+        "utm": {k: request.GET.get(k, "") for k in services.UTM_KEYS},
+        "honeypot": services.HONEYPOT,
+    }
+    if request.method == "GET":
+        return render(request, "leads/webform_public.html", context)
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
+        return HttpResponse(_("The submission is too large."), status=413)
+    data = request.POST
+    context["values"] = {k: data.get(k, "") for k, _l, _r in context["rows"]}
+    context["utm"] = {k: data.get(k) or request.GET.get(k, "") for k in services.UTM_KEYS}
+    visitor = request.META.get("REMOTE_ADDR", "unknown")
+    try:
+        services.webform_submit(form=form, data=data, utm=context["utm"], visitor=visitor)
+    except services.SubmissionRefused as error:
+        context["refused"] = error.message
+        return render(request, "leads/webform_public.html", context, status=429)
+    except LeadError as error:
+        context["errors"] = {error.field or "name": error.message}
+        return render(request, "leads/webform_public.html", context, status=422)
+    if form.redirect_url:
+        return redirect(form.redirect_url)
+    return render(request, "leads/webform_public.html", {**context, "done": True})
+
+
+class WebFormForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    title = forms.CharField(
+        label=gettext_lazy("Title shown on the form"), max_length=150, required=False
+    )
+    fields = forms.MultipleChoiceField(
+        label=gettext_lazy("Fields (the name is always asked)"),
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    required = forms.MultipleChoiceField(
+        label=gettext_lazy("Required"),
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    source = forms.ModelChoiceField(
+        label=gettext_lazy("Source"),
+        queryset=SourceChannel.objects.filter(is_active=True),
+        required=False,
+    )
+    owner = forms.ModelChoiceField(
+        label=gettext_lazy("Owner"),
+        queryset=User.objects.filter(is_active=True).order_by("full_name"),
+        required=False,
+        help_text=gettext_lazy("Empty: the assignment rules route the leads."),
+    )
+    thank_you = forms.CharField(
+        label=gettext_lazy("Thank-you message"), max_length=300, required=False
+    )
+    redirect_url = forms.URLField(label=gettext_lazy("Or redirect to"), required=False)
+    is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+
+    def __init__(self, *args, instance: WebForm | None = None, **kwargs):
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {f: getattr(instance, f) for f in self.base_fields}
+        super().__init__(*args, **kwargs)
+        labels = _labels()
+        choices = [(f, labels[f]) for f in WebForm.FIELD_CHOICES]
+        self.fields["fields"].choices = choices
+        self.fields["required"].choices = choices
+
+
+@role_required(Role.TENANT_ADMIN)
+def webform_list(request):
+    return render(
+        request,
+        "leads/settings/webforms.html",
+        {"forms": WebForm.objects.select_related("source", "owner"), "tab": "web-forms"},
+    )
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_http_methods(["GET", "POST"])
+def webform_edit(request, uuid=None):
+    instance = get_object_or_404(WebForm, uuid=uuid) if uuid else None
+    form = WebFormForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            instance = services.webform_save(actor=request.user, form=instance, **form.cleaned_data)
+        except LeadError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Web form saved. Copy the embed code below."))
+            return redirect("leads-webform-edit", uuid=instance.uuid)
+    public_url = request.build_absolute_uri(f"/f/{instance.uuid}/") if instance is not None else ""
+    return render(
+        request,
+        "leads/settings/webform_form.html",
+        {
+            "form": form,
+            "instance": instance,
+            "public_url": public_url,
+            "tab": "web-forms",
+            "honeypot": services.HONEYPOT,
+        },
+    )
