@@ -212,6 +212,8 @@ def _create(request, api_key: ApiKey) -> JsonResponse:
     try:
         with transaction.atomic():
             fields = _lead_fields(data)
+            if "source" not in data:
+                fields["source"] = SourceChannel.objects.filter(code="api").first()
             lead = services.lead_create(actor=api_key.created_by, owner=_owner(data), **fields)
             lead = Lead.objects.select_related("source", "stage", "owner").get(pk=lead.pk)
             body = lead_json(lead)

@@ -100,6 +100,7 @@ def test_idempotency_key_replays_and_refuses_a_different_body(api):
     _cast, client, _secret = api
     data = {"name": "Retry Me", "company": "Once Only Ltd"}
     first = _post(client, data, HTTP_IDEMPOTENCY_KEY="order-123")
+    assert first.json()["source"] == "api"  # the channel, unless the caller names one
     again = _post(client, data, HTTP_IDEMPOTENCY_KEY="order-123")
     assert first.status_code == again.status_code == 201
     assert first.json()["id"] == again.json()["id"]
