@@ -13,3 +13,11 @@ class IllegalTransitionError(LeadError):
 
 class LeadChangedError(LeadError):
     """Someone else changed the lead first (for example took it); reload and retry."""
+
+
+class DuplicateLeadError(LeadError):
+    """A duplicate rule with the action "block" matched; ``matches`` says which leads."""
+
+    def __init__(self, message: str, *, matches):
+        super().__init__(message, field=None)
+        self.matches = matches

@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from leadcrm.accounts.models import User
@@ -6,6 +7,8 @@ from leads.models import Activity, Lead, LossReason, SourceChannel, Stage
 from leads.services import EDITABLE_FIELDS
 from leads.services.custom_fields import custom_fields_active
 
+#: Fields whose input triggers the live duplicate check.
+DUPLICATE_WATCHED = ("name", "company", "email", "phone", "mobile")
 #: The lead form shows every editable field; tags and custom fields get their own widgets.
 LEAD_FORM_FIELDS = [f for f in EDITABLE_FIELDS if f not in ("tags", "custom_data")]
 
@@ -33,6 +36,19 @@ class LeadForm(forms.ModelForm):
             self.fields[name] = custom_form_field(definition)
             if self.instance and self.instance.pk and definition.key in self.instance.custom_data:
                 self.initial[name] = self.instance.custom_data[definition.key]
+        # The live duplicate check: typing in these fields asks the server (debounced).
+        check = reverse_lazy("leads-duplicates")
+        for name in DUPLICATE_WATCHED:
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-post": check,
+                    "hx-trigger": "input changed delay:400ms, change",
+                    "hx-target": "#duplicate-panel",
+                    "hx-include": "closest form",
+                    "hx-sync": "closest form:replace",
+                    "autocomplete": "off",
+                }
+            )
 
     @property
     def custom_field_names(self) -> list[str]:

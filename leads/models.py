@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+DEDUP_KEY_FIELDS = ("email_key", "phone_key", "mobile_key", "company_key", "name_key")
+
 
 class LeadStatus(models.TextChoices):
     UNASSIGNED = "unassigned", _("Unassigned")
@@ -173,8 +175,14 @@ class Lead(models.Model):
     next_follow_up_at = models.DateTimeField(_("next follow-up due"), null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     stage_changed_at = models.DateTimeField(null=True, blank=True)
+    # Duplicate detection keys, derived from the fields above on every save (leads.dedup).
+    email_key = models.CharField(max_length=254, blank=True, editable=False)
+    phone_key = models.CharField(max_length=20, blank=True, editable=False)
+    mobile_key = models.CharField(max_length=20, blank=True, editable=False)
+    company_key = models.CharField(max_length=200, blank=True, editable=False)
+    name_key = models.CharField(max_length=200, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", *DEDUP_KEY_FIELDS])
 
     class Meta:
         ordering = ["-created_at"]
@@ -207,10 +215,26 @@ class Lead(models.Model):
             GinIndex(OpClass(F("phone"), name="gin_trgm_ops"), name="lead_phone_trgm"),
             GinIndex(OpClass(F("mobile"), name="gin_trgm_ops"), name="lead_mobile_trgm"),
             GinIndex(fields=["custom_data"], name="lead_custom_data", opclasses=["jsonb_path_ops"]),
+            # Duplicate checks: exact keys by btree, similar companies and names by trigram.
+            models.Index(fields=["email_key"], name="lead_email_key", condition=~Q(email_key="")),
+            models.Index(fields=["phone_key"], name="lead_phone_key", condition=~Q(phone_key="")),
+            models.Index(
+                fields=["mobile_key"], name="lead_mobile_key", condition=~Q(mobile_key="")
+            ),
+            GinIndex(OpClass(F("company_key"), name="gin_trgm_ops"), name="lead_company_key_trgm"),
+            GinIndex(OpClass(F("name_key"), name="gin_trgm_ops"), name="lead_name_key_trgm"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} · {self.company}" if self.company else self.name
+
+    def save(self, *args, **kwargs):
+        from leads.dedup.keys import lead_keys_fill
+
+        lead_keys_fill(self)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *DEDUP_KEY_FIELDS}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -293,6 +317,10 @@ class LeadSettings(models.Model):
         _("require the BANT checklist before Qualified"), default=False
     )
     hot_score = models.PositiveSmallIntegerField(_("hot from score"), default=70)
+    #: Phone numbers without a country code are read as numbers of this country.
+    default_country = models.CharField(
+        _("default country for phone numbers"), max_length=2, default="CN"
+    )
 
     def __str__(self) -> str:
         return "lead settings"
@@ -575,6 +603,35 @@ class WebForm(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DuplicateRule(models.Model):
+    """A tenant's rule for "these two leads are the same": every listed field must match.
+
+    ``fields`` is a list of ``{"field": "email"|"phone"|"company"|"name", "match":
+    "exact"|"fuzzy", "threshold": 0-100}`` ("phone" compares phone and mobile both ways).
+    Exact-only rules give red ("exact duplicate") warnings, rules with a fuzzy field yellow
+    ("similar"). ``action`` block refuses the new lead in every channel; warn lets it in.
+    """
+
+    class Action(models.TextChoices):
+        WARN = "warn", _("Warn")
+        BLOCK = "block", _("Block")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    fields = models.JSONField(default=list)
+    action = models.CharField(
+        _("action"), max_length=10, choices=Action.choices, default=Action.WARN
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
 
     def __str__(self) -> str:
         return self.name

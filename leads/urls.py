@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.lead_list, name="leads-index"),
     path("new/", views.lead_create, name="leads-create"),
     path("new/smart-fill/", views.lead_smart_fill, name="leads-smart-fill"),
+    path("duplicates/", views.lead_duplicates, name="leads-duplicates"),
     path("bulk/", views_list.lead_bulk, name="leads-bulk"),
     path("export/", views_list.lead_export, name="leads-export"),
     path("exports/<uuid:job_id>/", views_list.lead_export_status, name="leads-export-status"),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from leadcrm.accounts.models import User
 from leads import selectors, services
+from leads.dedup.matching import duplicates_find
 from leads.errors import LeadError
 from leads.forms import ActivityForm, AssignForm, LeadForm, StageForm, StatusForm
 from leads.masking import mask_value
@@ -81,6 +82,26 @@ def lead_create(request):
             messages.success(request, _("Lead created."))
             return redirect("leads-detail", uuid=lead.uuid)
     return render(request, "leads/lead_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_POST
+def lead_duplicates(request):
+    """The live duplicate check of the lead form (HTMX partial): red for an exact duplicate,
+    yellow for a similar lead. A match the user may not see shows only its owner and status."""
+    data = {f: request.POST.get(f, "") for f in ("name", "company", "email", "phone", "mobile")}
+    exclude = []
+    if request.POST.get("lead"):
+        editing = selectors.leads_visible_to(request.user).filter(uuid=request.POST["lead"])
+        exclude = list(editing.values_list("pk", flat=True))
+    matches = duplicates_find(data, exclude_ids=exclude, limit=6)
+    visible = set(
+        selectors.leads_visible_to(request.user)
+        .filter(pk__in=[m.lead.pk for m in matches])
+        .values_list("pk", flat=True)
+    )
+    rows = [(m, m.lead.pk in visible) for m in matches]
+    return render(request, "leads/partials/_duplicates.html", {"rows": rows})
 
 
 @login_required

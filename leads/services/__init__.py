@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from leadcrm.accounts.models import User
-from leads.errors import IllegalTransitionError, LeadChangedError, LeadError
+from leads.errors import DuplicateLeadError, IllegalTransitionError, LeadChangedError, LeadError
 from leads.hooks import after_create_hooks
 from leads.models import (
     Activity,
@@ -111,17 +111,24 @@ def _clean(data: dict) -> dict:
     return cleaned
 
 
-def lead_create(*, actor: User | None, owner: User | None = None, **data) -> Lead:
+def lead_create(
+    *, actor: User | None, owner: User | None = None, check_duplicates: bool = True, **data
+) -> Lead:
     """Create a lead from any channel.
 
     1. clean and check the fields (a name is required)
-    2. save it: Pending if it has an owner, else Unassigned; first funnel stage
-    3. after commit, run the registered hooks (routing, scoring)
+    2. the tenant's duplicate rules: a "block" rule that matches refuses the lead
+       (DuplicateLeadError with the matches); "warn" rules are for the caller to show
+       (``leads.dedup.matching.duplicates_find``). Imports check in bulk and pass False.
+    3. save it: Pending if it has an owner, else Unassigned; first funnel stage
+    4. after commit, run the registered hooks (routing, scoring)
     The change history records who created it.
     """
     cleaned = _clean(data)
     if not cleaned.get("name"):
         raise LeadError(_("Enter the lead's name."), field="name")
+    if check_duplicates:
+        _refuse_blocked_duplicates(cleaned)
     cleaned["custom_data"] = custom_data_clean(data=cleaned.get("custom_data") or {}, partial=False)
     now = timezone.now()
     lead = Lead(**cleaned, created_by=actor, owner=owner)
@@ -143,6 +150,19 @@ def lead_create(*, actor: User | None, owner: User | None = None, **data) -> Lea
         for hook in after_create_hooks():
             transaction.on_commit(lambda hook=hook, pk=lead.pk: hook(pk))
     return lead
+
+
+def _refuse_blocked_duplicates(cleaned: dict) -> None:
+    from leads.dedup.matching import duplicates_find
+
+    blocking = [m for m in duplicates_find(cleaned) if m.blocks]
+    if blocking:
+        first = blocking[0]
+        raise DuplicateLeadError(
+            _("This lead already exists: %(lead)s (rule: %(rule)s).")
+            % {"lead": first.lead, "rule": first.rule.name},
+            matches=blocking,
+        )
 
 
 def lead_update(*, lead: Lead, actor: User, **data) -> Lead:

@@ -1,0 +1,43 @@
+"""The duplicate keys of a lead (or of a candidate that is not saved yet)."""
+
+from __future__ import annotations
+
+import time
+
+from django.db import connection
+
+from leads.dedup.normalize import company_key, email_key, name_key, phone_key
+
+_REGION_CACHE: dict[str, tuple[float, str]] = {}
+_REGION_TTL = 60.0
+
+
+def default_region() -> str:
+    """The tenant's default country for phone numbers (cached a minute per schema)."""
+    schema = connection.schema_name
+    cached = _REGION_CACHE.get(schema)
+    if cached and time.monotonic() - cached[0] < _REGION_TTL:
+        return cached[1]
+    from leads.models import LeadSettings
+
+    region = (LeadSettings.load().default_country or "CN").upper()
+    _REGION_CACHE[schema] = (time.monotonic(), region)
+    return region
+
+
+def keys_for(data: dict, region: str | None = None) -> dict[str, str]:
+    """Keys from field values: email, phone, mobile, company, name."""
+    region = region or default_region()
+    return {
+        "email_key": email_key(data.get("email") or ""),
+        "phone_key": phone_key(data.get("phone") or "", region),
+        "mobile_key": phone_key(data.get("mobile") or "", region),
+        "company_key": company_key(data.get("company") or "")[:200],
+        "name_key": name_key(data.get("name") or "")[:200],
+    }
+
+
+def lead_keys_fill(lead) -> None:
+    fields = ("email", "phone", "mobile", "company", "name")
+    for key, value in keys_for({f: getattr(lead, f) for f in fields}).items():
+        setattr(lead, key, value)
