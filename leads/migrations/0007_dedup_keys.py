@@ -8,11 +8,25 @@ from django.db import migrations, models
 
 DEFAULT_RULES = [
     ("Same email address", [{"field": "email", "match": "exact", "threshold": 100}]),
-    ("Same phone or mobile number", [{"field": "phone", "match": "exact", "threshold": 100}]),
+    ("Same mobile or direct line", [{"field": "phone", "match": "exact", "threshold": 100}]),
     (
         "Similar company and name",
         [
             {"field": "company", "match": "fuzzy", "threshold": 85},
+            {"field": "name", "match": "fuzzy", "threshold": 85},
+        ],
+    ),
+    (
+        "Shared switchboard and similar name",
+        [
+            {"field": "phone", "match": "fuzzy", "threshold": 70},
+            {"field": "name", "match": "fuzzy", "threshold": 85},
+        ],
+    ),
+    (
+        "Shared mailbox and similar name",
+        [
+            {"field": "email", "match": "fuzzy", "threshold": 70},
             {"field": "name", "match": "fuzzy", "threshold": 85},
         ],
     ),

@@ -34,6 +34,14 @@ def test_extensions_are_kept_apart_and_junk_gives_no_key():
         assert phone_parse(junk, "CN").e164 == ""
 
 
+def test_numbers_are_read_in_the_leads_country():
+    from leads.dedup.keys import keys_for
+
+    german = keys_for({"mobile": "0151 23456789", "country": "DE"}, "CN")
+    assert german["mobile_key"] == "+4915123456789"
+    assert keys_for({"mobile": "+49 151 23456789"}, "CN")["mobile_key"] == "+4915123456789"
+
+
 def test_company_and_name_keys():
     assert company_key("上海云启智能科技有限公司") == company_key("上海云启智能科技")
     assert company_key("云启科技(中国)有限公司") == company_key("云启科技股份有限公司")
@@ -108,3 +116,23 @@ def test_matches_never_cross_tenants(cast_b, in_tenant_a):
     services.lead_create(actor=cast.rep, name="Tenant A Person", mobile="13600009999")
     with tenant_context(cast_b.tenant):
         assert duplicates_find({"name": "x", "mobile": "13600009999"}) == []
+
+
+def test_dedup_scan_command_prints_groups_as_json(in_tenant_a):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    cast = in_tenant_a
+    first = services.lead_create(
+        actor=cast.rep, name="Anna Müller", company="Nordwerk GmbH", custom_data={}
+    )
+    second = services.lead_create(actor=cast.rep, name="MÜLLER, Anna", company="Nordwerk AG")
+    services.lead_create(actor=cast.rep, name="Someone Else", company="Other Co")
+    out = StringIO()
+    call_command("dedup_scan", cast.tenant.slug, "--format", "json", stdout=out)
+    groups = json.loads(out.getvalue())["groups"]
+    assert len(groups) == 1
+    assert {lead["id"] for lead in groups[0]["leads"]} == {str(first.uuid), str(second.uuid)}
+    assert groups[0]["rules"] == ["Similar company and name"]
