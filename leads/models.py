@@ -175,6 +175,10 @@ class Lead(models.Model):
     next_follow_up_at = models.DateTimeField(_("next follow-up due"), null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     stage_changed_at = models.DateTimeField(null=True, blank=True)
+    #: Set when this lead was merged into another (a tombstone: hidden, restorable 30 days).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_leads"
+    )
     # Duplicate detection keys, derived from the fields above on every save (leads.dedup).
     email_key = models.CharField(max_length=254, blank=True, editable=False)
     phone_key = models.CharField(max_length=20, blank=True, editable=False)
@@ -635,3 +639,30 @@ class DuplicateRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LeadMerge(models.Model):
+    """One merge: which leads went into which, the survivor's values before, and what moved,
+    so it can be undone within 30 days."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    survivor = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="merges")
+    merged = models.ManyToManyField(Lead, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+    #: The survivor's field values before the merge (only the fields the merge changed).
+    survivor_before = models.JSONField(default=dict)
+    #: What moved to the survivor: {"activities": [ids], "tasks": [...], ...}.
+    moved = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"merge into {self.survivor_id}"

@@ -74,7 +74,7 @@ def leads_visible_to(user: User) -> QuerySet[Lead]:
       leads where they are a related team member, and leads shared with them by a sharing
       rule (with them, or with a team or department they belong to). Never void leads.
     """
-    leads = Lead.objects.all()
+    leads = Lead.objects.filter(merged_into__isnull=True)  # merged tombstones stay hidden
     if user.has_role(Role.TENANT_ADMIN):
         return leads
     readable_shared, _writable = _shared_owner_ids(user)

@@ -1,12 +1,23 @@
 from django.urls import path
 
-from leads import views, views_collab, views_list, views_settings, views_tasks, views_webforms
+from leads import (
+    views,
+    views_collab,
+    views_list,
+    views_merge,
+    views_settings,
+    views_tasks,
+    views_webforms,
+)
 
 urlpatterns = [
     path("", views.lead_list, name="leads-index"),
     path("new/", views.lead_create, name="leads-create"),
     path("new/smart-fill/", views.lead_smart_fill, name="leads-smart-fill"),
     path("duplicates/", views.lead_duplicates, name="leads-duplicates"),
+    path("duplicate-groups/", views_merge.duplicate_groups, name="leads-duplicate-groups"),
+    path("merge/", views_merge.merge, name="leads-merge"),
+    path("merges/<uuid:uuid>/undo/", views_merge.merge_undo, name="leads-merge-undo"),
     path("bulk/", views_list.lead_bulk, name="leads-bulk"),
     path("export/", views_list.lead_export, name="leads-export"),
     path("exports/<uuid:job_id>/", views_list.lead_export_status, name="leads-export-status"),

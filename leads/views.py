@@ -1,9 +1,12 @@
 """Lead pages: the list a rep lives in, the detail page and its quick actions."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -162,6 +165,9 @@ def _detail_context(request, lead, tab):
     masked = selectors.lead_contacts_masked(user=request.user, lead=lead)
     return {
         "lead": lead,
+        "recent_merge": lead.merges.filter(
+            undone_at__isnull=True, at__gte=timezone.now() - timedelta(days=30)
+        ).first(),
         "contacts_masked": masked,
         "masked_contacts": [
             (field, label, mask_value(field, getattr(lead, field)))

@@ -343,3 +343,18 @@ OBJECT_ROUTES.update(
         "leads-webform-edit": ObjectRoute(_web_form),
     }
 )
+
+
+def _merge(cast):
+    from leads.services import lead_create
+    from leads.services.merge import lead_merge
+
+    a = lead_create(
+        actor=cast.rep, owner=cast.rep, name="Merge Probe Secret", check_duplicates=False
+    )
+    b = lead_create(actor=cast.rep, owner=cast.rep, name="Merge Probe Twin", check_duplicates=False)
+    merge = lead_merge(survivor=a, others=[b], values={}, actor=cast.rep)
+    return {"uuid": merge.uuid}, ["Merge Probe Secret", "Merge Probe Twin"]
+
+
+OBJECT_ROUTES["leads-merge-undo"] = ObjectRoute(_merge, methods=("POST",))

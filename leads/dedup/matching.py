@@ -267,7 +267,8 @@ def _candidates(keys: dict, rules, exclude_ids) -> list[Lead]:
     for name in ("company", "name"):
         if name in fields and keys[f"{name}_key"]:
             exact |= Q(**{f"{name}_key": keys[f"{name}_key"]})
-    base = Lead.objects.exclude(status=LeadStatus.VOID).exclude(pk__in=list(exclude_ids))
+    base = Lead.objects.filter(merged_into__isnull=True).exclude(status=LeadStatus.VOID)
+    base = base.exclude(pk__in=list(exclude_ids))
     found = {lead.pk: lead for lead in base.filter(exact)[: CANDIDATES_PER_KEY * 2]}
     with connection.cursor() as cursor:
         cursor.execute("SET pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])

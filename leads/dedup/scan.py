@@ -139,7 +139,8 @@ def tenant_duplicate_groups() -> list[DuplicateGroup]:
     from leads.models import DEDUP_KEY_FIELDS, Lead, LeadStatus
 
     rules = rules_active()
-    rows = Lead.objects.exclude(status=LeadStatus.VOID).values_list("pk", "name", *DEDUP_KEY_FIELDS)
+    rows = Lead.objects.filter(merged_into__isnull=True).exclude(status=LeadStatus.VOID)
+    rows = rows.values_list("pk", "name", *DEDUP_KEY_FIELDS)
     profiles = {
         row[0]: profile(dict(zip(DEDUP_KEY_FIELDS, row[2:], strict=True)), row[1])
         for row in rows.iterator(chunk_size=5000)

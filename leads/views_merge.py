@@ -1,0 +1,138 @@
+"""Duplicate review (the scan's groups) and merging, with undo."""
+
+import uuid as uuid_module
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from leadcrm.accounts.permissions import role_required
+from leadcrm.accounts.roles import Role
+from leadcrm.tasking import enqueue_on_commit
+from leads import selectors
+from leads.errors import LeadError
+from leads.models import Lead, LeadMerge
+from leads.services.merge import MERGE_FIELDS, lead_merge, lead_merge_undo
+from leads.tasks_dedup import RESULT_KEY, RUNNING_KEY, dedup_scan_run
+
+REVIEWERS = (Role.TENANT_ADMIN, Role.MANAGER, Role.POOL_ADMIN)
+
+
+@role_required(*REVIEWERS)
+@require_http_methods(["GET", "POST"])
+def duplicate_groups(request):
+    """The last scan's groups the user may see entirely; POST starts a new scan."""
+    if request.method == "POST":
+        if not cache.get(RUNNING_KEY):
+            enqueue_on_commit(dedup_scan_run, queue="dedup")
+            cache.set(RUNNING_KEY + ":queued", 1, timeout=120)
+        return redirect("leads-duplicate-groups")
+    result = cache.get(RESULT_KEY) or {}
+    running = bool(cache.get(RUNNING_KEY) or cache.get(RUNNING_KEY + ":queued"))
+    groups = result.get("groups", [])[:200]
+    ids = {pk for g in groups for pk in g["ids"]}
+    visible = {
+        lead.pk: lead
+        for lead in selectors.leads_visible_to(request.user)
+        .filter(pk__in=ids)
+        .select_related("owner")
+    }
+    shown = [
+        {**g, "leads": [visible[pk] for pk in g["ids"]]}
+        for g in groups
+        if all(pk in visible for pk in g["ids"])
+    ]
+    context = {
+        "groups": shown,
+        "scanned_at": datetime.fromisoformat(result["at"]) if result.get("at") else None,
+        "total": len(result.get("groups", [])),
+        "running": running,
+    }
+    if request.htmx:
+        return render(request, "leads/duplicate_groups.html#dup-groups", context)
+    return render(request, "leads/duplicate_groups.html", context)
+
+
+def _posted_leads(request, user) -> list[Lead]:
+    raw = request.POST.getlist("lead") or request.GET.getlist("lead")
+    ids = []
+    for value in raw:
+        try:
+            ids.append(uuid_module.UUID(value))
+        except ValueError:
+            continue
+    return list(
+        selectors.leads_visible_to(user).filter(uuid__in=ids).select_related("owner", "source")
+    )
+
+
+@role_required(*REVIEWERS, Role.SALES_REP)
+@require_http_methods(["GET", "POST"])
+def merge(request):
+    """Compare the chosen leads field by field, pick the survivor and the values, merge."""
+    leads = _posted_leads(request, request.user)
+    if len(leads) < 2:
+        messages.error(request, _("Choose at least two leads to merge."))
+        return redirect(request.POST.get("next") or reverse("leads-index"))
+    if request.method == "POST" and request.POST.get("survivor"):
+        by_uuid = {str(lead.uuid): lead for lead in leads}
+        survivor = by_uuid.get(request.POST["survivor"])
+        values = {}
+        for field in MERGE_FIELDS:
+            chosen = by_uuid.get(request.POST.get(f"value_{field}", ""))
+            if chosen is not None:
+                values[field] = chosen.pk
+        if survivor is None:
+            messages.error(request, _("Choose the lead that stays."))
+        else:
+            try:
+                done = lead_merge(
+                    survivor=survivor,
+                    others=[lead for lead in leads if lead.pk != survivor.pk],
+                    values=values,
+                    actor=request.user,
+                )
+            except LeadError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Merged %(count)d leads into this one. You can undo it for 30 days.")
+                    % {"count": len(leads) - 1},
+                )
+                return redirect(reverse("leads-detail", kwargs={"uuid": done.survivor.uuid}))
+    rows = []
+    for field in MERGE_FIELDS:
+        meta = Lead._meta.get_field(field)
+        cells = [(lead, getattr(lead, field)) for lead in leads]
+        distinct = {str(v) for _lead, v in cells if v not in ("", None)}
+        rows.append(
+            {
+                "field": field,
+                "label": str(meta.verbose_name).capitalize(),
+                "cells": cells,
+                "differs": len(distinct) > 1,
+                "default": next((lead for lead, v in cells if v not in ("", None)), leads[0]),
+            }
+        )
+    return render(request, "leads/merge.html", {"leads": leads, "rows": rows})
+
+
+@role_required(*REVIEWERS, Role.SALES_REP)
+@require_POST
+def merge_undo(request, uuid):
+    record = get_object_or_404(LeadMerge, uuid=uuid)
+    if not selectors.leads_visible_to(request.user).filter(pk=record.survivor_id).exists():
+        raise Http404
+    try:
+        survivor = lead_merge_undo(merge=record, actor=request.user)
+    except LeadError as error:
+        messages.error(request, error.message)
+        return redirect("leads-detail", uuid=record.survivor.uuid)
+    messages.success(request, _("The merge was undone; the merged leads are back."))
+    return redirect("leads-detail", uuid=survivor.uuid)

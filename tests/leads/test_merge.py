@@ -1,0 +1,140 @@
+"""Merging duplicates: values chosen per field, related rows moved, tombstones, undo, and a
+refused merge that changes nothing."""
+
+import pytest
+from django.urls import reverse
+
+from leads import services
+from leads.errors import LeadError
+from leads.models import Activity, Comment, Lead, LeadMerge, Task
+from leads.selectors import leads_visible_to
+from leads.services.comments import comment_add
+from leads.services.merge import lead_merge, lead_merge_undo
+from leads.services.tasks import task_create
+from tests.conftest import tenant_client
+
+
+@pytest.fixture
+def twins(in_tenant_a):
+    cast = in_tenant_a
+    a = services.lead_create(
+        actor=cast.rep, owner=cast.rep, name="Anna Müller", company="Nordwerk GmbH", tags=["expo"]
+    )
+    b = services.lead_create(
+        actor=cast.rep,
+        owner=cast.rep,
+        name="MÜLLER, Anna",
+        company="Nordwerk AG",
+        email="anna@nordwerk.example",
+        mobile="+49 151 23456789",
+        tags=["vip"],
+    )
+    services.activity_log(lead=b, actor=cast.rep, kind="call", body="Talked about pumps")
+    from django.utils import timezone
+
+    task_create(lead=b, actor=cast.rep, title="Send the quote", due_at=timezone.now())
+    comment_add(lead=b, author=cast.rep, body="Met her at the expo")
+    return cast, a, b
+
+
+def test_merge_moves_everything_and_undo_puts_it_back(twins):
+    cast, a, b = twins
+    merge = lead_merge(survivor=a, others=[b], values={"company": b.pk}, actor=cast.rep)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.company == "Nordwerk AG"  # chosen from b
+    assert a.email == "anna@nordwerk.example"  # empty in a: filled from b
+    assert a.name == "Anna Müller"  # a's own value kept
+    assert a.tags == ["expo", "vip"]
+    assert b.merged_into == a
+    assert Activity.objects.filter(lead=a, body="Talked about pumps").exists()
+    assert Task.objects.filter(lead=a, title="Send the quote").exists()
+    assert Comment.objects.filter(lead=a).count() == 1
+    assert not leads_visible_to(cast.rep).filter(pk=b.pk).exists()  # a hidden tombstone
+    assert a.history.first().history_change_reason.startswith("merged:")
+
+    lead_merge_undo(merge=merge, actor=cast.rep)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.company, a.email, a.tags) == ("Nordwerk GmbH", "", ["expo"])
+    assert b.merged_into is None
+    assert Activity.objects.filter(lead=b, body="Talked about pumps").exists()
+    assert Task.objects.filter(lead=b).exists()
+    assert Comment.objects.filter(lead=b).count() == 1
+    with pytest.raises(LeadError, match="already undone"):
+        lead_merge_undo(merge=merge, actor=cast.rep)
+
+
+def test_a_refused_merge_changes_nothing(twins):
+    cast, a, b = twins
+    with pytest.raises(LeadError, match="may not change"):
+        lead_merge(survivor=a, others=[b], values={}, actor=cast.teammate)
+    with pytest.raises(LeadError, match="at least two"):
+        lead_merge(survivor=a, others=[], values={}, actor=cast.rep)
+    other = services.lead_create(actor=cast.admin, name="Elsewhere")
+    with pytest.raises(LeadError, match="merged leads only"):
+        lead_merge(survivor=a, others=[b], values={"company": other.pk}, actor=cast.rep)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert b.merged_into is None
+    assert a.company == "Nordwerk GmbH"
+    assert Activity.objects.filter(lead=b).count() == 1
+    assert not LeadMerge.objects.exists()
+
+
+def test_merge_and_undo_through_the_pages(twins):
+    cast, a, b = twins
+    client = tenant_client(cast, cast.rep)
+    page = client.post(reverse("leads-merge"), {"lead": [str(a.uuid), str(b.uuid)]})
+    assert "Keep this lead" in page.content.decode()
+    done = client.post(
+        reverse("leads-merge"),
+        {
+            "lead": [str(a.uuid), str(b.uuid)],
+            "survivor": str(b.uuid),
+            "value_name": str(a.uuid),
+        },
+    )
+    assert done.status_code == 302
+    b.refresh_from_db()
+    assert b.name == "Anna Müller"
+    assert Lead.objects.get(pk=a.pk).merged_into == b
+    detail = client.get(reverse("leads-detail", kwargs={"uuid": b.uuid})).content.decode()
+    assert "Undo the merge" in detail
+    merge = LeadMerge.objects.get(survivor=b)
+    client.post(reverse("leads-merge-undo", kwargs={"uuid": merge.uuid}))
+    assert Lead.objects.get(pk=a.pk).merged_into is None
+
+
+def test_duplicate_review_page_runs_the_scan_in_the_worker_queue(twins):
+    from django.core.cache import cache
+
+    from leads.tasks_dedup import RESULT_KEY, dedup_scan_run
+
+    cast, _a, _b = twins
+    cache.delete(RESULT_KEY)
+    dedup_scan_run()  # the task body; test_scan_job_runs_in_the_worker sends it for real
+    client = tenant_client(cast, cast.admin)
+    html = client.get(reverse("leads-duplicate-groups")).content.decode()
+    assert "Review and merge" in html
+    assert "Anna Müller" in html
+    assert tenant_client(cast, cast.rep).get(reverse("leads-duplicate-groups")).status_code == 403
+
+
+@pytest.mark.worker
+def test_scan_job_runs_in_the_worker(committed_db, celery_worker):
+    from django.core.cache import cache
+    from django_tenants.utils import tenant_context
+
+    from leads.tasks_dedup import RESULT_KEY, dedup_scan_run
+    from tests.conftest import _load_cast
+
+    cast = _load_cast("alpha")
+    with tenant_context(cast.tenant):
+        cache.delete(RESULT_KEY)
+    result = dedup_scan_run.apply_async(
+        headers={"_schema_name": cast.tenant.schema_name}, queue="dedup"
+    )
+    assert result.get(timeout=60) >= 0
+    with tenant_context(cast.tenant):
+        assert "groups" in cache.get(RESULT_KEY)
