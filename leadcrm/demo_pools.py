@@ -33,7 +33,7 @@ def demo_pools_seed(*, admin: User, extra_leads: int = 2500, seed: int = 2026) -
     new ones through the rules, and let reps claim some. Returns counts."""
     if Pool.objects.filter(name="East China").exists():
         return {"skipped": True}
-    rng = random.Random(seed)
+    rng = random.Random(seed + 7919)  # not the leads seeder's sequence: no repeated phones
     teams = {t.name: t for t in Team.objects.filter(kind=Team.Kind.TEAM)}
     pool_admin = User.objects.filter(roles__contains=[Role.POOL_ADMIN]).first()
     admins = [pool_admin] if pool_admin else []

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leadcrm.accounts.permissions import role_required
@@ -102,7 +103,11 @@ def merge(request):
             else:
                 messages.success(
                     request,
-                    _("Merged %(count)d leads into this one. You can undo it for 30 days.")
+                    ngettext(
+                        "Merged %(count)d lead into this one. You can undo it for 30 days.",
+                        "Merged %(count)d leads into this one. You can undo it for 30 days.",
+                        len(leads) - 1,
+                    )
                     % {"count": len(leads) - 1},
                 )
                 return redirect(reverse("leads-detail", kwargs={"uuid": done.survivor.uuid}))
