@@ -5,4 +5,4 @@ class LeadsConfig(AppConfig):
     name = "leads"
 
     def ready(self):
-        from leads import tasks_export  # noqa: F401  (Celery autodiscovers only `tasks`)
+        from leads import tasks_dedup, tasks_export, tasks_import  # noqa: F401  (Celery autodiscovers only `tasks`)

@@ -18,6 +18,19 @@ def after_create_hooks() -> list[Callable[[int], None]]:
     return list(_after_create)
 
 
+# The same for leads created in bulk (imports): one call per batch with the ids.
+_after_create_bulk: list[Callable[[list[int]], None]] = []
+
+
+def register_after_create_bulk(hook: Callable[[list[int]], None]) -> None:
+    if hook not in _after_create_bulk:
+        _after_create_bulk.append(hook)
+
+
+def after_create_bulk_hooks() -> list[Callable[[list[int]], None]]:
+    return list(_after_create_bulk)
+
+
 # Visibility extensions. pools adds "members see the unowned leads of their pools" and "those
 # leads' phone numbers and emails are masked until claimed". Each callable takes the user and
 # returns a Q over Lead (or None for nothing), so lists stay one SQL query.

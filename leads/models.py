@@ -666,3 +666,79 @@ class LeadMerge(models.Model):
 
     def __str__(self) -> str:
         return f"merge into {self.survivor_id}"
+
+
+class ImportJob(models.Model):
+    """One upload of a lead list, from mapping through the background run to its report."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Waiting for the mapping")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class OnDuplicate(models.TextChoices):
+        SKIP = "skip", _("Skip the row")
+        UPDATE = "update", _("Fill the existing lead's empty fields")
+        FLAG = "flag", _("Create it and tag it “possible duplicate”")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    file = models.FileField(upload_to="imports/")
+    sheet = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    #: {"<column index>": "<target>"}
+    mapping = models.JSONField(default=dict)
+    on_duplicate = models.CharField(
+        max_length=10, choices=OnDuplicate.choices, default=OnDuplicate.SKIP
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_detail = models.CharField(max_length=200, blank=True)
+    run_rules = models.BooleanField(default=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    #: Rows handled so far: each batch commits its leads, its problems and this counter
+    #: together, so a run that restarts after a crash continues here and creates no lead twice.
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total_rows) if self.total_rows else 0
+
+
+class ImportIssue(models.Model):
+    """A row that was not imported (or imported with a warning), with where and why."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="issues")
+    row_number = models.PositiveIntegerField()
+    column = models.CharField(max_length=100, blank=True)
+    value = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(max_length=300)
+    is_error = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["row_number", "id"]
+        indexes = [models.Index(fields=["job", "row_number"], name="import_issue_row")]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}: {self.reason}"

@@ -5,9 +5,14 @@ class PoolsConfig(AppConfig):
     name = "pools"
 
     def ready(self) -> None:
-        from leads.hooks import register_after_create, register_visibility
+        from leads.hooks import (
+            register_after_create,
+            register_after_create_bulk,
+            register_visibility,
+        )
         from pools.selectors import contact_masked_q, pooled_leads_visible_q
-        from pools.tasks import route_new_lead
+        from pools.tasks import route_new_lead, route_new_leads
 
         register_after_create(route_new_lead)
+        register_after_create_bulk(route_new_leads)
         register_visibility(visible=pooled_leads_visible_q, masked=contact_masked_q)

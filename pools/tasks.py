@@ -34,6 +34,11 @@ def route_new_lead(lead_id: int) -> None:
     enqueue_on_commit(route_leads, [lead_id], AssignmentRule.Trigger.NEW, queue="routing")
 
 
+def route_new_leads(lead_ids: list[int]) -> None:
+    """The bulk after-create hook (imports): one routing task per batch."""
+    enqueue_on_commit(route_leads, list(lead_ids), AssignmentRule.Trigger.NEW, queue="routing")
+
+
 @shared_task(acks_late=True, ignore_result=False)
 def pools_reclaim(limit: int = RECLAIM_BATCH) -> dict:
     """Periodic, per tenant (beat): warn holders and reclaim leads that broke their pool's

@@ -358,3 +358,22 @@ def _merge(cast):
 
 
 OBJECT_ROUTES["leads-merge-undo"] = ObjectRoute(_merge, methods=("POST",))
+
+
+def _import_job(cast):
+    from leads.importing.services import import_job_create
+
+    job = import_job_create(
+        actor=cast.admin, filename="probe-secret.csv", data=b"Name\nImport Probe Secret\n"
+    )
+    return {"uuid": job.uuid}, ["probe-secret.csv", "Import Probe Secret"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "leads-import-status": ObjectRoute(_import_job, methods=("GET",)),
+        "leads-import-map": ObjectRoute(_import_job),
+        "leads-import-report": ObjectRoute(_import_job, methods=("GET",)),
+        "leads-import-cancel": ObjectRoute(_import_job, methods=("POST",)),
+    }
+)

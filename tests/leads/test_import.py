@@ -1,0 +1,293 @@
+"""Importing lead lists: real-world files, bad files refused with a clear message, bad rows
+reported while good rows land, duplicates caught, and a resumed run that imports nothing twice."""
+
+import io
+import zipfile
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from leads import services
+from leads.importing.mapping import mapping_suggest
+from leads.importing.reader import ImportFileError, file_check, table_read
+from leads.importing.services import (
+    import_error_report,
+    import_job_create,
+    import_job_start,
+    import_run,
+)
+from leads.models import ImportIssue, ImportJob, Lead
+
+
+def _xlsx(rows, title=None, sheets=None) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Leads"
+    if title:
+        sheet.append([title])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(rows[0]))
+    for row in rows:
+        sheet.append(row)
+    for name in sheets or []:
+        book.create_sheet(name).append(["nothing", "here"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+EXPO = [
+    ["姓名", "公司名称", "手机", "邮箱", "职位", "城市"],
+    [
+        "王小明",
+        "上海云启智能科技有限公司",
+        13800138000,
+        "xm.wang@yunqi.example",
+        "销售总监",
+        "上海",
+    ],
+    [
+        "李娜",
+        "深圳华信物流股份有限公司",
+        "013912345678",
+        "li.na@huaxin.example",
+        "采购经理",
+        "深圳",
+    ],
+    [None, None, None, None, None, None],
+    ["", "No Name Ltd", "13700000000", "", "", ""],
+    ["Anna Müller", "Nordwerk GmbH", "+49 151 23456789", "not-an-email", "CTO", "Berlin"],
+    ["王小明", "上海云启智能科技", "138 0013 8000", "", "", ""],
+]
+
+
+def test_reader_handles_title_rows_numbers_and_blank_rows():
+    table = table_read(_xlsx(EXPO, title="2026 上海展会名片", sheets=["Notes"]), "expo.xlsx")
+    assert table.headers == ["姓名", "公司名称", "手机", "邮箱", "职位", "城市"]
+    assert table.sheets == ["Leads", "Notes"]
+    numbers = [n for n, _cells in table.rows]
+    assert numbers == [3, 4, 6, 7, 8]  # the title row, header and blank row keep the numbering
+    assert table.rows[0][1][2] == "13800138000"  # a phone stored as a number: no ".0"
+    assert table.rows[1][1][2] == "013912345678"  # text keeps its leading zero
+    assert mapping_suggest(table.headers) == {
+        0: "name", 1: "company", 2: "mobile", 3: "email", 4: "job_title", 5: "city"
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_csv_in_chinese_encodings_and_semicolons(encoding):
+    text = "姓名;公司;手机\n张伟;北京华信物流有限公司;13900001111\n"
+    table = table_read(text.encode(encoding), "list.csv")
+    assert table.rows[0][1] == ["张伟", "北京华信物流有限公司", "13900001111"]
+
+
+def test_cp1252_csv():
+    table = table_read("Name,Company\nJosé Müller,Café Zürich\n".encode("cp1252"), "x.csv")
+    assert table.rows[0][1] == ["José Müller", "Café Zürich"]
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "a.xlsx", "empty"),
+        (b"random bytes, not a spreadsheet", "a.xlsx", "not a real"),
+        (b"MZ\x90\x00", "a.exe", "Upload an Excel"),
+        (_zip({"xl/worksheets/sheet1.xml": b"0" * (50 * 1024 * 1024)}), "bomb.xlsx", "zip bomb"),
+        (_zip({f"x/{i}.xml": b"<a/>" for i in range(5001)}), "many.xlsx", "too many parts"),
+        (
+            _zip(
+                {
+                    "xl/sharedStrings.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'
+                }
+            ),
+            "evil.xlsx",
+            "entity",
+        ),
+        (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "locked.xlsx", "password"),
+    ],
+)
+def test_malicious_or_broken_files_are_refused_before_parsing(data, name, message):
+    with pytest.raises(ImportFileError, match=message):
+        file_check(data, name)
+
+
+def test_oversized_upload_is_refused():
+    with pytest.raises(ImportFileError, match="larger than 1 MB"):
+        file_check(b"a,b\n" * 300_000, "big.csv", max_size=1024 * 1024)
+
+
+def _run(job, **options):
+    options = {
+        "on_duplicate": "skip",
+        "owner": None,
+        "source_detail": "Expo 2026",
+        "run_rules": False,
+    } | options
+    job = import_job_start(job=job, actor=job.created_by, mapping=job.mapping, **options)
+    return import_run(job.pk)
+
+
+def test_good_rows_land_bad_rows_are_reported_and_duplicates_caught(in_tenant_a):
+    cast = in_tenant_a
+    services.lead_create(actor=cast.admin, name="李娜", mobile="139 1234 5678", company="华信物流")
+    job = import_job_create(actor=cast.admin, filename="expo.xlsx", data=_xlsx(EXPO, title="Expo"))
+    assert job.total_rows == 5
+    job = _run(job)
+    assert (job.status, job.created, job.errors, job.duplicates) == ("done", 1, 2, 2)
+    wang = Lead.objects.get(name="王小明")
+    assert wang.mobile == "13800138000"
+    assert wang.source_detail == "Expo 2026"
+    assert wang.source.code == "import"
+    assert wang.history.first().history_change_reason == "imported: expo.xlsx"
+    reasons = {i.row_number: i.reason for i in ImportIssue.objects.filter(job=job)}
+    assert reasons[6] == "the name is required"
+    assert reasons[7] == "not a valid email address"
+    assert reasons[8] == "duplicate of row 3 in this file"
+    assert reasons[4].startswith("already in the CRM")
+    report = load_workbook(io.BytesIO(import_error_report(job)))
+    rows = list(report.active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Row", "Column", "Value", "Reason")
+    assert (7, "邮箱", "not-an-email", "not a valid email address") in [r[:4] for r in rows]
+
+
+def test_update_and_flag_duplicate_modes(in_tenant_a):
+    cast = in_tenant_a
+    existing = services.lead_create(actor=cast.admin, name="Zhou Min", email="zm@k.example")
+    data = b"Name,Email,City\nZhou Min,ZM@k.example,Hangzhou\n"
+    job = _run(
+        import_job_create(actor=cast.admin, filename="a.csv", data=data), on_duplicate="update"
+    )
+    existing.refresh_from_db()
+    assert (job.updated, existing.city) == (1, "Hangzhou")
+    job = _run(
+        import_job_create(actor=cast.admin, filename="b.csv", data=data), on_duplicate="flag"
+    )
+    flagged = Lead.objects.exclude(pk=existing.pk).get(email="zm@k.example")
+    assert "possible duplicate" in flagged.tags
+
+
+def test_a_resumed_run_continues_after_the_last_batch(in_tenant_a, monkeypatch):
+    """A worker killed in the second batch: the first batch stays, the retry imports the rest
+    and nothing twice."""
+    from leads.importing import services as import_services
+
+    cast = in_tenant_a
+    monkeypatch.setattr(import_services, "BATCH", 3)
+    lines = ["Name,Mobile"] + [f"Person {i},1380000{i:04d}" for i in range(8)]
+    job = import_job_create(actor=cast.admin, filename="p.csv", data="\n".join(lines).encode())
+    job = import_job_start(job=job, actor=cast.admin, mapping=job.mapping, on_duplicate="skip",
+                           owner=None, source_detail="", run_rules=False)  # fmt: skip
+    real = import_services.leads_create_bulk
+    calls = {"n": 0}
+
+    def dies_in_second_batch(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("worker killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(import_services, "leads_create_bulk", dies_in_second_batch)
+    with pytest.raises(RuntimeError):
+        import_run(job.pk)
+    job.refresh_from_db()
+    assert (job.processed, Lead.objects.filter(name__startswith="Person").count()) == (3, 3)
+    monkeypatch.setattr(import_services, "leads_create_bulk", real)
+    job = import_run(job.pk)
+    assert (job.status, job.processed, job.created) == ("done", 8, 8)
+    assert Lead.objects.filter(name__startswith="Person").count() == 8
+    assert import_run(job.pk).created == 8  # a third delivery does nothing
+
+
+def test_mapping_must_name_the_lead(in_tenant_a):
+    from leads.errors import LeadError
+
+    cast = in_tenant_a
+    job = import_job_create(actor=cast.admin, filename="c.csv", data=b"Company,City\nAcme,Paris\n")
+    with pytest.raises(LeadError, match="name"):
+        import_job_start(job=job, actor=cast.admin, mapping={"0": "company"}, on_duplicate="skip",
+                         owner=None, source_detail="", run_rules=False)  # fmt: skip
+    assert ImportJob.objects.get(pk=job.pk).status == "uploaded"
+
+
+def test_upload_map_and_status_pages(in_tenant_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.conftest import tenant_client
+
+    cast = in_tenant_a
+    client = tenant_client(cast, cast.admin)
+    template = client.get(reverse("leads-import-template"))
+    assert load_workbook(io.BytesIO(template.content)).sheetnames == ["Leads", "Instructions"]
+    bad = client.post(
+        reverse("leads-import"), {"file": SimpleUploadedFile("x.xlsx", b"nope")}, follow=True
+    )
+    assert "not a real .xlsx file" in bad.content.decode()
+    upload = SimpleUploadedFile("expo.xlsx", _xlsx(EXPO, title="Expo"))
+    response = client.post(reverse("leads-import"), {"file": upload})
+    job = ImportJob.objects.get(filename="expo.xlsx")
+    assert response["Location"] == reverse("leads-import-map", kwargs={"uuid": job.uuid})
+    page = client.get(response["Location"]).content.decode()
+    assert "not a valid email address" in page  # the preview marks the bad cell
+    preview = client.get(
+        response["Location"] + "?col_0=name&col_1=company",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="import-preview",
+    ).content.decode()
+    assert "not a valid email address" not in preview  # email no longer mapped
+    started = client.post(
+        response["Location"],
+        {"col_0": "name", "col_1": "company", "col_2": "mobile", "col_3": "email",
+         "on_duplicate": "skip", "run_rules": "on"},
+    )  # fmt: skip
+    assert started["Location"] == reverse("leads-import-status", kwargs={"uuid": job.uuid})
+    job.refresh_from_db()
+    assert job.status == "queued"  # the worker takes it from here (test_import_runs_in_the_worker)
+    import_run(job.pk)
+    status = client.get(started["Location"]).content.decode()
+    assert "Download the problem report" in status
+    report = client.get(reverse("leads-import-report", kwargs={"uuid": job.uuid}))
+    assert report["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert tenant_client(cast, cast.rep).get(reverse("leads-import")).status_code == 403
+
+
+@pytest.mark.worker
+def test_import_runs_in_the_worker(committed_db, celery_worker, monkeypatch):
+    import time
+
+    from django_tenants.utils import tenant_context
+
+    from tests.conftest import _load_cast
+
+    monkeypatch.setattr("leads.hooks._after_create_bulk", [])  # no routing race at cleanup
+    cast = _load_cast("alpha")
+    with tenant_context(cast.tenant):
+        data = b"Name,Mobile\nWorker One,13600001111\nWorker Two,13600002222\n"
+        job = import_job_create(actor=cast.admin, filename="w.csv", data=data)
+        import_job_start(job=job, actor=cast.admin, mapping=job.mapping, on_duplicate="skip",
+                         owner=None, source_detail="", run_rules=False)  # fmt: skip
+    try:
+        for _ in range(100):
+            with tenant_context(cast.tenant):
+                job.refresh_from_db()
+            if job.status == "done":
+                break
+            time.sleep(0.2)
+        assert (job.status, job.created) == ("done", 2)
+    finally:
+        with tenant_context(cast.tenant):
+            ids = list(Lead.objects.filter(name__startswith="Worker ").values_list("pk", flat=True))
+            from leads.models import LeadStageChange
+
+            LeadStageChange.objects.filter(lead_id__in=ids).delete()
+            Lead.history.filter(id__in=ids).delete()
+            Lead.objects.filter(pk__in=ids).delete()
+            job.file.delete(save=False)
+            job.delete()
