@@ -291,3 +291,27 @@ def test_import_runs_in_the_worker(committed_db, celery_worker, monkeypatch):
             Lead.objects.filter(pk__in=ids).delete()
             job.file.delete(save=False)
             job.delete()
+
+
+def test_import_leads_command(in_tenant_a, tmp_path):
+    import json as json_module
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    cast = in_tenant_a
+    source = tmp_path / "cards.csv"
+    source.write_text(
+        "Visitor,Firm,Cell\nLi Lei,Acme,13511112222\nNo Phone Guy,,12\n", encoding="utf-8"
+    )
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json_module.dumps({"Visitor": "name", "Firm": "company", "Cell": "mobile"}))
+    out = StringIO()
+    call_command(
+        "import_leads", cast.tenant.slug, str(source), "--mapping", str(mapping),
+        "--source-detail", "Canton Fair", "--no-rules", stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "2 rows, 1 created, 0 updated, 0 skipped (0 duplicates), 1 with problems" in text
+    assert (tmp_path / "cards-problems.xlsx").exists()
+    assert Lead.objects.get(name="Li Lei").source_detail == "Canton Fair"

@@ -1,0 +1,91 @@
+"""python manage.py import_leads <tenant> <file> [--sheet S] [--mapping FILE] [--on-duplicate
+skip|update|flag] [--source-detail TEXT] [--owner EMAIL] [--no-rules] [--report FILE]
+
+The same import as the pages (checks, mapping, duplicates, batches, history, routing), run in
+this process for ops; prints a summary and writes the problem report next to the file."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django_tenants.utils import tenant_context
+
+from leadcrm.accounts.models import User
+from leadcrm.accounts.roles import Role
+from leadcrm.tenancy.models import Tenant
+from leads.errors import LeadError
+from leads.importing.reader import ImportFileError
+from leads.importing.services import (
+    import_error_report,
+    import_job_create,
+    import_job_start,
+    import_run,
+    import_table,
+)
+from leads.models import ImportJob
+
+
+class Command(BaseCommand):
+    help = "Import a lead list (xlsx, xls, ods or csv) into a tenant."
+
+    def add_arguments(self, parser):
+        parser.add_argument("tenant")
+        parser.add_argument("file")
+        parser.add_argument("--sheet", default="")
+        parser.add_argument("--mapping", help='JSON file: {"column header": "field", ...}')
+        parser.add_argument("--on-duplicate", choices=ImportJob.OnDuplicate.values, default="skip")
+        parser.add_argument("--source-detail", default="")
+        parser.add_argument("--owner", help="email of the owner of every imported lead")
+        parser.add_argument("--no-rules", action="store_true", help="do not route the leads")
+        parser.add_argument("--report", help="where to write the problem report (xlsx)")
+
+    def handle(self, *args, **options):
+        tenant = (
+            Tenant.objects.filter(slug=options["tenant"]).first()
+            or Tenant.objects.filter(schema_name=options["tenant"]).first()
+        )
+        if tenant is None:
+            raise CommandError(f"no tenant {options['tenant']!r}")
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"no file {path}")
+        with tenant_context(tenant):
+            actor = User.objects.filter(roles__contains=[Role.TENANT_ADMIN]).order_by("pk").first()
+            owner = None
+            if options["owner"]:
+                owner = User.objects.filter(email__iexact=options["owner"], is_active=True).first()
+                if owner is None:
+                    raise CommandError(f"no active user {options['owner']}")
+            try:
+                job = import_job_create(
+                    actor=actor, filename=path.name, data=path.read_bytes(), sheet=options["sheet"]
+                )
+                mapping = job.mapping
+                if options["mapping"]:
+                    headers = import_table(job).headers
+                    given = json.loads(Path(options["mapping"]).read_text(encoding="utf-8"))
+                    unknown = set(given) - set(headers)
+                    if unknown:
+                        raise CommandError(f"not columns of the file: {sorted(unknown)}")
+                    mapping = {str(headers.index(h)): target for h, target in given.items()}
+                job = import_job_start(
+                    job=job,
+                    actor=actor,
+                    mapping=mapping,
+                    on_duplicate=options["on_duplicate"],
+                    owner=owner,
+                    source_detail=options["source_detail"],
+                    run_rules=not options["no_rules"],
+                )
+                job = import_run(job.pk)
+            except (ImportFileError, LeadError) as error:
+                raise CommandError(error.message) from error
+            report = Path(options["report"] or path.with_name(f"{path.stem}-problems.xlsx"))
+            if job.errors or job.duplicates:
+                report.write_bytes(import_error_report(job))
+        self.stdout.write(
+            f"{job.filename}: {job.total_rows} rows, {job.created} created, {job.updated} updated, "
+            f"{job.skipped} skipped ({job.duplicates} duplicates), {job.errors} with problems"
+        )
+        if job.errors or job.duplicates:
+            self.stdout.write(f"problem report: {report}")
