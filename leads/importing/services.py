@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from leadcrm.accounts.models import User
@@ -192,8 +193,15 @@ def _fill_empty(lead: Lead, data: dict, actor: User | None) -> bool:
 
 
 def import_run(job_id: int) -> ImportJob:
-    """Run (or resume) an import; safe to call twice (see the module docstring)."""
-    job = ImportJob.objects.get(pk=job_id)
+    """Run (or resume) an import; safe to call twice (see the module docstring). Reasons in
+    the report are written in the language of the person who started it."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    language = getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _import_run(job)
+
+
+def _import_run(job: ImportJob) -> ImportJob:
     if job.status in (ImportJob.Status.DONE, ImportJob.Status.UPLOADED):
         return job
     ImportJob.objects.filter(pk=job.pk).update(
