@@ -2,6 +2,7 @@ from django.urls import path
 
 from leads import (
     views,
+    views_cleansing,
     views_collab,
     views_import,
     views_list,
@@ -18,6 +19,7 @@ urlpatterns = [
     path("duplicates/", views.lead_duplicates, name="leads-duplicates"),
     path("duplicate-groups/", views_merge.duplicate_groups, name="leads-duplicate-groups"),
     path("merge/", views_merge.merge, name="leads-merge"),
+    path("cleansing/", views_cleansing.cleansing, name="leads-cleansing"),
     path("import/", views_import.import_index, name="leads-import"),
     path("import/template/", views_import.import_template, name="leads-import-template"),
     path("import/<uuid:uuid>/", views_import.import_status, name="leads-import-status"),
