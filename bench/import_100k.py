@@ -212,6 +212,7 @@ def main() -> None:
             _keys_backfill()
     results = []
     with tenant_context(tenant):
+        _cleanup(TAG)  # what an interrupted earlier run left
         admin = User.objects.filter(roles__contains=["tenant_admin"]).first()
         existing = list(
             Lead.objects.exclude(mobile="").order_by("?").values_list("name", "mobile")[:5000]

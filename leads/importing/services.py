@@ -252,10 +252,11 @@ def _import_run(job: ImportJob) -> ImportJob:
                     data["source"] = import_source
                 if locked.source_detail and not data.get("source_detail"):
                     data["source_detail"] = locked.source_detail
-                prepared.append((row_number, data, _row_keys(keys_for(data, region))))
-            existing = _existing([keys_for(d, region) for _n, d, _k in prepared])
-            to_create = []
-            for row_number, data, keys in prepared:
+                row_keys = keys_for(data, region)
+                prepared.append((row_number, data, row_keys, _row_keys(row_keys)))
+            existing = _existing([k for _n, _d, k, _l in prepared])
+            to_create, create_keys = [], []
+            for row_number, data, row_keys, keys in prepared:
                 earlier = next((seen[k] for k in keys if k in seen), None)
                 if earlier is not None:
                     counts["duplicates"] += 1
@@ -286,9 +287,10 @@ def _import_run(job: ImportJob) -> ImportJob:
                         continue
                     data["tags"] = sorted({*(data.get("tags") or []), DUPLICATE_TAG})
                 to_create.append(data)
+                create_keys.append(row_keys)
             leads_create_bulk(
                 to_create, actor=actor, owner=locked.owner, reason=f"imported: {locked.filename}",
-                hooks=locked.run_rules and locked.owner is None,
+                hooks=locked.run_rules and locked.owner is None, keys=create_keys,
             )  # fmt: skip
             counts["created"] = len(to_create)
             ImportIssue.objects.bulk_create(issues, batch_size=1000)

@@ -1,15 +1,20 @@
 """Creating many leads at once (imports): the steps of ``lead_create`` done in bulk.
 
 Fields are cleaned by the caller with ``leads.services._clean`` (one row's bad value must not
-stop the others). Here: keys for duplicate checks, status and first stage, one insert per
-batch, the history rows, the stage-change rows, SOP tasks when the leads have an owner, and the
-after-create hooks (routing) once per batch after commit.
+stop the others). Here: keys for duplicate checks, status and first stage, the rows, their
+history rows and stage-change rows written with COPY (psycopg), SOP tasks when the leads have
+an owner, and the after-create hooks (routing) once per batch after commit.
+
+COPY, not bulk_create: a 500-row INSERT of a 50-column table is 25,000 parameters that psycopg
+splits and Postgres parses, which cost most of an import's time (profiled: 60 %). Ids are taken
+from the table's sequence first, so the history and stage rows can point at them.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from leadcrm.accounts.models import User
 from leads.dedup.keys import lead_keys_fill
@@ -24,16 +29,17 @@ def leads_create_bulk(
     owner: User | None = None,
     reason: str = "imported",
     hooks: bool = True,
+    keys: list[dict] | None = None,
 ) -> list[Lead]:
     """Create a lead per cleaned row; returns them with their ids. Call inside a transaction
     (the import's batch transaction). ``hooks=False`` skips routing (the import's "do not run
-    the assignment rules")."""
+    the assignment rules"); ``keys`` are the rows' duplicate keys when already computed."""
     if not rows:
         return []
     now = timezone.now()
     stage = Stage.objects.filter(is_active=True).order_by("position").first()
     leads = []
-    for data in rows:
+    for index, data in enumerate(rows):
         lead = Lead(**data, created_by=actor, owner=owner)
         lead.status = LeadStatus.PENDING if owner else LeadStatus.UNASSIGNED
         lead.assigned_at = now if owner else None
@@ -41,19 +47,43 @@ def leads_create_bulk(
         lead.stage = stage
         lead.stage_changed_at = now if stage else None
         lead.created_at = lead.updated_at = now
-        lead_keys_fill(lead)
+        if keys is not None:
+            for key, value in keys[index].items():
+                setattr(lead, key, value)
+        else:
+            lead_keys_fill(lead)
         leads.append(lead)
-    Lead.objects.bulk_create(leads, batch_size=1000)
-    Lead.history.bulk_history_create(
-        leads, batch_size=1000, default_user=actor, default_change_reason=reason, default_date=now
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Lead._meta.db_table, len(leads)],
+        )
+        for lead, (pk,) in zip(leads, cursor.fetchall(), strict=True):
+            lead.pk = pk
+    _copy(Lead, leads, with_pk=True)
+    history = Lead.history.model
+    _copy(
+        history,
+        [
+            history(
+                history_date=now,
+                history_user=actor,
+                history_change_reason=reason,
+                history_type="+",
+                **{f.attname: getattr(lead, f.attname) for f in history.tracked_fields},
+            )
+            for lead in leads
+        ],
+        with_pk=False,
     )
     if stage:
-        LeadStageChange.objects.bulk_create(
+        _copy(
+            LeadStageChange,
             [
                 LeadStageChange(lead=lead, to_stage=stage, changed_by=actor, changed_at=now)
                 for lead in leads
             ],
-            batch_size=1000,
+            with_pk=False,
         )
         if owner and SopTemplate.objects.filter(stage=stage, is_active=True).exists():
             from leads.services.tasks import sop_tasks_create
@@ -72,3 +102,25 @@ def leads_create_bulk(
             for pk in ids:
                 transaction.on_commit(lambda hook=hook, pk=pk: hook(pk))
     return leads
+
+
+def _value(field, obj):
+    value = getattr(obj, field.attname)
+    if value is None:
+        return None
+    if field.get_internal_type() == "JSONField":
+        return Jsonb(value)
+    return value
+
+
+def _copy(model, objects, *, with_pk: bool) -> None:
+    """COPY ``objects`` into ``model``'s table (each field's value as the model holds it)."""
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for obj in objects:
+            copy.write_row([_value(f, obj) for f in fields])
