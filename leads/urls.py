@@ -4,6 +4,7 @@ from leads import (
     views,
     views_cleansing,
     views_collab,
+    views_dedup_rules,
     views_import,
     views_list,
     views_merge,
@@ -63,6 +64,12 @@ urlpatterns = [
 lead_settings_urlpatterns = [
     path("", views_settings.lead_settings, name="leads-settings"),
     path("web-forms/", views_webforms.webform_list, name="leads-webforms"),
+    path("duplicate-rules/", views_dedup_rules.duplicate_rules, name="leads-duplicate-rules"),
+    path(
+        "duplicate-rules/<uuid:uuid>/",
+        views_dedup_rules.duplicate_rules,
+        name="leads-duplicate-rule-edit",
+    ),
     path("web-forms/new/", views_webforms.webform_edit, name="leads-webform-create"),
     path("web-forms/<uuid:uuid>/", views_webforms.webform_edit, name="leads-webform-edit"),
     path("lists/", views_settings.settings_lists, name="leads-settings-lists"),

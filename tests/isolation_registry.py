@@ -377,3 +377,15 @@ OBJECT_ROUTES.update(
         "leads-import-cancel": ObjectRoute(_import_job, methods=("POST",)),
     }
 )
+
+
+def _duplicate_rule(cast):
+    from leads.models import DuplicateRule
+
+    rule = DuplicateRule.objects.create(
+        name="Probe Duplicate Rule Secret", fields=[{"field": "email", "match": "exact"}]
+    )
+    return {"uuid": rule.uuid}, ["Probe Duplicate Rule Secret"]
+
+
+OBJECT_ROUTES["leads-duplicate-rule-edit"] = ObjectRoute(_duplicate_rule)

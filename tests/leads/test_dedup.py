@@ -136,3 +136,24 @@ def test_dedup_scan_command_prints_groups_as_json(in_tenant_a):
     assert len(groups) == 1
     assert {lead["id"] for lead in groups[0]["leads"]} == {str(first.uuid), str(second.uuid)}
     assert groups[0]["rules"] == ["Similar company and name"]
+
+
+def test_admin_edits_the_duplicate_rules(in_tenant_a):
+    cast = in_tenant_a
+    client = tenant_client(cast, cast.admin)
+    assert "Same email address" in client.get(reverse("leads-duplicate-rules")).content.decode()
+    client.post(
+        reverse("leads-duplicate-rules"),
+        {"name": "Same company and email", "match_company": "exact", "match_email": "exact",
+         "action": "block", "is_active": "on"},
+    )  # fmt: skip
+    rule = DuplicateRule.objects.get(name="Same company and email")
+    assert rule.action == "block"
+    assert {f["field"] for f in rule.fields} == {"company", "email"}
+    bad = client.post(
+        reverse("leads-duplicate-rules"), {"name": "Nothing", "action": "warn"}, follow=True
+    )
+    assert "Choose at least one field" in bad.content.decode()
+    client.post(reverse("leads-duplicate-rule-edit", kwargs={"uuid": rule.uuid}), {"delete": "1"})
+    assert not DuplicateRule.objects.filter(pk=rule.pk).exists()
+    assert tenant_client(cast, cast.rep).get(reverse("leads-duplicate-rules")).status_code == 403
