@@ -225,6 +225,10 @@ class Lead(models.Model):
             models.Index(
                 fields=["mobile_key"], name="lead_mobile_key", condition=~Q(mobile_key="")
             ),
+            models.Index(
+                fields=["company_key"], name="lead_company_key", condition=~Q(company_key="")
+            ),
+            models.Index(fields=["name_key"], name="lead_name_key", condition=~Q(name_key="")),
             GinIndex(OpClass(F("company_key"), name="gin_trgm_ops"), name="lead_company_key_trgm"),
             GinIndex(OpClass(F("name_key"), name="gin_trgm_ops"), name="lead_name_key_trgm"),
         ]

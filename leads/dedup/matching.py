@@ -24,7 +24,7 @@ from leads.models import DEDUP_KEY_FIELDS, DuplicateRule, Lead, LeadStatus
 
 CANDIDATES_PER_KEY = 30
 #: pg_trgm's ``%`` threshold for candidates (rapidfuzz decides afterwards).
-TRIGRAM_THRESHOLD = 0.35
+TRIGRAM_THRESHOLD = 0.5
 
 
 @dataclass
@@ -269,18 +269,37 @@ def _candidates(keys: dict, rules, exclude_ids) -> list[Lead]:
             exact |= Q(**{f"{name}_key": keys[f"{name}_key"]})
     base = Lead.objects.filter(merged_into__isnull=True).exclude(status=LeadStatus.VOID)
     base = base.exclude(pk__in=list(exclude_ids))
-    found = {lead.pk: lead for lead in base.filter(exact)[: CANDIDATES_PER_KEY * 2]}
+    found = {lead.pk: lead for lead in base.filter(exact).order_by()[: CANDIDATES_PER_KEY * 2]}
     with connection.cursor() as cursor:
         cursor.execute("SET pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
-    for name in ("company", "name"):
+    for name in _fuzzy_searches(rules):
         value = keys[f"{name}_key"]
-        if (name, "fuzzy") in used and len(value) >= 3:
+        if len(value) >= 3:
             similar = base.filter(**{f"{name}_key__trigram_similar": value}).order_by()[
                 :CANDIDATES_PER_KEY
             ]
             for lead in similar:
                 found.setdefault(lead.pk, lead)
     return list(found.values())
+
+
+def _fuzzy_searches(rules) -> list[str]:
+    """Which fuzzy candidate searches the rules need. A rule's candidates come from one of its
+    fields: email and phone ones from the exact lookups, else its company, else its name. So
+    "company and name" needs the company search only, and the name search runs only for a
+    rule with nothing but fuzzy names (each trigram search costs ~10 ms at a million leads)."""
+    needed = []
+    for rule in rules:
+        fields = {spec.get("field") for spec in rule.fields}
+        matches = {spec.get("field"): spec.get("match", "exact") for spec in rule.fields}
+        if fields & {"email", "phone"}:
+            continue
+        if "company" in fields:
+            if matches["company"] == "fuzzy" and "company" not in needed:
+                needed.append("company")
+        elif "name" in fields and matches["name"] == "fuzzy" and "name" not in needed:
+            needed.append("name")
+    return needed
 
 
 def duplicates_find(data: dict, *, exclude_ids=(), limit: int = 10) -> list[DuplicateMatch]:
