@@ -72,6 +72,7 @@ def _held(pool: Pool):
         pool=pool,
         claimed_at__isnull=False,
         lead__owner__isnull=False,
+        lead__merged_into__isnull=True,
         lead__status__in=WORKED,
     )
 

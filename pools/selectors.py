@@ -73,6 +73,7 @@ def contact_masked_q(user: User) -> Q | None:
 def pool_leads(pool: Pool) -> QuerySet[Lead]:
     """The leads waiting in ``pool`` (unclaimed, not closed)."""
     return Lead.objects.filter(
+        merged_into__isnull=True,
         pool_entry__pool=pool,
         owner__isnull=True,
         status__in=(LeadStatus.UNASSIGNED, LeadStatus.NURTURE),
@@ -105,6 +106,7 @@ def pool_stats(pool: Pool) -> PoolStats:
     waiting = PoolEntry.objects.filter(
         pool=pool,
         lead__owner__isnull=True,
+        lead__merged_into__isnull=True,
         lead__status__in=(LeadStatus.UNASSIGNED, LeadStatus.NURTURE),
     )
     agg = waiting.aggregate(n=Count("*"), oldest=Min("entered_at"))
@@ -113,7 +115,10 @@ def pool_stats(pool: Pool) -> PoolStats:
         middle = waiting.order_by("entered_at").values_list("entered_at", flat=True)[agg["n"] // 2]
         median = round((now - middle).total_seconds() / 86400, 1)
     at_risk = PoolEntry.objects.filter(
-        pool=pool, warned_at__isnull=False, lead__owner__isnull=False
+        pool=pool,
+        warned_at__isnull=False,
+        lead__owner__isnull=False,
+        lead__merged_into__isnull=True,
     ).count()
     return PoolStats(
         waiting=agg["n"],
@@ -139,12 +144,22 @@ def pool_member_rows(pool: Pool, members: list[User]) -> list[MemberRow]:
     ids = [m.pk for m in members]
     month = timezone.now() - timedelta(days=30)
     held = dict(
-        Lead.objects.filter(pool_entry__pool=pool, owner_id__in=ids, status__in=OPEN_STATUSES)
+        Lead.objects.filter(
+            pool_entry__pool=pool,
+            merged_into__isnull=True,
+            owner_id__in=ids,
+            status__in=OPEN_STATUSES,
+        )
         .values_list("owner")
         .annotate(n=Count("*"))
     )
     converted = dict(
-        Lead.objects.filter(pool_entry__pool=pool, owner_id__in=ids, status=LeadStatus.CONVERTED)
+        Lead.objects.filter(
+            pool_entry__pool=pool,
+            merged_into__isnull=True,
+            owner_id__in=ids,
+            status=LeadStatus.CONVERTED,
+        )
         .values_list("owner")
         .annotate(n=Count("*"))
     )
@@ -169,6 +184,7 @@ def pool_counts_waiting(pool_ids) -> dict[int, int]:
         PoolEntry.objects.filter(
             pool_id__in=pool_ids,
             lead__owner__isnull=True,
+            lead__merged_into__isnull=True,
             lead__status__in=(LeadStatus.UNASSIGNED, LeadStatus.NURTURE),
         )
         .values_list("pool")

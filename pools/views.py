@@ -85,7 +85,7 @@ def index(request):
     pools = list(selectors.pools_for(user).select_related("default_assignee"))
     waiting = selectors.pool_counts_waiting([p.pk for p in pools])
     held = dict(
-        Lead.objects.filter(pool_entry__pool__in=pools, owner=user)
+        Lead.objects.filter(pool_entry__pool__in=pools, owner=user, merged_into__isnull=True)
         .exclude(status__in=(LeadStatus.CONVERTED, LeadStatus.LOST, LeadStatus.VOID))
         .values_list("pool_entry__pool")
         .annotate(n=Count("*"))
@@ -145,7 +145,9 @@ def pool_detail(request, uuid):
         context.update(_page(request, leads))
     elif tab == "held":
         leads = (
-            Lead.objects.filter(pool_entry__pool=pool, owner__isnull=False)
+            Lead.objects.filter(
+                pool_entry__pool=pool, owner__isnull=False, merged_into__isnull=True
+            )
             .exclude(status__in=(LeadStatus.CONVERTED, LeadStatus.VOID))
             .select_related("owner", "pool_entry__pool")
             .order_by("pool_entry__claimed_at")

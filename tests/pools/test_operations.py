@@ -218,3 +218,16 @@ def test_reclaim_not_qualified_in_time_and_batch_cap(in_tenant_a, pool):
     assert rest.reclaimed == 1
     assert Lead.objects.filter(pk__in=[s.pk for s in stale], owner__isnull=True).count() == 3
     assert Lead.objects.get(pk=qualified.pk).owner == cast.rep
+
+
+def test_merged_tombstones_leave_the_pool_figures(in_tenant_a, pool):
+    from leads.services.merge import lead_merge
+    from pools.selectors import pool_leads, pool_stats
+
+    cast = in_tenant_a
+    a = _pooled(pool, cast.pool_admin, name="Twin A")
+    b = _pooled(pool, cast.pool_admin, name="Twin B")
+    before = pool_stats(pool).waiting
+    lead_merge(survivor=a, others=[b], values={}, actor=cast.admin)
+    assert pool_stats(pool).waiting == before - 1
+    assert not pool_leads(pool).filter(pk=b.pk).exists()
