@@ -4,6 +4,7 @@ pools registers "route it", scoring registers "score it" (in their AppConfig.rea
 after the creating transaction commits and receive the lead's id; they queue Celery tasks.
 """
 
+import logging
 from collections.abc import Callable
 
 _after_create: list[Callable[[int], None]] = []
@@ -51,3 +52,46 @@ def visibility_hooks() -> list[Callable]:
 
 def masking_hooks() -> list[Callable]:
     return list(_masked)
+
+
+# Destinations: where new leads can be sent instead of through the assignment rules, chosen on
+# an import or a web form (e.g. "pool:<uuid>"). pools registers the "pool" kind. ``choices``
+# takes the user and lists (key, label) pairs they may pick; ``place`` takes the key, the new
+# leads' ids, the actor and a reason and puts them there inside the caller's transaction (the
+# routing hook then leaves them alone). An unknown or retired key raises DestinationGone.
+class DestinationGone(Exception):
+    pass
+
+
+_destinations: dict[str, tuple[Callable, Callable]] = {}
+
+
+def register_destination(prefix: str, *, choices: Callable, place: Callable) -> None:
+    _destinations[prefix] = (choices, place)
+
+
+def destination_choices(user) -> list[tuple[str, str]]:
+    out = []
+    for choices, _place in _destinations.values():
+        out += choices(user)
+    return out
+
+
+def destination_place(key: str, lead_ids: list[int], *, actor, reason: str) -> None:
+    prefix = key.split(":", 1)[0]
+    if prefix not in _destinations:
+        raise DestinationGone(key)
+    _destinations[prefix][1](key, lead_ids, actor=actor, reason=reason)
+
+
+def destination_send(key: str, lead_ids: list[int], *, actor, reason: str = "") -> bool:
+    """``destination_place``, but a destination that is gone (a pool deactivated since the form
+    or import was set up) leaves the leads to the assignment rules: logged, nothing lost."""
+    try:
+        destination_place(key, lead_ids, actor=actor, reason=reason or "")
+    except DestinationGone:
+        logging.getLogger("leadcrm.leads").warning(
+            "destination %s is gone; %d lead(s) left to the rules", key, len(lead_ids)
+        )
+        return False
+    return True

@@ -603,6 +603,8 @@ class WebForm(models.Model):
         related_name="+",
         help_text=_("Empty: the assignment rules route the leads."),
     )
+    #: Instead of an owner: where the leads go, e.g. "pool:<uuid>" (see leads.hooks).
+    destination = models.CharField(_("send to"), max_length=80, blank=True)
     thank_you = models.CharField(_("thank-you message"), max_length=300, blank=True)
     redirect_url = models.URLField(_("redirect to (instead of the message)"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -698,6 +700,8 @@ class ImportJob(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
     #: {"<column index>": "<target>"}
     mapping = models.JSONField(default=dict)
+    #: The saved mapping applied to it, if any (ImportMapping.name).
+    mapping_name = models.CharField(max_length=100, blank=True)
     on_duplicate = models.CharField(
         max_length=10, choices=OnDuplicate.choices, default=OnDuplicate.SKIP
     )
@@ -706,6 +710,8 @@ class ImportJob(models.Model):
     )
     source_detail = models.CharField(max_length=200, blank=True)
     run_rules = models.BooleanField(default=True)
+    #: Where the new leads go instead of the rules, e.g. "pool:<uuid>" (see leads.hooks).
+    destination = models.CharField(max_length=80, blank=True)
     total_rows = models.PositiveIntegerField(default=0)
     #: Rows handled so far: each batch commits its leads, its problems and this counter
     #: together, so a run that restarts after a crash continues here and creates no lead twice.
@@ -728,6 +734,26 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.processed / self.total_rows) if self.total_rows else 0
+
+
+class ImportMapping(models.Model):
+    """A column mapping saved for the next file of the same kind (a trade show's export, a
+    list vendor's format): header name → field. Shared by everyone who imports."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    #: {"<header as in the file>": "<target>"}
+    columns = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ImportIssue(models.Model):

@@ -27,6 +27,11 @@ urlpatterns = [
     path("import/<uuid:uuid>/map/", views_import.import_map, name="leads-import-map"),
     path("import/<uuid:uuid>/report/", views_import.import_report, name="leads-import-report"),
     path("import/<uuid:uuid>/discard/", views_import.import_cancel, name="leads-import-cancel"),
+    path(
+        "import/mappings/<uuid:uuid>/delete/",
+        views_import.import_mapping_delete,
+        name="leads-import-mapping-delete",
+    ),
     path("merges/<uuid:uuid>/undo/", views_merge.merge_undo, name="leads-merge-undo"),
     path("bulk/", views_list.lead_bulk, name="leads-bulk"),
     path("export/", views_list.lead_export, name="leads-export"),

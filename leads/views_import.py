@@ -11,6 +11,7 @@ from leadcrm.accounts.models import User
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
 from leads.errors import LeadError
+from leads.hooks import destination_choices
 from leads.importing.mapping import targets
 from leads.importing.reader import MAX_UPLOAD, ImportFileError
 from leads.importing.services import (
@@ -19,9 +20,11 @@ from leads.importing.services import (
     import_job_start,
     import_preview,
     import_table,
+    mapping_initial,
+    saved_mapping_apply,
 )
 from leads.importing.template import import_template_build
-from leads.models import ImportJob
+from leads.models import ImportJob, ImportMapping
 
 IMPORTERS = (Role.TENANT_ADMIN, Role.MANAGER, Role.POOL_ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,7 +61,11 @@ def import_index(request):
     jobs = ImportJob.objects.select_related("created_by")
     if not request.user.is_tenant_admin:
         jobs = jobs.filter(created_by=request.user)
-    return render(request, "leads/import/index.html", {"jobs": jobs[:30]})
+    context = {
+        "jobs": jobs[:30],
+        "saved_mappings": ImportMapping.objects.select_related("created_by"),
+    }
+    return render(request, "leads/import/index.html", context)
 
 
 @role_required(*IMPORTERS)
@@ -76,6 +83,30 @@ def _mapping_from(request, job: ImportJob, columns: int) -> dict:
     return job.mapping
 
 
+def _send_to(choice: str) -> dict:
+    """The "where the new leads go" choice as import options: "rules", "none" (unassigned,
+    no rules), "user:<uuid>" (one owner) or a destination ("pool:<uuid>")."""
+    if choice == "none":
+        return {"owner": None, "run_rules": False}
+    if choice.startswith("user:"):
+        owner = User.objects.filter(uuid=_uuid_or_none(choice[5:]), is_active=True).first()
+        if owner is None:
+            raise LeadError(_("That person cannot take leads."))
+        return {"owner": owner, "run_rules": False}
+    if choice and choice != "rules":
+        return {"owner": None, "run_rules": True, "destination": choice}
+    return {"owner": None, "run_rules": True}
+
+
+def _uuid_or_none(text: str):
+    import uuid
+
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
 @role_required(*IMPORTERS)
 @require_http_methods(["GET", "POST"])
 def import_map(request, uuid):
@@ -89,37 +120,50 @@ def import_map(request, uuid):
         except ImportFileError as error:
             messages.error(request, error.message)
             return redirect("leads-import")
-        from leads.importing.mapping import mapping_suggest
-
-        job.mapping = {str(i): t for i, t in mapping_suggest(table.headers).items()}
+        job.mapping, job.mapping_name = mapping_initial(table.headers)
         job.total_rows = len(table.rows)
-        job.save(update_fields=["sheet", "mapping", "total_rows"])
+        job.save(update_fields=["sheet", "mapping", "mapping_name", "total_rows"])
     table = import_table(job)
+    saved = ImportMapping.objects.filter(uuid=_uuid_or_none(request.GET.get("saved", ""))).first()
+    if saved is not None and request.method == "GET":
+        job.mapping = saved_mapping_apply(saved, table.headers, {})
+        job.mapping_name = saved.name
+        job.save(update_fields=["mapping", "mapping_name"])
+        return redirect("leads-import-map", uuid=job.uuid)
     mapping = _mapping_from(request, job, len(table.headers))
+    send_to = request.POST.get("send_to", "rules")
     if request.method == "POST":
-        owner = User.objects.filter(uuid=request.POST.get("owner") or None, is_active=True).first()
         try:
             import_job_start(
                 job=job,
                 actor=request.user,
                 mapping=mapping,
                 on_duplicate=request.POST.get("on_duplicate", "skip"),
-                owner=owner,
                 source_detail=request.POST.get("source_detail", ""),
-                run_rules=request.POST.get("run_rules") == "on",
+                save_mapping_as=request.POST.get("save_mapping_as", "")
+                if request.POST.get("save_mapping") == "on"
+                else "",
+                **_send_to(send_to),
             )
         except LeadError as error:
             messages.error(request, error.message)
         else:
             return redirect("leads-import-status", uuid=job.uuid)
     context = {
+        "send_to": send_to,
+        "destinations": destination_choices(request.user),
+        "saved_mappings": ImportMapping.objects.all(),
+        "on_duplicate": request.POST.get("on_duplicate", "skip"),
         "job": job,
         "table": table,
         "columns": list(enumerate(table.headers)),
         "mapping": mapping,
         "targets": targets(),
         "preview": import_preview(job, mapping),
-        "owners": User.objects.filter(is_active=True).order_by("full_name"),
+        "owner_choices": [
+            (f"user:{u.uuid}", u.full_name)
+            for u in User.objects.filter(is_active=True).order_by("full_name")
+        ],
         "duplicate_choices": ImportJob.OnDuplicate.choices,
     }
     if request.htmx and request.htmx.target == "import-preview":
@@ -155,4 +199,16 @@ def import_cancel(request, uuid):
         job.file.delete(save=False)
         job.delete()
         messages.success(request, _("Upload discarded."))
+    return redirect("leads-import")
+
+
+@role_required(*IMPORTERS)
+@require_POST
+def import_mapping_delete(request, uuid):
+    saved = get_object_or_404(ImportMapping, uuid=uuid)
+    if not (request.user.is_tenant_admin or saved.created_by_id == request.user.pk):
+        messages.error(request, _("Only its author or an admin can delete a saved mapping."))
+    else:
+        saved.delete()
+        messages.success(request, _("Saved mapping deleted."))
     return redirect("leads-import")

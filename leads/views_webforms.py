@@ -15,6 +15,7 @@ from leadcrm.accounts.models import User
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
 from leads.errors import LeadError
+from leads.hooks import destination_choices
 from leads.models import Lead, SourceChannel, WebForm
 from leads.services import webforms as services
 
@@ -103,13 +104,19 @@ class WebFormForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Empty: the assignment rules route the leads."),
     )
+    destination = forms.ChoiceField(
+        label=gettext_lazy("Or send them to"),
+        choices=(),
+        required=False,
+        help_text=gettext_lazy("A pool takes the leads as they arrive (when no owner is set)."),
+    )
     thank_you = forms.CharField(
         label=gettext_lazy("Thank-you message"), max_length=300, required=False
     )
     redirect_url = forms.URLField(label=gettext_lazy("Or redirect to"), required=False)
     is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
 
-    def __init__(self, *args, instance: WebForm | None = None, **kwargs):
+    def __init__(self, *args, instance: WebForm | None = None, user=None, **kwargs):
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {f: getattr(instance, f) for f in self.base_fields}
         super().__init__(*args, **kwargs)
@@ -117,14 +124,29 @@ class WebFormForm(forms.Form):
         choices = [(f, labels[f]) for f in WebForm.FIELD_CHOICES]
         self.fields["fields"].choices = choices
         self.fields["required"].choices = choices
+        destinations = destination_choices(user) if user is not None else []
+        current = getattr(instance, "destination", "")
+        if current and current not in dict(destinations):
+            destinations.append((current, _("(no longer available: the rules route the leads)")))
+        self.fields["destination"].choices = [("", "—"), *destinations]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("owner") and cleaned.get("destination"):
+            raise forms.ValidationError(_("Choose an owner or a pool, not both."))
+        return cleaned
 
 
 @role_required(Role.TENANT_ADMIN)
 def webform_list(request):
+    labels = dict(destination_choices(request.user))
+    webforms = list(WebForm.objects.select_related("source", "owner"))
+    for webform in webforms:
+        webform.destination_label = labels.get(webform.destination, "")
     return render(
         request,
         "leads/settings/webforms.html",
-        {"forms": WebForm.objects.select_related("source", "owner"), "tab": "web-forms"},
+        {"forms": webforms, "tab": "web-forms"},
     )
 
 
@@ -132,7 +154,7 @@ def webform_list(request):
 @require_http_methods(["GET", "POST"])
 def webform_edit(request, uuid=None):
     instance = get_object_or_404(WebForm, uuid=uuid) if uuid else None
-    form = WebFormForm(request.POST or None, instance=instance)
+    form = WebFormForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             instance = services.webform_save(actor=request.user, form=instance, **form.cleaned_data)

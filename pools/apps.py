@@ -8,11 +8,14 @@ class PoolsConfig(AppConfig):
         from leads.hooks import (
             register_after_create,
             register_after_create_bulk,
+            register_destination,
             register_visibility,
         )
+        from pools.routing import pool_destination_place, pool_destinations
         from pools.selectors import contact_masked_q, pooled_leads_visible_q
         from pools.tasks import route_new_lead, route_new_leads
 
         register_after_create(route_new_lead)
         register_after_create_bulk(route_new_leads)
+        register_destination("pool", choices=pool_destinations, place=pool_destination_place)
         register_visibility(visible=pooled_leads_visible_q, masked=contact_masked_q)

@@ -17,6 +17,7 @@ One path for one lead and for ten thousand (``leads_route``):
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -32,6 +33,7 @@ from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.selectors import team_descendant_ids
 from leads.models import OPEN_STATUSES, Lead, LeadStatus
 from pools.conditions import conditions_match
+from pools.errors import PoolError
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent, RuleMemberState
 
 logger = logging.getLogger("leadcrm.routing")
@@ -391,3 +393,45 @@ def _notify_owners(placements: list[Placement], actor: User | None) -> None:
             dedup_key=f"routed:{first.uuid}:{owner_pk}:{first.assigned_at:%Y%m%d%H%M%S%f}",
             base_url=base_url,
         )
+
+
+def leads_place_in_pool(pool: Pool, lead_ids, *, actor: User | None, reason: str) -> int:
+    """Put new, unowned, unpooled leads straight into ``pool`` (the destination an import or a
+    web form chose) instead of through the rules; a default assignee gets them as in routing.
+    Call inside the creating transaction: the routing task then finds them pooled and leaves
+    them alone. Safe to call twice. Returns how many were placed."""
+    if not pool.is_active:
+        raise PoolError(_("The pool %(pool)s is no longer active.") % {"pool": pool})
+    now = timezone.now()
+    leads = list(
+        Lead.objects.select_for_update(of=("self",))
+        .filter(pk__in=sorted(set(lead_ids)), owner__isnull=True, pool_entry__isnull=True)
+        .order_by("pk")
+    )
+    placements = [Placement(lead, pool=pool, why=reason) for lead in leads]
+    for placement in placements:
+        _push_owner(placement)
+    _write(placements, {}, trigger=_("placed"), actor=actor, now=now)
+    transaction.on_commit(lambda: _notify_owners(placements, actor))
+    return len(placements)
+
+
+def pool_destinations(user: User) -> list[tuple[str, str]]:
+    """The pools ``user`` may send new leads to (the ones they administer), as destinations."""
+    from pools.selectors import pool_ids_admin
+
+    pools = Pool.objects.filter(pk__in=pool_ids_admin(user), is_active=True).order_by("name")
+    return [(f"pool:{p.uuid}", _("Pool: %(pool)s") % {"pool": p.name}) for p in pools]
+
+
+def pool_destination_place(key: str, lead_ids, *, actor: User | None, reason: str) -> None:
+    from leads.hooks import DestinationGone
+
+    try:
+        pool_uuid = uuid.UUID(key.removeprefix("pool:"))
+    except ValueError:
+        raise DestinationGone(key) from None
+    pool = Pool.objects.filter(uuid=pool_uuid, is_active=True).first()
+    if pool is None:
+        raise DestinationGone(key)
+    leads_place_in_pool(pool, lead_ids, actor=actor, reason=reason)

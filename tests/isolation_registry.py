@@ -369,12 +369,22 @@ def _import_job(cast):
     return {"uuid": job.uuid}, ["probe-secret.csv", "Import Probe Secret"]
 
 
+def _import_mapping(cast):
+    from leads.models import ImportMapping
+
+    saved = ImportMapping.objects.create(
+        name="Probe Mapping Secret", columns={"Probe Column Secret": "name"}
+    )
+    return {"uuid": saved.uuid}, ["Probe Mapping Secret", "Probe Column Secret"]
+
+
 OBJECT_ROUTES.update(
     {
         "leads-import-status": ObjectRoute(_import_job, methods=("GET",)),
         "leads-import-map": ObjectRoute(_import_job),
         "leads-import-report": ObjectRoute(_import_job, methods=("GET",)),
         "leads-import-cancel": ObjectRoute(_import_job, methods=("POST",)),
+        "leads-import-mapping-delete": ObjectRoute(_import_mapping, methods=("POST",)),
     }
 )
 

@@ -6,9 +6,10 @@ mid-batch loses that batch only, and a retried task starts where the last commit
 no row is imported twice. Good rows land; a bad row is reported with its row number, column,
 value and reason and changes nothing.
 
-Duplicates are caught inside the file (same email or phone as an earlier row) and against the
-tenant (exact email, phone or mobile keys, or the same company and name), and handled as the
-user chose: skip the row, fill the existing lead's empty fields, or create and tag it.
+Duplicates are decided by the tenant's duplicate rules, as in every channel, against the tenant
+and against the file's earlier rows (leads.importing.duplicates), and handled as the user chose:
+skip the row, fill the existing lead's empty fields, or create and tag it; a "block" rule is
+never overridden by "create and tag". A repeat of an earlier row of the file is always skipped.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import io
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -26,9 +26,18 @@ from leadcrm.accounts.models import User
 from leads.dedup.keys import default_region, keys_for
 from leads.errors import LeadError
 from leads.exports import export_cell_escape
+from leads.hooks import destination_choices
+from leads.importing.duplicates import RowMatcher
 from leads.importing.mapping import BUILTIN_TARGETS, clean_context, mapping_suggest, value_clean
 from leads.importing.reader import ImportFileError, Table, file_check, table_read
-from leads.models import CustomFieldDefinition, ImportIssue, ImportJob, Lead, SourceChannel
+from leads.models import (
+    CustomFieldDefinition,
+    ImportIssue,
+    ImportJob,
+    ImportMapping,
+    Lead,
+    SourceChannel,
+)
 from leads.services import _clean, lead_update
 from leads.services.bulk_create import leads_create_bulk
 
@@ -46,11 +55,63 @@ def import_job_create(*, actor: User, filename: str, data: bytes, sheet: str = "
         filename=filename[:255],
         sheet=table.sheet,
         total_rows=len(table.rows),
-        mapping={str(i): t for i, t in mapping_suggest(table.headers, custom).items()},
     )
+    job.mapping, job.mapping_name = mapping_initial(table.headers, custom)
     job.file.save(filename, ContentFile(data), save=False)
     job.save()
     return job
+
+
+def mapping_initial(headers: list[str], custom=None) -> tuple[dict, str]:
+    """(mapping, name of the saved mapping used or "") for a new upload: the saved mapping that
+    fits the file best (every column it names is in the file), the suggestions for the rest."""
+    if custom is None:
+        custom = CustomFieldDefinition.objects.filter(is_active=True).values_list("key", "label")
+    suggested = {str(i): t for i, t in mapping_suggest(headers, custom).items()}
+    saved = saved_mapping_best(headers)
+    if saved is None:
+        return suggested, ""
+    return saved_mapping_apply(saved, headers, suggested), saved.name
+
+
+def saved_mapping_best(headers: list[str]) -> ImportMapping | None:
+    present = set(headers)
+    best, best_hits = None, 0
+    for saved in ImportMapping.objects.all():
+        columns = set(saved.columns)
+        hits = len(columns & present)
+        if columns and hits == len(columns) and hits > best_hits:
+            best, best_hits = saved, hits
+    return best
+
+
+def saved_mapping_apply(saved: ImportMapping, headers: list[str], suggested: dict) -> dict:
+    """The saved choices for the columns it names; the suggestions elsewhere, unless the saved
+    mapping already uses that field."""
+    index = {header: str(i) for i, header in enumerate(headers)}
+    out = {index[h]: t for h, t in saved.columns.items() if h in index and t}
+    used = set(out.values())
+    for column, target in suggested.items():
+        if column not in out and target not in used:
+            out[column] = target
+            used.add(target)
+    return out
+
+
+def import_mapping_save(*, name: str, headers: list[str], mapping: dict, actor: User):
+    """Save (or replace) a named mapping from a job's column mapping; returns it."""
+    name = " ".join((name or "").split())[:100]
+    if not name:
+        raise LeadError(_("Give the mapping a name."))
+    columns = {
+        headers[int(i)]: target for i, target in mapping.items() if target and int(i) < len(headers)
+    }
+    if not columns:
+        raise LeadError(_("Map at least one column before saving the mapping."))
+    saved, _created = ImportMapping.objects.update_or_create(
+        name=name, defaults={"columns": columns, "created_by": actor}
+    )
+    return saved
 
 
 def import_table(job: ImportJob) -> Table:
@@ -114,7 +175,11 @@ def import_job_start(
     owner: User | None,
     source_detail: str,
     run_rules: bool,
+    destination: str = "",
+    save_mapping_as: str = "",
 ) -> ImportJob:
+    """Check the mapping and options and queue the run. ``destination`` ("pool:<uuid>") must
+    be one the actor may choose; ``save_mapping_as`` also keeps the mapping under that name."""
     from leadcrm.tasking import enqueue_on_commit
     from leads.tasks_import import import_run_task
 
@@ -132,52 +197,29 @@ def import_job_start(
         raise LeadError(_("Unknown field in the mapping."))
     if on_duplicate not in ImportJob.OnDuplicate.values:
         raise LeadError(_("Choose what to do with duplicates."))
+    if destination:
+        if owner is not None:
+            raise LeadError(_("Choose an owner or a pool, not both."))
+        if destination not in dict(destination_choices(actor)):
+            raise LeadError(_("You cannot send leads to that pool."))
     with transaction.atomic():
+        if save_mapping_as:
+            import_mapping_save(
+                name=save_mapping_as,
+                headers=import_table(job).headers,
+                mapping=mapping,
+                actor=actor,
+            )
         job.mapping = {k: v for k, v in mapping.items() if v}
         job.on_duplicate = on_duplicate
         job.owner = owner
         job.source_detail = (source_detail or "").strip()[:200]
         job.run_rules = run_rules
+        job.destination = destination
         job.status = ImportJob.Status.QUEUED
         job.save()
         enqueue_on_commit(import_run_task, job.pk, queue="import")
     return job
-
-
-def _existing(keyed: list[dict]) -> dict[str, Lead]:
-    """Existing leads by key ("e:", "p:", "cn:") for a batch, one query."""
-    emails = {k["email_key"] for k in keyed if k["email_key"]}
-    phones = {k[f] for k in keyed for f in ("phone_key", "mobile_key") if k[f]}
-    pairs = {(k["company_key"], k["name_key"]) for k in keyed if k["company_key"] and k["name_key"]}
-    condition = Q(pk__in=[])
-    if emails:
-        condition |= Q(email_key__in=emails)
-    if phones:
-        condition |= Q(phone_key__in=phones) | Q(mobile_key__in=phones)
-    if pairs:
-        condition |= Q(company_key__in={c for c, _n in pairs}, name_key__in={n for _c, n in pairs})
-    found: dict[str, Lead] = {}
-    for lead in Lead.objects.filter(condition, merged_into__isnull=True).exclude(status="void"):
-        for prefix, value in (
-            ("e:", lead.email_key),
-            ("p:", lead.phone_key),
-            ("p:", lead.mobile_key),
-        ):
-            if value:
-                found.setdefault(prefix + value, lead)
-        if lead.company_key and lead.name_key:
-            found.setdefault(f"cn:{lead.company_key}|{lead.name_key}", lead)
-    return found
-
-
-def _row_keys(keys: dict) -> list[str]:
-    out = []
-    if keys["email_key"]:
-        out.append("e:" + keys["email_key"])
-    out += ["p:" + keys[f] for f in ("phone_key", "mobile_key") if keys[f]]
-    if keys["company_key"] and keys["name_key"]:
-        out.append(f"cn:{keys['company_key']}|{keys['name_key']}")
-    return out
 
 
 def _fill_empty(lead: Lead, data: dict, actor: User | None) -> bool:
@@ -218,12 +260,11 @@ def _import_run(job: ImportJob) -> ImportJob:
     region = default_region()
     actor = job.created_by
     import_source = SourceChannel.objects.filter(code="import").first()
-    seen: dict[str, int] = {}  # key -> first row number in this file
+    matcher = RowMatcher()
     for row_number, cells in table.rows[: job.processed]:  # resuming: the file's earlier rows
         data, problems = _row_data(cells, job.mapping, ctx, row_number, table.headers)
         if not problems:
-            for key in _row_keys(keys_for(data, region)):
-                seen.setdefault(key, row_number)
+            matcher.remember(row_number, data, keys_for(data, region))
     start = job.processed
     while start < len(table.rows):
         batch = table.rows[start : start + BATCH]
@@ -252,38 +293,41 @@ def _import_run(job: ImportJob) -> ImportJob:
                     data["source"] = import_source
                 if locked.source_detail and not data.get("source_detail"):
                     data["source_detail"] = locked.source_detail
-                row_keys = keys_for(data, region)
-                prepared.append((row_number, data, row_keys, _row_keys(row_keys)))
-            existing = _existing([k for _n, _d, k, _l in prepared])
+                prepared.append((row_number, data, keys_for(data, region)))
+            existing = matcher.existing([keys for _n, _d, keys in prepared])
             to_create, create_keys = [], []
-            for row_number, data, row_keys, keys in prepared:
-                earlier = next((seen[k] for k in keys if k in seen), None)
-                if earlier is not None:
+            for row_number, data, row_keys in prepared:
+                match = matcher.match(row_number, data, row_keys, existing)
+                matcher.remember(row_number, data, row_keys)
+                if match is not None and match.row_number is not None:
                     counts["duplicates"] += 1
                     counts["skipped"] += 1
                     issues.append(ImportIssue(
                         job=locked, row_number=row_number, is_error=False,
-                        reason=_("duplicate of row %(row)d in this file") % {"row": earlier},
+                        reason=_("duplicate of row %(row)d in this file (%(rule)s)")
+                        % {"row": match.row_number, "rule": match.rule.name},
                     ))  # fmt: skip
                     continue
-                for key in keys:
-                    seen.setdefault(key, row_number)
-                match = next((existing[k] for k in keys if k in existing), None)
                 if match is not None:
                     counts["duplicates"] += 1
                     mode = locked.on_duplicate
-                    if mode == ImportJob.OnDuplicate.SKIP:
-                        counts["skipped"] += 1
-                        issues.append(ImportIssue(
-                            job=locked, row_number=row_number, is_error=False,
-                            reason=_("already in the CRM: %(lead)s") % {"lead": match},
-                        ))  # fmt: skip
-                        continue
                     if mode == ImportJob.OnDuplicate.UPDATE:
-                        if _fill_empty(match, data, actor):
+                        if _fill_empty(match.lead, data, actor):
                             counts["updated"] += 1
                         else:
                             counts["skipped"] += 1
+                        continue
+                    if mode == ImportJob.OnDuplicate.SKIP or match.blocks:
+                        counts["skipped"] += 1
+                        reason = (
+                            _("blocked by the duplicate rule “%(rule)s”: %(lead)s")
+                            if match.blocks and mode != ImportJob.OnDuplicate.SKIP
+                            else _("already in the CRM: %(lead)s (%(rule)s)")
+                        )
+                        issues.append(ImportIssue(
+                            job=locked, row_number=row_number, is_error=False,
+                            reason=reason % {"lead": match.lead, "rule": match.rule.name},
+                        ))  # fmt: skip
                         continue
                     data["tags"] = sorted({*(data.get("tags") or []), DUPLICATE_TAG})
                 to_create.append(data)
@@ -291,6 +335,7 @@ def _import_run(job: ImportJob) -> ImportJob:
             leads_create_bulk(
                 to_create, actor=actor, owner=locked.owner, reason=f"imported: {locked.filename}",
                 hooks=locked.run_rules and locked.owner is None, keys=create_keys,
+                destination=locked.destination,
             )  # fmt: skip
             counts["created"] = len(to_create)
             ImportIssue.objects.bulk_create(issues, batch_size=1000)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from leadcrm.accounts.models import User
 from leads.errors import DuplicateLeadError, IllegalTransitionError, LeadChangedError, LeadError
-from leads.hooks import after_create_hooks
+from leads.hooks import after_create_hooks, destination_send
 from leads.models import (
     Activity,
     CompanySize,
@@ -112,7 +112,12 @@ def _clean(data: dict) -> dict:
 
 
 def lead_create(
-    *, actor: User | None, owner: User | None = None, check_duplicates: bool = True, **data
+    *,
+    actor: User | None,
+    owner: User | None = None,
+    check_duplicates: bool = True,
+    destination: str = "",
+    **data,
 ) -> Lead:
     """Create a lead from any channel.
 
@@ -121,7 +126,9 @@ def lead_create(
        (DuplicateLeadError with the matches); "warn" rules are for the caller to show
        (``leads.dedup.matching.duplicates_find``). Imports check in bulk and pass False.
     3. save it: Pending if it has an owner, else Unassigned; first funnel stage
-    4. after commit, run the registered hooks (routing, scoring)
+    4. without an owner, a ``destination`` ("pool:<uuid>", see leads.hooks) takes it in the
+       same transaction; one that is gone leaves the lead to the rules
+    5. after commit, run the registered hooks (routing, scoring)
     The change history records who created it.
     """
     cleaned = _clean(data)
@@ -147,6 +154,10 @@ def lead_create(
                 lead=lead, to_stage=lead.stage, changed_by=actor, changed_at=now
             )
             sop_tasks_create(lead=lead, stage=lead.stage, actor=actor)
+        if destination and owner is None:
+            destination_send(
+                destination, [lead.pk], actor=actor, reason=cleaned.get("source_detail", "")
+            )
         for hook in after_create_hooks():
             transaction.on_commit(lambda hook=hook, pk=lead.pk: hook(pk))
     return lead

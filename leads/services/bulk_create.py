@@ -18,7 +18,7 @@ from psycopg.types.json import Jsonb
 
 from leadcrm.accounts.models import User
 from leads.dedup.keys import lead_keys_fill
-from leads.hooks import after_create_bulk_hooks, after_create_hooks
+from leads.hooks import after_create_bulk_hooks, after_create_hooks, destination_send
 from leads.models import Lead, LeadStageChange, LeadStatus, SopTemplate, Stage
 
 
@@ -30,10 +30,12 @@ def leads_create_bulk(
     reason: str = "imported",
     hooks: bool = True,
     keys: list[dict] | None = None,
+    destination: str = "",
 ) -> list[Lead]:
     """Create a lead per cleaned row; returns them with their ids. Call inside a transaction
     (the import's batch transaction). ``hooks=False`` skips routing (the import's "do not run
-    the assignment rules"); ``keys`` are the rows' duplicate keys when already computed."""
+    the assignment rules"); ``keys`` are the rows' duplicate keys when already computed;
+    ``destination`` ("pool:<uuid>") takes the unowned leads instead of the rules."""
     if not rows:
         return []
     now = timezone.now()
@@ -91,6 +93,8 @@ def leads_create_bulk(
             for lead in leads:
                 sop_tasks_create(lead=lead, stage=stage, actor=actor)
     ids = [lead.pk for lead in leads]
+    if destination and owner is None:
+        destination_send(destination, ids, actor=actor, reason=reason)
     if not hooks:
         return leads
     bulk_hooks = after_create_bulk_hooks()

@@ -93,6 +93,7 @@ def webform_submit(*, form: WebForm, data: dict, utm: dict, visitor: str) -> Lea
         lead = lead_create(
             actor=None,
             owner=form.owner if form.owner and form.owner.is_active else None,
+            destination=form.destination,
             source=source,
             source_detail=_source_detail(form, utm),
             **values,

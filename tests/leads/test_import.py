@@ -150,7 +150,7 @@ def test_good_rows_land_bad_rows_are_reported_and_duplicates_caught(in_tenant_a)
     reasons = {i.row_number: i.reason for i in ImportIssue.objects.filter(job=job)}
     assert reasons[6] == "the name is required"
     assert reasons[7] == "not a valid email address"
-    assert reasons[8] == "duplicate of row 3 in this file"
+    assert reasons[8] == "duplicate of row 3 in this file (Same mobile or direct line)"
     assert reasons[4].startswith("already in the CRM")
     report = load_workbook(io.BytesIO(import_error_report(job)))
     rows = list(report.active.iter_rows(values_only=True))

@@ -101,3 +101,33 @@ def test_inactive_or_unknown_forms_and_admin_pages(in_tenant_a, web_form):
 
 def test_a_form_of_tenant_a_is_not_found_on_tenant_b(web_form, cast_b):
     assert Client(HTTP_HOST=cast_b.host).get(_url(web_form)).status_code == 404
+
+
+def test_a_form_can_send_its_leads_into_a_pool(in_tenant_a, web_form):
+    from pools.models import Pool, PoolEntry
+
+    cast = in_tenant_a
+    pool = Pool.objects.create(name="Website enquiries")
+    admin = tenant_client(cast, cast.admin)
+    edit = reverse("leads-webform-edit", kwargs={"uuid": web_form.uuid})
+    page = admin.get(edit).content.decode()
+    assert f'value="pool:{pool.uuid}"' in page
+    both = admin.post(edit, {"name": "Contact us", "owner": cast.rep.pk,
+                             "destination": f"pool:{pool.uuid}"})  # fmt: skip
+    assert "Choose an owner or a pool, not both." in both.content.decode()
+    saved = admin.post(edit, {"name": "Contact us", "fields": ["email"],
+                              "destination": f"pool:{pool.uuid}", "is_active": "on"})  # fmt: skip
+    assert saved.status_code == 302
+    web_form.refresh_from_db()
+    assert web_form.destination == f"pool:{pool.uuid}"
+    assert "Pool: Website enquiries" in admin.get(reverse("leads-webforms")).content.decode()
+    visitor = Client(HTTP_HOST=cast.host)
+    visitor.post(_url(web_form), {"name": "Pooled Visitor", "email": "pv@x.example"})
+    lead = Lead.objects.get(name="Pooled Visitor")
+    assert (lead.owner, PoolEntry.objects.get(lead=lead).pool) == (None, pool)
+    # The pool retired: submissions still become leads, and the rules route them.
+    Pool.objects.filter(pk=pool.pk).update(is_active=False)
+    visitor.post(_url(web_form), {"name": "Later Visitor", "email": "lv@x.example"})
+    later = Lead.objects.get(name="Later Visitor")
+    assert not PoolEntry.objects.filter(lead=later).exists()
+    assert "no longer available" in admin.get(edit).content.decode()

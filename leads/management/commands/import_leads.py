@@ -1,5 +1,5 @@
-"""python manage.py import_leads <tenant> <file> [--sheet S] [--mapping FILE] [--on-duplicate
-skip|update|flag] [--source-detail TEXT] [--owner EMAIL] [--no-rules] [--report FILE]
+"""python manage.py import_leads <tenant> <file> [--sheet S] [--mapping FILE|NAME] [--on-duplicate
+skip|update|flag] [--source-detail TEXT] [--owner EMAIL | --pool NAME] [--no-rules] [--report FILE]
 
 The same import as the pages (checks, mapping, duplicates, batches, history, routing), run in
 this process for ops; prints a summary and writes the problem report next to the file."""
@@ -22,7 +22,8 @@ from leads.importing.services import (
     import_run,
     import_table,
 )
-from leads.models import ImportJob
+from leads.models import ImportJob, ImportMapping
+from pools.models import Pool
 
 
 class Command(BaseCommand):
@@ -32,10 +33,15 @@ class Command(BaseCommand):
         parser.add_argument("tenant")
         parser.add_argument("file")
         parser.add_argument("--sheet", default="")
-        parser.add_argument("--mapping", help='JSON file: {"column header": "field", ...}')
+        parser.add_argument(
+            "--mapping",
+            help='JSON file {"column header": "field", ...} or the name of a saved mapping '
+            "(without it, a saved mapping that fits the file is used, else the suggestions)",
+        )
         parser.add_argument("--on-duplicate", choices=ImportJob.OnDuplicate.values, default="skip")
         parser.add_argument("--source-detail", default="")
         parser.add_argument("--owner", help="email of the owner of every imported lead")
+        parser.add_argument("--pool", help="name of the pool the new leads go into")
         parser.add_argument("--no-rules", action="store_true", help="do not route the leads")
         parser.add_argument("--report", help="where to write the problem report (xlsx)")
 
@@ -56,6 +62,12 @@ class Command(BaseCommand):
                 owner = User.objects.filter(email__iexact=options["owner"], is_active=True).first()
                 if owner is None:
                     raise CommandError(f"no active user {options['owner']}")
+            destination = ""
+            if options["pool"]:
+                pool = Pool.objects.filter(name=options["pool"], is_active=True).first()
+                if pool is None:
+                    raise CommandError(f"no active pool {options['pool']!r}")
+                destination = f"pool:{pool.uuid}"
             try:
                 job = import_job_create(
                     actor=actor, filename=path.name, data=path.read_bytes(), sheet=options["sheet"]
@@ -63,7 +75,15 @@ class Command(BaseCommand):
                 mapping = job.mapping
                 if options["mapping"]:
                     headers = import_table(job).headers
-                    given = json.loads(Path(options["mapping"]).read_text(encoding="utf-8"))
+                    saved = ImportMapping.objects.filter(name=options["mapping"]).first()
+                    if saved is not None:
+                        given = saved.columns
+                    elif Path(options["mapping"]).is_file():
+                        given = json.loads(Path(options["mapping"]).read_text(encoding="utf-8"))
+                    else:
+                        raise CommandError(
+                            f"no mapping file or saved mapping {options['mapping']!r}"
+                        )
                     unknown = set(given) - set(headers)
                     if unknown:
                         raise CommandError(f"not columns of the file: {sorted(unknown)}")
@@ -76,6 +96,7 @@ class Command(BaseCommand):
                     owner=owner,
                     source_detail=options["source_detail"],
                     run_rules=not options["no_rules"],
+                    destination=destination,
                 )
                 job = import_run(job.pk)
             except (ImportFileError, LeadError) as error:

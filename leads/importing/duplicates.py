@@ -1,0 +1,138 @@
+"""Duplicates of import rows, decided by the tenant's duplicate rules, a batch at a time.
+
+The rules are the ones every channel uses (Settings → Duplicate rules) and the scoring is the
+live check's (``leads.dedup.matching.best_match``); only the way candidates are found differs.
+For a batch of rows one query fetches the existing leads that share a candidate key with any
+row: the email, a phone number, the normalised company, the normalised name, each only when an
+active rule uses that field. Inside the file, earlier rows are indexed by the same keys.
+
+What a key lookup cannot see (a typo in the company name of an existing lead) is left to the
+duplicate scan (Leads → Duplicates), which blocks on more keys: per-row trigram searches cost
+about 10 ms each at a million leads, 17 minutes for a 100,000-row file.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from leads.dedup.matching import best_match, lead_profile, profile, rule_level, rules_active
+from leads.models import DuplicateRule, Lead, LeadStatus
+
+#: Earlier rows of the file kept per key (a list with 300 people of one company compares a
+#: row with the last 50 of them; the scan catches the rest).
+FILE_CANDIDATES_PER_KEY = 50
+
+
+@dataclass
+class RowMatch:
+    rule: DuplicateRule
+    score: int
+    lead: Lead | None = None  # an existing lead ...
+    row_number: int | None = None  # ... or an earlier row of the file
+
+    @property
+    def blocks(self) -> bool:
+        return self.rule.action == DuplicateRule.Action.BLOCK
+
+
+def _number(key: str) -> str:
+    return key.split(";", 1)[0]
+
+
+class RowMatcher:
+    """Matches rows against the tenant and the file's earlier rows (one instance per run)."""
+
+    def __init__(self, rules: list[DuplicateRule] | None = None):
+        self.rules = rules_active() if rules is None else rules
+        self.fields = {spec.get("field") for rule in self.rules for spec in rule.fields}
+        self._seen: dict[str, list[tuple[int, dict]]] = defaultdict(list)
+
+    def candidate_keys(self, keys: dict) -> list[str]:
+        out = []
+        if "email" in self.fields and keys["email_key"]:
+            out.append("e:" + keys["email_key"])
+        if "phone" in self.fields:
+            for key in {_number(keys[f]) for f in ("phone_key", "mobile_key") if keys[f]}:
+                out.append("p:" + key)
+        if "company" in self.fields and keys["company_key"]:
+            out.append("c:" + keys["company_key"])
+        if "name" in self.fields and keys["name_key"]:
+            out.append("n:" + keys["name_key"])
+        return out
+
+    def existing(self, batch_keys: list[dict]) -> dict[str, list[Lead]]:
+        """The tenant's leads by candidate key, for a batch of rows' keys (one query)."""
+        if not self.rules:
+            return {}
+        wanted = {k for keys in batch_keys for k in self.candidate_keys(keys)}
+        by_kind = defaultdict(set)
+        for key in wanted:
+            kind, value = key.split(":", 1)
+            by_kind[kind].add(value)
+        condition = Q(pk__in=[])
+        if by_kind["e"]:
+            condition |= Q(email_key__in=by_kind["e"])
+        if by_kind["p"]:
+            # Stored keys may carry an extension ("+86...;8001"): the rows' own keys find
+            # those with the same extension (an index lookup; the scan finds the others).
+            phones = by_kind["p"] | {
+                keys[f] for keys in batch_keys for f in ("phone_key", "mobile_key") if keys[f]
+            }
+            condition |= Q(phone_key__in=phones) | Q(mobile_key__in=phones)
+        if by_kind["c"]:
+            condition |= Q(company_key__in=by_kind["c"])
+        if by_kind["n"]:
+            condition |= Q(name_key__in=by_kind["n"])
+        found: dict[str, list[Lead]] = defaultdict(list)
+        leads = Lead.objects.filter(condition, merged_into__isnull=True).exclude(
+            status=LeadStatus.VOID
+        )
+        for lead in leads.order_by("pk"):
+            for key in self.candidate_keys({k: getattr(lead, k) for k in _KEY_FIELDS}):
+                if key in wanted:
+                    found[key].append(lead)
+        return found
+
+    def match(self, row_number: int, data: dict, keys: dict, existing: dict) -> RowMatch | None:
+        """The strongest duplicate of a row: an existing lead first, else an earlier row
+        (``remember`` the row afterwards for the rows after it)."""
+        mine = profile(keys, data.get("name") or "")
+        candidate_keys = self.candidate_keys(keys)
+        result = None
+        leads = {lead.pk: lead for key in candidate_keys for lead in existing.get(key, ())}
+        best = None
+        for lead in leads.values():
+            found = best_match(self.rules, mine, lead_profile(lead))
+            if found and (best is None or _rank(found) > _rank(best[0])):
+                best = (found, lead)
+        if best is not None:
+            (rule, score, _scores), lead = best
+            result = RowMatch(rule=rule, score=score, lead=lead)
+        else:
+            earlier = {n: p for key in candidate_keys for n, p in self._seen.get(key, ())}
+            for number, theirs in sorted(earlier.items()):
+                found = best_match(self.rules, mine, theirs)
+                if found:
+                    rule, score, _scores = found
+                    result = RowMatch(rule=rule, score=score, row_number=number)
+                    break
+        return result
+
+    def remember(self, row_number: int, data: dict, keys: dict) -> None:
+        mine = profile(keys, data.get("name") or "")
+        for key in self.candidate_keys(keys):
+            bucket = self._seen[key]
+            bucket.append((row_number, mine))
+            if len(bucket) > FILE_CANDIDATES_PER_KEY:
+                del bucket[0]
+
+
+_KEY_FIELDS = ("email_key", "phone_key", "mobile_key", "company_key", "name_key")
+
+
+def _rank(found) -> tuple:
+    rule, score, _scores = found
+    return (rule_level(rule) == "exact", score)

@@ -1,0 +1,231 @@
+"""Import options beyond the basics: saved mappings reused on the next file, a pool as the
+destination of the new leads, and duplicates decided by the tenant's own duplicate rules."""
+
+import pytest
+from django.urls import reverse
+
+from leads import services
+from leads.errors import LeadError
+from leads.importing.services import import_job_create, import_job_start, import_run
+from leads.models import DuplicateRule, ImportIssue, ImportJob, ImportMapping, Lead
+from pools.models import Pool, PoolEntry, PoolEvent
+from tests.conftest import tenant_client
+
+VENDOR = b"Kontakt,Firma,Handy,Notiz\nJonas Weber,Weber Tech GmbH,+49 151 11112222,met at CeBIT\n"
+
+
+def _start(job, **options):
+    options = {
+        "on_duplicate": "skip",
+        "owner": None,
+        "source_detail": "",
+        "run_rules": True,
+    } | options
+    return import_job_start(job=job, actor=job.created_by, mapping=job.mapping, **options)
+
+
+def test_a_saved_mapping_is_applied_to_the_next_file_with_those_columns(in_tenant_a):
+    cast = in_tenant_a
+    first = import_job_create(actor=cast.admin, filename="vendor-1.csv", data=VENDOR)
+    assert "0" not in first.mapping  # "Kontakt" is not a known header
+    mapping = {"0": "name", "1": "company", "2": "mobile", "3": "notes"}
+    import_job_start(job=first, actor=cast.admin, mapping=mapping, on_duplicate="skip",
+                     owner=None, source_detail="", run_rules=False,
+                     save_mapping_as="  List vendor  export ")  # fmt: skip
+    saved = ImportMapping.objects.get()
+    assert saved.name == "List vendor export"
+    assert saved.columns == {"Kontakt": "name", "Firma": "company", "Handy": "mobile",
+                             "Notiz": "notes"}  # fmt: skip
+    # The next file of that vendor: columns in another order and one more (English) column.
+    data = b"Email,Notiz,Handy,Kontakt,Firma\nlea@x.example,-,+49 160 1,Lea Roth,Roth AG\n"
+    second = import_job_create(actor=cast.admin, filename="vendor-2.csv", data=data)
+    assert second.mapping_name == "List vendor export"
+    assert second.mapping == {
+        "0": "email",
+        "1": "notes",
+        "2": "mobile",
+        "3": "name",
+        "4": "company",
+    }
+    # A file with other columns does not get it.
+    other = import_job_create(actor=cast.admin, filename="o.csv", data=b"Name,Kontakt\nA,B\n")
+    assert other.mapping_name == ""
+
+
+def test_saved_mappings_on_the_pages(in_tenant_a):
+    cast = in_tenant_a
+    admin = tenant_client(cast, cast.admin)
+    job = import_job_create(actor=cast.admin, filename="vendor.csv", data=VENDOR)
+    map_url = reverse("leads-import-map", kwargs={"uuid": job.uuid})
+    response = admin.post(map_url, {"col_0": "name", "col_1": "company", "on_duplicate": "skip",
+                                    "send_to": "none", "save_mapping": "on",
+                                    "save_mapping_as": "Vendor"})  # fmt: skip
+    assert response.status_code == 302
+    saved = ImportMapping.objects.get(name="Vendor")
+    job2 = import_job_create(actor=cast.pool_admin, filename="v2.csv", data=VENDOR)
+    ImportJob.objects.filter(pk=job2.pk).update(mapping={}, mapping_name="")
+    other_admin = tenant_client(cast, cast.pool_admin)
+    url2 = reverse("leads-import-map", kwargs={"uuid": job2.uuid})
+    assert other_admin.get(f"{url2}?saved={saved.uuid}").status_code == 302
+    job2.refresh_from_db()
+    assert (job2.mapping, job2.mapping_name) == ({"0": "name", "1": "company"}, "Vendor")
+    page = other_admin.get(url2).content.decode()
+    assert "The saved mapping “Vendor” was applied" in page
+    delete = reverse("leads-import-mapping-delete", kwargs={"uuid": saved.uuid})
+    other_admin.post(delete)  # not the author, not a tenant admin: refused
+    assert ImportMapping.objects.filter(pk=saved.pk).exists()
+    admin.post(delete)
+    assert not ImportMapping.objects.filter(pk=saved.pk).exists()
+
+
+@pytest.fixture
+def trade_show_pool(in_tenant_a):
+    pool = Pool.objects.create(name="Trade shows")
+    pool.admins.add(in_tenant_a.pool_admin)
+    pool.members.add(in_tenant_a.rep)
+    return pool
+
+
+def test_import_into_a_pool(in_tenant_a, trade_show_pool):
+    cast = in_tenant_a
+    data = b"Name,Company\nPool One,A Ltd\nPool Two,B Ltd\n"
+    job = import_job_create(actor=cast.pool_admin, filename="show.csv", data=data)
+    job = import_run(_start(job, destination=f"pool:{trade_show_pool.uuid}").pk)
+    assert job.created == 2
+    leads = Lead.objects.filter(name__startswith="Pool ")
+    assert {lead.owner_id for lead in leads} == {None}
+    assert {lead.status for lead in leads} == {"unassigned"}
+    entries = PoolEntry.objects.filter(lead__in=leads)
+    assert {e.pool_id for e in entries} == {trade_show_pool.pk}
+    assert entries.count() == 2
+    assert PoolEvent.objects.filter(lead__in=leads, pool=trade_show_pool).count() == 2
+    # The routing task that runs after commit leaves pooled leads where they are.
+    from pools.routing import leads_route
+
+    assert leads_route([lead.pk for lead in leads]).skipped == 2
+
+
+def test_a_pool_with_a_default_assignee_hands_imported_leads_over(in_tenant_a, trade_show_pool):
+    cast = in_tenant_a
+    trade_show_pool.default_assignee = cast.rep
+    trade_show_pool.save()
+    job = import_job_create(actor=cast.admin, filename="s.csv", data=b"Name\nPushed Lead\n")
+    import_run(_start(job, destination=f"pool:{trade_show_pool.uuid}").pk)
+    lead = Lead.objects.get(name="Pushed Lead")
+    assert (lead.owner, lead.status, lead.pool_entry.pool) == (cast.rep, "pending", trade_show_pool)
+
+
+def test_only_pools_the_importer_administers_and_not_with_an_owner(in_tenant_a, trade_show_pool):
+    cast = in_tenant_a
+    other = Pool.objects.create(name="Not mine")
+    job = import_job_create(actor=cast.pool_admin, filename="s.csv", data=b"Name\nX\n")
+    with pytest.raises(LeadError, match="cannot send leads to that pool"):
+        _start(job, destination=f"pool:{other.uuid}")
+    with pytest.raises(LeadError, match="not both"):
+        _start(job, destination=f"pool:{trade_show_pool.uuid}", owner=cast.rep)
+    assert ImportJob.objects.get(pk=job.pk).status == "uploaded"
+
+
+def test_a_pool_retired_during_the_import_leaves_the_leads_to_the_rules(
+    in_tenant_a, trade_show_pool
+):
+    cast = in_tenant_a
+    job = import_job_create(actor=cast.admin, filename="s.csv", data=b"Name\nOrphan Lead\n")
+    job = _start(job, destination=f"pool:{trade_show_pool.uuid}")
+    Pool.objects.filter(pk=trade_show_pool.pk).update(is_active=False)
+    assert import_run(job.pk).created == 1
+    lead = Lead.objects.get(name="Orphan Lead")
+    assert not PoolEntry.objects.filter(lead=lead).exists()  # not lost: routing takes it
+
+
+def test_import_duplicates_follow_the_tenant_rules(in_tenant_a):
+    cast = in_tenant_a
+    services.lead_create(actor=cast.admin, name="Mia Chen", email="mia@blue.example")
+    services.lead_create(actor=cast.admin, name="Tom Baker", company="Shared Inbox Co",
+                         email="info@shared.example")  # fmt: skip
+    data = (
+        b"Name,Company,Email\n"
+        b"Mia Chen,,mia@blue.example\n"  # 2: same personal email: a duplicate
+        b"Ann Lee,Shared Inbox Co,info@shared.example\n"  # 3: a shared mailbox, another person
+        b"Jonathan Smith,Acme Industries Ltd,\n"  # 4
+        b"Jonathon Smith,ACME Industries Limited,\n"  # 5: similar name, same company: row 4
+    )
+    job = import_run(_start(import_job_create(actor=cast.admin, filename="r.csv", data=data)).pk)
+    assert (job.created, job.duplicates) == (2, 2)
+    assert Lead.objects.filter(name="Ann Lee").exists()
+    reasons = {i.row_number: i.reason for i in ImportIssue.objects.filter(job=job)}
+    assert reasons[2] == "already in the CRM: Mia Chen (Same email address)"
+    assert reasons[5] == "duplicate of row 4 in this file (Similar company and name)"
+    # With the email rule switched off, the same address is no duplicate any more.
+    DuplicateRule.objects.filter(name="Same email address").update(is_active=False)
+    again = import_job_create(actor=cast.admin, filename="r2.csv",
+                              data=b"Name,Email\nMia Chen-Wu,mia@blue.example\n")  # fmt: skip
+    assert import_run(_start(again).pk).created == 1
+
+
+def test_a_block_rule_is_not_overridden_by_create_and_tag(in_tenant_a):
+    cast = in_tenant_a
+    DuplicateRule.objects.filter(name="Same email address").update(action="block")
+    services.lead_create(actor=cast.admin, name="Rita Ora", email="rita@x.example",
+                         check_duplicates=False)  # fmt: skip
+    services.lead_create(actor=cast.admin, name="Sam Hu", mobile="13912340000")
+    data = b"Name,Email,Mobile\nRita O.,rita@x.example,\nSam Hu,,139 1234 0000\n"
+    job = import_job_create(actor=cast.admin, filename="b.csv", data=data)
+    job = import_run(_start(job, on_duplicate="flag").pk)
+    assert (job.created, job.skipped) == (1, 1)  # the phone rule only warns: created, tagged
+    assert Lead.objects.filter(email="rita@x.example").count() == 1
+    assert "possible duplicate" in Lead.objects.filter(name="Sam Hu").latest("pk").tags
+    issue = ImportIssue.objects.get(job=job)
+    assert issue.reason.startswith("blocked by the duplicate rule “Same email address”")
+
+
+def test_the_import_page_offers_pools_and_owners(in_tenant_a, trade_show_pool):
+    cast = in_tenant_a
+    client = tenant_client(cast, cast.pool_admin)
+    job = import_job_create(actor=cast.pool_admin, filename="p.csv", data=b"Name\nPage Lead\n")
+    url = reverse("leads-import-map", kwargs={"uuid": job.uuid})
+    page = client.get(url).content.decode()
+    assert f'value="pool:{trade_show_pool.uuid}"' in page
+    assert "Pool: Trade shows" in page
+    response = client.post(url, {"col_0": "name", "on_duplicate": "skip",
+                                 "send_to": f"pool:{trade_show_pool.uuid}"})  # fmt: skip
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.destination, job.owner, job.run_rules) == (
+        f"pool:{trade_show_pool.uuid}",
+        None,
+        True,
+    )
+    job2 = import_job_create(actor=cast.pool_admin, filename="q.csv", data=b"Name\nOwned\n")
+    url2 = reverse("leads-import-map", kwargs={"uuid": job2.uuid})
+    client.post(url2, {"col_0": "name", "on_duplicate": "skip", "send_to": f"user:{cast.rep.uuid}"})
+    job2.refresh_from_db()
+    assert (job2.owner, job2.destination, job2.run_rules) == (cast.rep, "", False)
+    job3 = import_job_create(actor=cast.pool_admin, filename="r.csv", data=b"Name\nBad\n")
+    url3 = reverse("leads-import-map", kwargs={"uuid": job3.uuid})
+    page3 = client.post(url3, {"col_0": "name", "on_duplicate": "skip", "send_to": "user:nope"})
+    assert "That person cannot take leads." in page3.content.decode()
+    assert ImportJob.objects.get(pk=job3.pk).status == "uploaded"
+
+
+def test_import_leads_command_with_a_saved_mapping_and_a_pool(
+    in_tenant_a, trade_show_pool, tmp_path
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    cast = in_tenant_a
+    ImportMapping.objects.create(name="Scanner", columns={"Kontakt": "name", "Firma": "company"})
+    source = tmp_path / "scan.csv"
+    source.write_text("Kontakt,Firma\nCli Lead,Cli GmbH\n", encoding="utf-8")
+    out = StringIO()
+    call_command("import_leads", cast.tenant.slug, str(source), "--mapping", "Scanner",
+                 "--pool", "Trade shows", stdout=out)  # fmt: skip
+    lead = Lead.objects.get(name="Cli Lead")
+    assert (lead.company, lead.pool_entry.pool) == ("Cli GmbH", trade_show_pool)
+    with pytest.raises(CommandError, match="no active pool"):
+        call_command("import_leads", cast.tenant.slug, str(source), "--pool", "Nope")
+    with pytest.raises(CommandError, match="no mapping file or saved mapping"):
+        call_command("import_leads", cast.tenant.slug, str(source), "--mapping", "Nope")
