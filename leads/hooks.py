@@ -95,3 +95,17 @@ def destination_send(key: str, lead_ids: list[int], *, actor, reason: str = "") 
         )
         return False
     return True
+
+
+# Merges: what other apps keep per lead follows the survivor. ``on_merge(keep, gone)`` runs in
+# the merge's transaction and returns [[row id, former lead id], ...] of what it moved, kept
+# with the merge; ``on_undo(keep, moved)`` puts those rows back. pools moves the pool entry.
+_merge: dict[str, tuple[Callable, Callable]] = {}
+
+
+def register_merge(name: str, *, on_merge: Callable, on_undo: Callable) -> None:
+    _merge[name] = (on_merge, on_undo)
+
+
+def merge_hooks() -> dict[str, tuple[Callable, Callable]]:
+    return dict(_merge)

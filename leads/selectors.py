@@ -344,3 +344,22 @@ def _filter_custom(leads: QuerySet[Lead], custom) -> QuerySet[Lead]:
         # JSONB containment: {"size": 50} matches the number, {"modules": ["ERP"]} one choice.
         leads = leads.filter(custom_data__contains={key: value})
     return leads
+
+
+def lead_history(lead: Lead, limit: int = 50):
+    """The lead's change history, with that of the leads merged into it (and into those),
+    newest first. Records of a merged lead carry ``from_merged`` = True."""
+    ids, frontier = {lead.pk}, [lead.pk]
+    for _level in range(5):
+        frontier = list(Lead.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
+        if not frontier:
+            break
+        ids.update(frontier)
+    records = list(
+        Lead.history.filter(id__in=ids)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    for record in records:
+        record.from_merged = record.id != lead.pk
+    return records

@@ -185,7 +185,7 @@ def _detail_context(request, lead, tab):
         "next_statuses": _next_statuses(lead),
         "loss_reasons": LossReason.objects.filter(is_active=True),
         "activities": lead.activities.select_related("created_by")[:100],
-        "history": lead.history.select_related("history_user")[:50],
+        "history": selectors.lead_history(lead),
         "activity_form": ActivityForm(initial={"kind": "call"}),
         "assignable": assignable.order_by("full_name"),
         "colleagues": User.objects.filter(is_active=True).order_by("full_name"),

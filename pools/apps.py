@@ -9,13 +9,16 @@ class PoolsConfig(AppConfig):
             register_after_create,
             register_after_create_bulk,
             register_destination,
+            register_merge,
             register_visibility,
         )
         from pools.routing import pool_destination_place, pool_destinations
         from pools.selectors import contact_masked_q, pooled_leads_visible_q
+        from pools.services import pool_entry_merge, pool_entry_merge_undo
         from pools.tasks import route_new_lead, route_new_leads
 
         register_after_create(route_new_lead)
         register_after_create_bulk(route_new_leads)
         register_destination("pool", choices=pool_destinations, place=pool_destination_place)
+        register_merge("pool_entry", on_merge=pool_entry_merge, on_undo=pool_entry_merge_undo)
         register_visibility(visible=pooled_leads_visible_q, masked=contact_masked_q)

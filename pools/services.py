@@ -368,3 +368,25 @@ def contact_reveal(*, lead: Lead, user: User, field: str) -> str:
         raise PoolError(_("Only phone numbers and email addresses are masked."))
     ContactReveal.objects.create(lead=lead, user=user, field=field, at=timezone.now())
     return getattr(lead, field)
+
+
+def pool_entry_merge(keep: Lead, gone: list[Lead]) -> list[list[int]]:
+    """Merge hook: the survivor keeps its own pool entry; without one it takes the entry of
+    the lead whose owner it took (so the pool's limits and reclaim rules still apply), else
+    the first merged lead's. Returns [[entry id, former lead id]] for the undo."""
+    if PoolEntry.objects.filter(lead=keep).exists():
+        return []
+    entries = {e.lead_id: e for e in PoolEntry.objects.filter(lead__in=gone)}
+    if not entries:
+        return []
+    owned_by_keep = [g.pk for g in gone if g.owner_id and g.owner_id == keep.owner_id]
+    chosen = next((entries[pk] for pk in owned_by_keep if pk in entries), None)
+    chosen = chosen or entries[min(entries)]
+    former = chosen.lead_id
+    PoolEntry.objects.filter(pk=chosen.pk).update(lead=keep)
+    return [[chosen.pk, former]]
+
+
+def pool_entry_merge_undo(keep: Lead, moved: list[list[int]]) -> None:
+    for pk, former in moved:
+        PoolEntry.objects.filter(pk=pk, lead=keep).update(lead_id=former)

@@ -1,8 +1,10 @@
 """Merging duplicate leads, and undoing a merge within 30 days.
 
 ``lead_merge`` keeps one lead (the survivor), takes for each field the value the user chose
-from any of the leads, and moves the others' activities, tasks, comments and lead-team members
-to the survivor; the others become tombstones (``merged_into``), hidden everywhere but kept.
+from any of the leads (the owner too), and moves the others' activities, tasks, comments and
+lead-team members to the survivor, and through the merge hooks their pool entry (pools); the
+others become tombstones (``merged_into``), hidden everywhere but kept, and their change
+history shows on the survivor's (``leads.selectors.lead_history``).
 Everything happens in one transaction with the leads locked, and is recorded in LeadMerge
 with what moved, so ``lead_merge_undo`` can put it all back.
 """
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from leadcrm.accounts.models import User
 from leads.errors import LeadError
+from leads.hooks import merge_hooks
 from leads.models import Activity, Comment, Lead, LeadMember, LeadMerge, LeadStatus, Task
 
 #: Fields the user may pick per lead when merging (the rest stay the survivor's).
@@ -40,6 +43,7 @@ MERGE_FIELDS = (
     "product_line",
     "priority",
     "notes",
+    "owner",
 )
 #: What moves from the merged leads to the survivor (lead-team members: those not there yet).
 MOVED = {"activities": Activity, "tasks": Task, "comments": Comment}
@@ -93,9 +97,18 @@ def lead_merge(
             if source_pk is None or source_pk == keep.pk:
                 continue
             new = getattr(locked[source_pk], attname)
+            if field == "owner" and new is None:
+                continue  # an unowned lead's "no owner" does not take the survivor's away
             if new != getattr(keep, attname):
                 before[attname] = getattr(keep, attname)
                 setattr(keep, attname, new)
+        if "owner_id" in before:
+            before["assigned_at"] = _iso(keep.assigned_at)
+            before["status"] = keep.status
+            before["status_changed_at"] = _iso(keep.status_changed_at)
+            keep.assigned_at = timezone.now()
+            if keep.status in (LeadStatus.UNASSIGNED, LeadStatus.NURTURE):
+                keep.status, keep.status_changed_at = LeadStatus.PENDING, keep.assigned_at
         tags = sorted({t for lead in (keep, *gone) for t in lead.tags})
         if tags != sorted(keep.tags):
             before["tags"] = keep.tags
@@ -114,6 +127,8 @@ def lead_merge(
         members = LeadMember.objects.filter(lead__in=gone).exclude(user_id__in=present)
         moved["members"] = [[m.pk, m.lead_id] for m in members]
         members.update(lead=keep)
+        for name, (on_merge, _on_undo) in merge_hooks().items():
+            moved[f"hook:{name}"] = on_merge(keep, gone)
         keep._history_user = actor
         keep._change_reason = "merged: " + ", ".join(str(g.uuid) for g in gone)
         keep.save()
@@ -127,6 +142,10 @@ def lead_merge(
         )
         merge.merged.set(gone)
     return merge
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _jsonable(values: dict) -> dict:
@@ -153,6 +172,8 @@ def lead_merge_undo(*, merge: LeadMerge, actor: User) -> Lead:
         for key, model in (*MOVED.items(), ("members", LeadMember)):
             for pk, lead_pk in merge.moved.get(key, []):
                 model.objects.filter(pk=pk, lead=keep).update(lead_id=lead_pk)
+        for name, (_on_merge, on_undo) in merge_hooks().items():
+            on_undo(keep, merge.moved.get(f"hook:{name}", []))
         for attname, value in merge.survivor_before.items():
             setattr(keep, attname, value)
         keep._history_user = actor

@@ -138,3 +138,45 @@ def test_scan_job_runs_in_the_worker(committed_db, celery_worker):
     assert result.get(timeout=60) >= 0
     with tenant_context(cast.tenant):
         assert "groups" in cache.get(RESULT_KEY)
+
+
+def test_the_survivor_takes_an_owner_and_a_pool_entry_and_undo_gives_them_back(in_tenant_a):
+    from pools.models import Pool, PoolEntry
+    from pools.services import pool_claim, pool_lead_add
+
+    cast = in_tenant_a
+    pool = Pool.objects.create(name="Merge pool")
+    pool.members.add(cast.rep)
+    unowned = services.lead_create(actor=cast.admin, name="Owen Lake", company="Lake Ltd")
+    claimed = services.lead_create(actor=cast.admin, name="Owen Lake", email="owen@lake.example")
+    pool_lead_add(pool=pool, lead=claimed, actor=cast.admin)
+    pool_claim(pool=pool, lead=claimed, actor=cast.rep)
+    merge = lead_merge(survivor=unowned, others=[claimed], values={"owner": claimed.pk},
+                       actor=cast.admin)  # fmt: skip
+    unowned.refresh_from_db()
+    assert (unowned.owner, unowned.status) == (cast.rep, "pending")
+    entry = PoolEntry.objects.get(lead=unowned)
+    assert (entry.pool, entry.claimed_at is not None) == (pool, True)  # the reclaim rules apply
+    lead_merge_undo(merge=merge, actor=cast.admin)
+    unowned.refresh_from_db()
+    assert (unowned.owner, unowned.status, unowned.assigned_at) == (None, "unassigned", None)
+    assert PoolEntry.objects.get(pool=pool).lead_id == claimed.pk
+
+
+def test_an_unowned_lead_does_not_take_the_survivors_owner_away(twins):
+    cast, a, _b = twins
+    loose = services.lead_create(actor=cast.admin, name="Anna Mueller")
+    lead_merge(survivor=a, others=[loose], values={"owner": loose.pk}, actor=cast.admin)
+    a.refresh_from_db()
+    assert a.owner == cast.rep
+
+
+def test_the_survivors_history_shows_the_merged_leads_history(twins):
+    cast, a, b = twins
+    services.lead_update(lead=b, actor=cast.rep, city="Bremen")
+    lead_merge(survivor=a, others=[b], values={}, actor=cast.rep)
+    client = tenant_client(cast, cast.rep)
+    page = client.get(reverse("leads-detail", kwargs={"uuid": a.uuid}) + "?tab=history")
+    html = page.content.decode()
+    assert "Merged lead MÜLLER, Anna" in html
+    assert "Bremen" in html  # b's own change, before the merge
