@@ -176,6 +176,10 @@ def import_map(request, uuid):
 def import_status(request, uuid):
     job = _job(request, uuid)
     context = {"job": job, "issues": job.issues.all()[:20]}
+    if job.destination:
+        context["destination"] = dict(destination_choices(request.user)).get(
+            job.destination, _("a pool")
+        )
     if request.htmx:
         return render(request, "leads/import/status.html#import-progress", context)
     return render(request, "leads/import/status.html", context)

@@ -114,7 +114,7 @@ def merge(request):
     rows = []
     for field in MERGE_FIELDS:
         meta = Lead._meta.get_field(field)
-        cells = [(lead, getattr(lead, field)) for lead in leads]
+        cells = [(lead, _shown(lead, meta)) for lead in leads]
         distinct = {str(v) for _lead, v in cells if v not in ("", None)}
         rows.append(
             {
@@ -126,6 +126,14 @@ def merge(request):
             }
         )
     return render(request, "leads/merge.html", {"leads": leads, "rows": rows})
+
+
+def _shown(lead: Lead, meta):
+    """A field's value as people read it (a choice's label, not its code)."""
+    value = getattr(lead, meta.name)
+    if meta.choices and value not in ("", None):
+        return lead._get_FIELD_display(meta)
+    return value
 
 
 @role_required(*REVIEWERS, Role.SALES_REP)

@@ -145,7 +145,8 @@ def _row_data(cells: list[str], mapping: dict, ctx: dict, row_number: int, heade
     if custom:
         data["custom_data"] = custom
     if not data.get("name") and not problems:
-        problems.append((_("name"), "", _("the name is required")))
+        column = next((headers[int(i)] for i, t in mapping.items() if t == "name"), _("name"))
+        problems.append((column, "", _("the name is required")))
     return data, problems
 
 
@@ -204,12 +205,12 @@ def import_job_start(
             raise LeadError(_("You cannot send leads to that pool."))
     with transaction.atomic():
         if save_mapping_as:
-            import_mapping_save(
+            job.mapping_name = import_mapping_save(
                 name=save_mapping_as,
                 headers=import_table(job).headers,
                 mapping=mapping,
                 actor=actor,
-            )
+            ).name
         job.mapping = {k: v for k, v in mapping.items() if v}
         job.on_duplicate = on_duplicate
         job.owner = owner
@@ -368,6 +369,38 @@ def import_error_report(job: ImportJob) -> bytes:
                 _("no") if issue.is_error else _("skipped as a duplicate"),
             ]
         )
+    _rows_to_fix(book, job)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _rows_to_fix(book, job: ImportJob) -> None:
+    """A second sheet with the refused rows as they were in the file plus the reasons, so
+    they can be corrected there and uploaded again as they are."""
+    reasons: dict[int, list[str]] = {}
+    for row_number, column, reason in job.issues.filter(is_error=True).values_list(
+        "row_number", "column", "reason"
+    ):
+        reasons.setdefault(row_number, []).append(f"{column}: {reason}" if column else reason)
+    if not reasons:
+        return
+    try:
+        table = import_table(job)
+    except (ImportFileError, OSError):
+        return  # the upload is gone (cleaned up): the first sheet still says it all
+    from openpyxl.cell import WriteOnlyCell
+
+    def text(value: str) -> WriteOnlyCell:
+        # Typed as text, never a formula, and unchanged ("+49 ..." stays a phone number).
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+
+    sheet = book.create_sheet(_("Rows to fix"))
+    sheet.append([_("Row"), *table.headers, _("Reason")])
+    for row_number, cells in table.rows:
+        if row_number in reasons:
+            sheet.append(
+                [row_number, *(text(c) for c in cells), text("; ".join(reasons[row_number]))]
+            )

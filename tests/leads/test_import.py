@@ -156,6 +156,13 @@ def test_good_rows_land_bad_rows_are_reported_and_duplicates_caught(in_tenant_a)
     rows = list(report.active.iter_rows(values_only=True))
     assert rows[0][:4] == ("Row", "Column", "Value", "Reason")
     assert (7, "邮箱", "not-an-email", "not a valid email address") in [r[:4] for r in rows]
+    # The refused rows as they were, with the reasons, ready to correct and upload again.
+    to_fix = list(report["Rows to fix"].iter_rows(values_only=True))
+    assert to_fix[0] == ("Row", "姓名", "公司名称", "手机", "邮箱", "职位", "城市", "Reason")
+    assert to_fix[1][0] == 6
+    assert to_fix[1][-1] == "姓名: the name is required"
+    assert to_fix[2][1:5] == ("Anna Müller", "Nordwerk GmbH", "+49 151 23456789", "not-an-email")
+    assert report["Rows to fix"]["D3"].data_type == "s"  # text, not a formula
 
 
 def test_update_and_flag_duplicate_modes(in_tenant_a):

@@ -229,3 +229,19 @@ def test_import_leads_command_with_a_saved_mapping_and_a_pool(
         call_command("import_leads", cast.tenant.slug, str(source), "--pool", "Nope")
     with pytest.raises(CommandError, match="no mapping file or saved mapping"):
         call_command("import_leads", cast.tenant.slug, str(source), "--mapping", "Nope")
+
+
+def test_rows_to_fix_keep_a_formula_looking_value_as_text(in_tenant_a):
+    import io
+
+    from openpyxl import load_workbook
+
+    from leads.importing.services import import_error_report
+
+    cast = in_tenant_a
+    data = b'Name,Email\n"=HYPERLINK(""http://evil.example"")",not-an-email\n'
+    job = import_run(_start(import_job_create(actor=cast.admin, filename="f.csv", data=data)).pk)
+    book = load_workbook(io.BytesIO(import_error_report(job)))
+    cell = book["Rows to fix"]["B2"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://evil.example")', "s")
+    assert book["Problems"]["C2"].value == "not-an-email"

@@ -180,3 +180,5 @@ def test_the_survivors_history_shows_the_merged_leads_history(twins):
     html = page.content.decode()
     assert "Merged lead MÜLLER, Anna" in html
     assert "Bremen" in html  # b's own change, before the merge
+    assert f"<strong>Merged into</strong>: — → {a.name}" in html  # a name, not an id
+    assert "Tags</strong>: expo → expo, vip" in html  # a list as words

@@ -17,8 +17,27 @@ def history_changes(record):
     rows = []
     for change in record.diff_against(previous).changes:
         try:
-            label = str(meta.get_field(change.field).verbose_name)
+            field = meta.get_field(change.field)
         except Exception:
-            label = change.field
-        rows.append((label[:1].upper() + label[1:], change.old, change.new))
+            field = None
+        label = str(field.verbose_name) if field is not None else change.field
+        rows.append(
+            (label[:1].upper() + label[1:], _shown(field, change.old), _shown(field, change.new))
+        )
     return rows
+
+
+def _shown(field, value):
+    """A value as people read it: a choice's label, a related object's name, a list joined."""
+    if value in (None, "", [], {}):
+        return value
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if field is None:
+        return value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation and field.many_to_one:
+        related = field.related_model._base_manager.filter(pk=value).first()
+        return str(related) if related is not None else value
+    return value
