@@ -331,3 +331,22 @@ def test_import_leads_command(in_tenant_a, tmp_path):
     assert "2 rows, 1 created, 0 updated, 0 skipped (0 duplicates), 1 with problems" in text
     assert (tmp_path / "cards-problems.xlsx").exists()
     assert Lead.objects.get(name="Li Lei").source_detail == "Canton Fair"
+
+
+@pytest.mark.parametrize("name", ["expo-libreoffice.xlsx", "expo-libreoffice.ods",
+                                  "expo-libreoffice.xls"])  # fmt: skip
+def test_files_written_by_libreoffice(name):
+    """Saved by LibreOffice Calc (soffice --convert-to) from a sheet with a merged title row, a
+    phone stored as a number, zip codes with leading zeros, a date, a blank row and a second
+    sheet."""
+    from pathlib import Path
+
+    data = (Path(__file__).parent / "files" / name).read_bytes()
+    table = table_read(data, name)
+    assert (table.sheets, table.sheet) == (["展会", "Notes"], "展会")
+    assert table.headers == ["姓名", "公司名称", "手机", "邮编", "登记日期"]
+    assert table.rows == [
+        (3, ["王小明", "上海云启智能科技有限公司", "13800138000", "020100", "2026-11-03"]),
+        (5, ["Anna Müller", "Nordwerk GmbH", "+49 151 23456789", "01067", "2026-11-04"]),
+    ]
+    assert table_read(data, name, sheet="Notes").headers == ["not the list"]
