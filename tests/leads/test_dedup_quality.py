@@ -53,3 +53,38 @@ def test_generated_labelled_set_stays_above_095(seed):
     result = evaluate(rows)
     assert result["precision"] >= 0.95, result["wrong"][:5]
     assert result["recall"] >= 0.95, result["missed"][:5]
+
+
+def _eval_profiles() -> dict[int, dict]:
+    path = Path(__file__).parents[2] / "bench" / "dedup_eval" / "dataset.csv"
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return {int(r["id"]): profile(keys_for(r, "CN"), r["name"]) for r in rows}
+
+
+def test_the_scan_scores_only_anchored_pairs_and_loses_no_match():
+    """The scan skips pairs that share a block but meet no rule's anchor (same email, shared
+    number, similar company); every pair a rule accepts among all block pairs is still kept."""
+    from leads.dedup.scan import candidate_pairs
+
+    profiles = _eval_profiles()
+    rules = default_rules_unsaved()
+    every = candidate_pairs(profiles)
+    anchored = candidate_pairs(profiles, rules)
+    accepted = {p for p in every if best_match(rules, profiles[p[0]], profiles[p[1]])}
+    assert len(anchored) < len(every) / 10
+    assert len(accepted) > 1000
+    assert accepted <= anchored
+
+
+def test_a_names_only_rule_needs_every_pair_of_a_block():
+    from leads.dedup.scan import anchors_for
+    from leads.models import DuplicateRule
+
+    names_only = DuplicateRule(name="n", fields=[{"field": "name", "match": "fuzzy",
+                                                 "threshold": 90}])  # fmt: skip
+    assert anchors_for([names_only]).every_pair
+    anchors = anchors_for(default_rules_unsaved())
+    assert (anchors.email, anchors.phone, anchors.company, anchors.every_pair) == (
+        True, True, 85, False
+    )  # fmt: skip
