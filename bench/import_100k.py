@@ -214,9 +214,9 @@ def main() -> None:
     with tenant_context(tenant):
         _cleanup(TAG)  # what an interrupted earlier run left
         admin = User.objects.filter(roles__contains=["tenant_admin"]).first()
-        existing = list(
-            Lead.objects.exclude(mobile="").order_by("?").values_list("name", "mobile")[:5000]
-        )
+        sample = list(Lead.objects.exclude(mobile="").order_by("?")[:5000])
+        _keys_fill(sample)
+        existing = [(lead.name, lead.mobile) for lead in sample]
         for label, fmt in (("xlsx", "xlsx"), ("csv", "csv")):
             rows = _rows(args.rows, existing, seed=len(results) + 1)
             data = _xlsx_bytes(rows) if fmt == "xlsx" else _csv_bytes(rows)
@@ -259,6 +259,18 @@ def main() -> None:
               f"the CSV run and created {job.created:,} leads."]  # fmt: skip
     (out / "import_100k.md").write_text("\n".join(lines) + "\n")
     print(f"written {out / 'import_100k.md'}")
+
+
+def _keys_fill(leads) -> None:
+    """All duplicate keys, by the product's normaliser, for the leads the file will repeat (the
+    SQL backfill cannot write pinyin name keys; without them only the exact rules could
+    match those rows)."""
+    from leads.dedup.keys import lead_keys_fill
+    from leads.models import DEDUP_KEY_FIELDS, Lead
+
+    for lead in leads:
+        lead_keys_fill(lead)
+    Lead.objects.bulk_update(leads, list(DEDUP_KEY_FIELDS), batch_size=1000)
 
 
 def _keys_backfill() -> None:

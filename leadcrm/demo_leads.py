@@ -341,6 +341,32 @@ def _grade(score: int) -> str:
     return "A" if score >= 80 else "B" if score >= 60 else "C" if score >= 40 else "D"
 
 
+#: Share of leads that are someone entered again (another rep, another channel), with the
+#: changes people make: another phone format, the email in capitals or left out, the company
+#: without its legal form. They give the duplicate review page and the live check something
+#: to find.
+REENTERED = 0.02
+
+
+def _reentered(rng: random.Random, earlier: dict) -> dict:
+    fields = dict(earlier)
+    mobile = fields.get("mobile", "")
+    if mobile and rng.random() < 0.6:
+        digits = "".join(c for c in mobile if c.isdigit())
+        fields["mobile"] = (
+            f"+86 {digits[:3]} {digits[3:7]} {digits[7:]}" if len(digits) == 11 else mobile
+        )
+    if fields.get("email") and rng.random() < 0.5:
+        fields["email"] = "" if rng.random() < 0.5 else fields["email"].upper()
+    company = fields.get("company", "")
+    for suffix in ("股份有限公司", "有限公司", " GmbH", " Ltd.", " Inc.", " LLC"):
+        if company.endswith(suffix) and rng.random() < 0.6:
+            fields["company"] = company[: -len(suffix)]
+            break
+    fields["tags"] = []
+    return fields
+
+
 def demo_leads_seed(
     *, owners_by_team: dict[str, list[User]], admin: User, count: int, seed: int, progress=None
 ) -> dict:
@@ -364,6 +390,7 @@ def demo_leads_seed(
     now = timezone.now()
     made: Counter = Counter()
     pending_ids: list[int] = []
+    recent: list[dict] = []
     for start in range(0, count, BATCH):
         with transaction.atomic():
             for _ in range(min(BATCH, count - start)):
@@ -373,8 +400,13 @@ def demo_leads_seed(
                 owner = None
                 if target not in (S.UNASSIGNED,) and not (target == S.VOID and rng.random() < 0.5):
                     owner = rng.choices(owners, weights=[busyness[o.pk] for o in owners])[0]
+                if recent and rng.random() < REENTERED:
+                    fields = _reentered(rng, rng.choice(recent))
+                else:
+                    fields = _lead_fields(rng, fakers, team, lists)
+                    recent = [*recent[-499:], fields]
                 lead = services.lead_create(
-                    actor=owner or admin, owner=owner, **_lead_fields(rng, fakers, team, lists)
+                    actor=owner or admin, owner=owner, check_duplicates=False, **fields
                 )
                 _walk(lead, target, admin, rng, lists)
                 pending_ids.append(lead.pk)

@@ -216,7 +216,7 @@ def _create(request, api_key: ApiKey) -> JsonResponse:
                 fields["source"] = SourceChannel.objects.filter(code="api").first()
             lead = services.lead_create(actor=api_key.created_by, owner=_owner(data), **fields)
             lead = Lead.objects.select_related("source", "stage", "owner").get(pk=lead.pk)
-            body = lead_json(lead)
+            body = {**lead_json(lead), "duplicates": _duplicates(fields, lead)}
             if idempotency_key:
                 # A concurrent twin waits here on the unique index until this commits.
                 IdempotencyRecord.objects.create(
@@ -236,6 +236,17 @@ def _create(request, api_key: ApiKey) -> JsonResponse:
     response = JsonResponse(body, status=201)
     response["Location"] = reverse("api-lead", kwargs={"uuid": lead.uuid})
     return response
+
+
+def _duplicates(fields: dict, lead: Lead) -> list[dict]:
+    """What the tenant's "warn" duplicate rules found for a new lead ("block" ones refuse it
+    with 422), so the client can tell its user."""
+    from leads.dedup.matching import duplicates_find
+
+    return [
+        {"id": str(m.lead.uuid), "level": m.level, "score": m.score, "rule": m.rule.name}
+        for m in duplicates_find(fields, exclude_ids=[lead.pk], limit=5)
+    ]
 
 
 def _replay(record: IdempotencyRecord, request_hash: str) -> JsonResponse:
@@ -305,6 +316,18 @@ def openapi(request):
         "422": {"description": "Refused", "content": {"application/json": {"schema": error}}},
     }
     lead_ref = {"$ref": "#/components/schemas/Lead"}
+    duplicates = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "level": {"type": "string", "enum": ["exact", "similar"]},
+                "score": {"type": "integer"},
+                "rule": text,
+            },
+        },
+    }
     document = {
         "openapi": "3.1.0",
         "info": {"title": "LeadCRM intake API", "version": "1"},
@@ -352,8 +375,22 @@ def openapi(request):
                     },
                     "responses": {
                         "201": {
-                            "description": "Created",
-                            "content": {"application/json": {"schema": lead_ref}},
+                            "description": "Created. ``duplicates`` lists existing leads that "
+                            "the tenant's warning duplicate rules match (a blocking rule "
+                            "refuses the lead with 422 instead).",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "allOf": [
+                                            lead_ref,
+                                            {
+                                                "type": "object",
+                                                "properties": {"duplicates": duplicates},
+                                            },
+                                        ]
+                                    }
+                                }
+                            },
                         },
                         **responses,
                     },

@@ -647,6 +647,29 @@ class DuplicateRule(models.Model):
         return self.name
 
 
+class DuplicateDismissal(models.Model):
+    """Two leads someone checked and found to be different people: the scan no longer pairs
+    them. ``lead_a`` has the lower id."""
+
+    lead_a = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
+    lead_b = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lead_a", "lead_b"], name="dismissal_pair_once"),
+            models.CheckConstraint(
+                condition=models.Q(lead_a__lt=models.F("lead_b")), name="dismissal_pair_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_a_id} ≠ {self.lead_b_id}"
+
+
 class LeadMerge(models.Model):
     """One merge: which leads went into which, the survivor's values before, and what moved,
     so it can be undone within 30 days."""

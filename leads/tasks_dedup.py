@@ -42,3 +42,14 @@ def dedup_scan_run() -> int:
         cache.delete(RUNNING_KEY)
     logger.info("dedup scan groups=%d tenant=%s", len(groups), connection.schema_name)
     return len(groups)
+
+
+def scan_result_forget(lead_ids) -> None:
+    """Drop the groups that contain any of ``lead_ids`` from the last scan's result (after a
+    merge or a dismissal), so the review page does not show them until the next scan."""
+    result = cache.get(RESULT_KEY)
+    if not result:
+        return
+    gone = set(lead_ids)
+    result["groups"] = [g for g in result["groups"] if not gone.intersection(g["ids"])]
+    cache.set(RESULT_KEY, result, timeout=KEEP_SECONDS)

@@ -19,6 +19,11 @@ urlpatterns = [
     path("new/smart-fill/", views.lead_smart_fill, name="leads-smart-fill"),
     path("duplicates/", views.lead_duplicates, name="leads-duplicates"),
     path("duplicate-groups/", views_merge.duplicate_groups, name="leads-duplicate-groups"),
+    path(
+        "duplicate-groups/not-same/",
+        views_merge.duplicates_not_same,
+        name="leads-duplicates-not-same",
+    ),
     path("merge/", views_merge.merge, name="leads-merge"),
     path("cleansing/", views_cleansing.cleansing, name="leads-cleansing"),
     path("import/", views_import.import_index, name="leads-import"),

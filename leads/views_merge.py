@@ -17,9 +17,10 @@ from leadcrm.accounts.roles import Role
 from leadcrm.tasking import enqueue_on_commit
 from leads import selectors
 from leads.errors import LeadError
+from leads.masking import mask_value
 from leads.models import Lead, LeadMerge
-from leads.services.merge import MERGE_FIELDS, lead_merge, lead_merge_undo
-from leads.tasks_dedup import RESULT_KEY, RUNNING_KEY, dedup_scan_run
+from leads.services.merge import MERGE_FIELDS, duplicates_dismiss, lead_merge, lead_merge_undo
+from leads.tasks_dedup import RESULT_KEY, RUNNING_KEY, dedup_scan_run, scan_result_forget
 
 REVIEWERS = (Role.TENANT_ADMIN, Role.MANAGER, Role.POOL_ADMIN)
 
@@ -39,9 +40,9 @@ def duplicate_groups(request):
     ids = {pk for g in groups for pk in g["ids"]}
     visible = {
         lead.pk: lead
-        for lead in selectors.leads_visible_to(request.user)
-        .filter(pk__in=ids)
-        .select_related("owner")
+        for lead in selectors.leads_with_masking(
+            selectors.leads_visible_to(request.user).filter(pk__in=ids), user=request.user
+        ).select_related("owner")
     }
     shown = [
         {**g, "leads": [visible[pk] for pk in g["ids"]]}
@@ -59,6 +60,21 @@ def duplicate_groups(request):
     return render(request, "leads/duplicate_groups.html", context)
 
 
+@role_required(*REVIEWERS)
+@require_POST
+def duplicates_not_same(request):
+    """ "Not duplicates": the group's leads are different people; the scan stops pairing them."""
+    leads = _posted_leads(request, request.user)
+    try:
+        duplicates_dismiss(leads=leads, actor=request.user)
+    except LeadError as error:
+        messages.error(request, error.message)
+    else:
+        scan_result_forget([lead.pk for lead in leads])
+        messages.success(request, _("Marked as different people; the scan will not pair them."))
+    return redirect("leads-duplicate-groups")
+
+
 def _posted_leads(request, user) -> list[Lead]:
     raw = request.POST.getlist("lead") or request.GET.getlist("lead")
     ids = []
@@ -67,9 +83,8 @@ def _posted_leads(request, user) -> list[Lead]:
             ids.append(uuid_module.UUID(value))
         except ValueError:
             continue
-    return list(
-        selectors.leads_visible_to(user).filter(uuid__in=ids).select_related("owner", "source")
-    )
+    leads = selectors.leads_visible_to(user).filter(uuid__in=ids)
+    return list(selectors.leads_with_masking(leads, user=user).select_related("owner", "source"))
 
 
 @role_required(*REVIEWERS, Role.SALES_REP)
@@ -110,6 +125,7 @@ def merge(request):
                     )
                     % {"count": len(leads) - 1},
                 )
+                scan_result_forget([lead.pk for lead in leads])
                 return redirect(reverse("leads-detail", kwargs={"uuid": done.survivor.uuid}))
     rows = []
     for field in MERGE_FIELDS:
@@ -131,6 +147,8 @@ def merge(request):
 def _shown(lead: Lead, meta):
     """A field's value as people read it (a choice's label, not its code)."""
     value = getattr(lead, meta.name)
+    if meta.name in ("email", "phone", "mobile") and value and lead.contacts_masked:
+        return mask_value(meta.name, value)
     if meta.choices and value not in ("", None):
         return lead._get_FIELD_display(meta)
     return value

@@ -214,8 +214,12 @@ class DuplicateGroup:
     pairs: list[Pair]
 
 
-def duplicate_groups(profiles: dict[int, dict], rules) -> list[DuplicateGroup]:
-    pairs = duplicate_pairs(profiles, rules)
+def duplicate_groups(
+    profiles: dict[int, dict], rules, dismissed: set[tuple[int, int]] = frozenset()
+) -> list[DuplicateGroup]:
+    """Groups of duplicates; ``dismissed`` pairs (lower id first: people found to differ)
+    are never linked."""
+    pairs = [p for p in duplicate_pairs(profiles, rules) if (p.a, p.b) not in dismissed]
     by_member: dict[int, list[Pair]] = defaultdict(list)
     for pair in pairs:
         by_member[pair.a].append(pair)
@@ -237,7 +241,7 @@ def duplicate_groups(profiles: dict[int, dict], rules) -> list[DuplicateGroup]:
 def tenant_duplicate_groups() -> list[DuplicateGroup]:
     """Every duplicate group among the current tenant's leads (void ones left out)."""
     from leads.dedup.matching import profile, rules_active
-    from leads.models import DEDUP_KEY_FIELDS, Lead, LeadStatus
+    from leads.models import DEDUP_KEY_FIELDS, DuplicateDismissal, Lead, LeadStatus
 
     rules = rules_active()
     rows = Lead.objects.filter(merged_into__isnull=True).exclude(status=LeadStatus.VOID)
@@ -246,4 +250,5 @@ def tenant_duplicate_groups() -> list[DuplicateGroup]:
         row[0]: profile(dict(zip(DEDUP_KEY_FIELDS, row[2:], strict=True)), row[1])
         for row in rows.iterator(chunk_size=5000)
     }
-    return duplicate_groups(profiles, rules)
+    dismissed = set(DuplicateDismissal.objects.values_list("lead_a_id", "lead_b_id"))
+    return duplicate_groups(profiles, rules, dismissed)

@@ -187,3 +187,24 @@ def lead_merge_undo(*, merge: LeadMerge, actor: User) -> Lead:
         merge.undone_at, merge.undone_by = timezone.now(), actor
         merge.save(update_fields=["undone_at", "undone_by"])
     return keep
+
+
+def duplicates_dismiss(*, leads: list[Lead], actor: User) -> int:
+    """Record that ``leads`` are different people: the scan stops pairing any two of them.
+    Needs write access to each. Returns how many pairs were newly recorded."""
+    from leads.models import DuplicateDismissal
+    from leads.selectors import lead_can_write
+
+    if len(leads) < 2:
+        raise LeadError(_("Choose at least two leads."))
+    for lead in leads:
+        if not lead_can_write(actor, lead):
+            raise LeadError(_("You may not change %(lead)s.") % {"lead": lead})
+    ids = sorted({lead.pk for lead in leads})
+    rows = [
+        DuplicateDismissal(lead_a_id=a, lead_b_id=b, dismissed_by=actor)
+        for i, a in enumerate(ids)
+        for b in ids[i + 1 :]
+    ]
+    created = DuplicateDismissal.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)

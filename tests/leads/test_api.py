@@ -75,6 +75,11 @@ def test_create_read_update_and_list(api):
     assert patched.json()["city"] == "Shenzhen"
     listed = client.get(reverse("api-leads") + "?q=Huaxin&limit=1").json()
     assert [r["id"] for r in listed["results"]] == [body["id"]]
+    assert body["duplicates"] == []
+    twin = _post(client, {"name": "Li Na", "mobile": "", "email": "li.na@HUAXIN.example"}).json()
+    assert twin["duplicates"] == [
+        {"id": body["id"], "level": "exact", "score": 100, "rule": "Same email address"}
+    ]
 
 
 def test_bad_input_gets_a_clear_error_and_creates_nothing(api):

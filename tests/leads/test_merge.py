@@ -182,3 +182,58 @@ def test_the_survivors_history_shows_the_merged_leads_history(twins):
     assert "Bremen" in html  # b's own change, before the merge
     assert f"<strong>Merged into</strong>: — → {a.name}" in html  # a name, not an id
     assert "Tags</strong>: expo → expo, vip" in html  # a list as words
+
+
+def test_not_duplicates_keeps_the_pair_out_of_later_scans(twins):
+    from django.core.cache import cache
+
+    from leads.models import DuplicateDismissal
+    from leads.tasks_dedup import RESULT_KEY, dedup_scan_run
+
+    cast, a, b = twins
+    cache.delete(RESULT_KEY)
+    dedup_scan_run()
+    client = tenant_client(cast, cast.admin)
+    page = reverse("leads-duplicate-groups")
+    assert "Anna Müller" in client.get(page).content.decode()
+    response = client.post(
+        reverse("leads-duplicates-not-same"), {"lead": [str(a.uuid), str(b.uuid)]}
+    )
+    assert response.status_code == 302
+    assert "Anna Müller" not in client.get(page).content.decode()  # gone from the last result
+    dismissal = DuplicateDismissal.objects.get()
+    assert (dismissal.lead_a_id, dismissal.lead_b_id, dismissal.dismissed_by) == (
+        min(a.pk, b.pk), max(a.pk, b.pk), cast.admin
+    )  # fmt: skip
+    dedup_scan_run()
+    assert "Anna Müller" not in client.get(page).content.decode()  # and from the next scan
+    again = client.post(reverse("leads-duplicates-not-same"), {"lead": [str(a.uuid), str(b.uuid)]})
+    assert again.status_code == 302
+    assert DuplicateDismissal.objects.count() == 1  # twice is once
+
+
+def test_a_rep_cannot_dismiss_and_contacts_stay_masked_on_the_review_page(in_tenant_a):
+    from django.core.cache import cache
+
+    from leads.tasks_dedup import RESULT_KEY, dedup_scan_run
+    from pools.models import Pool
+    from pools.services import pool_lead_add
+
+    cast = in_tenant_a
+    pool = Pool.objects.create(name="Masked pool")
+    pool.members.add(cast.manager)
+    first = services.lead_create(actor=cast.admin, name="Hidden Twin", mobile="13912345678")
+    second = services.lead_create(actor=cast.admin, name="Hidden Twin", mobile="139 1234 5678",
+                                  check_duplicates=False)  # fmt: skip
+    for lead in (first, second):
+        pool_lead_add(pool=pool, lead=lead, actor=cast.admin)
+    cache.delete(RESULT_KEY)
+    dedup_scan_run()
+    html = tenant_client(cast, cast.manager).get(reverse("leads-duplicate-groups")).content.decode()
+    assert "Hidden Twin" in html  # the manager sees the pooled leads as a pool member ...
+    assert "13912345678" not in html  # ... with their numbers masked until claimed
+    assert "139****5678" in html
+    rep = tenant_client(cast, cast.rep)
+    refused = rep.post(reverse("leads-duplicates-not-same"),
+                       {"lead": [str(first.uuid), str(second.uuid)]})  # fmt: skip
+    assert refused.status_code == 403
