@@ -16,8 +16,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from leads.dedup.matching import best_match, lead_profile, profile, rule_level, rules_active
 from leads.models import DuplicateRule, Lead, LeadStatus
 
@@ -72,22 +70,31 @@ class RowMatcher:
         for key in wanted:
             kind, value = key.split(":", 1)
             by_kind[kind].add(value)
-        condition = Q(pk__in=[])
+        # One query per key column, each with the partial index's own predicate (key <> ''):
+        # Postgres cannot prove it from an IN list of over 100 values and would scan the table.
+        lookups = []
         if by_kind["e"]:
-            condition |= Q(email_key__in=by_kind["e"])
+            lookups.append(("email_key", by_kind["e"]))
         if by_kind["p"]:
             # Stored keys may carry an extension ("+86...;8001"): the rows' own keys find
             # those with the same extension (an index lookup; the scan finds the others).
             phones = by_kind["p"] | {
                 keys[f] for keys in batch_keys for f in ("phone_key", "mobile_key") if keys[f]
             }
-            condition |= Q(phone_key__in=phones) | Q(mobile_key__in=phones)
+            lookups += [("phone_key", phones), ("mobile_key", phones)]
         if by_kind["c"]:
-            condition |= Q(company_key__in=by_kind["c"])
+            lookups.append(("company_key", by_kind["c"]))
         if by_kind["n"]:
-            condition |= Q(name_key__in=by_kind["n"])
+            lookups.append(("name_key", by_kind["n"]))
+        ids: set[int] = set()
+        for column, values in lookups:
+            ids.update(
+                Lead.objects.filter(**{f"{column}__in": sorted(values)})
+                .exclude(**{column: ""})
+                .values_list("pk", flat=True)
+            )
         found: dict[str, list[Lead]] = defaultdict(list)
-        leads = Lead.objects.filter(condition, merged_into__isnull=True).exclude(
+        leads = Lead.objects.filter(pk__in=sorted(ids), merged_into__isnull=True).exclude(
             status=LeadStatus.VOID
         )
         for lead in leads.order_by("pk"):
