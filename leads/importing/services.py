@@ -313,10 +313,15 @@ def _import_run(job: ImportJob) -> ImportJob:
                     counts["duplicates"] += 1
                     mode = locked.on_duplicate
                     if mode == ImportJob.OnDuplicate.UPDATE:
-                        if _fill_empty(match.lead, data, actor):
-                            counts["updated"] += 1
-                        else:
-                            counts["skipped"] += 1
+                        try:
+                            filled = _fill_empty(match.lead, data, actor)
+                        except LeadError as error:  # the filled values clash with a block rule
+                            filled = False
+                            issues.append(ImportIssue(
+                                job=locked, row_number=row_number, is_error=False,
+                                reason=str(error.message)[:300],
+                            ))  # fmt: skip
+                        counts["updated" if filled else "skipped"] += 1
                         continue
                     if mode == ImportJob.OnDuplicate.SKIP or match.blocks:
                         counts["skipped"] += 1

@@ -163,10 +163,10 @@ def lead_create(
     return lead
 
 
-def _refuse_blocked_duplicates(cleaned: dict) -> None:
+def _refuse_blocked_duplicates(cleaned: dict, exclude_ids=()) -> None:
     from leads.dedup.matching import duplicates_find
 
-    blocking = [m for m in duplicates_find(cleaned) if m.blocks]
+    blocking = [m for m in duplicates_find(cleaned, exclude_ids=exclude_ids) if m.blocks]
     if blocking:
         first = blocking[0]
         raise DuplicateLeadError(
@@ -176,9 +176,14 @@ def _refuse_blocked_duplicates(cleaned: dict) -> None:
         )
 
 
-def lead_update(*, lead: Lead, actor: User, **data) -> Lead:
+#: Fields the duplicate rules look at: changing one re-checks the "block" rules.
+IDENTIFYING_FIELDS = ("name", "company", "email", "phone", "mobile", "country")
+
+
+def lead_update(*, lead: Lead, actor: User, check_duplicates: bool = True, **data) -> Lead:
     """Change a lead's details (not its owner, status or stage: those have their own services).
-    Each changed field is kept in the history with who changed it."""
+    Each changed field is kept in the history with who changed it. A change that would make
+    the lead a duplicate under a "block" rule is refused (DuplicateLeadError), as on create."""
     cleaned = _clean(data)
     if "name" in cleaned and not cleaned["name"]:
         raise LeadError(_("Enter the lead's name."), field="name")
@@ -196,6 +201,9 @@ def lead_update(*, lead: Lead, actor: User, **data) -> Lead:
         changed = [f for f, v in cleaned.items() if getattr(locked, f) != v]
         if not changed:
             return locked
+        if check_duplicates and set(changed) & set(IDENTIFYING_FIELDS):
+            after = {f: cleaned.get(f, getattr(locked, f)) for f in IDENTIFYING_FIELDS}
+            _refuse_blocked_duplicates(after, exclude_ids=[locked.pk])
         for field in changed:
             setattr(locked, field, cleaned[field])
         locked._history_user = actor

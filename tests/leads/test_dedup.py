@@ -90,6 +90,30 @@ def test_a_block_rule_refuses_the_second_lead_in_every_channel(in_tenant_a):
     assert services.lead_create(actor=cast.rep, name="Fourth", mobile="139 0000 1111").pk
 
 
+def test_a_block_rule_refuses_an_edit_that_makes_a_duplicate(in_tenant_a):
+    from django.urls import reverse
+
+    from tests.conftest import tenant_client
+
+    cast = in_tenant_a
+    DuplicateRule.objects.filter(name="Same email address").update(action="block")
+    services.lead_create(actor=cast.rep, owner=cast.rep, name="First", email="buyer@acme.example")
+    other = services.lead_create(actor=cast.rep, owner=cast.rep, name="Other")
+    with pytest.raises(DuplicateLeadError, match="already exists"):
+        services.lead_update(lead=other, actor=cast.rep, email="Buyer@ACME.example")
+    other.refresh_from_db()
+    assert other.email == ""
+    # The lead's own values never block it, and other fields change freely.
+    first = Lead.objects.get(name="First")
+    services.lead_update(lead=first, actor=cast.rep, city="Xi'an", name="First Buyer")
+    page = tenant_client(cast, cast.rep).post(
+        reverse("leads-edit", kwargs={"uuid": other.uuid}),
+        {"name": "Other", "email": "buyer@acme.example", "priority": "normal"},
+    )
+    assert "This lead already exists" in page.content.decode()
+    assert Lead.objects.get(pk=other.pk).email == ""
+
+
 def test_live_check_shows_owner_and_status_but_hides_what_the_user_may_not_see(in_tenant_a):
     cast = in_tenant_a
     services.lead_create(

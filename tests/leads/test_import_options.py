@@ -245,3 +245,19 @@ def test_rows_to_fix_keep_a_formula_looking_value_as_text(in_tenant_a):
     cell = book["Rows to fix"]["B2"]
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://evil.example")', "s")
     assert book["Problems"]["C2"].value == "not-an-email"
+
+
+def test_filling_empty_fields_never_breaks_a_block_rule(in_tenant_a):
+    cast = in_tenant_a
+    DuplicateRule.objects.filter(name="Same mobile or direct line").update(action="block")
+    services.lead_create(actor=cast.admin, name="Cai Wen", mobile="13911112222")
+    bea = services.lead_create(actor=cast.admin, name="Bea Lin", email="bea@x.example")
+    # The row is Bea (her email) but carries Cai's mobile: filling it in would make Bea a
+    # duplicate of Cai under the blocking mobile rule.
+    data = b"Name,Mobile,Email,City\nBea Lin,139 1111 2222,bea@x.example,Xiamen\n"
+    job = import_job_create(actor=cast.admin, filename="u.csv", data=data)
+    job = import_run(_start(job, on_duplicate="update").pk)
+    assert (job.status, job.updated, job.skipped) == ("done", 0, 1)
+    bea.refresh_from_db()
+    assert (bea.mobile, bea.city) == ("", "")  # nothing half-written
+    assert ImportIssue.objects.get(job=job).reason.startswith("This lead already exists")
