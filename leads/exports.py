@@ -369,3 +369,20 @@ def _write(job_id: str, job: dict, user: User) -> tuple[int, str]:
             default_storage.delete(path)  # a rerun replaces its own file
             path = default_storage.save(path, File(tmp))
     return rows, path
+
+
+def exports_cleanup(*, now: datetime | None = None) -> int:
+    """Delete the tenant's export files whose job has expired (older than JOB_TTL): nobody can
+    download them any more. Returns how many went."""
+    now = now or timezone.now()
+    try:
+        _dirs, files = default_storage.listdir("exports")
+    except FileNotFoundError:
+        return 0
+    gone = 0
+    for name in files:
+        path = f"exports/{name}"
+        if (now - default_storage.get_modified_time(path)).total_seconds() > JOB_TTL:
+            default_storage.delete(path)
+            gone += 1
+    return gone

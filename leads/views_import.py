@@ -1,6 +1,8 @@
 """Import pages: upload (with the template and the history), mapping with a live preview,
 progress, and the problem report. Thin: leads.importing.services decides."""
 
+import uuid as uuid_module
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,10 +20,10 @@ from leads.importing.services import (
     import_error_report,
     import_job_create,
     import_job_start,
+    import_job_use_mapping,
+    import_job_use_sheet,
     import_preview,
     import_table,
-    mapping_initial,
-    saved_mapping_apply,
 )
 from leads.importing.template import import_template_build
 from leads.models import ImportJob, ImportMapping
@@ -99,10 +101,8 @@ def _send_to(choice: str) -> dict:
 
 
 def _uuid_or_none(text: str):
-    import uuid
-
     try:
-        return uuid.UUID(text)
+        return uuid_module.UUID(text)
     except ValueError:
         return None
 
@@ -120,15 +120,11 @@ def import_map(request, uuid):
         except ImportFileError as error:
             messages.error(request, error.message)
             return redirect("leads-import")
-        job.mapping, job.mapping_name = mapping_initial(table.headers)
-        job.total_rows = len(table.rows)
-        job.save(update_fields=["sheet", "mapping", "mapping_name", "total_rows"])
+        import_job_use_sheet(job=job, table=table)
     table = import_table(job)
     saved = ImportMapping.objects.filter(uuid=_uuid_or_none(request.GET.get("saved", ""))).first()
     if saved is not None and request.method == "GET":
-        job.mapping = saved_mapping_apply(saved, table.headers, {})
-        job.mapping_name = saved.name
-        job.save(update_fields=["mapping", "mapping_name"])
+        import_job_use_mapping(job=job, saved=saved, headers=table.headers)
         return redirect("leads-import-map", uuid=job.uuid)
     mapping = _mapping_from(request, job, len(table.headers))
     send_to = request.POST.get("send_to", "rules")

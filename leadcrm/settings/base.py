@@ -185,6 +185,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 5,
         "options": {"expires": 60 * 5},  # a late run is superseded by the next one
     },
+    "leads-files-cleanup": {
+        "task": "leads.tasks.files_cleanup",
+        "schedule": 60 * 60 * 24,
+        "options": {"expires": 60 * 60},
+    },
     "pools-reclaim": {
         "task": "pools.tasks.pools_reclaim",
         "schedule": 60 * 15,

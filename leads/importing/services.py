@@ -98,6 +98,22 @@ def saved_mapping_apply(saved: ImportMapping, headers: list[str], suggested: dic
     return out
 
 
+def import_job_use_mapping(*, job: ImportJob, saved: ImportMapping, headers: list[str]) -> None:
+    """Replace a waiting job's mapping with a saved one (the columns it names only)."""
+    job.mapping = saved_mapping_apply(saved, headers, {})
+    job.mapping_name = saved.name
+    job.save(update_fields=["mapping", "mapping_name"])
+
+
+def import_job_use_sheet(*, job: ImportJob, table: Table) -> None:
+    """Point a waiting job at another sheet of its file (``table``, read from that sheet):
+    its row count and a fresh mapping for that sheet's columns."""
+    job.sheet = table.sheet
+    job.mapping, job.mapping_name = mapping_initial(table.headers)
+    job.total_rows = len(table.rows)
+    job.save(update_fields=["sheet", "mapping", "mapping_name", "total_rows"])
+
+
 def import_mapping_save(*, name: str, headers: list[str], mapping: dict, actor: User):
     """Save (or replace) a named mapping from a job's column mapping; returns it."""
     name = " ".join((name or "").split())[:100]
@@ -388,7 +404,7 @@ def _rows_to_fix(book, job: ImportJob) -> None:
         "row_number", "column", "reason"
     ):
         reasons.setdefault(row_number, []).append(f"{column}: {reason}" if column else reason)
-    if not reasons:
+    if not reasons or not job.file:
         return
     try:
         table = import_table(job)
@@ -409,3 +425,34 @@ def _rows_to_fix(book, job: ImportJob) -> None:
             sheet.append(
                 [row_number, *(text(c) for c in cells), text("; ".join(reasons[row_number]))]
             )
+
+
+#: An upload never mapped is dropped after this; a finished import's file after FILE_DAYS
+#: (its counts, problems and report stay; the report's "Rows to fix" sheet needs the file).
+ABANDONED_DAYS = 7
+FILE_DAYS = 90
+
+
+def imports_cleanup(*, now=None) -> tuple[int, int]:
+    """(abandoned uploads deleted, old files deleted) for the current tenant."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    abandoned = ImportJob.objects.filter(
+        status=ImportJob.Status.UPLOADED, created_at__lt=now - timedelta(days=ABANDONED_DAYS)
+    )
+    dropped = 0
+    for job in abandoned:
+        job.file.delete(save=False)
+        job.delete()
+        dropped += 1
+    old = ImportJob.objects.filter(
+        status__in=(ImportJob.Status.DONE, ImportJob.Status.FAILED),
+        finished_at__lt=now - timedelta(days=FILE_DAYS),
+    ).exclude(file="")
+    files = 0
+    for job in old:
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        files += 1
+    return dropped, files

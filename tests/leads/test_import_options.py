@@ -261,3 +261,29 @@ def test_filling_empty_fields_never_breaks_a_block_rule(in_tenant_a):
     bea.refresh_from_db()
     assert (bea.mobile, bea.city) == ("", "")  # nothing half-written
     assert ImportIssue.objects.get(job=job).reason.startswith("This lead already exists")
+
+
+def test_choosing_another_sheet_rereads_its_columns(in_tenant_a):
+    import io
+
+    from openpyxl import Workbook
+
+    cast = in_tenant_a
+    book = Workbook()
+    book.active.title = "Summary"
+    book.active.append(["Totals", "Count"])
+    book.active.append(["all", 3])
+    people = book.create_sheet("People")
+    people.append(["姓名", "手机"])
+    people.append(["张伟", "13900001111"])
+    people.append(["李娜", "13900002222"])
+    out = io.BytesIO()
+    book.save(out)
+    job = import_job_create(actor=cast.admin, filename="two.xlsx", data=out.getvalue())
+    assert (job.sheet, job.total_rows) == ("Summary", 1)
+    client = tenant_client(cast, cast.admin)
+    url = reverse("leads-import-map", kwargs={"uuid": job.uuid})
+    page = client.get(url + "?sheet=People").content.decode()
+    job.refresh_from_db()
+    assert (job.sheet, job.total_rows, job.mapping) == ("People", 2, {"0": "name", "1": "mobile"})
+    assert "13900002222" in page

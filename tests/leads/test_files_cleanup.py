@@ -1,0 +1,51 @@
+"""Housekeeping: expired export files, abandoned uploads and old import files are deleted by a
+daily per-tenant job; what people still need (counts, problems, reports) stays."""
+
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from leads.exports import JOB_TTL, exports_cleanup
+from leads.importing.services import import_error_report, import_job_create, imports_cleanup
+from leads.models import ImportIssue, ImportJob
+from leads.tasks import files_cleanup
+
+
+def test_expired_export_files_go_and_fresh_ones_stay(in_tenant_a):
+    old = default_storage.save("exports/old-test.csv", ContentFile(b"a"))
+    fresh = default_storage.save("exports/fresh-test.csv", ContentFile(b"b"))
+    later = timezone.now() + timedelta(seconds=JOB_TTL + 60)
+    try:
+        # Seen from a day later, both are expired; seen from now, neither is.
+        assert exports_cleanup() == 0
+        assert default_storage.exists(old)
+        assert exports_cleanup(now=later) >= 2
+        assert not default_storage.exists(old)
+        assert not default_storage.exists(fresh)
+    finally:
+        for path in (old, fresh):
+            default_storage.delete(path)
+
+
+def test_abandoned_uploads_and_old_import_files(in_tenant_a):
+    cast = in_tenant_a
+    abandoned = import_job_create(actor=cast.admin, filename="a.csv", data=b"Name\nA\n")
+    finished = import_job_create(actor=cast.admin, filename="f.csv", data=b"Name,Email\nF,bad\n")
+    ImportJob.objects.filter(pk=finished.pk).update(
+        status="done", finished_at=timezone.now() - timedelta(days=91), errors=1
+    )
+    ImportIssue.objects.create(job=finished, row_number=2, column="Email", value="bad",
+                               reason="not a valid email address")  # fmt: skip
+    recent = import_job_create(actor=cast.admin, filename="r.csv", data=b"Name\nR\n")
+    ImportJob.objects.filter(pk=abandoned.pk).update(created_at=timezone.now() - timedelta(days=8))
+    abandoned_path = abandoned.file.name
+    assert imports_cleanup() == (1, 1)
+    assert not ImportJob.objects.filter(pk=abandoned.pk).exists()
+    assert not default_storage.exists(abandoned_path)
+    finished.refresh_from_db()
+    assert finished.file.name == ""
+    assert import_error_report(finished)  # the report still opens, without "Rows to fix"
+    assert ImportJob.objects.filter(pk=recent.pk).exists()
+    assert files_cleanup()[1:] == [0, 0]  # the task, a second time: nothing left to do
