@@ -36,23 +36,19 @@ def duplicate_groups(request):
         return redirect("leads-duplicate-groups")
     result = cache.get(RESULT_KEY) or {}
     running = bool(cache.get(RUNNING_KEY) or cache.get(RUNNING_KEY + ":queued"))
-    groups = result.get("groups", [])[:200]
-    ids = {pk for g in groups for pk in g["ids"]}
-    visible = {
-        lead.pk: lead
-        for lead in selectors.leads_with_masking(
-            selectors.leads_visible_to(request.user).filter(pk__in=ids), user=request.user
-        ).select_related("owner")
-    }
-    shown = [
-        {**g, "leads": [visible[pk] for pk in g["ids"]]}
-        for g in groups
-        if all(pk in visible for pk in g["ids"])
-    ]
+    everything = result.get("groups", [])
+    level = request.GET.get("level", "")
+    groups = [g for g in everything if g["level"] == level] if level in LEVELS else everything
+    page = _positive_int(request.GET.get("page"), 1)
+    shown, more = _visible_groups(request.user, groups, skip=(page - 1) * PAGE, take=PAGE)
     context = {
         "groups": shown,
         "scanned_at": datetime.fromisoformat(result["at"]) if result.get("at") else None,
-        "total": len(result.get("groups", [])),
+        "total": len(everything),
+        "counts": {name: sum(g["level"] == name for g in everything) for name in LEVELS},
+        "level": level if level in LEVELS else "",
+        "page": page,
+        "more": more,
         "running": running,
     }
     if request.htmx:
@@ -73,6 +69,41 @@ def duplicates_not_same(request):
         scan_result_forget([lead.pk for lead in leads])
         messages.success(request, _("Marked as different people; the scan will not pair them."))
     return redirect("leads-duplicate-groups")
+
+
+PAGE = 50
+LEVELS = ("exact", "similar")
+
+
+def _positive_int(text, default: int) -> int:
+    try:
+        return max(1, int(text))
+    except (TypeError, ValueError):
+        return default
+
+
+def _visible_groups(user, groups: list[dict], *, skip: int, take: int):
+    """The groups ``user`` may see whole, from the ``skip``-th on, ``take`` of them, with their
+    leads (masking applied); and whether more follow. Visibility is checked a chunk of groups
+    at a time, so a page costs a few queries however long the scan's result is."""
+    shown, seen = [], 0
+    for start in range(0, len(groups), 500):
+        chunk = groups[start : start + 500]
+        ids = {pk for g in chunk for pk in g["ids"]}
+        leads = selectors.leads_with_masking(
+            selectors.leads_visible_to(user).filter(pk__in=ids), user=user
+        ).select_related("owner")
+        visible = {lead.pk: lead for lead in leads}
+        for group in chunk:
+            if not all(pk in visible for pk in group["ids"]):
+                continue
+            seen += 1
+            if seen <= skip:
+                continue
+            if len(shown) == take:
+                return shown, True
+            shown.append({**group, "leads": [visible[pk] for pk in group["ids"]]})
+    return shown, False
 
 
 def _posted_leads(request, user) -> list[Lead]:

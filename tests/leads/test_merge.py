@@ -237,3 +237,30 @@ def test_a_rep_cannot_dismiss_and_contacts_stay_masked_on_the_review_page(in_ten
     refused = rep.post(reverse("leads-duplicates-not-same"),
                        {"lead": [str(first.uuid), str(second.uuid)]})  # fmt: skip
     assert refused.status_code == 403
+
+
+def test_the_review_page_pages_and_filters_by_level(in_tenant_a, monkeypatch):
+    from django.core.cache import cache
+
+    from leads import views_merge
+    from leads.tasks_dedup import RESULT_KEY
+
+    cast = in_tenant_a
+    monkeypatch.setattr(views_merge, "PAGE", 2)
+    leads = [services.lead_create(actor=cast.admin, name=f"Paged {i}") for i in range(10)]
+    groups = [
+        {"ids": [leads[i].pk, leads[i + 1].pk], "level": "exact" if i < 4 else "similar",
+         "score": 100 - i, "rules": ["r"]}
+        for i in range(0, 10, 2)
+    ]  # fmt: skip
+    cache.set(RESULT_KEY, {"at": "2026-11-30T10:00:00+00:00", "groups": groups})
+    client = tenant_client(cast, cast.admin)
+    url = reverse("leads-duplicate-groups")
+    first = client.get(url).content.decode()
+    assert ("Paged 0" in first, "Paged 2" in first, "Paged 4" in first) == (True, True, False)
+    assert "page=2" in first  # a Next link
+    third = client.get(url + "?page=3").content.decode()
+    assert ("Paged 8" in third, "Next" in third) == (True, False)
+    similar = client.get(url + "?level=similar").content.decode()
+    assert ("Paged 0" in similar, "Paged 4" in similar) == (False, True)
+    assert "Similar · 3" in similar
