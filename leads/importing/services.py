@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
 from leads.dedup.keys import default_region, keys_for
@@ -369,7 +370,48 @@ def _import_run(job: ImportJob) -> ImportJob:
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE, finished_at=timezone.now()
     )
-    return ImportJob.objects.get(pk=job.pk)
+    done = ImportJob.objects.select_related("created_by", "owner").get(pk=job.pk)
+    transaction.on_commit(lambda: _import_notify(done))
+    return done
+
+
+def _import_notify(job: ImportJob) -> None:
+    """The person who started the import hears it finished (they may have left the page); the
+    owner who got the leads hears it once for the whole file. Safe to call twice."""
+    from django.urls import reverse
+
+    from leadcrm.notifications.models import Notification
+    from leadcrm.notifications.services import notification_send
+    from leadcrm.tenancy.selectors import tenant_origin
+
+    base_url = tenant_origin()
+    if job.created_by is not None:
+        notification_send(
+            recipient=job.created_by,
+            kind=Notification.Kind.GENERAL,
+            title=_("Import finished: %(file)s") % {"file": job.filename},
+            body=_("%(created)s created, %(updated)s updated, %(skipped)s skipped, "
+                   "%(errors)s with problems.")
+            % {"created": f"{job.created:,}", "updated": f"{job.updated:,}",
+               "skipped": f"{job.skipped:,}", "errors": f"{job.errors:,}"},
+            url=reverse("leads-import-status", kwargs={"uuid": job.uuid}),
+            dedup_key=f"import-done:{job.uuid}",
+            base_url=base_url,
+        )  # fmt: skip
+    if job.owner is not None and job.owner_id != job.created_by_id and job.created:
+        notification_send(
+            recipient=job.owner,
+            kind=Notification.Kind.LEAD_ASSIGNED,
+            title=ngettext(
+                "%(count)s imported lead for you", "%(count)s imported leads for you", job.created
+            )
+            % {"count": f"{job.created:,}"},
+            body=job.source_detail or job.filename,
+            url=reverse("leads-index") + "?scene=mine",
+            email=True,
+            dedup_key=f"import-owner:{job.uuid}",
+            base_url=base_url,
+        )
 
 
 def import_error_report(job: ImportJob) -> bytes:

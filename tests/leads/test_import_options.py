@@ -287,3 +287,22 @@ def test_choosing_another_sheet_rereads_its_columns(in_tenant_a):
     job.refresh_from_db()
     assert (job.sheet, job.total_rows, job.mapping) == ("People", 2, {"0": "name", "1": "mobile"})
     assert "13900002222" in page
+
+
+def test_the_starter_and_the_owner_hear_when_an_import_is_done(
+    in_tenant_a, django_capture_on_commit_callbacks
+):
+    from leadcrm.notifications.models import Notification
+
+    cast = in_tenant_a
+    job = import_job_create(actor=cast.admin, filename="n.csv",
+                            data=b"Name,Email\nNote One,\nNote Two,\nBad Row,nope\n")  # fmt: skip
+    job = _start(job, owner=cast.rep, run_rules=False, source_detail="Expo 2026")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_run(job.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_run(job.pk)  # a second delivery: no second notification
+    mine = Notification.objects.get(recipient=cast.admin, title="Import finished: n.csv")
+    assert mine.body == "2 created, 0 updated, 0 skipped, 1 with problems."
+    owners = Notification.objects.filter(recipient=cast.rep, kind="lead_assigned")
+    assert [(n.title, n.body) for n in owners] == [("2 imported leads for you", "Expo 2026")]
