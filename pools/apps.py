@@ -5,6 +5,7 @@ class PoolsConfig(AppConfig):
     name = "pools"
 
     def ready(self) -> None:
+        from leadcrm.tenancy.signals import tenant_created
         from leads.hooks import (
             register_after_create,
             register_after_create_bulk,
@@ -13,6 +14,7 @@ class PoolsConfig(AppConfig):
             register_visibility,
         )
         from pools.routing import pool_destination_place, pool_destinations
+        from pools.rules import fallback_pool_localise_on_create
         from pools.selectors import contact_masked_q, pooled_leads_visible_q
         from pools.services import pool_entry_merge, pool_entry_merge_undo
         from pools.tasks import route_new_lead, route_new_leads
@@ -21,4 +23,5 @@ class PoolsConfig(AppConfig):
         register_after_create_bulk(route_new_leads)
         register_destination("pool", choices=pool_destinations, place=pool_destination_place)
         register_merge("pool_entry", on_merge=pool_entry_merge, on_undo=pool_entry_merge_undo)
+        tenant_created.connect(fallback_pool_localise_on_create, dispatch_uid="pools-localise")
         register_visibility(visible=pooled_leads_visible_q, masked=contact_masked_q)

@@ -148,3 +148,15 @@ def pool_save(
         pool.members.set(members)
         pool.member_teams.set(member_teams)
     return pool
+
+
+def fallback_pool_localise_on_create(sender, tenant, **kwargs) -> None:
+    """Receiver of leadcrm.tenancy.signals.tenant_created: the fallback pool, created in English
+    by the migration, takes the new tenant's language."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(tenant.default_language or "en"):
+        local = gettext("General pool")
+    if local != "General pool":
+        Pool.objects.filter(is_fallback=True, name="General pool").update(name=local)

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,3 +18,15 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 8 characters, not only digits, not a common password."),
     )
+    default_language = forms.ChoiceField(
+        label=_("Workspace language"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_(
+            "Stages, sources and loss reasons start in this language; everyone can still "
+            "choose their own language."
+        ),
+    )
+
+    def clean_default_language(self) -> str:
+        return self.cleaned_data.get("default_language") or "en"

@@ -13,6 +13,7 @@ from leadcrm.accounts.roles import Role
 from leadcrm.accounts.services import user_check_new, user_create
 from leadcrm.tenancy.errors import ProvisioningError
 from leadcrm.tenancy.models import Domain, Tenant
+from leadcrm.tenancy.signals import tenant_created
 from leadcrm.tenancy.validators import schema_name_for, subdomain_clean
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ def tenant_provision(
                     roles=[Role.TENANT_ADMIN, Role.MANAGER, Role.POOL_ADMIN],
                     language=default_language,
                 )
+                tenant_created.send(sender=Tenant, tenant=tenant)
     except AccountsError as exc:
         field = {"email": "admin_email", "password": "admin_password"}.get(exc.field or "")
         raise ProvisioningError(exc.message, field=field) from exc

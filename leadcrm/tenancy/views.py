@@ -31,7 +31,11 @@ def landing(request):
 @csp_override(SIGNUP_CSP)
 @require_http_methods(["GET", "POST"])
 def signup(request):
-    form = SignupForm(request.POST or None)
+    language = (request.LANGUAGE_CODE or "en").lower()
+    form = SignupForm(
+        request.POST or None,
+        initial={"default_language": language if language in dict(settings.LANGUAGES) else "en"},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             tenant = tenant_provision(**form.cleaned_data)

@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, models, transaction
+from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from leadcrm.accounts.models import User
 from leads.errors import LeadError
-from leads.models import LeadSettings, LossReason, SopTemplate, SourceChannel, Stage
+from leads.models import DuplicateRule, LeadSettings, LossReason, SopTemplate, SourceChannel, Stage
 
 #: The ordered lists an admin edits, by the name used in URLs.
 LIST_MODELS: dict[str, type[models.Model]] = {
@@ -297,3 +299,52 @@ def sop_templates_by_stage() -> list[tuple[Stage, list[SopTemplate]]]:
         grouped.setdefault(template.stage_id, []).append(template)
     stages = Stage.objects.filter(is_active=True).order_by("position", "name")
     return [(stage, grouped.get(stage.pk, [])) for stage in stages]
+
+
+# The names every schema starts with (migrations 0002 and 0007 create them in English), marked
+# for translation so a tenant that signs up in another language gets them in that language.
+DEFAULT_NAMES = {
+    SourceChannel: [
+        gettext_noop("Website form"), gettext_noop("Trade show"), gettext_noop("Ad campaign"),
+        gettext_noop("Referral"), gettext_noop("Cold call"), gettext_noop("Hotline"),
+        gettext_noop("WeCom / WeChat"), gettext_noop("Import"), gettext_noop("API"),
+        gettext_noop("Other"),
+    ],
+    Stage: [
+        gettext_noop("To contact"), gettext_noop("First contact"),
+        gettext_noop("Needs confirmed"), gettext_noop("Solution presented"),
+        gettext_noop("Proposal sent"), gettext_noop("Negotiation"),
+        gettext_noop("Decision pending"), gettext_noop("Ready to convert"),
+    ],
+    LossReason: [
+        gettext_noop("No budget"), gettext_noop("No need"), gettext_noop("Chose a competitor"),
+        gettext_noop("Price too high"), gettext_noop("Timing not right"),
+        gettext_noop("No decision-maker access"), gettext_noop("Not our target market"),
+        gettext_noop("Other"),
+    ],
+    DuplicateRule: [
+        gettext_noop("Same email address"), gettext_noop("Same mobile or direct line"),
+        gettext_noop("Similar company and name"),
+        gettext_noop("Shared switchboard and similar name"),
+        gettext_noop("Shared mailbox and similar name"),
+    ],
+}  # fmt: skip
+
+
+def default_lists_localise(language: str) -> int:
+    """Rename the starting lists of the current schema into ``language`` (rows an admin has
+    renamed are left alone). Returns how many were renamed."""
+    renamed = 0
+    with translation.override(language):
+        for model, names in DEFAULT_NAMES.items():
+            for english in names:
+                local = gettext(english)
+                if local != english:
+                    renamed += model.objects.filter(name=english).update(name=local)
+    return renamed
+
+
+def default_lists_localise_on_create(sender, tenant, **kwargs) -> None:
+    """Receiver of leadcrm.tenancy.signals.tenant_created."""
+    if tenant.default_language and not tenant.default_language.startswith("en"):
+        default_lists_localise(tenant.default_language)

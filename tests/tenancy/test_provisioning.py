@@ -130,9 +130,15 @@ class TestSignupPage:
                 "admin_full_name": "Zhang Wei",
                 "admin_email": "zhang@zeta.example.com",
                 "admin_password": PASSWORD,
+                "default_language": "zh-hans",
             },
         )
         assert response.status_code == 302
+        with tenant_context(Tenant.objects.get(slug="zeta")):
+            from leads.models import Stage
+
+            assert User.objects.get().language == "zh-hans"
+            assert Stage.objects.order_by("position").first().name == "待联系"
         assert response.url.startswith("http://zeta.localhost:8000/accounts/welcome/")
         tenant_client = Client(HTTP_HOST="zeta.localhost:8000")
         landed = tenant_client.get(response.url.split("8000", 1)[1], follow=True)
@@ -179,3 +185,23 @@ class TestSignupPage:
         assert "already taken" in client.get("/signup/check/?subdomain=alpha").content.decode()
         assert "is available" in client.get("/signup/check/?subdomain=newco").content.decode()
         assert "reserved" in client.get("/signup/check/?subdomain=admin").content.decode()
+
+
+def test_a_tenant_that_signs_up_in_chinese_starts_with_chinese_lists(db):
+    from leads.models import DuplicateRule, LossReason, SourceChannel, Stage
+    from pools.models import Pool
+
+    tenant = _provision(subdomain="zhong", default_language="zh-hans")
+    with tenant_context(tenant):
+        assert list(Stage.objects.order_by("position").values_list("name", flat=True))[:3] == [
+            "待联系", "初次接触", "需求确认"
+        ]  # fmt: skip
+        assert SourceChannel.objects.get(code="trade_show").name == "展会"
+        assert SourceChannel.objects.get(code="api").name == "API"
+        assert LossReason.objects.filter(name="没有预算").exists()
+        assert DuplicateRule.objects.filter(name="邮箱相同").exists()
+        assert Pool.objects.get(is_fallback=True).name == "公共线索池"
+    english = _provision(subdomain="west", admin_email="o@west.example.com")
+    with tenant_context(english):
+        assert Stage.objects.order_by("position").first().name == "To contact"
+        assert Pool.objects.get(is_fallback=True).name == "General pool"
