@@ -11,6 +11,7 @@ from leads.dedup.scan import tenant_duplicate_groups
 
 RESULT_KEY = "dedup:scan"
 RUNNING_KEY = "dedup:scan:running"
+QUEUED_KEY = RUNNING_KEY + ":queued"
 KEEP_SECONDS = 7 * 24 * 3600
 
 
@@ -20,6 +21,7 @@ def dedup_scan_run() -> int:
     if not cache.add(RUNNING_KEY, 1, timeout=60 * 60):
         logger.info("dedup scan skipped=running tenant=%s", connection.schema_name)
         return -1
+    cache.delete(QUEUED_KEY)  # the page's "queued" mark: the running mark takes over
     try:
         groups = tenant_duplicate_groups()
         cache.set(

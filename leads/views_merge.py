@@ -20,7 +20,13 @@ from leads.errors import LeadError
 from leads.masking import mask_value
 from leads.models import Lead, LeadMerge
 from leads.services.merge import MERGE_FIELDS, duplicates_dismiss, lead_merge, lead_merge_undo
-from leads.tasks_dedup import RESULT_KEY, RUNNING_KEY, dedup_scan_run, scan_result_forget
+from leads.tasks_dedup import (
+    QUEUED_KEY,
+    RESULT_KEY,
+    RUNNING_KEY,
+    dedup_scan_run,
+    scan_result_forget,
+)
 
 REVIEWERS = (Role.TENANT_ADMIN, Role.MANAGER, Role.POOL_ADMIN)
 
@@ -32,10 +38,10 @@ def duplicate_groups(request):
     if request.method == "POST":
         if not cache.get(RUNNING_KEY):
             enqueue_on_commit(dedup_scan_run, queue="dedup")
-            cache.set(RUNNING_KEY + ":queued", 1, timeout=120)
+            cache.set(QUEUED_KEY, 1, timeout=120)
         return redirect("leads-duplicate-groups")
     result = cache.get(RESULT_KEY) or {}
-    running = bool(cache.get(RUNNING_KEY) or cache.get(RUNNING_KEY + ":queued"))
+    running = bool(cache.get(RUNNING_KEY) or cache.get(QUEUED_KEY))
     everything = result.get("groups", [])
     level = request.GET.get("level", "")
     groups = [g for g in everything if g["level"] == level] if level in LEVELS else everything

@@ -264,3 +264,17 @@ def test_the_review_page_pages_and_filters_by_level(in_tenant_a, monkeypatch):
     similar = client.get(url + "?level=similar").content.decode()
     assert ("Paged 0" in similar, "Paged 4" in similar) == (False, True)
     assert "Similar · 3" in similar
+
+
+def test_the_page_stops_saying_scanning_once_the_scan_is_done(twins):
+    from leads.tasks_dedup import dedup_scan_run
+
+    cast, _a, _b = twins
+    client = tenant_client(cast, cast.admin)
+    url = reverse("leads-duplicate-groups")
+    client.post(url)  # queued (the task runs after commit, in the worker)
+    assert "Scanning…" in client.get(url).content.decode()
+    dedup_scan_run()  # the task body, as the worker runs it
+    html = client.get(url).content.decode()
+    assert "Scanning…" not in html
+    assert "Anna Müller" in html

@@ -131,3 +131,12 @@ def test_a_form_can_send_its_leads_into_a_pool(in_tenant_a, web_form):
     later = Lead.objects.get(name="Later Visitor")
     assert not PoolEntry.objects.filter(lead=later).exists()
     assert "no longer available" in admin.get(edit).content.decode()
+
+
+def test_empty_choices_are_translated_for_chinese_admins(in_tenant_a, monkeypatch):
+    cast = in_tenant_a
+    monkeypatch.setattr(cast.admin, "language", "zh-hans")  # the shared object is restored
+    cast.admin.save(update_fields=["language"])  # the row is rolled back with the test
+    html = tenant_client(cast, cast.admin).get(reverse("leads-webform-create")).content.decode()
+    assert "- 请选择 -" in html
+    assert "Select an option" not in html
