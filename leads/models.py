@@ -179,6 +179,15 @@ class Lead(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_leads"
     )
+    #: The import that created it (the list filters by it: "the leads of this import").
+    import_job = models.ForeignKey(
+        "ImportJob",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
     # Duplicate detection keys, derived from the fields above on every save (leads.dedup).
     email_key = models.CharField(max_length=254, blank=True, editable=False)
     phone_key = models.CharField(max_length=20, blank=True, editable=False)
@@ -747,6 +756,9 @@ class ImportJob(models.Model):
     message = models.CharField(max_length=300, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: "Undo this import": when an admin asked to void its leads, and how many were voided.
+    void_requested_at = models.DateTimeField(null=True, blank=True)
+    voided = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

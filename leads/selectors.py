@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -232,6 +233,8 @@ class LeadFilters:
     sort: str = "score"
     #: Custom-field filters from `cf_<key>=value` parameters: ((key, value), ...)
     custom: tuple[tuple[str, str], ...] = ()
+    #: The leads one import created (`?imported=<import uuid>`).
+    imported: str = ""
 
     @classmethod
     def from_query(cls, query) -> LeadFilters:
@@ -256,7 +259,15 @@ class LeadFilters:
                 for name in sorted(query.keys())
                 if name.startswith("cf_") and query.get(name, "").strip()
             ),
+            imported=_uuid_text(query.get("imported", "")),
         )
+
+
+def _uuid_text(value: str) -> str:
+    try:
+        return str(uuid_module.UUID(value))
+    except (ValueError, TypeError, AttributeError):
+        return ""
 
 
 def lead_list(*, user: User, filters: LeadFilters) -> QuerySet[Lead]:
@@ -282,6 +293,8 @@ def lead_list(*, user: User, filters: LeadFilters) -> QuerySet[Lead]:
         leads = leads.filter(next_follow_up_at__lt=timezone.now(), status__in=OPEN_STATUSES)
     if filters.custom:
         leads = _filter_custom(leads, filters.custom)
+    if filters.imported:
+        leads = leads.filter(import_job__uuid=filters.imported)
     if filters.q:
         q = filters.q
         leads = leads.filter(

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import connection
 
 from leadcrm.tasking import logger
-from leads.importing.services import import_run
+from leads.importing.services import import_run, import_void_run
 
 
 @shared_task(acks_late=True, ignore_result=False)
@@ -23,3 +23,14 @@ def import_run_task(job_id: int) -> dict:
         connection.schema_name,
     )
     return {"status": job.status, "created": job.created, "errors": job.errors}
+
+
+@shared_task(acks_late=True, ignore_result=False)
+def import_void_task(job_id: int, actor_id: int) -> dict:
+    """Void the leads an import created (safe to deliver twice: void leads are skipped)."""
+    voided, left = import_void_run(job_id, actor_id)
+    logger.info(
+        "import void job=%s voided=%d left=%d tenant=%s",
+        job_id, voided, left, connection.schema_name,
+    )  # fmt: skip
+    return {"voided": voided, "left": left}

@@ -32,6 +32,7 @@ urlpatterns = [
     path("import/<uuid:uuid>/map/", views_import.import_map, name="leads-import-map"),
     path("import/<uuid:uuid>/report/", views_import.import_report, name="leads-import-report"),
     path("import/<uuid:uuid>/discard/", views_import.import_cancel, name="leads-import-cancel"),
+    path("import/<uuid:uuid>/void/", views_import.import_void, name="leads-import-void"),
     path(
         "import/mappings/<uuid:uuid>/delete/",
         views_import.import_mapping_delete,

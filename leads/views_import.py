@@ -24,6 +24,7 @@ from leads.importing.services import (
     import_job_use_sheet,
     import_preview,
     import_table,
+    import_void_request,
 )
 from leads.importing.template import import_template_build
 from leads.models import ImportJob, ImportMapping
@@ -212,3 +213,22 @@ def import_mapping_delete(request, uuid):
         saved.delete()
         messages.success(request, _("Saved mapping deleted."))
     return redirect("leads-import")
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_POST
+def import_void(request, uuid):
+    """ "Undo this import": void the leads it created, in the background."""
+    job = _job(request, uuid)
+    if request.POST.get("confirm") != "on":
+        messages.error(request, _("Tick the box to confirm."))
+        return redirect("leads-import-status", uuid=job.uuid)
+    try:
+        import_void_request(job=job, actor=request.user)
+    except LeadError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The leads of this import are being voided; admins can restore them.")
+        )
+    return redirect("leads-import-status", uuid=job.uuid)

@@ -15,7 +15,7 @@ from leadcrm.accounts.models import User
 from leadcrm.accounts.roles import Role
 from leads import exports, selectors
 from leads.errors import LeadError
-from leads.models import LeadStatus, LossReason
+from leads.models import ImportJob, LeadStatus, LossReason
 from leads.services import bulk as bulk_services
 from leads.services import saved_views as saved_view_services
 from leads.services.custom_fields import custom_fields_active
@@ -53,6 +53,9 @@ def list_context(request, filters) -> dict:
         "bulk_statuses": [(s, labels[s]) for s in bulk_services.BULK_STATUSES],
         "loss_reasons": LossReason.objects.filter(is_active=True),
         "export_limit": exports.EXPORT_DIRECT_LIMIT,
+        "imported_job": ImportJob.objects.filter(uuid=filters.imported).first()
+        if filters.imported
+        else None,
         "custom_filters": [
             (definition, request.GET.get(f"cf_{definition.key}", ""))
             for definition in custom_fields_active()

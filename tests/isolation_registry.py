@@ -384,6 +384,7 @@ OBJECT_ROUTES.update(
         "leads-import-map": ObjectRoute(_import_job),
         "leads-import-report": ObjectRoute(_import_job, methods=("GET",)),
         "leads-import-cancel": ObjectRoute(_import_job, methods=("POST",)),
+        "leads-import-void": ObjectRoute(_import_job, methods=("POST",)),
         "leads-import-mapping-delete": ObjectRoute(_import_mapping, methods=("POST",)),
     }
 )

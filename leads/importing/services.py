@@ -19,6 +19,7 @@ import io
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -37,6 +38,7 @@ from leads.models import (
     ImportJob,
     ImportMapping,
     Lead,
+    LeadStatus,
     SourceChannel,
 )
 from leads.services import _clean, lead_update
@@ -358,7 +360,7 @@ def _import_run(job: ImportJob) -> ImportJob:
             leads_create_bulk(
                 to_create, actor=actor, owner=locked.owner, reason=f"imported: {locked.filename}",
                 hooks=locked.run_rules and locked.owner is None, keys=create_keys,
-                destination=locked.destination,
+                destination=locked.destination, import_job_id=locked.pk,
             )  # fmt: skip
             counts["created"] = len(to_create)
             ImportIssue.objects.bulk_create(issues, batch_size=1000)
@@ -498,3 +500,47 @@ def imports_cleanup(*, now=None) -> tuple[int, int]:
         ImportJob.objects.filter(pk=job.pk).update(file="")
         files += 1
     return dropped, files
+
+
+def import_void_request(*, job: ImportJob, actor: User) -> ImportJob:
+    """ "Undo this import": queue voiding the leads it created (tenant admins only; void
+    leads can be restored one by one). Refused while the import runs or when it made none."""
+    from leadcrm.tasking import enqueue_on_commit
+    from leads.tasks_import import import_void_task
+
+    if not actor.is_tenant_admin:
+        raise LeadError(_("Only tenant admins can void the leads of an import."))
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != ImportJob.Status.DONE:
+            raise LeadError(_("Wait until the import has finished."))
+        if not locked.created:
+            raise LeadError(_("This import created no leads."))
+        locked.void_requested_at = timezone.now()
+        locked.save(update_fields=["void_requested_at"])
+        enqueue_on_commit(import_void_task, locked.pk, actor.pk, queue="import")
+    return locked
+
+
+def import_void_run(job_id: int, actor_id: int) -> tuple[int, int]:
+    """Void the import's leads that are still open, each through lead_change_status (history,
+    rules) in its own savepoint: a lead that cannot be voided (converted meanwhile) is left and
+    counted. Safe to run twice: void leads are skipped. Returns (voided now, left)."""
+    from leads.services import lead_change_status
+
+    job = ImportJob.objects.get(pk=job_id)
+    actor = User.objects.get(pk=actor_id)
+    voided = left = 0
+    leads = job.leads.exclude(status=LeadStatus.VOID).order_by("pk")
+    for lead in leads.iterator(chunk_size=500):
+        try:
+            with transaction.atomic():
+                lead_change_status(lead=lead, to_status=LeadStatus.VOID, actor=actor)
+        except LeadError:
+            left += 1
+            continue
+        voided += 1
+        if voided % 500 == 0:
+            ImportJob.objects.filter(pk=job.pk).update(voided=F("voided") + 500)
+    ImportJob.objects.filter(pk=job.pk).update(voided=F("voided") + voided % 500)
+    return voided, left

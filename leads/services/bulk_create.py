@@ -31,6 +31,7 @@ def leads_create_bulk(
     hooks: bool = True,
     keys: list[dict] | None = None,
     destination: str = "",
+    import_job_id: int | None = None,
 ) -> list[Lead]:
     """Create a lead per cleaned row; returns them with their ids. Call inside a transaction
     (the import's batch transaction). ``hooks=False`` skips routing (the import's "do not run
@@ -42,7 +43,7 @@ def leads_create_bulk(
     stage = Stage.objects.filter(is_active=True).order_by("position").first()
     leads = []
     for index, data in enumerate(rows):
-        lead = Lead(**data, created_by=actor, owner=owner)
+        lead = Lead(**data, created_by=actor, owner=owner, import_job_id=import_job_id)
         lead.status = LeadStatus.PENDING if owner else LeadStatus.UNASSIGNED
         lead.assigned_at = now if owner else None
         lead.status_changed_at = now

@@ -306,3 +306,56 @@ def test_the_starter_and_the_owner_hear_when_an_import_is_done(
     assert mine.body == "2 created, 0 updated, 0 skipped, 1 with problems."
     owners = Notification.objects.filter(recipient=cast.rep, kind="lead_assigned")
     assert [(n.title, n.body) for n in owners] == [("2 imported leads for you", "Expo 2026")]
+
+
+def test_the_list_shows_the_leads_of_one_import(in_tenant_a):
+    cast = in_tenant_a
+    services.lead_create(actor=cast.admin, name="Not Imported")
+    job = import_job_create(actor=cast.admin, filename="fair.csv",
+                            data=b"Name\nFair One\nFair Two\n")  # fmt: skip
+    job = import_run(_start(job).pk)
+    assert set(Lead.objects.filter(import_job=job).values_list("name", flat=True)) == {
+        "Fair One", "Fair Two"
+    }  # fmt: skip
+    client = tenant_client(cast, cast.admin)
+    status = client.get(reverse("leads-import-status", kwargs={"uuid": job.uuid})).content.decode()
+    assert f"imported={job.uuid}" in status
+    html = client.get(reverse("leads-index") + f"?scene=all&imported={job.uuid}").content.decode()
+    assert ("Fair One" in html, "Fair Two" in html, "Not Imported" in html) == (True, True, False)
+    assert "The leads the import of fair.csv" in html
+    garbage = client.get(reverse("leads-index") + "?scene=all&imported=nope").content.decode()
+    assert "Not Imported" in garbage  # an unreadable filter is ignored, not an error
+
+
+def test_an_admin_can_void_the_leads_of_an_import(in_tenant_a, django_capture_on_commit_callbacks):
+    from leads.importing.services import import_void_request, import_void_run
+
+    cast = in_tenant_a
+    job = import_job_create(actor=cast.admin, filename="oops.csv",
+                            data=b"Name\nOops One\nOops Two\nOops Three\n")  # fmt: skip
+    job = import_run(_start(job).pk)
+    converted = Lead.objects.get(name="Oops Three")
+    Lead.objects.filter(pk=converted.pk).update(status="converted")
+    with pytest.raises(LeadError, match="Only tenant admins"):
+        import_void_request(job=job, actor=cast.manager)
+    client = tenant_client(cast, cast.admin)
+    url = reverse("leads-import-void", kwargs={"uuid": job.uuid})
+    unconfirmed = client.post(url, follow=True).content.decode()
+    assert "Tick the box to confirm." in unconfirmed
+    assert not ImportJob.objects.get(pk=job.pk).void_requested_at
+    with django_capture_on_commit_callbacks() as queued:
+        client.post(url, {"confirm": "on"})
+    assert len(queued) == 1  # the task, queued on commit (run below as the worker would)
+    assert import_void_run(job.pk, cast.admin.pk) == (2, 1)
+    assert set(Lead.objects.filter(import_job=job).values_list("status", flat=True)) == {
+        "void", "converted"
+    }  # fmt: skip
+    assert import_void_run(job.pk, cast.admin.pk) == (0, 1)  # a second delivery changes nothing
+    job.refresh_from_db()
+    assert job.voided == 2
+    voided = Lead.objects.get(name="Oops One")
+    assert voided.history.first().status == "void"
+    page = client.get(reverse("leads-import-status", kwargs={"uuid": job.uuid})).content.decode()
+    assert "2 leads voided so far" in page
+    rep_page = tenant_client(cast, cast.rep).post(url, {"confirm": "on"})
+    assert rep_page.status_code == 403
