@@ -8,4 +8,5 @@ urlpatterns = [
     path("signup/", tenancy_views.signup, name="public-signup"),
     path("signup/check/", tenancy_views.subdomain_check, name="public-subdomain-check"),
     path("healthz/", views.healthz, name="public-healthz"),
+    path("favicon.ico", views.favicon, name="public-favicon"),
 ]

@@ -9,6 +9,7 @@ from leads.views_tasks import task_list
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("leadcrm.accounts.urls")),
     path("settings/", include(settings_urlpatterns)),
     path("settings/sharing/", include(sharing_urlpatterns)),

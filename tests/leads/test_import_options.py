@@ -356,6 +356,6 @@ def test_an_admin_can_void_the_leads_of_an_import(in_tenant_a, django_capture_on
     voided = Lead.objects.get(name="Oops One")
     assert voided.history.first().status == "void"
     page = client.get(reverse("leads-import-status", kwargs={"uuid": job.uuid})).content.decode()
-    assert "2 leads voided so far" in page
+    assert "Undone: 2 leads voided so far" in page
     rep_page = tenant_client(cast, cast.rep).post(url, {"confirm": "on"})
     assert rep_page.status_code == 403

@@ -57,3 +57,12 @@ def test_pages_show_times_in_the_tenants_time_zone(cast_a):
     TenantTimezoneMiddleware(capture)(FakeRequest())
     assert seen["zone"] == cast_a.tenant.time_zone == "Asia/Shanghai"
     assert str(tz.get_current_timezone()) == "UTC"  # restored after the request
+
+
+def test_favicon_ico_points_at_the_icon_on_both_sites(cast_a):
+    from django.test import Client
+
+    for host in ("localhost", cast_a.host):
+        response = Client(HTTP_HOST=host).get("/favicon.ico")
+        assert response.status_code == 301
+        assert response["Location"].endswith("img/favicon.svg")
