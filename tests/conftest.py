@@ -144,6 +144,19 @@ def in_tenant_a(cast_a):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_tenant_storage():
+    """django-tenants' TenantFileSystemStorage caches MEDIA_ROOT on first use and never
+    forgets it (its setting_changed handler ignores MEDIA_ROOT): after a test that overrode
+    MEDIA_ROOT (tests/leads/test_recordings.py), later tests would write their files there
+    while the Celery worker reads the real MEDIA_ROOT. Every test starts and ends fresh."""
+    from django.core.files.storage import storages
+
+    storages["default"].__dict__.pop("relative_media_root", None)
+    yield
+    storages["default"].__dict__.pop("relative_media_root", None)
+
+
+@pytest.fixture(autouse=True)
 def _back_to_public():
     """Whatever a test did to the connection's schema or the active language, the next one
     starts in public and in English."""

@@ -8,7 +8,7 @@ from datetime import datetime
 import openpyxl
 import pytest
 from django.core.cache import cache
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -157,19 +157,7 @@ def test_big_export_asks_first_then_runs_in_the_background_for_its_owner_only(
     assert teammate.get(status_url + "download/").status_code == 404
 
 
-@pytest.fixture
-def fresh_tenant_storage():
-    """django-tenants' TenantFileSystemStorage caches MEDIA_ROOT on first use and never
-    forgets it (its setting_changed handler ignores MEDIA_ROOT), so a test that overrode
-    MEDIA_ROOT earlier would point this one elsewhere than the worker, and this one would pin
-    the path for a later test that overrides it. Start and end fresh."""
-    storages["default"].__dict__.pop("relative_media_root", None)
-    yield
-    storages["default"].__dict__.pop("relative_media_root", None)
-
-
 @pytest.mark.worker
-@pytest.mark.usefixtures("fresh_tenant_storage")
 def test_big_export_runs_through_the_worker_and_downloads(celery_worker, committed_db, monkeypatch):
     cast = _load_cast("alpha")
     with tenant_context(cast.tenant):
