@@ -7,29 +7,31 @@ after the creating transaction commits and receive the lead's id; they queue Cel
 import logging
 from collections.abc import Callable
 
-_after_create: list[Callable[[int], None]] = []
+# Each hook is kept with whether it routes the lead (pools' does): an import that leaves its
+# leads unassigned skips the routing hooks only, so scoring and the like still run.
+_after_create: list[tuple[Callable[[int], None], bool]] = []
 
 
-def register_after_create(hook: Callable[[int], None]) -> None:
-    if hook not in _after_create:
-        _after_create.append(hook)
+def register_after_create(hook: Callable[[int], None], *, routes: bool = False) -> None:
+    if hook not in [h for h, _routes in _after_create]:
+        _after_create.append((hook, routes))
 
 
-def after_create_hooks() -> list[Callable[[int], None]]:
-    return list(_after_create)
+def after_create_hooks(*, routing: bool = True) -> list[Callable[[int], None]]:
+    return [h for h, routes in _after_create if routing or not routes]
 
 
 # The same for leads created in bulk (imports): one call per batch with the ids.
-_after_create_bulk: list[Callable[[list[int]], None]] = []
+_after_create_bulk: list[tuple[Callable[[list[int]], None], bool]] = []
 
 
-def register_after_create_bulk(hook: Callable[[list[int]], None]) -> None:
-    if hook not in _after_create_bulk:
-        _after_create_bulk.append(hook)
+def register_after_create_bulk(hook: Callable[[list[int]], None], *, routes: bool = False) -> None:
+    if hook not in [h for h, _routes in _after_create_bulk]:
+        _after_create_bulk.append((hook, routes))
 
 
-def after_create_bulk_hooks() -> list[Callable[[list[int]], None]]:
-    return list(_after_create_bulk)
+def after_create_bulk_hooks(*, routing: bool = True) -> list[Callable[[list[int]], None]]:
+    return [h for h, routes in _after_create_bulk if routing or not routes]
 
 
 # Visibility extensions. pools adds "members see the unowned leads of their pools" and "those

@@ -19,8 +19,8 @@ class PoolsConfig(AppConfig):
         from pools.services import pool_entry_merge, pool_entry_merge_undo
         from pools.tasks import route_new_lead, route_new_leads
 
-        register_after_create(route_new_lead)
-        register_after_create_bulk(route_new_leads)
+        register_after_create(route_new_lead, routes=True)
+        register_after_create_bulk(route_new_leads, routes=True)
         register_destination("pool", choices=pool_destinations, place=pool_destination_place)
         register_merge("pool_entry", on_merge=pool_entry_merge, on_undo=pool_entry_merge_undo)
         tenant_created.connect(fallback_pool_localise_on_create, dispatch_uid="pools-localise")

@@ -359,7 +359,7 @@ def _import_run(job: ImportJob) -> ImportJob:
                 create_keys.append(row_keys)
             leads_create_bulk(
                 to_create, actor=actor, owner=locked.owner, reason=f"imported: {locked.filename}",
-                hooks=locked.run_rules and locked.owner is None, keys=create_keys,
+                route=locked.run_rules and locked.owner is None, keys=create_keys,
                 destination=locked.destination, import_job_id=locked.pk,
             )  # fmt: skip
             counts["created"] = len(to_create)

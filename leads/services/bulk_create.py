@@ -28,15 +28,16 @@ def leads_create_bulk(
     actor: User | None,
     owner: User | None = None,
     reason: str = "imported",
-    hooks: bool = True,
+    route: bool = True,
     keys: list[dict] | None = None,
     destination: str = "",
     import_job_id: int | None = None,
 ) -> list[Lead]:
     """Create a lead per cleaned row; returns them with their ids. Call inside a transaction
-    (the import's batch transaction). ``hooks=False`` skips routing (the import's "do not run
-    the assignment rules"); ``keys`` are the rows' duplicate keys when already computed;
-    ``destination`` ("pool:<uuid>") takes the unowned leads instead of the rules."""
+    (the import's batch transaction). ``route=False`` skips the routing hooks only (the
+    import's "leave them unassigned"; scoring and other hooks still run); ``keys`` are the
+    rows' duplicate keys when already computed; ``destination`` ("pool:<uuid>") takes the
+    unowned leads instead of the rules."""
     if not rows:
         return []
     now = timezone.now()
@@ -96,14 +97,12 @@ def leads_create_bulk(
     ids = [lead.pk for lead in leads]
     if destination and owner is None:
         destination_send(destination, ids, actor=actor, reason=reason)
-    if not hooks:
-        return leads
-    bulk_hooks = after_create_bulk_hooks()
+    bulk_hooks = after_create_bulk_hooks(routing=route)
     if bulk_hooks:
         for hook in bulk_hooks:
             transaction.on_commit(lambda hook=hook, ids=ids: hook(ids))
     else:
-        for hook in after_create_hooks():
+        for hook in after_create_hooks(routing=route):
             for pk in ids:
                 transaction.on_commit(lambda hook=hook, pk=pk: hook(pk))
     return leads

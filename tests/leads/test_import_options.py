@@ -359,3 +359,24 @@ def test_an_admin_can_void_the_leads_of_an_import(in_tenant_a, django_capture_on
     assert "Undone: 2 leads voided so far" in page
     rep_page = tenant_client(cast, cast.rep).post(url, {"confirm": "on"})
     assert rep_page.status_code == 403
+
+
+def test_leaving_imported_leads_unassigned_skips_routing_hooks_only(
+    in_tenant_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    from leads import hooks
+
+    cast = in_tenant_a
+    called = []
+    monkeypatch.setattr(hooks, "_after_create_bulk", [])
+    hooks.register_after_create_bulk(lambda ids: called.append(("route", len(ids))), routes=True)
+    hooks.register_after_create_bulk(lambda ids: called.append(("score", len(ids))))
+    job = import_job_create(actor=cast.admin, filename="h.csv", data=b"Name\nHook One\nHook Two\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_run(_start(job, run_rules=False).pk)
+    assert called == [("score", 2)]
+    called.clear()
+    again = import_job_create(actor=cast.admin, filename="i.csv", data=b"Name\nHook Three\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_run(_start(again, run_rules=True).pk)
+    assert called == [("route", 1), ("score", 1)]
