@@ -305,8 +305,16 @@ def test_import_runs_in_the_worker_and_a_second_delivery_changes_nothing(
             LeadStageChange.objects.filter(lead_id__in=ids).delete()
             Lead.history.filter(id__in=ids).delete()
             Lead.objects.filter(pk__in=ids).delete()
+            _notifications_forget(job)
             job.file.delete(save=False)
             job.delete()
+
+
+def _notifications_forget(job) -> None:
+    """Committed tests leave nothing behind: the "import finished" notification goes too."""
+    from leadcrm.notifications.models import Notification
+
+    Notification.objects.filter(title__endswith=job.filename).delete()
 
 
 def test_import_leads_command(in_tenant_a, tmp_path):
@@ -350,3 +358,50 @@ def test_files_written_by_libreoffice(name):
         (5, ["Anna Müller", "Nordwerk GmbH", "+49 151 23456789", "01067", "2026-11-04"]),
     ]
     assert table_read(data, name, sheet="Notes").headers == ["not the list"]
+
+
+@pytest.mark.worker
+def test_undoing_an_import_runs_in_the_worker(committed_db, celery_worker, monkeypatch):
+    """The admin's "undo this import" goes through the import queue to a real worker."""
+    from django_tenants.utils import tenant_context
+
+    from leads.importing.services import import_void_request
+    from tests.conftest import _load_cast
+
+    monkeypatch.setattr("leads.hooks._after_create_bulk", [])  # no routing race at cleanup
+    monkeypatch.setattr("leads.hooks._after_create", [])
+    cast = _load_cast("alpha")
+    with tenant_context(cast.tenant):
+        data = b"Name\nUndo Worker One\nUndo Worker Two\n"
+        job = import_job_create(actor=cast.admin, filename="undo-w.csv", data=data)
+        import_job_start(job=job, actor=cast.admin, mapping=job.mapping, on_duplicate="skip",
+                         owner=None, source_detail="", run_rules=False)  # fmt: skip
+    try:
+        with tenant_context(cast.tenant):
+            for _ in range(600):  # the import itself runs in the worker first
+                job.refresh_from_db()
+                if job.status == "done":
+                    break
+                time.sleep(0.1)
+            assert (job.status, job.created) == ("done", 2)
+            import_void_request(job=job, actor=cast.admin)
+            for _ in range(600):
+                if not Lead.objects.filter(import_job=job).exclude(status="void").exists():
+                    break
+                time.sleep(0.1)
+            assert set(Lead.objects.filter(import_job=job).values_list("status", flat=True)) == {
+                "void"
+            }
+            job.refresh_from_db()
+            assert job.voided == 2
+    finally:
+        with tenant_context(cast.tenant):
+            from leads.models import LeadStageChange
+
+            ids = list(Lead.objects.filter(import_job=job).values_list("pk", flat=True))
+            LeadStageChange.objects.filter(lead_id__in=ids).delete()
+            Lead.history.filter(id__in=ids).delete()
+            Lead.objects.filter(pk__in=ids).delete()
+            _notifications_forget(job)
+            job.file.delete(save=False)
+            job.delete()
