@@ -35,7 +35,11 @@ def demo_pools_seed(*, admin: User, extra_leads: int = 2500, seed: int = 2026) -
         return {"skipped": True}
     rng = random.Random(seed + 7919)  # not the leads seeder's sequence: no repeated phones
     teams = {t.name: t for t in Team.objects.filter(kind=Team.Kind.TEAM)}
-    pool_admin = User.objects.filter(roles__contains=[Role.POOL_ADMIN]).first()
+    pool_admins = User.objects.filter(roles__contains=[Role.POOL_ADMIN]).order_by("pk")
+    # The dedicated pool admin (the tenant admin holds the role too and sees every pool anyway).
+    pool_admin = pool_admins.exclude(roles__contains=[Role.TENANT_ADMIN]).first() or (
+        pool_admins.first()
+    )
     admins = [pool_admin] if pool_admin else []
     common = {
         "mode": Pool.Mode.BOTH,

@@ -28,6 +28,7 @@ from leads.importing.services import (
 )
 from leads.importing.template import import_template_build
 from leads.models import ImportJob, ImportMapping
+from leads.selectors import owners_assignable_by
 
 IMPORTERS = (Role.TENANT_ADMIN, Role.MANAGER, Role.POOL_ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -158,8 +159,7 @@ def import_map(request, uuid):
         "targets": targets(),
         "preview": import_preview(job, mapping),
         "owner_choices": [
-            (f"user:{u.uuid}", u.full_name)
-            for u in User.objects.filter(is_active=True).order_by("full_name")
+            (f"user:{u.uuid}", u.full_name) for u in owners_assignable_by(request.user)
         ],
         "duplicate_choices": ImportJob.OnDuplicate.choices,
     }

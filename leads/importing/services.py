@@ -41,6 +41,7 @@ from leads.models import (
     LeadStatus,
     SourceChannel,
 )
+from leads.selectors import owners_assignable_by
 from leads.services import _clean, lead_update
 from leads.services.bulk_create import leads_create_bulk
 
@@ -217,11 +218,12 @@ def import_job_start(
         raise LeadError(_("Unknown field in the mapping."))
     if on_duplicate not in ImportJob.OnDuplicate.values:
         raise LeadError(_("Choose what to do with duplicates."))
-    if destination:
-        if owner is not None:
-            raise LeadError(_("Choose an owner or a pool, not both."))
-        if destination not in dict(destination_choices(actor)):
-            raise LeadError(_("You cannot send leads to that pool."))
+    if destination and owner is not None:
+        raise LeadError(_("Choose an owner or a pool, not both."))
+    if owner is not None and not owners_assignable_by(actor).filter(pk=owner.pk).exists():
+        raise LeadError(_("You can assign leads only to yourself or your team."))
+    if destination and destination not in dict(destination_choices(actor)):
+        raise LeadError(_("You cannot send leads to that pool."))
     with transaction.atomic():
         if save_mapping_as:
             job.mapping_name = import_mapping_save(

@@ -198,9 +198,10 @@ def test_the_import_page_offers_pools_and_owners(in_tenant_a, trade_show_pool):
     )
     job2 = import_job_create(actor=cast.pool_admin, filename="q.csv", data=b"Name\nOwned\n")
     url2 = reverse("leads-import-map", kwargs={"uuid": job2.uuid})
-    client.post(url2, {"col_0": "name", "on_duplicate": "skip", "send_to": f"user:{cast.rep.uuid}"})
+    client.post(url2, {"col_0": "name", "on_duplicate": "skip",
+                       "send_to": f"user:{cast.pool_admin.uuid}"})  # fmt: skip
     job2.refresh_from_db()
-    assert (job2.owner, job2.destination, job2.run_rules) == (cast.rep, "", False)
+    assert (job2.owner, job2.destination, job2.run_rules) == (cast.pool_admin, "", False)
     job3 = import_job_create(actor=cast.pool_admin, filename="r.csv", data=b"Name\nBad\n")
     url3 = reverse("leads-import-map", kwargs={"uuid": job3.uuid})
     page3 = client.post(url3, {"col_0": "name", "on_duplicate": "skip", "send_to": "user:nope"})
@@ -380,3 +381,17 @@ def test_leaving_imported_leads_unassigned_skips_routing_hooks_only(
     with django_capture_on_commit_callbacks(execute=True):
         import_run(_start(again, run_rules=True).pk)
     assert called == [("route", 1), ("score", 1)]
+
+
+def test_an_importer_gives_a_file_only_to_people_they_may_assign_to(in_tenant_a):
+    cast = in_tenant_a
+    job = import_job_create(actor=cast.pool_admin, filename="o.csv", data=b"Name\nOwner Test\n")
+    with pytest.raises(LeadError, match="only to yourself or your team"):
+        _start(job, owner=cast.rep)
+    page = tenant_client(cast, cast.pool_admin).get(
+        reverse("leads-import-map", kwargs={"uuid": job.uuid})
+    )
+    html = page.content.decode()
+    assert f"user:{cast.pool_admin.uuid}" in html
+    assert f"user:{cast.rep.uuid}" not in html
+    assert import_run(_start(job, owner=cast.pool_admin, run_rules=False).pk).created == 1
