@@ -376,3 +376,27 @@ def lead_history(lead: Lead, limit: int = 50):
     for record in records:
         record.from_merged = record.id != lead.pk
     return records
+
+
+def lead_duplicates_for(user: User, lead: Lead, limit: int = 5):
+    """Leads the tenant's duplicate rules match with ``lead`` that ``user`` may see, leaving out
+    those someone marked as different people (the banner on the lead's page)."""
+    from leads.dedup.matching import duplicates_find
+    from leads.models import DuplicateDismissal
+
+    if lead.merged_into_id is not None or lead.status == LeadStatus.VOID:
+        return []
+    fields = ("name", "company", "email", "phone", "mobile", "country")
+    matches = duplicates_find(
+        {f: getattr(lead, f) for f in fields}, exclude_ids=[lead.pk], limit=limit * 2
+    )
+    if not matches:
+        return []
+    ids = [m.lead.pk for m in matches]
+    visible = set(leads_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    dismissed = set()
+    for a, b in DuplicateDismissal.objects.filter(
+        Q(lead_a=lead, lead_b__in=ids) | Q(lead_b=lead, lead_a__in=ids)
+    ).values_list("lead_a_id", "lead_b_id"):
+        dismissed.add(b if a == lead.pk else a)
+    return [m for m in matches if m.lead.pk in visible and m.lead.pk not in dismissed][:limit]

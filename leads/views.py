@@ -166,6 +166,7 @@ def _detail_context(request, lead, tab):
     masked = selectors.lead_contacts_masked(user=request.user, lead=lead)
     return {
         "lead": lead,
+        "duplicates": selectors.lead_duplicates_for(request.user, lead) if tab == "details" else [],
         "recent_merge": lead.merges.filter(
             undone_at__isnull=True, at__gte=timezone.now() - timedelta(days=30)
         ).first(),

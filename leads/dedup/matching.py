@@ -268,6 +268,7 @@ def _candidates(keys: dict, rules, exclude_ids) -> list[Lead]:
         if name in fields and keys[f"{name}_key"]:
             exact |= Q(**{f"{name}_key": keys[f"{name}_key"]})
     base = Lead.objects.filter(merged_into__isnull=True).exclude(status=LeadStatus.VOID)
+    base = base.select_related("owner")
     base = base.exclude(pk__in=list(exclude_ids))
     found = {lead.pk: lead for lead in base.filter(exact).order_by()[: CANDIDATES_PER_KEY * 2]}
     with connection.cursor() as cursor:

@@ -278,3 +278,19 @@ def test_the_page_stops_saying_scanning_once_the_scan_is_done(twins):
     html = client.get(url).content.decode()
     assert "Scanning…" not in html
     assert "Anna Müller" in html
+
+
+def test_the_lead_page_names_possible_duplicates_the_user_may_see(twins):
+    from leads.models import DuplicateDismissal
+
+    cast, a, b = twins
+    hidden = services.lead_create(actor=cast.admin, owner=cast.teammate, name="Anna Müller",
+                                  company="Nordwerk GmbH")  # fmt: skip
+    client = tenant_client(cast, cast.rep)
+    page = client.get(reverse("leads-detail", kwargs={"uuid": a.uuid})).content.decode()
+    assert "This lead may be a duplicate of another lead" in page
+    assert f"lead={a.uuid}&amp;lead={b.uuid}" in page  # Compare and merge
+    assert str(hidden.uuid) not in page  # the teammate's lead is not the rep's to see
+    DuplicateDismissal.objects.create(lead_a_id=min(a.pk, b.pk), lead_b_id=max(a.pk, b.pk))
+    page = client.get(reverse("leads-detail", kwargs={"uuid": a.uuid})).content.decode()
+    assert "may be a duplicate" not in page
