@@ -18,6 +18,7 @@ from leads.importing.mapping import targets
 from leads.importing.reader import MAX_UPLOAD, ImportFileError
 from leads.importing.services import (
     import_error_report,
+    import_error_report_csv,
     import_job_create,
     import_job_start,
     import_job_use_mapping,
@@ -186,8 +187,12 @@ def import_status(request, uuid):
 @require_GET
 def import_report(request, uuid):
     job = _job(request, uuid)
-    response = HttpResponse(import_error_report(job), content_type=XLSX)
     name = job.filename.rsplit(".", 1)[0][:60].replace('"', "")
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(import_error_report_csv(job), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{name}-problems.csv"'
+        return response
+    response = HttpResponse(import_error_report(job), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}-problems.xlsx"'
     return response
 

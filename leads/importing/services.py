@@ -418,6 +418,30 @@ def _import_notify(job: ImportJob) -> None:
         )
 
 
+def _report_rows(job: ImportJob):
+    yield [_("Row"), _("Column"), _("Value"), _("Reason"), _("Imported?")]
+    for issue in job.issues.all().iterator(chunk_size=2000):
+        yield [
+            issue.row_number,
+            export_cell_escape(issue.column),
+            export_cell_escape(issue.value),
+            export_cell_escape(issue.reason),
+            _("no") if issue.is_error else _("skipped as a duplicate"),
+        ]
+
+
+def import_error_report_csv(job: ImportJob) -> str:
+    """The problem report as CSV (UTF-8 with a byte-order mark, so Excel reads Chinese);
+    cells escaped against formula injection as in the xlsx."""
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in _report_rows(job):
+        writer.writerow(row)
+    return "\ufeff" + out.getvalue()
+
+
 def import_error_report(job: ImportJob) -> bytes:
     """The rows that were not imported (and the duplicates), as an xlsx: row, column, value,
     reason. Cells are escaped against formula injection."""
@@ -425,17 +449,8 @@ def import_error_report(job: ImportJob) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Problems"))
-    sheet.append([_("Row"), _("Column"), _("Value"), _("Reason"), _("Imported?")])
-    for issue in job.issues.all().iterator(chunk_size=2000):
-        sheet.append(
-            [
-                issue.row_number,
-                export_cell_escape(issue.column),
-                export_cell_escape(issue.value),
-                export_cell_escape(issue.reason),
-                _("no") if issue.is_error else _("skipped as a duplicate"),
-            ]
-        )
+    for row in _report_rows(job):
+        sheet.append(row)
     _rows_to_fix(book, job)
     out = io.BytesIO()
     book.save(out)

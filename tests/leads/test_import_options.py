@@ -395,3 +395,17 @@ def test_an_importer_gives_a_file_only_to_people_they_may_assign_to(in_tenant_a)
     assert f"user:{cast.pool_admin.uuid}" in html
     assert f"user:{cast.rep.uuid}" not in html
     assert import_run(_start(job, owner=cast.pool_admin, run_rules=False).pk).created == 1
+
+
+def test_the_problem_report_as_csv(in_tenant_a):
+    cast = in_tenant_a
+    data = "姓名,邮箱\n,x@y.example\n张伟,=cmd|calc\n".encode()
+    job = import_run(_start(import_job_create(actor=cast.admin, filename="c.csv", data=data)).pk)
+    client = tenant_client(cast, cast.admin)
+    response = client.get(reverse("leads-import-report", kwargs={"uuid": job.uuid}) + "?format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="c-problems.csv"' in response["Content-Disposition"]
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffRow,Column,Value,Reason,Imported?")
+    assert "2,姓名,,the name is required,no" in text
+    assert "3,邮箱,'=cmd|calc,not a valid email address,no" in text  # escaped, not a formula
