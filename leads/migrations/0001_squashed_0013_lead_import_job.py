@@ -3,7 +3,6 @@
 Existing schemas, which applied the thirteen, keep them; delete those once every database has
 recorded this one. The starting lists and duplicate rules are frozen copies of 0002 and 0007."""
 
-# Generated from the models by Django 6.1.3 on 2026-11-30 12:00
 import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
 import django.db.models.deletion
@@ -97,8 +96,6 @@ def default_rules(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    initial = True
-
     replaces = [
         ("leads", "0001_initial"),
         ("leads", "0002_default_lists"),
@@ -115,10 +112,12 @@ class Migration(migrations.Migration):
         ("leads", "0013_lead_import_job"),
     ]
 
+    initial = True
+
     dependencies = [
-        ("tenancy", "0002_pg_trgm"),
         ("accounts", "0002_api_keys"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("accounts", "__first__"),
+        ("tenancy", "0002_pg_trgm"),
     ]
 
     operations = [
@@ -727,6 +726,115 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        models.F("owner"),
+                        models.OrderBy(models.F("score"), descending=True, nulls_last=True),
+                        models.OrderBy(models.F("id"), descending=True),
+                        name="lead_owner_score",
+                    ),
+                    models.Index(
+                        models.F("status"),
+                        models.OrderBy(models.F("score"), descending=True, nulls_last=True),
+                        models.OrderBy(models.F("id"), descending=True),
+                        name="lead_status_score",
+                    ),
+                    models.Index(
+                        models.OrderBy(models.F("score"), descending=True, nulls_last=True),
+                        models.OrderBy(models.F("id"), descending=True),
+                        name="lead_score",
+                    ),
+                    models.Index(
+                        models.OrderBy(models.F("created_at"), descending=True),
+                        models.OrderBy(models.F("id"), descending=True),
+                        name="lead_created",
+                    ),
+                    models.Index(
+                        models.OrderBy(
+                            models.F("last_activity_at"), descending=True, nulls_last=True
+                        ),
+                        models.OrderBy(models.F("id"), descending=True),
+                        name="lead_last_activity",
+                    ),
+                    models.Index(
+                        condition=models.Q(("next_follow_up_at__isnull", False)),
+                        fields=["next_follow_up_at"],
+                        name="lead_next_due_open",
+                    ),
+                    django.contrib.postgres.indexes.GinIndex(fields=["tags"], name="lead_tags"),
+                    django.contrib.postgres.indexes.GinIndex(
+                        django.contrib.postgres.indexes.OpClass(
+                            django.db.models.functions.text.Upper("name"), name="gin_trgm_ops"
+                        ),
+                        name="lead_name_trgm",
+                    ),
+                    django.contrib.postgres.indexes.GinIndex(
+                        django.contrib.postgres.indexes.OpClass(
+                            django.db.models.functions.text.Upper("company"), name="gin_trgm_ops"
+                        ),
+                        name="lead_company_trgm",
+                    ),
+                    django.contrib.postgres.indexes.GinIndex(
+                        django.contrib.postgres.indexes.OpClass(
+                            django.db.models.functions.text.Upper("email"), name="gin_trgm_ops"
+                        ),
+                        name="lead_email_trgm",
+                    ),
+                    django.contrib.postgres.indexes.GinIndex(
+                        django.contrib.postgres.indexes.OpClass(
+                            models.F("phone"), name="gin_trgm_ops"
+                        ),
+                        name="lead_phone_trgm",
+                    ),
+                    django.contrib.postgres.indexes.GinIndex(
+                        django.contrib.postgres.indexes.OpClass(
+                            models.F("mobile"), name="gin_trgm_ops"
+                        ),
+                        name="lead_mobile_trgm",
+                    ),
+                    django.contrib.postgres.indexes.GinIndex(
+                        fields=["custom_data"],
+                        name="lead_custom_data",
+                        opclasses=["jsonb_path_ops"],
+                    ),
+                    models.Index(
+                        condition=models.Q(("email_key", ""), _negated=True),
+                        fields=["email_key"],
+                        name="lead_email_key",
+                    ),
+                    models.Index(
+                        condition=models.Q(("phone_key", ""), _negated=True),
+                        fields=["phone_key"],
+                        name="lead_phone_key",
+                    ),
+                    models.Index(
+                        condition=models.Q(("mobile_key", ""), _negated=True),
+                        fields=["mobile_key"],
+                        name="lead_mobile_key",
+                    ),
+                    models.Index(
+                        condition=models.Q(("company_key", ""), _negated=True),
+                        fields=["company_key"],
+                        name="lead_company_key",
+                    ),
+                    models.Index(
+                        condition=models.Q(("name_key", ""), _negated=True),
+                        fields=["name_key"],
+                        name="lead_name_key",
+                    ),
+                    django.contrib.postgres.indexes.GinIndex(
+                        django.contrib.postgres.indexes.OpClass(
+                            models.F("company_key"), name="gin_trgm_ops"
+                        ),
+                        name="lead_company_key_trgm",
+                    ),
+                    django.contrib.postgres.indexes.GinIndex(
+                        django.contrib.postgres.indexes.OpClass(
+                            models.F("name_key"), name="gin_trgm_ops"
+                        ),
+                        name="lead_name_key_trgm",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -1255,6 +1363,21 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["due_at", "id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "open")),
+                        fields=["assignee", "due_at"],
+                        name="task_open_due",
+                    ),
+                    models.Index(fields=["lead", "status"], name="task_lead"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("sop_template__isnull", False), ("status", "open")),
+                        fields=("lead", "sop_template"),
+                        name="task_sop_once",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -1702,183 +1825,6 @@ class Migration(migrations.Migration):
                     models.Index(fields=["lead", "changed_at"], name="stagechange_lead_time")
                 ],
             },
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=models.Index(
-                models.F("owner"),
-                models.OrderBy(models.F("score"), descending=True, nulls_last=True),
-                models.OrderBy(models.F("id"), descending=True),
-                name="lead_owner_score",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=models.Index(
-                models.F("status"),
-                models.OrderBy(models.F("score"), descending=True, nulls_last=True),
-                models.OrderBy(models.F("id"), descending=True),
-                name="lead_status_score",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=models.Index(
-                models.OrderBy(models.F("score"), descending=True, nulls_last=True),
-                models.OrderBy(models.F("id"), descending=True),
-                name="lead_score",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=models.Index(
-                models.OrderBy(models.F("created_at"), descending=True),
-                models.OrderBy(models.F("id"), descending=True),
-                name="lead_created",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=models.Index(
-                models.OrderBy(models.F("last_activity_at"), descending=True, nulls_last=True),
-                models.OrderBy(models.F("id"), descending=True),
-                name="lead_last_activity",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=models.Index(
-                condition=models.Q(("next_follow_up_at__isnull", False)),
-                fields=["next_follow_up_at"],
-                name="lead_next_due_open",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=django.contrib.postgres.indexes.GinIndex(fields=["tags"], name="lead_tags"),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=django.contrib.postgres.indexes.GinIndex(
-                django.contrib.postgres.indexes.OpClass(
-                    django.db.models.functions.text.Upper("name"), name="gin_trgm_ops"
-                ),
-                name="lead_name_trgm",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=django.contrib.postgres.indexes.GinIndex(
-                django.contrib.postgres.indexes.OpClass(
-                    django.db.models.functions.text.Upper("company"), name="gin_trgm_ops"
-                ),
-                name="lead_company_trgm",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=django.contrib.postgres.indexes.GinIndex(
-                django.contrib.postgres.indexes.OpClass(
-                    django.db.models.functions.text.Upper("email"), name="gin_trgm_ops"
-                ),
-                name="lead_email_trgm",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=django.contrib.postgres.indexes.GinIndex(
-                django.contrib.postgres.indexes.OpClass(models.F("phone"), name="gin_trgm_ops"),
-                name="lead_phone_trgm",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=django.contrib.postgres.indexes.GinIndex(
-                django.contrib.postgres.indexes.OpClass(models.F("mobile"), name="gin_trgm_ops"),
-                name="lead_mobile_trgm",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=django.contrib.postgres.indexes.GinIndex(
-                fields=["custom_data"], name="lead_custom_data", opclasses=["jsonb_path_ops"]
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=models.Index(
-                condition=models.Q(("email_key", ""), _negated=True),
-                fields=["email_key"],
-                name="lead_email_key",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=models.Index(
-                condition=models.Q(("phone_key", ""), _negated=True),
-                fields=["phone_key"],
-                name="lead_phone_key",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=models.Index(
-                condition=models.Q(("mobile_key", ""), _negated=True),
-                fields=["mobile_key"],
-                name="lead_mobile_key",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=models.Index(
-                condition=models.Q(("company_key", ""), _negated=True),
-                fields=["company_key"],
-                name="lead_company_key",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=models.Index(
-                condition=models.Q(("name_key", ""), _negated=True),
-                fields=["name_key"],
-                name="lead_name_key",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=django.contrib.postgres.indexes.GinIndex(
-                django.contrib.postgres.indexes.OpClass(
-                    models.F("company_key"), name="gin_trgm_ops"
-                ),
-                name="lead_company_key_trgm",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="lead",
-            index=django.contrib.postgres.indexes.GinIndex(
-                django.contrib.postgres.indexes.OpClass(models.F("name_key"), name="gin_trgm_ops"),
-                name="lead_name_key_trgm",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="task",
-            index=models.Index(
-                condition=models.Q(("status", "open")),
-                fields=["assignee", "due_at"],
-                name="task_open_due",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="task",
-            index=models.Index(fields=["lead", "status"], name="task_lead"),
-        ),
-        migrations.AddConstraint(
-            model_name="task",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("sop_template__isnull", False), ("status", "open")),
-                fields=("lead", "sop_template"),
-                name="task_sop_once",
-            ),
         ),
         migrations.RunPython(create_defaults, migrations.RunPython.noop),
         migrations.RunPython(default_rules, migrations.RunPython.noop),

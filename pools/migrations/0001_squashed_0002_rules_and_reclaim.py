@@ -2,8 +2,6 @@
 model states to render when a tenant signs up). Existing schemas keep the two; delete them once
 every database has recorded this one. The fallback pool's creation is a frozen copy of 0002."""
 
-# Generated from the models by Django 6.1.3 on 2026-11-30 12:01
-
 import django.contrib.postgres.fields
 import django.db.models.deletion
 import pools.models
@@ -11,6 +9,7 @@ import simple_history.models
 import uuid
 from django.conf import settings
 from django.db import migrations, models
+# Generated from the models by Django 6.1.3 on 2026-11-30 12:01
 
 
 def fallback_pool_create(apps, schema_editor):
@@ -28,17 +27,14 @@ def fallback_pool_create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    initial = True
+    replaces = [("pools", "0001_initial"), ("pools", "0002_rules_and_reclaim")]
 
-    replaces = [
-        ("pools", "0001_initial"),
-        ("pools", "0002_rules_and_reclaim"),
-    ]
+    initial = True
 
     dependencies = [
         ("accounts", "0002_api_keys"),
+        ("accounts", "__first__"),
         ("leads", "0001_squashed_0013_lead_import_job"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -231,6 +227,13 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_fallback", True)),
+                        fields=("is_fallback",),
+                        name="pool_one_fallback",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -555,6 +558,9 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
+            options={
+                "indexes": [models.Index(fields=["pool", "claimed_at"], name="pool_entry_pool")],
+            },
         ),
         migrations.CreateModel(
             name="PoolEvent",
@@ -621,6 +627,10 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["pool", "action", "at"], name="pool_event_pool"),
+                    models.Index(fields=["actor", "action", "at"], name="pool_event_actor"),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -653,6 +663,11 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(fields=("rule", "user"), name="pool_rule_member_state")
+                ],
+            },
         ),
         migrations.CreateModel(
             name="ContactReveal",
@@ -686,32 +701,6 @@ class Migration(migrations.Migration):
                 "ordering": ["-at"],
                 "indexes": [models.Index(fields=["user", "at"], name="pool_reveal_user")],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="pool",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("is_fallback", True)),
-                fields=("is_fallback",),
-                name="pool_one_fallback",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="poolentry",
-            index=models.Index(fields=["pool", "claimed_at"], name="pool_entry_pool"),
-        ),
-        migrations.AddIndex(
-            model_name="poolevent",
-            index=models.Index(fields=["pool", "action", "at"], name="pool_event_pool"),
-        ),
-        migrations.AddIndex(
-            model_name="poolevent",
-            index=models.Index(fields=["actor", "action", "at"], name="pool_event_actor"),
-        ),
-        migrations.AddConstraint(
-            model_name="rulememberstate",
-            constraint=models.UniqueConstraint(
-                fields=("rule", "user"), name="pool_rule_member_state"
-            ),
         ),
         migrations.RunPython(fallback_pool_create, migrations.RunPython.noop),
     ]
