@@ -100,8 +100,9 @@ def destination_send(key: str, lead_ids: list[int], *, actor, reason: str = "") 
 
 
 # Merges: what other apps keep per lead follows the survivor. ``on_merge(keep, gone)`` runs in
-# the merge's transaction and returns [[row id, former lead id], ...] of what it moved, kept
-# with the merge; ``on_undo(keep, moved)`` puts those rows back. pools moves the pool entry.
+# the merge's transaction (``keep`` already carries its new values, owner included) and
+# returns what its undo needs (JSON), kept with the merge; ``on_undo(keep, that)`` puts it
+# back. pools moves the pool entry.
 _merge: dict[str, tuple[Callable, Callable]] = {}
 
 

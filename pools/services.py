@@ -370,23 +370,32 @@ def contact_reveal(*, lead: Lead, user: User, field: str) -> str:
     return getattr(lead, field)
 
 
-def pool_entry_merge(keep: Lead, gone: list[Lead]) -> list[list[int]]:
+def pool_entry_merge(keep: Lead, gone: list[Lead]) -> dict:
     """Merge hook: the survivor keeps its own pool entry; without one it takes the entry of
-    the lead whose owner it took (so the pool's limits and reclaim rules still apply), else
-    the first merged lead's. Returns [[entry id, former lead id]] for the undo."""
-    if PoolEntry.objects.filter(lead=keep).exists():
-        return []
-    entries = {e.lead_id: e for e in PoolEntry.objects.filter(lead__in=gone)}
-    if not entries:
-        return []
-    owned_by_keep = [g.pk for g in gone if g.owner_id and g.owner_id == keep.owner_id]
-    chosen = next((entries[pk] for pk in owned_by_keep if pk in entries), None)
-    chosen = chosen or entries[min(entries)]
-    former = chosen.lead_id
-    PoolEntry.objects.filter(pk=chosen.pk).update(lead=keep)
-    return [[chosen.pk, former]]
+    the lead whose owner it took, else the first merged lead's. An entry the survivor now
+    holds with an owner counts as claimed from the merge on, so the pool's limits and reclaim
+    rules apply. Returns what the undo needs: {"moved": [[entry, former lead]], "claimed":
+    [entry]}."""
+    undo: dict = {"moved": [], "claimed": []}
+    entry = PoolEntry.objects.filter(lead=keep).first()
+    if entry is None:
+        entries = {e.lead_id: e for e in PoolEntry.objects.filter(lead__in=gone)}
+        if not entries:
+            return undo
+        owned_by_keep = [g.pk for g in gone if g.owner_id and g.owner_id == keep.owner_id]
+        entry = next((entries[pk] for pk in owned_by_keep if pk in entries), None)
+        entry = entry or entries[min(entries)]
+        undo["moved"].append([entry.pk, entry.lead_id])
+        PoolEntry.objects.filter(pk=entry.pk).update(lead=keep)
+    if keep.owner_id is not None and entry.claimed_at is None:
+        PoolEntry.objects.filter(pk=entry.pk).update(claimed_at=timezone.now())
+        undo["claimed"].append(entry.pk)
+    return undo
 
 
-def pool_entry_merge_undo(keep: Lead, moved: list[list[int]]) -> None:
-    for pk, former in moved:
+def pool_entry_merge_undo(keep: Lead, undo) -> None:
+    if isinstance(undo, list):  # merges recorded before the claim mark: [[entry, lead]]
+        undo = {"moved": undo, "claimed": []}
+    PoolEntry.objects.filter(pk__in=undo.get("claimed", []), lead=keep).update(claimed_at=None)
+    for pk, former in undo.get("moved", []):
         PoolEntry.objects.filter(pk=pk, lead=keep).update(lead_id=former)

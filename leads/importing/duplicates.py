@@ -62,7 +62,8 @@ class RowMatcher:
         return out
 
     def existing(self, batch_keys: list[dict]) -> dict[str, list[Lead]]:
-        """The tenant's leads by candidate key, for a batch of rows' keys (one query)."""
+        """The tenant's leads by candidate key, for a batch of rows' keys (an indexed query per
+        key column, then one for the leads)."""
         if not self.rules:
             return {}
         wanted = {k for keys in batch_keys for k in self.candidate_keys(keys)}

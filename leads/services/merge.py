@@ -97,8 +97,8 @@ def lead_merge(
             if source_pk is None or source_pk == keep.pk:
                 continue
             new = getattr(locked[source_pk], attname)
-            if field == "owner" and new is None:
-                continue  # an unowned lead's "no owner" does not take the survivor's away
+            if field == "owner" and (new is None or not locked[source_pk].owner.is_active):
+                continue  # "no owner" or a deactivated one never replaces the survivor's
             if new != getattr(keep, attname):
                 before[attname] = getattr(keep, attname)
                 setattr(keep, attname, new)
@@ -173,7 +173,7 @@ def lead_merge_undo(*, merge: LeadMerge, actor: User) -> Lead:
             for pk, lead_pk in merge.moved.get(key, []):
                 model.objects.filter(pk=pk, lead=keep).update(lead_id=lead_pk)
         for name, (_on_merge, on_undo) in merge_hooks().items():
-            on_undo(keep, merge.moved.get(f"hook:{name}", []))
+            on_undo(keep, merge.moved.get(f"hook:{name}", {}))
         for attname, value in merge.survivor_before.items():
             setattr(keep, attname, value)
         keep._history_user = actor

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from leadcrm.accounts.models import User
 from leads.errors import LeadError
+from leads.hooks import destination_choices
 from leads.models import Lead, SourceChannel, WebForm
 from leads.services import lead_create
 
@@ -37,6 +38,12 @@ def webform_save(*, actor: User, form: WebForm | None = None, **fields) -> WebFo
         raise LeadError(_("Give the form a name."), field="name")
     chosen = [f for f in fields.get("fields") or [] if f in WebForm.FIELD_CHOICES]
     required = [f for f in fields.get("required") or [] if f in chosen]
+    destination = fields.get("destination") or ""
+    keeps_old = form is not None and destination == form.destination
+    if destination and not keeps_old and destination not in dict(destination_choices(actor)):
+        raise LeadError(_("You cannot send leads to that pool."), field="destination")
+    if destination and fields.get("owner"):
+        raise LeadError(_("Choose an owner or a pool, not both."), field="destination")
     form = form or WebForm()
     for key, value in fields.items():
         setattr(form, key, value)

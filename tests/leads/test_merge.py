@@ -294,3 +294,37 @@ def test_the_lead_page_names_possible_duplicates_the_user_may_see(twins):
     DuplicateDismissal.objects.create(lead_a_id=min(a.pk, b.pk), lead_b_id=max(a.pk, b.pk))
     page = client.get(reverse("leads-detail", kwargs={"uuid": a.uuid})).content.decode()
     assert "may be a duplicate" not in page
+
+
+def test_a_pooled_survivor_that_takes_an_owner_counts_as_claimed_until_undone(in_tenant_a):
+    from pools.models import Pool, PoolEntry
+    from pools.services import pool_claim, pool_lead_add
+
+    cast = in_tenant_a
+    pool = Pool.objects.create(name="Claim mark pool")
+    pool.members.add(cast.rep)
+    waiting = services.lead_create(actor=cast.admin, name="Ida Wong")
+    pool_lead_add(pool=pool, lead=waiting, actor=cast.admin)
+    held = services.lead_create(actor=cast.admin, name="Ida Wong", email="ida@w.example")
+    pool_lead_add(pool=pool, lead=held, actor=cast.admin)
+    pool_claim(pool=pool, lead=held, actor=cast.rep)
+    merge = lead_merge(survivor=waiting, others=[held], values={"owner": held.pk},
+                       actor=cast.admin)  # fmt: skip
+    entry = PoolEntry.objects.get(lead=waiting)
+    assert entry.claimed_at is not None  # held now: the pool's limits and reclaim rules apply
+    lead_merge_undo(merge=merge, actor=cast.admin)
+    entry.refresh_from_db()
+    assert (entry.lead_id, entry.claimed_at) == (waiting.pk, None)
+    assert PoolEntry.objects.get(lead=held).claimed_at is not None
+
+
+def test_a_deactivated_owner_is_never_merged_in(twins):
+    from leadcrm.accounts.models import User
+
+    cast, _a, _b = twins
+    gone = services.lead_create(actor=cast.admin, owner=cast.teammate, name="Anna Muller")
+    User.objects.filter(pk=cast.teammate.pk).update(is_active=False)
+    loose = services.lead_create(actor=cast.admin, name="Anna Müller 2")
+    lead_merge(survivor=loose, others=[gone], values={"owner": gone.pk}, actor=cast.admin)
+    loose.refresh_from_db()
+    assert (loose.owner, loose.status) == (None, "unassigned")

@@ -140,3 +140,17 @@ def test_empty_choices_are_translated_for_chinese_admins(in_tenant_a, monkeypatc
     html = tenant_client(cast, cast.admin).get(reverse("leads-webform-create")).content.decode()
     assert "- 请选择 -" in html
     assert "Select an option" not in html
+
+
+def test_the_save_service_refuses_a_pool_the_admin_cannot_choose(in_tenant_a, web_form):
+    from pools.models import Pool
+
+    inactive = Pool.objects.create(name="Retired", is_active=False)
+    with pytest.raises(LeadError, match="cannot send leads to that pool"):
+        webform_save(actor=in_tenant_a.admin, form=web_form, name="Contact us",
+                     destination=f"pool:{inactive.uuid}")  # fmt: skip
+    with pytest.raises(LeadError, match="cannot send leads"):
+        webform_save(actor=in_tenant_a.admin, form=web_form, name="Contact us",
+                     destination="pool:not-a-pool")  # fmt: skip
+    web_form.refresh_from_db()
+    assert web_form.destination == ""
