@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
-from django.db import connection
-
 from leads.dedup.normalize import company_key, email_key, name_key, phone_parse
 
-_REGION_CACHE: dict[str, tuple[float, str]] = {}
-_REGION_TTL = 60.0
 
-
-def default_region() -> str:
-    """The tenant's default country for phone numbers (cached a minute per schema)."""
-    schema = connection.schema_name
-    cached = _REGION_CACHE.get(schema)
-    if cached and time.monotonic() - cached[0] < _REGION_TTL:
-        return cached[1]
-    from leads.models import LeadSettings
-
-    region = (LeadSettings.load().default_country or "CN").upper()
-    _REGION_CACHE[schema] = (time.monotonic(), region)
-    return region
-
-
-def keys_for(data: dict, region: str | None = None) -> dict[str, str]:
+def keys_for(data: dict, region: str) -> dict[str, str]:
     """Keys from field values: email, phone, mobile, company, name. Numbers without a
-    country code are read as numbers of the lead's own country, else the tenant's."""
+    country code are read as numbers of the lead's own country, else ``region`` (the tenant's,
+    ``leads.models.default_region()``)."""
     country = (data.get("country") or "").strip().upper()
-    region = country if len(country) == 2 else (region or default_region())
+    region = country if len(country) == 2 else region
     return {
         "email_key": email_key(data.get("email") or ""),
         "phone_key": phone_storage_key(data.get("phone") or "", region),
@@ -48,7 +29,7 @@ def phone_storage_key(raw: str, region: str) -> str:
     return f"{parsed.e164};{parsed.extension}" if parsed.extension else parsed.e164
 
 
-def lead_keys_fill(lead) -> None:
+def lead_keys_fill(lead, region: str) -> None:
     fields = ("email", "phone", "mobile", "company", "name", "country")
-    for key, value in keys_for({f: getattr(lead, f) for f in fields}).items():
+    for key, value in keys_for({f: getattr(lead, f) for f in fields}, region).items():
         setattr(lead, key, value)

@@ -20,7 +20,7 @@ from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
 from leads.dedup.keys import keys_for
-from leads.models import DEDUP_KEY_FIELDS, DuplicateRule, Lead, LeadStatus
+from leads.models import DEDUP_KEY_FIELDS, DuplicateRule, Lead, LeadStatus, default_region
 
 CANDIDATES_PER_KEY = 30
 #: pg_trgm's ``%`` threshold for candidates (rapidfuzz decides afterwards).
@@ -308,7 +308,7 @@ def duplicates_find(data: dict, *, exclude_ids=(), limit: int = 10) -> list[Dupl
     rules = rules_active()
     if not rules:
         return []
-    keys = keys_for(data)
+    keys = keys_for(data, default_region())
     if not any(keys.values()):
         return []
     mine = profile(keys, data.get("name") or "")

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
-from leads.dedup.keys import default_region, keys_for
+from leads.dedup.keys import keys_for
 from leads.errors import LeadError
 from leads.exports import export_cell_escape
 from leads.hooks import destination_choices
@@ -40,6 +40,7 @@ from leads.models import (
     Lead,
     LeadStatus,
     SourceChannel,
+    default_region,
 )
 from leads.selectors import owners_assignable_by
 from leads.services import _clean, lead_update

@@ -19,7 +19,14 @@ from psycopg.types.json import Jsonb
 from leadcrm.accounts.models import User
 from leads.dedup.keys import lead_keys_fill
 from leads.hooks import after_create_bulk_hooks, after_create_hooks, destination_send
-from leads.models import Lead, LeadStageChange, LeadStatus, SopTemplate, Stage
+from leads.models import (
+    Lead,
+    LeadStageChange,
+    LeadStatus,
+    SopTemplate,
+    Stage,
+    default_region,
+)
 
 
 def leads_create_bulk(
@@ -55,7 +62,7 @@ def leads_create_bulk(
             for key, value in keys[index].items():
                 setattr(lead, key, value)
         else:
-            lead_keys_fill(lead)
+            lead_keys_fill(lead, default_region())
         leads.append(lead)
     with connection.cursor() as cursor:
         cursor.execute(

@@ -1,0 +1,75 @@
+"""Tenant-level lead configuration: settings and custom field definitions."""
+
+import time
+import uuid
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection, models
+from django.utils.translation import gettext_lazy as _
+
+
+class LeadSettings(models.Model):
+    """Per-tenant settings of the leads module (one row)."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    require_bant_for_qualified = models.BooleanField(
+        _("require the BANT checklist before Qualified"), default=False
+    )
+    hot_score = models.PositiveSmallIntegerField(_("hot from score"), default=70)
+    #: Phone numbers without a country code are read as numbers of this country.
+    default_country = models.CharField(
+        _("default country for phone numbers"), max_length=2, default="CN"
+    )
+
+    def __str__(self) -> str:
+        return "lead settings"
+
+    @classmethod
+    def load(cls) -> "LeadSettings":
+        settings_row, _created = cls.objects.get_or_create(singleton=True)
+        return settings_row
+
+
+class CustomFieldDefinition(models.Model):
+    """An extra lead field defined by a tenant admin; values live in Lead.custom_data[key]."""
+
+    class FieldType(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Choice")
+        MULTI_CHOICE = "multi_choice", _("Multiple choice")
+        BOOLEAN = "boolean", _("Yes / no")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    field_type = models.CharField(_("type"), max_length=20, choices=FieldType.choices)
+    choices = ArrayField(
+        models.CharField(max_length=100), verbose_name=_("choices"), default=list, blank=True
+    )
+    required = models.BooleanField(_("required"), default=False)
+    filterable = models.BooleanField(_("filterable in the list"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+_REGION_CACHE: dict[str, tuple[float, str]] = {}
+_REGION_TTL = 60.0
+
+
+def default_region() -> str:
+    """The tenant's default country for phone numbers (cached a minute per schema)."""
+    schema = connection.schema_name
+    cached = _REGION_CACHE.get(schema)
+    if cached and time.monotonic() - cached[0] < _REGION_TTL:
+        return cached[1]
+    region = (LeadSettings.load().default_country or "CN").upper()
+    _REGION_CACHE[schema] = (time.monotonic(), region)
+    return region

@@ -1,0 +1,110 @@
+"""Lead list imports: the job, saved mappings and row problems."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportJob(models.Model):
+    """One upload of a lead list, from mapping through the background run to its report."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Waiting for the mapping")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class OnDuplicate(models.TextChoices):
+        SKIP = "skip", _("Skip the row")
+        UPDATE = "update", _("Fill the existing lead's empty fields")
+        FLAG = "flag", _("Create it and tag it “possible duplicate”")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    file = models.FileField(upload_to="imports/")
+    sheet = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    #: {"<column index>": "<target>"}
+    mapping = models.JSONField(default=dict)
+    #: The saved mapping applied to it, if any (ImportMapping.name).
+    mapping_name = models.CharField(max_length=100, blank=True)
+    on_duplicate = models.CharField(
+        max_length=10, choices=OnDuplicate.choices, default=OnDuplicate.SKIP
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_detail = models.CharField(max_length=200, blank=True)
+    run_rules = models.BooleanField(default=True)
+    #: Where the new leads go instead of the rules, e.g. "pool:<uuid>" (see leads.hooks).
+    destination = models.CharField(max_length=80, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    #: Rows handled so far: each batch commits its leads, its problems and this counter
+    #: together, so a run that restarts after a crash continues here and creates no lead twice.
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    #: "Undo this import": when an admin asked to void its leads, and how many were voided.
+    void_requested_at = models.DateTimeField(null=True, blank=True)
+    voided = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total_rows) if self.total_rows else 0
+
+
+class ImportMapping(models.Model):
+    """A column mapping saved for the next file of the same kind (a trade show's export, a
+    list vendor's format): header name → field. Shared by everyone who imports."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    #: {"<header as in the file>": "<target>"}
+    columns = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportIssue(models.Model):
+    """A row that was not imported (or imported with a warning), with where and why."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="issues")
+    row_number = models.PositiveIntegerField()
+    column = models.CharField(max_length=100, blank=True)
+    value = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(max_length=300)
+    is_error = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["row_number", "id"]
+        indexes = [models.Index(fields=["job", "row_number"], name="import_issue_row")]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}: {self.reason}"

@@ -1,0 +1,291 @@
+"""The lead, its lists (sources, stages, loss reasons) and its stage changes."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from leads.dedup.keys import lead_keys_fill
+
+DEDUP_KEY_FIELDS = ("email_key", "phone_key", "mobile_key", "company_key", "name_key")
+
+
+class LeadStatus(models.TextChoices):
+    UNASSIGNED = "unassigned", _("Unassigned")
+    PENDING = "pending", _("Pending")
+    FOLLOWING_UP = "following_up", _("Following up")
+    QUALIFIED = "qualified", _("Qualified")
+    CONVERTED = "converted", _("Converted")
+    NURTURE = "nurture", _("Nurture")
+    INVALID = "invalid", _("Invalid")
+    LOST = "lost", _("Lost / unqualified")
+    VOID = "void", _("Void")
+
+
+#: Statuses in which a lead is still being worked (used by "overdue", workload, reclaim).
+OPEN_STATUSES = (
+    LeadStatus.UNASSIGNED,
+    LeadStatus.PENDING,
+    LeadStatus.FOLLOWING_UP,
+    LeadStatus.QUALIFIED,
+    LeadStatus.NURTURE,
+)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class CompanySize(models.TextChoices):
+    MICRO = "1-9", _("1–9 employees")
+    SMALL = "10-49", _("10–49 employees")
+    MEDIUM = "50-249", _("50–249 employees")
+    LARGE = "250-999", _("250–999 employees")
+    ENTERPRISE = "1000+", _("1,000+ employees")
+
+
+class RevenueRange(models.TextChoices):
+    UNDER_1M = "<1m", _("Under 1 M")
+    R_1_10M = "1m-10m", _("1–10 M")
+    R_10_50M = "10m-50m", _("10–50 M")
+    R_50_250M = "50m-250m", _("50–250 M")
+    OVER_250M = "250m+", _("Over 250 M")
+
+
+class _OrderedChoice(models.Model):
+    """A tenant-editable list entry (sources, stages, loss reasons)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceChannel(_OrderedChoice):
+    code = models.SlugField(max_length=40, unique=True)
+
+    class Meta(_OrderedChoice.Meta):
+        verbose_name = _("source channel")
+
+
+class LossReason(_OrderedChoice):
+    class Meta(_OrderedChoice.Meta):
+        verbose_name = _("loss reason")
+
+
+class Stage(_OrderedChoice):
+    """A funnel stage. Separate from status: status says whether the lead is being worked,
+    the stage says how far the conversation has got."""
+
+    class Meta(_OrderedChoice.Meta):
+        verbose_name = _("funnel stage")
+
+
+class Lead(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The person and the company
+    name = models.CharField(_("name"), max_length=150)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    email = models.EmailField(_("email"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    region = models.CharField(_("region / province"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    company_size = models.CharField(
+        _("company size"), max_length=10, choices=CompanySize.choices, blank=True
+    )
+    annual_revenue = models.CharField(
+        _("annual revenue"), max_length=10, choices=RevenueRange.choices, blank=True
+    )
+    # Where it came from
+    source = models.ForeignKey(
+        SourceChannel, verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    source_detail = models.CharField(_("source detail"), max_length=200, blank=True)
+    product_line = models.CharField(_("product line"), max_length=100, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    tags = ArrayField(
+        models.CharField(max_length=50), verbose_name=_("tags"), default=list, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    custom_data = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # Who works it and how far it is
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_leads",
+        db_index=False,  # lead_owner_score starts with owner and serves every owner lookup
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.UNASSIGNED
+    )
+    stage = models.ForeignKey(
+        Stage, verbose_name=_("stage"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    loss_reason = models.ForeignKey(
+        LossReason, verbose_name=_("loss reason"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    status_note = models.CharField(_("status note"), max_length=500, blank=True)
+    # Qualification (BANT)
+    bant_budget = models.BooleanField(_("budget confirmed"), default=False)
+    bant_authority = models.BooleanField(_("decision-maker reached"), default=False)
+    bant_need = models.BooleanField(_("need confirmed"), default=False)
+    bant_timeline = models.BooleanField(_("timeline known"), default=False)
+    # Filled by scoring
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=2, blank=True)
+    # Timestamps
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    first_follow_up_at = models.DateTimeField(_("first follow-up"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    next_follow_up_at = models.DateTimeField(_("next follow-up due"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    #: Set when this lead was merged into another (a tombstone: hidden, restorable 30 days).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_leads"
+    )
+    #: The import that created it (the list filters by it: "the leads of this import").
+    import_job = models.ForeignKey(
+        "ImportJob",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    # Duplicate detection keys, derived from the fields above on every save (leads.dedup).
+    email_key = models.CharField(max_length=254, blank=True, editable=False)
+    phone_key = models.CharField(max_length=20, blank=True, editable=False)
+    mobile_key = models.CharField(max_length=20, blank=True, editable=False)
+    company_key = models.CharField(max_length=200, blank=True, editable=False)
+    name_key = models.CharField(max_length=200, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", *DEDUP_KEY_FIELDS])
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The list sorts by score (highest first, unscored last) and pages by id; these
+            # match ORDER BY score DESC NULLS LAST, id DESC so no sort step is needed.
+            models.Index(
+                "owner", F("score").desc(nulls_last=True), F("id").desc(), name="lead_owner_score"
+            ),
+            models.Index(
+                "status", F("score").desc(nulls_last=True), F("id").desc(), name="lead_status_score"
+            ),
+            models.Index(F("score").desc(nulls_last=True), F("id").desc(), name="lead_score"),
+            models.Index(F("created_at").desc(), F("id").desc(), name="lead_created"),
+            models.Index(
+                F("last_activity_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="lead_last_activity",
+            ),
+            models.Index(
+                fields=["next_follow_up_at"],
+                name="lead_next_due_open",
+                condition=Q(next_follow_up_at__isnull=False),
+            ),
+            GinIndex(fields=["tags"], name="lead_tags"),
+            # Substring search (name, company, email: case-insensitive; phones as typed).
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="lead_name_trgm"),
+            GinIndex(OpClass(Upper("company"), name="gin_trgm_ops"), name="lead_company_trgm"),
+            GinIndex(OpClass(Upper("email"), name="gin_trgm_ops"), name="lead_email_trgm"),
+            GinIndex(OpClass(F("phone"), name="gin_trgm_ops"), name="lead_phone_trgm"),
+            GinIndex(OpClass(F("mobile"), name="gin_trgm_ops"), name="lead_mobile_trgm"),
+            GinIndex(fields=["custom_data"], name="lead_custom_data", opclasses=["jsonb_path_ops"]),
+            # Duplicate checks: exact keys by btree, similar companies and names by trigram.
+            models.Index(fields=["email_key"], name="lead_email_key", condition=~Q(email_key="")),
+            models.Index(fields=["phone_key"], name="lead_phone_key", condition=~Q(phone_key="")),
+            models.Index(
+                fields=["mobile_key"], name="lead_mobile_key", condition=~Q(mobile_key="")
+            ),
+            models.Index(
+                fields=["company_key"], name="lead_company_key", condition=~Q(company_key="")
+            ),
+            models.Index(fields=["name_key"], name="lead_name_key", condition=~Q(name_key="")),
+            GinIndex(OpClass(F("company_key"), name="gin_trgm_ops"), name="lead_company_key_trgm"),
+            GinIndex(OpClass(F("name_key"), name="gin_trgm_ops"), name="lead_name_key_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.company}" if self.company else self.name
+
+    def save(self, *args, **kwargs):
+        from leads.models.config import default_region
+
+        lead_keys_fill(self, default_region())
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *DEDUP_KEY_FIELDS}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def bant_complete(self) -> bool:
+        return self.bant_budget and self.bant_authority and self.bant_need and self.bant_timeline
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(
+            self.is_open and self.next_follow_up_at and self.next_follow_up_at < timezone.now()
+        )
+
+
+class LeadStageChange(models.Model):
+    """Every stage change with its time, so dwell time per stage can be computed."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["lead", "changed_at"]
+        indexes = [models.Index(fields=["lead", "changed_at"], name="stagechange_lead_time")]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.from_stage_id} -> {self.to_stage_id} at {self.changed_at}"
