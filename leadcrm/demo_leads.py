@@ -22,7 +22,6 @@ from django.utils import timezone
 from faker import Faker
 
 from leadcrm.accounts.models import User
-from leads import services
 from leads.models import (
     Activity,
     Lead,
@@ -32,6 +31,7 @@ from leads.models import (
     SourceChannel,
     Stage,
 )
+from leads.services import lead as lead_services
 
 S = LeadStatus
 BATCH = 200
@@ -215,14 +215,18 @@ def _walk(lead: Lead, target: str, actor: User, rng: random.Random, lists: _List
     owner = lead.owner or actor
     if target in (S.UNASSIGNED, S.PENDING):
         if target == S.PENDING and rng.random() < 0.3:
-            services.activity_log(lead=lead, actor=owner, kind="note", body="Met at the booth.")
+            lead_services.activity_log(
+                lead=lead, actor=owner, kind="note", body="Met at the booth."
+            )
         return
     if target == S.VOID:
-        services.lead_change_status(lead=lead, to_status=S.VOID, actor=actor, note="Spam / test")
+        lead_services.lead_change_status(
+            lead=lead, to_status=S.VOID, actor=actor, note="Spam / test"
+        )
         return
     if target == S.INVALID:
-        services.activity_log(lead=lead, actor=owner, kind="call", outcome="invalid_number")
-        services.lead_change_status(lead=lead, to_status=S.INVALID, actor=owner)
+        lead_services.activity_log(lead=lead, actor=owner, kind="call", outcome="invalid_number")
+        lead_services.lead_change_status(lead=lead, to_status=S.INVALID, actor=owner)
         return
     touches = {S.FOLLOWING_UP: (1, 3), S.NURTURE: (1, 2), S.LOST: (1, 3), S.QUALIFIED: (2, 5)}
     for _ in range(rng.randint(*touches[target])):
@@ -230,7 +234,7 @@ def _walk(lead: Lead, target: str, actor: User, rng: random.Random, lists: _List
         outcome = (
             rng.choice(["connected", "connected", "no_answer", "busy"]) if kind == "call" else ""
         )
-        services.activity_log(
+        lead_services.activity_log(
             lead=lead,
             actor=owner,
             kind=kind,
@@ -255,10 +259,12 @@ def _walk(lead: Lead, target: str, actor: User, rng: random.Random, lists: _List
     reached = lists.stages[1 : rng.randint(low, furthest) + 1]
     # Most leads jump to where they are; a third walk every stage (dwell time per stage).
     for stage in reached if rng.random() < 0.35 else reached[-1:]:
-        services.lead_change_stage(lead=lead, stage=stage, actor=owner)
+        lead_services.lead_change_stage(lead=lead, stage=stage, actor=owner)
     if target != S.FOLLOWING_UP:
         reason = rng.choice(lists.loss_reasons) if target == S.LOST else None
-        services.lead_change_status(lead=lead, to_status=target, actor=owner, loss_reason=reason)
+        lead_services.lead_change_status(
+            lead=lead, to_status=target, actor=owner, loss_reason=reason
+        )
 
 
 def _backdate(lead_ids: list[int], rng: random.Random, now) -> None:
@@ -405,7 +411,7 @@ def demo_leads_seed(
                 else:
                     fields = _lead_fields(rng, fakers, team, lists)
                     recent = [*recent[-499:], fields]
-                lead = services.lead_create(
+                lead = lead_services.lead_create(
                     actor=owner or admin, owner=owner, check_duplicates=False, **fields
                 )
                 _walk(lead, target, admin, rng, lists)

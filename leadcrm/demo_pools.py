@@ -17,8 +17,8 @@ from faker import Faker
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.roles import Role
 from leadcrm.demo_leads import CN_REGIONS, INDUSTRIES, PRODUCT_LINES, _lead_fields, _Lists
-from leads import services
 from leads.models import Lead, LossReason, SourceChannel, Stage
+from leads.services import lead as lead_services
 from pools.models import AssignmentRule, Pool, PoolEntry
 from pools.reclaim import pool_reclaim_due
 from pools.routing import leads_route
@@ -148,7 +148,7 @@ def demo_pools_seed(*, admin: User, extra_leads: int = 2500, seed: int = 2026) -
                     fields["source_detail"] = "Expo 2026 Shanghai, hall 3"
                 fields["industry"] = fields.get("industry") or rng.choice(INDUSTRIES)
                 fields["product_line"] = fields.get("product_line") or rng.choice(PRODUCT_LINES)
-                lead = services.lead_create(actor=admin, **fields)
+                lead = lead_services.lead_create(actor=admin, **fields)
                 created.append(lead.pk)
         leads_route(created[start:], trigger=AssignmentRule.Trigger.NEW, actor=None)
     now = timezone.now()

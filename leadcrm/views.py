@@ -4,7 +4,7 @@ from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 
 from leadcrm.accounts.models import Team, User
-from leads.selectors import lead_workload
+from leadcrm.home import home_context
 
 
 @login_required
@@ -13,7 +13,7 @@ def home(request):
     context = {
         "user_count": User.objects.filter(is_active=True).count(),
         "team_count": Team.objects.count(),
-        "workload": lead_workload(user=request.user),
+        **home_context(request.user),
     }
     return render(request, "home.html", context)
 

@@ -3,7 +3,7 @@
 The rows always come from ``leads.selectors.lead_list`` with the list's own filters, so an
 export holds exactly what the list would show that person (visibility included). Small
 exports are written while the request streams; bigger ones run as a Celery job
-(``leads.tasks_export.export_leads``) whose progress lives in the cache, whose keys are
+(``leads.tasks.exports.export_leads``) whose progress lives in the cache, whose keys are
 prefixed with the tenant's schema, and whose file goes to the tenant's own storage.
 """
 
@@ -270,7 +270,7 @@ def export_job_start(
     """Record a background export for ``user`` and queue it once the transaction commits.
     Returns the job id; the job's state is kept JOB_TTL seconds."""
     from leadcrm.tasking import enqueue_on_commit
-    from leads.tasks_export import export_leads
+    from leads.tasks.exports import export_leads
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from leadcrm.notifications.models import Notification
 from leads.models import Lead, LeadStatus
-from leads.services import lead_assign
+from leads.services.lead import lead_assign
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent
 from pools.routing import leads_route
 from pools.services import _event, _notify

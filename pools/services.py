@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from leadcrm.accounts.models import User
 from leadcrm.accounts.selectors import team_descendant_ids
 from leads.models import OPEN_STATUSES, Lead, LeadStatus
-from leads.services import lead_assign
+from leads.services.lead import lead_assign
 from pools.errors import LeadAlreadyClaimedError, PoolError, PoolLimitError
 from pools.models import AssignmentRule, ContactReveal, Pool, PoolEntry, PoolEvent
 from pools.routing import leads_route

@@ -25,7 +25,7 @@ from leads import selectors as lead_selectors
 from leads.models import Lead, LeadStatus
 from leads.selectors import SORTS, LeadFilters, lead_get_for_user, lead_list
 from leads.services.custom_fields import custom_fields_active
-from leads.views import PERIODS
+from leads.views.list import PERIODS
 from pools import conditions as cond
 from pools import rules as rule_services
 from pools import selectors, services

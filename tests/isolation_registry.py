@@ -59,7 +59,7 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
 
 
 def _lead(cast):
-    from leads.services import lead_create
+    from leads.services.lead import lead_create
 
     lead = lead_create(
         actor=cast.rep, owner=cast.rep, name="Isolation Probe Lead", company="Secret Co"
@@ -80,7 +80,7 @@ OBJECT_ROUTES.update(
 
 
 def _lead_with_member(cast):
-    from leads.services import lead_create
+    from leads.services.lead import lead_create
     from leads.services.sharing import lead_member_add
 
     lead = lead_create(actor=cast.rep, owner=cast.rep, name="Member Probe Lead")
@@ -137,7 +137,7 @@ OBJECT_ROUTES.update(
 def _recording(cast):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from leads.services import activity_log, lead_create
+    from leads.services.lead import activity_log, lead_create
 
     lead = lead_create(actor=cast.rep, owner=cast.rep, name="Recording Probe Lead")
     audio = SimpleUploadedFile("call.mp3", b"ID3-secret-audio-bytes", content_type="audio/mpeg")
@@ -151,11 +151,13 @@ OBJECT_ROUTES["leads-activity-recording"] = ObjectRoute(_recording, methods=("GE
 def _task(cast):
     from django.utils import timezone
 
-    from leads.services import lead_create
-    from leads.services.tasks import task_create
+    from leads.services.followups import followup_create
+    from leads.services.lead import lead_create
 
     lead = lead_create(actor=cast.rep, owner=cast.rep, name="Task Probe Lead")
-    task = task_create(lead=lead, actor=cast.rep, title="Probe Task Secret", due_at=timezone.now())
+    task = followup_create(
+        lead=lead, actor=cast.rep, title="Probe Task Secret", due_at=timezone.now()
+    )
     return {"uuid": task.uuid}, ["Probe Task Secret", "Task Probe Lead"]
 
 
@@ -266,7 +268,7 @@ def _pool(cast):
     pool = Pool.objects.create(name="Probe Pool Secret")
     pool.members.add(cast.rep)
     pool.admins.add(cast.pool_admin)
-    from leads.services import lead_create
+    from leads.services.lead import lead_create
 
     lead = lead_create(actor=cast.admin, name="Pooled Probe Lead", mobile="13911112222")
     pool_lead_add(pool=pool, lead=lead, actor=cast.admin)
@@ -279,7 +281,7 @@ def _pooled_lead(cast):
 
     pool = Pool.objects.create(name="Probe Return Pool")
     pool.members.add(cast.rep)
-    from leads.services import lead_create
+    from leads.services.lead import lead_create
 
     lead = lead_create(actor=cast.admin, name="Held Probe Lead", mobile="13933334444")
     pool_lead_add(pool=pool, lead=lead, actor=cast.admin)
@@ -346,7 +348,7 @@ OBJECT_ROUTES.update(
 
 
 def _merge(cast):
-    from leads.services import lead_create
+    from leads.services.lead import lead_create
     from leads.services.merge import lead_merge
 
     a = lead_create(

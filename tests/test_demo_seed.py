@@ -6,7 +6,7 @@ from django.utils import timezone
 from leadcrm.demo import demo_organisation_seed
 from leadcrm.demo_leads import demo_leads_seed
 from leads.models import Activity, Lead, LeadStageChange, LeadStatus
-from leads.services import TRANSITIONS
+from leads.services.lead import TRANSITIONS
 
 
 def test_demo_leads_are_believable_and_follow_the_rules(in_tenant_a):

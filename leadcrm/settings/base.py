@@ -181,12 +181,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60 * 6,
     },
     "leads-task-reminders": {
-        "task": "leads.tasks.task_reminders_send",
+        "task": "leads.tasks.followups.followup_reminders_send",
         "schedule": 60 * 5,
         "options": {"expires": 60 * 5},  # a late run is superseded by the next one
     },
     "leads-files-cleanup": {
-        "task": "leads.tasks.files_cleanup",
+        "task": "leads.tasks.files.files_cleanup",
         "schedule": 60 * 60 * 24,
         "options": {"expires": 60 * 60},
     },

@@ -43,8 +43,8 @@ from leads.models import (
     default_region,
 )
 from leads.selectors import owners_assignable_by
-from leads.services import _clean, lead_update
 from leads.services.bulk_create import leads_create_bulk
+from leads.services.lead import _clean, lead_update
 
 BATCH = 500
 DUPLICATE_TAG = "possible duplicate"
@@ -203,7 +203,7 @@ def import_job_start(
     """Check the mapping and options and queue the run. ``destination`` ("pool:<uuid>") must
     be one the actor may choose; ``save_mapping_as`` also keeps the mapping under that name."""
     from leadcrm.tasking import enqueue_on_commit
-    from leads.tasks_import import import_run_task
+    from leads.tasks.importing import import_run_task
 
     if job.status != ImportJob.Status.UPLOADED:
         raise LeadError(_("This import has already started."))
@@ -524,7 +524,7 @@ def import_void_request(*, job: ImportJob, actor: User) -> ImportJob:
     """ "Undo this import": queue voiding the leads it created (tenant admins only; void
     leads can be restored one by one). Refused while the import runs or when it made none."""
     from leadcrm.tasking import enqueue_on_commit
-    from leads.tasks_import import import_void_task
+    from leads.tasks.importing import import_void_task
 
     if not actor.is_tenant_admin:
         raise LeadError(_("Only tenant admins can void the leads of an import."))
@@ -544,7 +544,7 @@ def import_void_run(job_id: int, actor_id: int) -> tuple[int, int]:
     """Void the import's leads that are still open, each through lead_change_status (history,
     rules) in its own savepoint: a lead that cannot be voided (converted meanwhile) is left and
     counted. Safe to run twice: void leads are skipped. Returns (voided now, left)."""
-    from leads.services import lead_change_status
+    from leads.services.lead import lead_change_status
 
     job = ImportJob.objects.get(pk=job_id)
     actor = User.objects.get(pk=actor_id)

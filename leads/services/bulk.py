@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
-from leads import selectors, services
+from leads import selectors
 from leads.errors import LeadError
 from leads.models import Lead, LeadStatus, LossReason
 from leads.selectors import lead_can_write, leads_visible_to
+from leads.services import lead as lead_services
 
 #: One request never touches more leads than this (a page holds 50).
 MAX_BULK = 500
@@ -82,7 +83,7 @@ def lead_bulk_action(
     loss_reason: LossReason | None = None,
     tag: str = "",
 ) -> BulkResult:
-    """Apply one action to many leads through the single-lead services.
+    """Apply one action to many leads through the single-lead lead_services.
 
     1. check the action and its parameters once (LeadError: nothing is touched)
     2. find the leads among those ``actor`` can see; every other identifier (unknown, of
@@ -154,19 +155,19 @@ def _apply(lead: Lead, *, actor, action, owner, to_status, loss_reason, tag) -> 
     """Run one lead's service; True if the lead changed hands (for the notification)."""
     if action == "assign":
         before = lead.owner_id
-        after = services.lead_assign(lead=lead, owner=owner, actor=actor, notify=False)
+        after = lead_services.lead_assign(lead=lead, owner=owner, actor=actor, notify=False)
         return before != after.owner_id
     if action == "status":
-        services.lead_change_status(
+        lead_services.lead_change_status(
             lead=lead, to_status=to_status, actor=actor, loss_reason=loss_reason
         )
     elif action == "void":
-        services.lead_change_status(lead=lead, to_status=LeadStatus.VOID, actor=actor)
+        lead_services.lead_change_status(lead=lead, to_status=LeadStatus.VOID, actor=actor)
     elif action == "tag":
         # Lock first so the tags read here are the ones lead_update replaces.
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         if tag not in locked.tags:
-            services.lead_update(lead=locked, actor=actor, tags=[*locked.tags, tag])
+            lead_services.lead_update(lead=locked, actor=actor, tags=[*locked.tags, tag])
     return False
 
 

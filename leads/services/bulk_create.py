@@ -97,10 +97,10 @@ def leads_create_bulk(
             with_pk=False,
         )
         if owner and SopTemplate.objects.filter(stage=stage, is_active=True).exists():
-            from leads.services.tasks import sop_tasks_create
+            from leads.services.followups import sop_followups_create
 
             for lead in leads:
-                sop_tasks_create(lead=lead, stage=stage, actor=actor)
+                sop_followups_create(lead=lead, stage=stage, actor=actor)
     ids = [lead.pk for lead in leads]
     if destination and owner is None:
         destination_send(destination, ids, actor=actor, reason=reason)

@@ -16,7 +16,7 @@ from leadcrm.accounts.models import User
 from leads.errors import LeadError
 from leads.hooks import destination_choices
 from leads.models import Lead, SourceChannel, WebForm
-from leads.services import lead_create
+from leads.services.lead import lead_create
 
 #: The hidden field bots fill in and people never see.
 HONEYPOT = "website_url"

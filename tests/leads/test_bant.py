@@ -5,10 +5,10 @@ import re
 import pytest
 from django_tenants.utils import tenant_context
 
-from leads import services
 from leads.errors import LeadError
 from leads.models import Lead, LeadStatus
 from leads.services import config
+from leads.services import lead as lead_services
 from leads.services.sharing import lead_member_add
 from tests.conftest import tenant_client
 
@@ -18,7 +18,7 @@ ALL_ON = {"budget": True, "authority": True, "need": True, "timeline": True}
 @pytest.fixture
 def lead_a(cast_a):
     with tenant_context(cast_a.tenant):
-        return services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="BANT Lead")
+        return lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="BANT Lead")
 
 
 def _require_bant(cast, on: bool = True) -> None:
@@ -60,10 +60,10 @@ def test_without_javascript_the_checklist_posts_and_returns_to_the_lead(cast_a, 
 
 def test_saving_the_same_ticks_again_adds_no_history(in_tenant_a):
     cast = in_tenant_a
-    lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="Once")
-    services.lead_bant_update(lead=lead, actor=cast.rep, **ALL_ON)
+    lead = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Once")
+    lead_services.lead_bant_update(lead=lead, actor=cast.rep, **ALL_ON)
     count = lead.history.count()
-    services.lead_bant_update(lead=lead, actor=cast.rep, **ALL_ON)
+    lead_services.lead_bant_update(lead=lead, actor=cast.rep, **ALL_ON)
     assert lead.history.count() == count
 
 
@@ -91,7 +91,7 @@ def test_the_page_says_bant_is_required_only_when_the_tenant_requires_it(cast_a,
 def test_qualified_is_refused_with_the_missing_items_while_the_rule_is_on(cast_a, lead_a):
     _require_bant(cast_a)
     with tenant_context(cast_a.tenant):
-        services.lead_bant_update(
+        lead_services.lead_bant_update(
             lead=lead_a, actor=cast_a.rep, budget=True, authority=False, need=True, timeline=False
         )
     client = tenant_client(cast_a, cast_a.rep)
@@ -107,28 +107,34 @@ def test_qualified_is_refused_with_the_missing_items_while_the_rule_is_on(cast_a
 def test_qualified_is_allowed_once_the_checklist_is_complete(in_tenant_a):
     cast = in_tenant_a
     config.lead_settings_update(actor=cast.admin, require_bant_for_qualified=True, hot_score=70)
-    lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="Complete")
-    services.lead_bant_update(lead=lead, actor=cast.rep, **ALL_ON)
-    lead = services.lead_change_status(lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.rep)
+    lead = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Complete")
+    lead_services.lead_bant_update(lead=lead, actor=cast.rep, **ALL_ON)
+    lead = lead_services.lead_change_status(
+        lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.rep
+    )
     assert lead.status == LeadStatus.QUALIFIED
 
 
 def test_qualified_needs_no_checklist_while_the_rule_is_off(in_tenant_a):
     cast = in_tenant_a
-    lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="No rule")
-    lead = services.lead_change_status(lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.rep)
+    lead = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="No rule")
+    lead = lead_services.lead_change_status(
+        lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.rep
+    )
     assert lead.status == LeadStatus.QUALIFIED
     assert not lead.bant_complete
 
 
 def test_turning_the_rule_on_leaves_already_qualified_leads_alone(in_tenant_a):
     cast = in_tenant_a
-    lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="Qualified before")
-    services.lead_change_status(lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.rep)
+    lead = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Qualified before")
+    lead_services.lead_change_status(lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.rep)
     config.lead_settings_update(actor=cast.admin, require_bant_for_qualified=True, hot_score=70)
     lead.refresh_from_db()
     assert lead.status == LeadStatus.QUALIFIED
     # Leaving and coming back is a new decision, checked again.
-    lead = services.lead_change_status(lead=lead, to_status=LeadStatus.FOLLOWING_UP, actor=cast.rep)
+    lead = lead_services.lead_change_status(
+        lead=lead, to_status=LeadStatus.FOLLOWING_UP, actor=cast.rep
+    )
     with pytest.raises(LeadError, match="missing: budget, decision-maker, need, timeline"):
-        services.lead_change_status(lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.rep)
+        lead_services.lead_change_status(lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.rep)

@@ -6,9 +6,9 @@ from django.utils import translation
 from django_tenants.utils import tenant_context
 
 from leadcrm.notifications.models import Notification
-from leads import services
 from leads.errors import LeadError
 from leads.models import Lead, LeadStatus, LossReason
+from leads.services import lead as lead_services
 from leads.services.bulk import lead_bulk_action
 from leads.services.sharing import lead_member_add
 from tests.conftest import tenant_client
@@ -27,7 +27,7 @@ def _english():
 def rep_leads(in_tenant_a):
     cast = in_tenant_a
     return [
-        services.lead_create(actor=cast.rep, owner=cast.rep, name=name, tags=["expo"])
+        lead_services.lead_create(actor=cast.rep, owner=cast.rep, name=name, tags=["expo"])
         for name in ("Li Na", "Wang Fang", "Zhang Wei")
     ]
 
@@ -63,7 +63,7 @@ def test_bulk_assign_to_someone_outside_the_actors_line_touches_nothing(in_tenan
 def test_bulk_status_refuses_an_illegal_transition_and_keeps_the_others(in_tenant_a, rep_leads):
     cast = in_tenant_a
     invalid = rep_leads[2]
-    services.lead_change_status(lead=invalid, to_status=S.INVALID, actor=cast.rep)
+    lead_services.lead_change_status(lead=invalid, to_status=S.INVALID, actor=cast.rep)
     result = lead_bulk_action(
         actor=cast.rep,
         uuids=[lead.uuid for lead in rep_leads],
@@ -118,8 +118,8 @@ def test_bulk_void_voids_and_a_second_void_is_refused(in_tenant_a, rep_leads):
 
 def test_leads_the_actor_cannot_write_are_refused_as_not_yours(in_tenant_a, rep_leads):
     cast = in_tenant_a
-    hidden = services.lead_create(actor=cast.teammate, owner=cast.teammate, name="Mate Lead")
-    read_only = services.lead_create(actor=cast.teammate, owner=cast.teammate, name="Shown")
+    hidden = lead_services.lead_create(actor=cast.teammate, owner=cast.teammate, name="Mate Lead")
+    read_only = lead_services.lead_create(actor=cast.teammate, owner=cast.teammate, name="Shown")
     lead_member_add(lead=read_only, user=cast.rep, access="read", actor=cast.teammate)
     result = lead_bulk_action(
         actor=cast.rep,
@@ -138,7 +138,7 @@ def test_leads_the_actor_cannot_write_are_refused_as_not_yours(in_tenant_a, rep_
 
 def test_leads_of_another_tenant_are_refused_and_untouched(cast_a, cast_b):
     with tenant_context(cast_b.tenant):
-        theirs = services.lead_create(actor=cast_b.rep, owner=cast_b.rep, name="Beta Lead")
+        theirs = lead_services.lead_create(actor=cast_b.rep, owner=cast_b.rep, name="Beta Lead")
     with tenant_context(cast_a.tenant):
         result = lead_bulk_action(actor=cast_a.admin, uuids=[theirs.uuid], action="void")
     assert (result.done, [r.reason for r in result.refused]) == (0, ["not yours"])
@@ -148,7 +148,7 @@ def test_leads_of_another_tenant_are_refused_and_untouched(cast_a, cast_b):
 
 def test_bulk_view_shows_the_result_and_keeps_the_filters(cast_a, rep_leads):
     with tenant_context(cast_a.tenant):
-        services.lead_change_status(lead=rep_leads[2], to_status=S.INVALID, actor=cast_a.rep)
+        lead_services.lead_change_status(lead=rep_leads[2], to_status=S.INVALID, actor=cast_a.rep)
     client = tenant_client(cast_a, cast_a.rep)
     response = client.post(
         "/leads/bulk/",

@@ -1,10 +1,10 @@
 import pytest
 from django_tenants.utils import tenant_context
 
-from leads import services
 from leads.errors import LeadError
 from leads.models import CustomFieldDefinition, Lead
 from leads.selectors import LeadFilters, lead_list
+from leads.services import lead as lead_services
 from leads.services.custom_fields import (
     custom_field_create,
     custom_field_update,
@@ -46,7 +46,7 @@ def fields(in_tenant_a):
 
 
 def test_values_are_stored_in_their_json_form(in_tenant_a, fields):
-    lead = services.lead_create(
+    lead = lead_services.lead_create(
         actor=in_tenant_a.rep,
         name="CF Lead",
         custom_data={
@@ -83,16 +83,16 @@ def test_bad_custom_values_are_refused_and_nothing_is_saved(
     in_tenant_a, fields, data, field, message
 ):
     with pytest.raises(LeadError, match=message) as error:
-        services.lead_create(actor=in_tenant_a.rep, name="Bad CF", custom_data=data)
+        lead_services.lead_create(actor=in_tenant_a.rep, name="Bad CF", custom_data=data)
     assert error.value.field == field
     assert not Lead.objects.filter(name="Bad CF").exists()
 
 
 def test_update_changes_only_the_keys_given(in_tenant_a, fields):
-    lead = services.lead_create(
+    lead = lead_services.lead_create(
         actor=in_tenant_a.rep, name="X", custom_data={"tier": "A", "budget": 10, "wechat": "w"}
     )
-    lead = services.lead_update(
+    lead = lead_services.lead_update(
         lead=lead, actor=in_tenant_a.rep, custom_data={"budget": 20, "wechat": ""}
     )
     assert lead.custom_data == {"tier": "A", "budget": 20}
@@ -100,7 +100,7 @@ def test_update_changes_only_the_keys_given(in_tenant_a, fields):
 
 def test_filters_for_each_type(in_tenant_a, fields):
     rep = in_tenant_a.rep
-    services.lead_create(
+    lead_services.lead_create(
         actor=rep,
         owner=rep,
         name="Big",
@@ -113,7 +113,7 @@ def test_filters_for_each_type(in_tenant_a, fields):
             "decision": "2027-01-15",
         },
     )
-    services.lead_create(
+    lead_services.lead_create(
         actor=rep,
         owner=rep,
         name="Small",
@@ -190,10 +190,10 @@ def test_list_offers_filters_for_filterable_custom_fields(cast_a):
         custom_field_create(
             actor=cast_a.admin, key="hidden", label="Hidden", field_type="text", filterable=False
         )
-        services.lead_create(
+        lead_services.lead_create(
             actor=cast_a.rep, owner=cast_a.rep, name="Tier A", custom_data={"tier": "A"}
         )
-        services.lead_create(
+        lead_services.lead_create(
             actor=cast_a.rep, owner=cast_a.rep, name="Tier B", custom_data={"tier": "B"}
         )
     client = tenant_client(cast_a, cast_a.rep)
@@ -221,16 +221,18 @@ def test_list_offers_filters_for_filterable_custom_fields(cast_a):
 )
 def test_a_number_is_finite_and_never_a_boolean(in_tenant_a, fields, raw, message):
     with pytest.raises(LeadError, match=message) as error:
-        services.lead_create(
+        lead_services.lead_create(
             actor=in_tenant_a.rep, name="Odd number", custom_data={"tier": "A", "budget": raw}
         )
     assert error.value.field == "cf_budget"
 
 
 def test_clearing_a_required_field_on_update_is_refused(in_tenant_a, fields):
-    lead = services.lead_create(actor=in_tenant_a.rep, name="Keeps tier", custom_data={"tier": "A"})
+    lead = lead_services.lead_create(
+        actor=in_tenant_a.rep, name="Keeps tier", custom_data={"tier": "A"}
+    )
     with pytest.raises(LeadError, match="Tier is required") as error:
-        services.lead_update(lead=lead, actor=in_tenant_a.rep, custom_data={"tier": ""})
+        lead_services.lead_update(lead=lead, actor=in_tenant_a.rep, custom_data={"tier": ""})
     assert error.value.field == "cf_tier"
     lead.refresh_from_db()
     assert lead.custom_data == {"tier": "A"}
@@ -240,22 +242,26 @@ def test_values_of_a_deactivated_field_stay_but_cannot_be_written(in_tenant_a, f
     from leads.services.custom_fields import custom_field_set_active
 
     admin, rep = in_tenant_a.admin, in_tenant_a.rep
-    lead = services.lead_create(
+    lead = lead_services.lead_create(
         actor=rep, name="Old WeChat", custom_data={"tier": "A", "wechat": "wx-1"}
     )
     custom_field_set_active(actor=admin, definition=fields["wechat"], is_active=False)
-    lead = services.lead_update(lead=lead, actor=rep, custom_data={"tier": "B"})
+    lead = lead_services.lead_update(lead=lead, actor=rep, custom_data={"tier": "B"})
     assert lead.custom_data == {"tier": "B", "wechat": "wx-1"}
     with pytest.raises(LeadError, match="Unknown custom field: wechat"):
-        services.lead_update(lead=lead, actor=rep, custom_data={"wechat": "wx-2"})
+        lead_services.lead_update(lead=lead, actor=rep, custom_data={"wechat": "wx-2"})
 
 
 def test_filters_ignore_fields_that_are_not_filterable_or_not_active(in_tenant_a, fields):
     from leads.services.custom_fields import custom_field_set_active
 
     admin, rep = in_tenant_a.admin, in_tenant_a.rep
-    services.lead_create(actor=rep, owner=rep, name="A1", custom_data={"tier": "A", "budget": 1})
-    services.lead_create(actor=rep, owner=rep, name="B2", custom_data={"tier": "B", "budget": 2})
+    lead_services.lead_create(
+        actor=rep, owner=rep, name="A1", custom_data={"tier": "A", "budget": 1}
+    )
+    lead_services.lead_create(
+        actor=rep, owner=rep, name="B2", custom_data={"tier": "B", "budget": 2}
+    )
     custom_field_update(
         actor=admin,
         definition=fields["tier"],
@@ -395,7 +401,7 @@ def test_deactivate_hides_the_field_and_reactivate_brings_it_back(cast_a):
         definition = custom_field_create(
             actor=cast_a.admin, key="wechat", label="WeChat ID", field_type="text"
         )
-        lead = services.lead_create(
+        lead = lead_services.lead_create(
             actor=cast_a.rep, owner=cast_a.rep, name="WX", custom_data={"wechat": "wx-42"}
         )
     admin, rep = tenant_client(cast_a, cast_a.admin), tenant_client(cast_a, cast_a.rep)
@@ -538,7 +544,7 @@ def test_a_bad_custom_value_is_shown_on_the_form_and_nothing_is_saved(
 
 def test_a_required_field_added_later_must_be_filled_when_editing(cast_a):
     with tenant_context(cast_a.tenant):
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Form Lead")
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Form Lead")
         custom_field_create(
             actor=cast_a.admin,
             key="region_code",
@@ -555,7 +561,7 @@ def test_a_required_field_added_later_must_be_filled_when_editing(cast_a):
 
 def test_the_detail_page_shows_each_value_formatted(cast_a, form_fields):
     with tenant_context(cast_a.tenant):
-        lead = services.lead_create(
+        lead = lead_services.lead_create(
             actor=cast_a.rep,
             owner=cast_a.rep,
             name="Shown",

@@ -3,11 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from leads import services
 from leads.dedup.matching import duplicates_find
 from leads.dedup.normalize import company_key, email_key, name_key, phone_parse
 from leads.errors import DuplicateLeadError
 from leads.models import DuplicateRule, Lead
+from leads.services import lead as lead_services
 from tests.conftest import tenant_client
 
 
@@ -55,7 +55,7 @@ def test_company_and_name_keys():
 
 def test_exact_and_similar_matches_with_their_rule(in_tenant_a):
     cast = in_tenant_a
-    lead = services.lead_create(
+    lead = lead_services.lead_create(
         actor=cast.rep,
         owner=cast.rep,
         name="王小明",
@@ -80,14 +80,14 @@ def test_exact_and_similar_matches_with_their_rule(in_tenant_a):
 def test_a_block_rule_refuses_the_second_lead_in_every_channel(in_tenant_a):
     cast = in_tenant_a
     DuplicateRule.objects.filter(name="Same email address").update(action="block")
-    services.lead_create(actor=cast.rep, name="First", email="buyer@acme.example")
+    lead_services.lead_create(actor=cast.rep, name="First", email="buyer@acme.example")
     with pytest.raises(DuplicateLeadError, match="already exists") as refused:
-        services.lead_create(actor=cast.rep, name="Second", email=" BUYER@acme.example")
+        lead_services.lead_create(actor=cast.rep, name="Second", email=" BUYER@acme.example")
     assert refused.value.matches[0].lead.name == "First"
     assert Lead.objects.filter(name="Second").count() == 0
     # Warn rules let the lead in.
-    services.lead_create(actor=cast.rep, name="Third", mobile="13900001111")
-    assert services.lead_create(actor=cast.rep, name="Fourth", mobile="139 0000 1111").pk
+    lead_services.lead_create(actor=cast.rep, name="Third", mobile="13900001111")
+    assert lead_services.lead_create(actor=cast.rep, name="Fourth", mobile="139 0000 1111").pk
 
 
 def test_a_block_rule_refuses_an_edit_that_makes_a_duplicate(in_tenant_a):
@@ -97,15 +97,17 @@ def test_a_block_rule_refuses_an_edit_that_makes_a_duplicate(in_tenant_a):
 
     cast = in_tenant_a
     DuplicateRule.objects.filter(name="Same email address").update(action="block")
-    services.lead_create(actor=cast.rep, owner=cast.rep, name="First", email="buyer@acme.example")
-    other = services.lead_create(actor=cast.rep, owner=cast.rep, name="Other")
+    lead_services.lead_create(
+        actor=cast.rep, owner=cast.rep, name="First", email="buyer@acme.example"
+    )
+    other = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Other")
     with pytest.raises(DuplicateLeadError, match="already exists"):
-        services.lead_update(lead=other, actor=cast.rep, email="Buyer@ACME.example")
+        lead_services.lead_update(lead=other, actor=cast.rep, email="Buyer@ACME.example")
     other.refresh_from_db()
     assert other.email == ""
     # The lead's own values never block it, and other fields change freely.
     first = Lead.objects.get(name="First")
-    services.lead_update(lead=first, actor=cast.rep, city="Xi'an", name="First Buyer")
+    lead_services.lead_update(lead=first, actor=cast.rep, city="Xi'an", name="First Buyer")
     page = tenant_client(cast, cast.rep).post(
         reverse("leads-edit", kwargs={"uuid": other.uuid}),
         {"name": "Other", "email": "buyer@acme.example", "priority": "normal"},
@@ -116,10 +118,12 @@ def test_a_block_rule_refuses_an_edit_that_makes_a_duplicate(in_tenant_a):
 
 def test_live_check_shows_owner_and_status_but_hides_what_the_user_may_not_see(in_tenant_a):
     cast = in_tenant_a
-    services.lead_create(
+    lead_services.lead_create(
         actor=cast.manager, owner=cast.manager, name="Hidden Person", mobile="13700001234"
     )
-    services.lead_create(actor=cast.rep, owner=cast.rep, name="Own Person", mobile="13700005678")
+    lead_services.lead_create(
+        actor=cast.rep, owner=cast.rep, name="Own Person", mobile="13700005678"
+    )
     client = tenant_client(cast, cast.teammate)
     hidden = client.post(reverse("leads-duplicates"), {"name": "x", "mobile": "137 0000 1234"})
     html = hidden.content.decode()
@@ -137,7 +141,7 @@ def test_matches_never_cross_tenants(cast_b, in_tenant_a):
     from django_tenants.utils import tenant_context
 
     cast = in_tenant_a
-    services.lead_create(actor=cast.rep, name="Tenant A Person", mobile="13600009999")
+    lead_services.lead_create(actor=cast.rep, name="Tenant A Person", mobile="13600009999")
     with tenant_context(cast_b.tenant):
         assert duplicates_find({"name": "x", "mobile": "13600009999"}) == []
 
@@ -149,11 +153,11 @@ def test_dedup_scan_command_prints_groups_as_json(in_tenant_a):
     from django.core.management import call_command
 
     cast = in_tenant_a
-    first = services.lead_create(
+    first = lead_services.lead_create(
         actor=cast.rep, name="Anna Müller", company="Nordwerk GmbH", custom_data={}
     )
-    second = services.lead_create(actor=cast.rep, name="MÜLLER, Anna", company="Nordwerk AG")
-    services.lead_create(actor=cast.rep, name="Someone Else", company="Other Co")
+    second = lead_services.lead_create(actor=cast.rep, name="MÜLLER, Anna", company="Nordwerk AG")
+    lead_services.lead_create(actor=cast.rep, name="Someone Else", company="Other Co")
     out = StringIO()
     call_command("dedup_scan", cast.tenant.slug, "--format", "json", stdout=out)
     groups = json.loads(out.getvalue())["groups"]

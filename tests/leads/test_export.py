@@ -12,9 +12,10 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from leads import exports, services
+from leads import exports
 from leads.exports import export_cell_escape
 from leads.models import CustomFieldDefinition, Lead
+from leads.services import lead as lead_services
 from tests.conftest import _load_cast, tenant_client
 
 FORMULA = '=HYPERLINK("http://evil.example","Click")'
@@ -46,7 +47,7 @@ def export_world(in_tenant_a):
     cast = in_tenant_a
     CustomFieldDefinition.objects.create(key="budget", label="预算", field_type="number")
     CustomFieldDefinition.objects.create(key="wechat", label="微信号", field_type="text")
-    chinese = services.lead_create(
+    chinese = lead_services.lead_create(
         actor=cast.rep,
         owner=cast.rep,
         name="张伟",
@@ -54,8 +55,8 @@ def export_world(in_tenant_a):
         tags=["展会", "vip"],
         custom_data={"budget": 50000, "wechat": "zw-2026"},
     )
-    services.lead_create(actor=cast.rep, owner=cast.rep, name=FORMULA, company="-1+2")
-    services.lead_create(actor=cast.teammate, owner=cast.teammate, name="Teammate Lead")
+    lead_services.lead_create(actor=cast.rep, owner=cast.rep, name=FORMULA, company="-1+2")
+    lead_services.lead_create(actor=cast.teammate, owner=cast.teammate, name="Teammate Lead")
     Lead.objects.filter(pk=chinese.pk).update(
         score=88, next_follow_up_at=timezone.now() + timezone.timedelta(days=1)
     )
@@ -162,11 +163,11 @@ def test_big_export_runs_through_the_worker_and_downloads(celery_worker, committ
     cast = _load_cast("alpha")
     with tenant_context(cast.tenant):
         made = [
-            services.lead_create(actor=cast.rep, owner=cast.rep, name=f"导出 Worker {i}")
+            lead_services.lead_create(actor=cast.rep, owner=cast.rep, name=f"导出 Worker {i}")
             for i in range(3)
         ]
-        made.append(services.lead_create(actor=cast.rep, owner=cast.rep, name="@cmd|calc"))
-        hidden = services.lead_create(actor=cast.teammate, owner=cast.teammate, name="Hidden")
+        made.append(lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="@cmd|calc"))
+        hidden = lead_services.lead_create(actor=cast.teammate, owner=cast.teammate, name="Hidden")
     job_id = path = None
     try:
         monkeypatch.setattr(exports, "EXPORT_DIRECT_LIMIT", 2)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from leads.exports import JOB_TTL, exports_cleanup
 from leads.importing.services import import_error_report, import_job_create, imports_cleanup
 from leads.models import ImportIssue, ImportJob
-from leads.tasks import files_cleanup
+from leads.tasks.files import files_cleanup
 
 
 def test_expired_export_files_go_and_fresh_ones_stay(in_tenant_a):

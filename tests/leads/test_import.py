@@ -8,7 +8,6 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from leads import services
 from leads.importing.mapping import mapping_suggest
 from leads.importing.reader import ImportFileError, file_check, table_read
 from leads.importing.services import (
@@ -18,6 +17,7 @@ from leads.importing.services import (
     import_run,
 )
 from leads.models import ImportIssue, ImportJob, Lead
+from leads.services import lead as lead_services
 
 
 def _xlsx(rows, title=None, sheets=None) -> bytes:
@@ -137,7 +137,9 @@ def _run(job, **options):
 
 def test_good_rows_land_bad_rows_are_reported_and_duplicates_caught(in_tenant_a):
     cast = in_tenant_a
-    services.lead_create(actor=cast.admin, name="李娜", mobile="139 1234 5678", company="华信物流")
+    lead_services.lead_create(
+        actor=cast.admin, name="李娜", mobile="139 1234 5678", company="华信物流"
+    )
     job = import_job_create(actor=cast.admin, filename="expo.xlsx", data=_xlsx(EXPO, title="Expo"))
     assert job.total_rows == 5
     job = _run(job)
@@ -167,7 +169,7 @@ def test_good_rows_land_bad_rows_are_reported_and_duplicates_caught(in_tenant_a)
 
 def test_update_and_flag_duplicate_modes(in_tenant_a):
     cast = in_tenant_a
-    existing = services.lead_create(actor=cast.admin, name="Zhou Min", email="zm@k.example")
+    existing = lead_services.lead_create(actor=cast.admin, name="Zhou Min", email="zm@k.example")
     data = b"Name,Email,City\nZhou Min,ZM@k.example,Hangzhou\n"
     job = _run(
         import_job_create(actor=cast.admin, filename="a.csv", data=data), on_duplicate="update"
@@ -274,7 +276,7 @@ def test_import_runs_in_the_worker_and_a_second_delivery_changes_nothing(
     racing the first run) still creates each lead once."""
     from django_tenants.utils import tenant_context
 
-    from leads.tasks_import import import_run_task
+    from leads.tasks.importing import import_run_task
     from tests.conftest import _load_cast
 
     monkeypatch.setattr("leads.hooks._after_create_bulk", [])  # no routing race at cleanup

@@ -4,10 +4,10 @@ destination of the new leads, and duplicates decided by the tenant's own duplica
 import pytest
 from django.urls import reverse
 
-from leads import services
 from leads.errors import LeadError
 from leads.importing.services import import_job_create, import_job_start, import_run
 from leads.models import DuplicateRule, ImportIssue, ImportJob, ImportMapping, Lead
+from leads.services import lead as lead_services
 from pools.models import Pool, PoolEntry, PoolEvent
 from tests.conftest import tenant_client
 
@@ -140,8 +140,8 @@ def test_a_pool_retired_during_the_import_leaves_the_leads_to_the_rules(
 
 def test_import_duplicates_follow_the_tenant_rules(in_tenant_a):
     cast = in_tenant_a
-    services.lead_create(actor=cast.admin, name="Mia Chen", email="mia@blue.example")
-    services.lead_create(actor=cast.admin, name="Tom Baker", company="Shared Inbox Co",
+    lead_services.lead_create(actor=cast.admin, name="Mia Chen", email="mia@blue.example")
+    lead_services.lead_create(actor=cast.admin, name="Tom Baker", company="Shared Inbox Co",
                          email="info@shared.example")  # fmt: skip
     data = (
         b"Name,Company,Email\n"
@@ -166,9 +166,9 @@ def test_import_duplicates_follow_the_tenant_rules(in_tenant_a):
 def test_a_block_rule_is_not_overridden_by_create_and_tag(in_tenant_a):
     cast = in_tenant_a
     DuplicateRule.objects.filter(name="Same email address").update(action="block")
-    services.lead_create(actor=cast.admin, name="Rita Ora", email="rita@x.example",
+    lead_services.lead_create(actor=cast.admin, name="Rita Ora", email="rita@x.example",
                          check_duplicates=False)  # fmt: skip
-    services.lead_create(actor=cast.admin, name="Sam Hu", mobile="13912340000")
+    lead_services.lead_create(actor=cast.admin, name="Sam Hu", mobile="13912340000")
     data = b"Name,Email,Mobile\nRita O.,rita@x.example,\nSam Hu,,139 1234 0000\n"
     job = import_job_create(actor=cast.admin, filename="b.csv", data=data)
     job = import_run(_start(job, on_duplicate="flag").pk)
@@ -251,8 +251,8 @@ def test_rows_to_fix_keep_a_formula_looking_value_as_text(in_tenant_a):
 def test_filling_empty_fields_never_breaks_a_block_rule(in_tenant_a):
     cast = in_tenant_a
     DuplicateRule.objects.filter(name="Same mobile or direct line").update(action="block")
-    services.lead_create(actor=cast.admin, name="Cai Wen", mobile="13911112222")
-    bea = services.lead_create(actor=cast.admin, name="Bea Lin", email="bea@x.example")
+    lead_services.lead_create(actor=cast.admin, name="Cai Wen", mobile="13911112222")
+    bea = lead_services.lead_create(actor=cast.admin, name="Bea Lin", email="bea@x.example")
     # The row is Bea (her email) but carries Cai's mobile: filling it in would make Bea a
     # duplicate of Cai under the blocking mobile rule.
     data = b"Name,Mobile,Email,City\nBea Lin,139 1111 2222,bea@x.example,Xiamen\n"
@@ -311,7 +311,7 @@ def test_the_starter_and_the_owner_hear_when_an_import_is_done(
 
 def test_the_list_shows_the_leads_of_one_import(in_tenant_a):
     cast = in_tenant_a
-    services.lead_create(actor=cast.admin, name="Not Imported")
+    lead_services.lead_create(actor=cast.admin, name="Not Imported")
     job = import_job_create(actor=cast.admin, filename="fair.csv",
                             data=b"Name\nFair One\nFair Two\n")  # fmt: skip
     job = import_run(_start(job).pk)

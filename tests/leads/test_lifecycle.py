@@ -1,16 +1,16 @@
 import pytest
 from django.utils import timezone
 
-from leads import services
 from leads.errors import IllegalTransitionError, LeadError
 from leads.models import Activity, Lead, LeadStageChange, LeadStatus, LossReason, Stage
+from leads.services import lead as lead_services
 
 S = LeadStatus
 
 
 @pytest.fixture
 def lead(in_tenant_a):
-    return services.lead_create(
+    return lead_services.lead_create(
         actor=in_tenant_a.rep, name="  Chen  Jie ", company="Xinghe Logistics"
     )
 
@@ -23,23 +23,23 @@ def test_new_lead_without_owner_is_unassigned_in_the_first_stage(lead):
 
 
 def test_new_lead_with_owner_is_pending(in_tenant_a):
-    lead = services.lead_create(actor=in_tenant_a.rep, owner=in_tenant_a.rep, name="Li Na")
+    lead = lead_services.lead_create(actor=in_tenant_a.rep, owner=in_tenant_a.rep, name="Li Na")
     assert lead.status == S.PENDING
     assert lead.assigned_at is not None
 
 
 def test_lead_needs_a_name_and_a_valid_email(in_tenant_a):
     with pytest.raises(LeadError) as error:
-        services.lead_create(actor=in_tenant_a.rep, name=" ")
+        lead_services.lead_create(actor=in_tenant_a.rep, name=" ")
     assert error.value.field == "name"
     with pytest.raises(LeadError) as error:
-        services.lead_create(actor=in_tenant_a.rep, name="X", email="not-an-email")
+        lead_services.lead_create(actor=in_tenant_a.rep, name="X", email="not-an-email")
     assert error.value.field == "email"
     assert not Lead.objects.exists()
 
 
 def test_email_is_lower_cased_and_tags_cleaned(in_tenant_a):
-    lead = services.lead_create(
+    lead = lead_services.lead_create(
         actor=in_tenant_a.rep, name="A", email=" Anna@Nordwerk.DE ", tags="expo, vip,,expo"
     )
     assert lead.email == "anna@nordwerk.de"
@@ -48,9 +48,9 @@ def test_email_is_lower_cased_and_tags_cleaned(in_tenant_a):
 
 def test_logging_a_call_moves_pending_to_following_up(in_tenant_a):
     cast = in_tenant_a
-    lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="Li Na")
+    lead = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Li Na")
     due = timezone.now() + timezone.timedelta(days=2)
-    services.activity_log(
+    lead_services.activity_log(
         lead=lead, actor=cast.rep, kind="call", outcome="connected", next_follow_up_at=due
     )
     lead.refresh_from_db()
@@ -62,8 +62,8 @@ def test_logging_a_call_moves_pending_to_following_up(in_tenant_a):
 
 def test_a_note_is_not_a_follow_up(in_tenant_a):
     cast = in_tenant_a
-    lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="Li Na")
-    services.activity_log(lead=lead, actor=cast.rep, kind="note", body="Met at the booth")
+    lead = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Li Na")
+    lead_services.activity_log(lead=lead, actor=cast.rep, kind="note", body="Met at the booth")
     lead.refresh_from_db()
     assert lead.status == S.PENDING
     assert lead.first_follow_up_at is None
@@ -71,7 +71,7 @@ def test_a_note_is_not_a_follow_up(in_tenant_a):
 
 def test_activity_in_the_future_is_refused(lead, in_tenant_a):
     with pytest.raises(LeadError, match="future"):
-        services.activity_log(
+        lead_services.activity_log(
             lead=lead,
             actor=in_tenant_a.rep,
             kind="call",
@@ -82,11 +82,11 @@ def test_activity_in_the_future_is_refused(lead, in_tenant_a):
 
 def test_lost_needs_a_reason(in_tenant_a):
     cast = in_tenant_a
-    lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="Li Na")
+    lead = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Li Na")
     with pytest.raises(LeadError, match="why"):
-        services.lead_change_status(lead=lead, to_status=S.LOST, actor=cast.rep)
+        lead_services.lead_change_status(lead=lead, to_status=S.LOST, actor=cast.rep)
     reason = LossReason.objects.first()
-    lead = services.lead_change_status(
+    lead = lead_services.lead_change_status(
         lead=lead, to_status=S.LOST, actor=cast.rep, loss_reason=reason
     )
     assert lead.status == S.LOST
@@ -100,42 +100,42 @@ def test_lost_needs_a_reason(in_tenant_a):
 def test_illegal_transitions_are_refused_with_a_message(in_tenant_a, start, target):
     cast = in_tenant_a
     owner = cast.rep if start == S.PENDING else None
-    lead = services.lead_create(actor=cast.rep, owner=owner, name="X")
+    lead = lead_services.lead_create(actor=cast.rep, owner=owner, name="X")
     with pytest.raises(IllegalTransitionError):
-        services.lead_change_status(lead=lead, to_status=target, actor=cast.rep)
+        lead_services.lead_change_status(lead=lead, to_status=target, actor=cast.rep)
     lead.refresh_from_db()
     assert lead.status == start
 
 
 def test_invalid_is_reversible(in_tenant_a):
     cast = in_tenant_a
-    lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="X")
-    services.lead_change_status(lead=lead, to_status=S.INVALID, actor=cast.rep)
-    lead = services.lead_change_status(lead=lead, to_status=S.FOLLOWING_UP, actor=cast.rep)
+    lead = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="X")
+    lead_services.lead_change_status(lead=lead, to_status=S.INVALID, actor=cast.rep)
+    lead = lead_services.lead_change_status(lead=lead, to_status=S.FOLLOWING_UP, actor=cast.rep)
     assert lead.status == S.FOLLOWING_UP
 
 
 def test_void_is_restored_by_tenant_admins_only(in_tenant_a):
     cast = in_tenant_a
-    lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="X")
-    services.lead_change_status(lead=lead, to_status=S.VOID, actor=cast.rep)
+    lead = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="X")
+    lead_services.lead_change_status(lead=lead, to_status=S.VOID, actor=cast.rep)
     with pytest.raises(LeadError, match="tenant admins"):
-        services.lead_restore(lead=lead, actor=cast.manager)
-    lead = services.lead_restore(lead=lead, actor=cast.admin)
+        lead_services.lead_restore(lead=lead, actor=cast.manager)
+    lead = lead_services.lead_restore(lead=lead, actor=cast.admin)
     assert lead.status == S.PENDING
 
 
 def test_stage_changes_are_recorded_with_time(lead, in_tenant_a):
     stages = list(Stage.objects.order_by("position"))
-    services.lead_change_stage(lead=lead, stage=stages[2], actor=in_tenant_a.rep)
-    services.lead_change_stage(lead=lead, stage=stages[3], actor=in_tenant_a.rep)
+    lead_services.lead_change_stage(lead=lead, stage=stages[2], actor=in_tenant_a.rep)
+    lead_services.lead_change_stage(lead=lead, stage=stages[3], actor=in_tenant_a.rep)
     changes = list(LeadStageChange.objects.filter(lead=lead).order_by("changed_at"))
     assert [c.to_stage for c in changes] == [stages[0], stages[2], stages[3]]
     assert changes[2].from_stage == stages[2]
 
 
 def test_every_field_change_is_kept_with_who(lead, in_tenant_a):
-    services.lead_update(
+    lead_services.lead_update(
         lead=lead, actor=in_tenant_a.manager, company="Xinghe Group", city="Hangzhou"
     )
     record = lead.history.first()
@@ -146,9 +146,9 @@ def test_every_field_change_is_kept_with_who(lead, in_tenant_a):
 
 def test_assigning_and_unassigning(lead, in_tenant_a):
     cast = in_tenant_a
-    lead = services.lead_assign(lead=lead, owner=cast.rep, actor=cast.manager)
+    lead = lead_services.lead_assign(lead=lead, owner=cast.rep, actor=cast.manager)
     assert (lead.owner, lead.status) == (cast.rep, S.PENDING)
-    lead = services.lead_assign(lead=lead, owner=None, actor=cast.manager)
+    lead = lead_services.lead_assign(lead=lead, owner=None, actor=cast.manager)
     assert (lead.owner, lead.status) == (None, S.UNASSIGNED)
 
 
@@ -156,9 +156,9 @@ def test_new_owner_is_notified_unless_they_took_it_themselves(lead, in_tenant_a)
     from leadcrm.notifications.models import Notification
 
     cast = in_tenant_a
-    services.lead_assign(lead=lead, owner=cast.rep, actor=cast.rep)
+    lead_services.lead_assign(lead=lead, owner=cast.rep, actor=cast.rep)
     assert not Notification.objects.filter(recipient=cast.rep).exists()
-    services.lead_assign(lead=lead, owner=cast.teammate, actor=cast.manager)
+    lead_services.lead_assign(lead=lead, owner=cast.teammate, actor=cast.manager)
     notification = Notification.objects.get(recipient=cast.teammate)
     assert notification.kind == "lead_assigned"
     assert str(lead.uuid) in notification.url

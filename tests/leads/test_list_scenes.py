@@ -9,9 +9,9 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from leadcrm.accounts.services import team_create, user_create
-from leads import services
 from leads.models import Lead, LeadStatus, LossReason
 from leads.selectors import LeadFilters, lead_list
+from leads.services import lead as lead_services
 from leads.services.sharing import lead_member_add, sharing_rule_create
 from tests.conftest import tenant_client
 
@@ -25,9 +25,9 @@ def names(user, **query):
 
 
 def _lead(owner, name, *, status=None, due_in_days=None):
-    lead = services.lead_create(actor=owner, owner=owner, name=name)
+    lead = lead_services.lead_create(actor=owner, owner=owner, name=name)
     if status:
-        services.lead_change_status(
+        lead_services.lead_change_status(
             lead=lead, to_status=status, actor=owner, loss_reason=LossReason.objects.first()
         )
     if due_in_days is not None:

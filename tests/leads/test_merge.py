@@ -4,23 +4,23 @@ refused merge that changes nothing."""
 import pytest
 from django.urls import reverse
 
-from leads import services
 from leads.errors import LeadError
 from leads.models import Activity, Comment, Lead, LeadMerge, Task
 from leads.selectors import leads_visible_to
+from leads.services import lead as lead_services
 from leads.services.comments import comment_add
+from leads.services.followups import followup_create
 from leads.services.merge import lead_merge, lead_merge_undo
-from leads.services.tasks import task_create
 from tests.conftest import tenant_client
 
 
 @pytest.fixture
 def twins(in_tenant_a):
     cast = in_tenant_a
-    a = services.lead_create(
+    a = lead_services.lead_create(
         actor=cast.rep, owner=cast.rep, name="Anna Müller", company="Nordwerk GmbH", tags=["expo"]
     )
-    b = services.lead_create(
+    b = lead_services.lead_create(
         actor=cast.rep,
         owner=cast.rep,
         name="MÜLLER, Anna",
@@ -29,10 +29,10 @@ def twins(in_tenant_a):
         mobile="+49 151 23456789",
         tags=["vip"],
     )
-    services.activity_log(lead=b, actor=cast.rep, kind="call", body="Talked about pumps")
+    lead_services.activity_log(lead=b, actor=cast.rep, kind="call", body="Talked about pumps")
     from django.utils import timezone
 
-    task_create(lead=b, actor=cast.rep, title="Send the quote", due_at=timezone.now())
+    followup_create(lead=b, actor=cast.rep, title="Send the quote", due_at=timezone.now())
     comment_add(lead=b, author=cast.rep, body="Met her at the expo")
     return cast, a, b
 
@@ -71,7 +71,7 @@ def test_a_refused_merge_changes_nothing(twins):
         lead_merge(survivor=a, others=[b], values={}, actor=cast.teammate)
     with pytest.raises(LeadError, match="at least two"):
         lead_merge(survivor=a, others=[], values={}, actor=cast.rep)
-    other = services.lead_create(actor=cast.admin, name="Elsewhere")
+    other = lead_services.lead_create(actor=cast.admin, name="Elsewhere")
     with pytest.raises(LeadError, match="merged leads only"):
         lead_merge(survivor=a, others=[b], values={"company": other.pk}, actor=cast.rep)
     a.refresh_from_db()
@@ -109,7 +109,7 @@ def test_merge_and_undo_through_the_pages(twins):
 def test_duplicate_review_page_runs_the_scan_in_the_worker_queue(twins):
     from django.core.cache import cache
 
-    from leads.tasks_dedup import RESULT_KEY, dedup_scan_run
+    from leads.tasks.dedup import RESULT_KEY, dedup_scan_run
 
     cast, _a, _b = twins
     cache.delete(RESULT_KEY)
@@ -126,7 +126,7 @@ def test_scan_job_runs_in_the_worker(committed_db, celery_worker):
     from django.core.cache import cache
     from django_tenants.utils import tenant_context
 
-    from leads.tasks_dedup import RESULT_KEY, dedup_scan_run
+    from leads.tasks.dedup import RESULT_KEY, dedup_scan_run
     from tests.conftest import _load_cast
 
     cast = _load_cast("alpha")
@@ -147,8 +147,10 @@ def test_the_survivor_takes_an_owner_and_a_pool_entry_and_undo_gives_them_back(i
     cast = in_tenant_a
     pool = Pool.objects.create(name="Merge pool")
     pool.members.add(cast.rep)
-    unowned = services.lead_create(actor=cast.admin, name="Owen Lake", company="Lake Ltd")
-    claimed = services.lead_create(actor=cast.admin, name="Owen Lake", email="owen@lake.example")
+    unowned = lead_services.lead_create(actor=cast.admin, name="Owen Lake", company="Lake Ltd")
+    claimed = lead_services.lead_create(
+        actor=cast.admin, name="Owen Lake", email="owen@lake.example"
+    )
     pool_lead_add(pool=pool, lead=claimed, actor=cast.admin)
     pool_claim(pool=pool, lead=claimed, actor=cast.rep)
     merge = lead_merge(survivor=unowned, others=[claimed], values={"owner": claimed.pk},
@@ -165,7 +167,7 @@ def test_the_survivor_takes_an_owner_and_a_pool_entry_and_undo_gives_them_back(i
 
 def test_an_unowned_lead_does_not_take_the_survivors_owner_away(twins):
     cast, a, _b = twins
-    loose = services.lead_create(actor=cast.admin, name="Anna Mueller")
+    loose = lead_services.lead_create(actor=cast.admin, name="Anna Mueller")
     lead_merge(survivor=a, others=[loose], values={"owner": loose.pk}, actor=cast.admin)
     a.refresh_from_db()
     assert a.owner == cast.rep
@@ -173,7 +175,7 @@ def test_an_unowned_lead_does_not_take_the_survivors_owner_away(twins):
 
 def test_the_survivors_history_shows_the_merged_leads_history(twins):
     cast, a, b = twins
-    services.lead_update(lead=b, actor=cast.rep, city="Bremen")
+    lead_services.lead_update(lead=b, actor=cast.rep, city="Bremen")
     lead_merge(survivor=a, others=[b], values={}, actor=cast.rep)
     client = tenant_client(cast, cast.rep)
     page = client.get(reverse("leads-detail", kwargs={"uuid": a.uuid}) + "?tab=history")
@@ -188,7 +190,7 @@ def test_not_duplicates_keeps_the_pair_out_of_later_scans(twins):
     from django.core.cache import cache
 
     from leads.models import DuplicateDismissal
-    from leads.tasks_dedup import RESULT_KEY, dedup_scan_run
+    from leads.tasks.dedup import RESULT_KEY, dedup_scan_run
 
     cast, a, b = twins
     cache.delete(RESULT_KEY)
@@ -215,15 +217,15 @@ def test_not_duplicates_keeps_the_pair_out_of_later_scans(twins):
 def test_a_rep_cannot_dismiss_and_contacts_stay_masked_on_the_review_page(in_tenant_a):
     from django.core.cache import cache
 
-    from leads.tasks_dedup import RESULT_KEY, dedup_scan_run
+    from leads.tasks.dedup import RESULT_KEY, dedup_scan_run
     from pools.models import Pool
     from pools.services import pool_lead_add
 
     cast = in_tenant_a
     pool = Pool.objects.create(name="Masked pool")
     pool.members.add(cast.manager)
-    first = services.lead_create(actor=cast.admin, name="Hidden Twin", mobile="13912345678")
-    second = services.lead_create(actor=cast.admin, name="Hidden Twin", mobile="139 1234 5678",
+    first = lead_services.lead_create(actor=cast.admin, name="Hidden Twin", mobile="13912345678")
+    second = lead_services.lead_create(actor=cast.admin, name="Hidden Twin", mobile="139 1234 5678",
                                   check_duplicates=False)  # fmt: skip
     for lead in (first, second):
         pool_lead_add(pool=pool, lead=lead, actor=cast.admin)
@@ -242,12 +244,12 @@ def test_a_rep_cannot_dismiss_and_contacts_stay_masked_on_the_review_page(in_ten
 def test_the_review_page_pages_and_filters_by_level(in_tenant_a, monkeypatch):
     from django.core.cache import cache
 
-    from leads import views_merge
-    from leads.tasks_dedup import RESULT_KEY
+    from leads.tasks.dedup import RESULT_KEY
+    from leads.views import merge as views_merge
 
     cast = in_tenant_a
     monkeypatch.setattr(views_merge, "PAGE", 2)
-    leads = [services.lead_create(actor=cast.admin, name=f"Paged {i}") for i in range(10)]
+    leads = [lead_services.lead_create(actor=cast.admin, name=f"Paged {i}") for i in range(10)]
     groups = [
         {"ids": [leads[i].pk, leads[i + 1].pk], "level": "exact" if i < 4 else "similar",
          "score": 100 - i, "rules": ["r"]}
@@ -267,7 +269,7 @@ def test_the_review_page_pages_and_filters_by_level(in_tenant_a, monkeypatch):
 
 
 def test_the_page_stops_saying_scanning_once_the_scan_is_done(twins):
-    from leads.tasks_dedup import dedup_scan_run
+    from leads.tasks.dedup import dedup_scan_run
 
     cast, _a, _b = twins
     client = tenant_client(cast, cast.admin)
@@ -284,7 +286,7 @@ def test_the_lead_page_names_possible_duplicates_the_user_may_see(twins):
     from leads.models import DuplicateDismissal
 
     cast, a, b = twins
-    hidden = services.lead_create(actor=cast.admin, owner=cast.teammate, name="Anna Müller",
+    hidden = lead_services.lead_create(actor=cast.admin, owner=cast.teammate, name="Anna Müller",
                                   company="Nordwerk GmbH")  # fmt: skip
     client = tenant_client(cast, cast.rep)
     page = client.get(reverse("leads-detail", kwargs={"uuid": a.uuid})).content.decode()
@@ -303,9 +305,9 @@ def test_a_pooled_survivor_that_takes_an_owner_counts_as_claimed_until_undone(in
     cast = in_tenant_a
     pool = Pool.objects.create(name="Claim mark pool")
     pool.members.add(cast.rep)
-    waiting = services.lead_create(actor=cast.admin, name="Ida Wong")
+    waiting = lead_services.lead_create(actor=cast.admin, name="Ida Wong")
     pool_lead_add(pool=pool, lead=waiting, actor=cast.admin)
-    held = services.lead_create(actor=cast.admin, name="Ida Wong", email="ida@w.example")
+    held = lead_services.lead_create(actor=cast.admin, name="Ida Wong", email="ida@w.example")
     pool_lead_add(pool=pool, lead=held, actor=cast.admin)
     pool_claim(pool=pool, lead=held, actor=cast.rep)
     merge = lead_merge(survivor=waiting, others=[held], values={"owner": held.pk},
@@ -322,9 +324,9 @@ def test_a_deactivated_owner_is_never_merged_in(twins):
     from leadcrm.accounts.models import User
 
     cast, _a, _b = twins
-    gone = services.lead_create(actor=cast.admin, owner=cast.teammate, name="Anna Muller")
+    gone = lead_services.lead_create(actor=cast.admin, owner=cast.teammate, name="Anna Muller")
     User.objects.filter(pk=cast.teammate.pk).update(is_active=False)
-    loose = services.lead_create(actor=cast.admin, name="Anna Müller 2")
+    loose = lead_services.lead_create(actor=cast.admin, name="Anna Müller 2")
     lead_merge(survivor=loose, others=[gone], values={"owner": gone.pk}, actor=cast.admin)
     loose.refresh_from_db()
     assert (loose.owner, loose.status) == (None, "unassigned")

@@ -1,16 +1,16 @@
 import pytest
 from django_tenants.utils import tenant_context
 
-from leads import services
 from leads.models import Lead, LeadStatus, Stage
+from leads.services import lead as lead_services
 from tests.conftest import tenant_client
 
 
 @pytest.fixture
 def leads_a(cast_a):
     with tenant_context(cast_a.tenant):
-        mine = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Riley Own Lead")
-        theirs = services.lead_create(
+        mine = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Riley Own Lead")
+        theirs = lead_services.lead_create(
             actor=cast_a.teammate, owner=cast_a.teammate, name="Robin Own Lead"
         )
         Lead.objects.filter(pk=mine.pk).update(score=91)
@@ -123,11 +123,11 @@ def test_home_shows_the_reps_workload(cast_a):
     from django.utils import timezone
 
     with tenant_context(cast_a.tenant):
-        late = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Late Lead")
+        late = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Late Lead")
         Lead.objects.filter(pk=late.pk).update(
             next_follow_up_at=timezone.now() - timezone.timedelta(days=1)
         )
-        services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Fresh Lead")
+        lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Fresh Lead")
         from leads.selectors import lead_workload
 
         workload = lead_workload(user=cast_a.rep)
@@ -142,7 +142,7 @@ def test_home_shows_the_reps_workload(cast_a):
 def test_change_history_tab_lists_what_changed(cast_a, leads_a):
     mine, _ = leads_a
     with tenant_context(cast_a.tenant):
-        services.lead_update(lead=mine, actor=cast_a.rep, company="Xinghe Group")
+        lead_services.lead_update(lead=mine, actor=cast_a.rep, company="Xinghe Group")
     html = (
         tenant_client(cast_a, cast_a.rep).get(f"/leads/{mine.uuid}/?tab=history").content.decode()
     )

@@ -2,9 +2,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 
-from leads import services
 from leads.errors import LeadError
 from leads.models import Activity
+from leads.services import lead as lead_services
 from tests.conftest import tenant_client
 
 
@@ -17,7 +17,7 @@ def test_call_recording_is_stored_per_tenant_and_streamed_to_who_may_see_the_lea
 ):
     settings.MEDIA_ROOT = tmp_path
     with tenant_context(cast_a.tenant):
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Rec Lead")
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Rec Lead")
     client = tenant_client(cast_a, cast_a.rep)
     client.post(f"/leads/{lead.uuid}/activities/", {"kind": "call", "recording": _audio()})
     with tenant_context(cast_a.tenant):
@@ -43,7 +43,7 @@ def test_call_recording_is_stored_per_tenant_and_streamed_to_who_may_see_the_lea
     ],
 )
 def test_bad_recordings_are_refused_and_nothing_is_logged(in_tenant_a, kind, upload, message):
-    lead = services.lead_create(actor=in_tenant_a.rep, owner=in_tenant_a.rep, name="X")
+    lead = lead_services.lead_create(actor=in_tenant_a.rep, owner=in_tenant_a.rep, name="X")
     with pytest.raises(LeadError, match=message):
-        services.activity_log(lead=lead, actor=in_tenant_a.rep, kind=kind, recording=upload)
+        lead_services.activity_log(lead=lead, actor=in_tenant_a.rep, kind=kind, recording=upload)
     assert not Activity.objects.filter(lead=lead).exists()

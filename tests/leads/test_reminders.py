@@ -11,10 +11,10 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from leadcrm.notifications.models import Notification
-from leads import services
 from leads.models import Lead, Task
-from leads.services.tasks import task_complete, task_create, task_reminders_send
-from leads.tasks import task_reminders_send as reminders_job
+from leads.services import lead as lead_services
+from leads.services.followups import followup_complete, followup_create, followup_reminders_send
+from leads.tasks.followups import followup_reminders_send as reminders_job
 from tests.conftest import _load_cast
 
 
@@ -24,11 +24,13 @@ def _in(minutes: float):
 
 @pytest.fixture
 def lead(in_tenant_a):
-    return services.lead_create(actor=in_tenant_a.rep, owner=in_tenant_a.rep, name="Guo Jing")
+    return lead_services.lead_create(actor=in_tenant_a.rep, owner=in_tenant_a.rep, name="Guo Jing")
 
 
 def _task(lead, actor, title, minutes, assignee=None):
-    return task_create(lead=lead, actor=actor, title=title, due_at=_in(minutes), assignee=assignee)
+    return followup_create(
+        lead=lead, actor=actor, title=title, due_at=_in(minutes), assignee=assignee
+    )
 
 
 def test_due_soon_and_overdue_are_told_apart(in_tenant_a, lead):
@@ -37,8 +39,8 @@ def test_due_soon_and_overdue_are_told_apart(in_tenant_a, lead):
     _task(lead, cast.rep, "Call in three hours", 180)
     late = _task(lead, cast.rep, "Call that was due an hour ago", -60)
     done = _task(lead, cast.rep, "Done but late", -120)
-    task_complete(task=done, actor=cast.rep)
-    assert task_reminders_send() == (1, 1)
+    followup_complete(task=done, actor=cast.rep)
+    assert followup_reminders_send() == (1, 1)
     sent = {n.dedup_key: n for n in Notification.objects.filter(recipient=cast.rep)}
     assert set(sent) == {f"task_due:{soon.uuid}", f"task_overdue:{late.uuid}"}
     assert sent[f"task_due:{soon.uuid}"].kind == "task_due"
@@ -54,9 +56,9 @@ def test_running_twice_notifies_and_emails_once(
     _task(lead, cast.rep, "Call soon", 10)
     _task(lead, cast.rep, "Call late", -10)
     with django_capture_on_commit_callbacks(execute=True):
-        first = task_reminders_send()
+        first = followup_reminders_send()
     with django_capture_on_commit_callbacks(execute=True):
-        second = task_reminders_send()
+        second = followup_reminders_send()
     assert (first, second) == ((1, 1), (0, 0))
     assert Notification.objects.filter(recipient=cast.rep).count() == 2
     assert sorted(m.subject for m in mail.outbox) == ["Due soon: Call soon", "Overdue: Call late"]
@@ -67,9 +69,9 @@ def test_running_twice_notifies_and_emails_once(
 
 def test_a_task_due_soon_is_reminded_again_once_it_is_overdue(in_tenant_a, lead):
     task = _task(lead, in_tenant_a.rep, "Call", 30)
-    assert task_reminders_send() == (1, 0)
-    assert task_reminders_send(now=task.due_at + timedelta(minutes=1)) == (0, 1)
-    assert task_reminders_send(now=task.due_at + timedelta(minutes=6)) == (0, 0)
+    assert followup_reminders_send() == (1, 0)
+    assert followup_reminders_send(now=task.due_at + timedelta(minutes=1)) == (0, 1)
+    assert followup_reminders_send(now=task.due_at + timedelta(minutes=6)) == (0, 0)
 
 
 def test_inactive_assignees_and_closed_tasks_are_skipped(in_tenant_a, lead):
@@ -79,7 +81,7 @@ def test_inactive_assignees_and_closed_tasks_are_skipped(in_tenant_a, lead):
     cast.teammate.save()
     cancelled = _task(lead, cast.rep, "Cancelled call", -30)
     Task.objects.filter(pk=cancelled.pk).update(status="cancelled")
-    assert task_reminders_send() == (0, 0)
+    assert followup_reminders_send() == (0, 0)
     assert not Notification.objects.exists()
 
 
@@ -87,14 +89,14 @@ def test_the_batch_is_capped_and_the_rest_waits_for_the_next_run(in_tenant_a, le
     for i in range(3):
         _task(lead, in_tenant_a.rep, f"Late {i}", -30 - i)
     _task(lead, in_tenant_a.rep, "Soon", 15)
-    assert task_reminders_send(limit=2) == (1, 1)
-    assert task_reminders_send(limit=2) == (0, 2)
-    assert task_reminders_send(limit=2) == (0, 0)
+    assert followup_reminders_send(limit=2) == (1, 1)
+    assert followup_reminders_send(limit=2) == (0, 2)
+    assert followup_reminders_send(limit=2) == (0, 0)
 
 
 def test_the_job_takes_a_per_tenant_lock_and_logs_one_summary_line(in_tenant_a, lead, caplog):
     _task(lead, in_tenant_a.rep, "Late", -5)
-    lock = "lock:task_reminders_send"
+    lock = "lock:followup_reminders_send"
     cache.add(lock, 1, timeout=60)
     try:
         with caplog.at_level(logging.INFO):
@@ -113,7 +115,9 @@ def test_the_job_takes_a_per_tenant_lock_and_logs_one_summary_line(in_tenant_a, 
 def test_the_reminders_job_runs_through_the_worker_in_its_tenant(celery_worker, committed_db):
     cast = _load_cast("alpha")
     with tenant_context(cast.tenant):
-        lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="Worker Reminder Lead")
+        lead = lead_services.lead_create(
+            actor=cast.rep, owner=cast.rep, name="Worker Reminder Lead"
+        )
         soon = _task(lead, cast.rep, "Worker call soon", 20)
         late = _task(lead, cast.rep, "Worker call late", -20)
     try:

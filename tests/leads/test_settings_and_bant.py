@@ -1,36 +1,38 @@
 import pytest
 from django_tenants.utils import tenant_context
 
-from leads import services
 from leads.errors import LeadError
 from leads.models import Lead, LeadSettings, LeadStatus, SopTemplate, SourceChannel, Stage, Task
 from leads.selectors import LeadFilters, lead_list
 from leads.services import config
+from leads.services import lead as lead_services
 from tests.conftest import tenant_client
 
 
 def test_qualified_needs_bant_only_when_the_tenant_requires_it(in_tenant_a):
     cast = in_tenant_a
-    lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="Bant Lead")
+    lead = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Bant Lead")
     config.lead_settings_update(actor=cast.admin, require_bant_for_qualified=True, hot_score=70)
     with pytest.raises(LeadError, match="missing: budget, decision-maker, need, timeline"):
-        services.lead_change_status(lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.rep)
-    services.lead_bant_update(
+        lead_services.lead_change_status(lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.rep)
+    lead_services.lead_bant_update(
         lead=lead, actor=cast.rep, budget=True, authority=True, need=True, timeline=False
     )
     with pytest.raises(LeadError, match="missing: timeline"):
-        services.lead_change_status(lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.rep)
-    services.lead_bant_update(
+        lead_services.lead_change_status(lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.rep)
+    lead_services.lead_bant_update(
         lead=lead, actor=cast.rep, budget=True, authority=True, need=True, timeline=True
     )
-    lead = services.lead_change_status(lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.rep)
+    lead = lead_services.lead_change_status(
+        lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.rep
+    )
     assert lead.status == LeadStatus.QUALIFIED
     assert lead.history.filter(bant_timeline=True).exists()
 
 
 def test_bant_checklist_saves_through_the_page_and_refuses_readers(cast_a):
     with tenant_context(cast_a.tenant):
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Page Bant")
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Page Bant")
     response = tenant_client(cast_a, cast_a.rep).post(
         f"/leads/{lead.uuid}/bant/", {"budget": "on", "need": "on"}, HTTP_HX_REQUEST="true"
     )
@@ -45,7 +47,7 @@ def test_bant_checklist_saves_through_the_page_and_refuses_readers(cast_a):
 
 def test_hot_threshold_is_a_tenant_setting(in_tenant_a):
     cast = in_tenant_a
-    lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="Warm")
+    lead = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Warm")
     Lead.objects.filter(pk=lead.pk).update(score=60)
     hot = LeadFilters(scene="mine", hot=True)
     assert not lead_list(user=cast.rep, filters=hot).exists()
@@ -84,7 +86,7 @@ def test_lists_grow_and_shrink_but_keep_one_stage(in_tenant_a):
             position=0,
             is_active=False,
         )
-    lead = services.lead_create(actor=cast.rep, name="Uses the one stage")
+    lead = lead_services.lead_create(actor=cast.rep, name="Uses the one stage")
     assert lead.stage == stages[0]
     assert SourceChannel.objects.filter(code="linkedin", is_active=True).exists()
 
@@ -95,8 +97,8 @@ def test_sop_template_from_settings_creates_tasks_on_stage_entry(in_tenant_a):
     config.sop_template_add(
         actor=cast.admin, stage=proposal, title="Send the proposal", due_in_hours=72
     )
-    lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="SOP Lead")
-    services.lead_change_stage(lead=lead, stage=proposal, actor=cast.rep)
+    lead = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="SOP Lead")
+    lead_services.lead_change_stage(lead=lead, stage=proposal, actor=cast.rep)
     assert Task.objects.filter(lead=lead, title="Send the proposal", assignee=cast.rep).count() == 1
     config.sop_template_deactivate(actor=cast.admin, template=SopTemplate.objects.get())
     assert not SopTemplate.objects.filter(is_active=True).exists()

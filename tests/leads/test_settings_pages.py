@@ -4,10 +4,10 @@ tasks. Every page refuses non-admins; every refused change says why and changes 
 import pytest
 from django_tenants.utils import tenant_context
 
-from leads import services
 from leads.errors import LeadError
 from leads.models import Lead, LeadSettings, LossReason, SopTemplate, SourceChannel, Stage, Task
 from leads.services import config
+from leads.services import lead as lead_services
 from tests.conftest import tenant_client
 
 LISTS = "/settings/leads/lists/"
@@ -85,7 +85,7 @@ def test_lead_settings_form_saves_and_refuses_an_out_of_range_hot_score(cast_a):
 
 def test_the_hot_threshold_moves_the_hot_filter_of_the_list(cast_a):
     with tenant_context(cast_a.tenant):
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Warm Lead")
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Warm Lead")
         Lead.objects.filter(pk=lead.pk).update(score=65)
     rep = tenant_client(cast_a, cast_a.rep)
     assert "Warm Lead" not in rep.get("/leads/?hot=1").content.decode()
@@ -113,7 +113,7 @@ def test_stages_are_added_renamed_and_reordered_with_up_and_down(cast_a):
             list(range(len(names)))
         )
         # The first stage is where new leads start.
-        lead = services.lead_create(
+        lead = lead_services.lead_create(
             actor=cast_a.rep, owner=cast_a.rep, name="Starts at the new first stage"
         )
         assert lead.stage == second
@@ -174,7 +174,7 @@ def test_the_last_active_stage_cannot_be_deactivated(cast_a):
 
 def test_a_deactivated_stage_stays_on_its_leads_and_comes_back_at_the_end(cast_a):
     with tenant_context(cast_a.tenant):
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="At stage one")
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="At stage one")
         stage = lead.stage
     client = tenant_client(cast_a, cast_a.admin)
     response = client.post(
@@ -188,7 +188,7 @@ def test_a_deactivated_stage_stays_on_its_leads_and_comes_back_at_the_end(cast_a
         lead.refresh_from_db()
         assert lead.stage == stage
         assert Stage.objects.filter(pk=stage.pk).exists()
-        new_lead = services.lead_create(actor=cast_a.rep, name="Starts at the next stage")
+        new_lead = lead_services.lead_create(actor=cast_a.rep, name="Starts at the next stage")
         assert new_lead.stage != stage
     client.post(f"/settings/leads/stages/{stage.uuid}/activate/")
     with tenant_context(cast_a.tenant):
@@ -223,7 +223,7 @@ def test_sources_get_a_permanent_code(cast_a):
 def test_a_deactivated_loss_reason_is_no_longer_offered(cast_a):
     with tenant_context(cast_a.tenant):
         reason = LossReason.objects.filter(is_active=True).first()
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Lost one")
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Lost one")
     tenant_client(cast_a, cast_a.admin).post(
         f"/settings/leads/loss_reasons/{reason.uuid}/deactivate/"
     )
@@ -270,12 +270,14 @@ def test_sop_tasks_are_added_edited_and_removed_on_the_page(cast_a):
     with tenant_context(cast_a.tenant):
         template.refresh_from_db()
         assert (template.stage, template.title, template.due_in_hours) == (first, "Call back", 4)
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Gets the SOP task")
+        lead = lead_services.lead_create(
+            actor=cast_a.rep, owner=cast_a.rep, name="Gets the SOP task"
+        )
         assert Task.objects.filter(lead=lead, title="Call back", sop_template=template).exists()
     client.post(f"/settings/leads/sop/{template.uuid}/deactivate/")
     assert client.get(edit_url).status_code == 404
     with tenant_context(cast_a.tenant):
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="No SOP task")
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="No SOP task")
         assert not Task.objects.filter(lead=lead).exists()
 
 

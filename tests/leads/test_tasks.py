@@ -8,17 +8,17 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from leads import services
 from leads.errors import LeadError
 from leads.models import Activity, SopTemplate, Stage, Task
-from leads.services.sharing import lead_member_add
-from leads.services.tasks import (
-    sop_tasks_create,
-    task_cancel,
-    task_complete,
-    task_create,
-    task_reopen,
+from leads.services import lead as lead_services
+from leads.services.followups import (
+    followup_cancel,
+    followup_complete,
+    followup_create,
+    followup_reopen,
+    sop_followups_create,
 )
+from leads.services.sharing import lead_member_add
 from tests.conftest import tenant_client
 
 
@@ -28,7 +28,7 @@ def _in(hours: float):
 
 @pytest.fixture
 def rep_lead(in_tenant_a):
-    return services.lead_create(actor=in_tenant_a.rep, owner=in_tenant_a.rep, name="Wang Fang")
+    return lead_services.lead_create(actor=in_tenant_a.rep, owner=in_tenant_a.rep, name="Wang Fang")
 
 
 # Services ------------------------------------------------------------------------------------
@@ -36,7 +36,7 @@ def rep_lead(in_tenant_a):
 
 def test_task_goes_to_the_leads_owner_by_default(in_tenant_a, rep_lead):
     cast = in_tenant_a
-    task = task_create(
+    task = followup_create(
         lead=rep_lead, actor=cast.manager, title="  Send   the quote ", due_at=_in(4)
     )
     assert (task.assignee, task.created_by, task.status) == (cast.rep, cast.manager, "open")
@@ -45,29 +45,29 @@ def test_task_goes_to_the_leads_owner_by_default(in_tenant_a, rep_lead):
 
 def test_task_on_an_unassigned_lead_goes_to_whoever_schedules_it(in_tenant_a):
     cast = in_tenant_a
-    lead = services.lead_create(actor=cast.admin, name="Nobody's Lead")
-    task = task_create(lead=lead, actor=cast.admin, title="Qualify", due_at=_in(1))
+    lead = lead_services.lead_create(actor=cast.admin, name="Nobody's Lead")
+    task = followup_create(lead=lead, actor=cast.admin, title="Qualify", due_at=_in(1))
     assert task.assignee == cast.admin
 
 
 def test_who_may_not_write_the_lead_cannot_schedule_tasks_on_it(in_tenant_a, rep_lead):
     cast = in_tenant_a
     with pytest.raises(LeadError, match="cannot schedule"):
-        task_create(lead=rep_lead, actor=cast.teammate, title="Snoop", due_at=_in(1))
+        followup_create(lead=rep_lead, actor=cast.teammate, title="Snoop", due_at=_in(1))
     lead_member_add(lead=rep_lead, user=cast.teammate, access="read", actor=cast.rep)
     with pytest.raises(LeadError, match="cannot schedule"):
-        task_create(lead=rep_lead, actor=cast.teammate, title="Snoop", due_at=_in(1))
+        followup_create(lead=rep_lead, actor=cast.teammate, title="Snoop", due_at=_in(1))
     assert not Task.objects.exists()
 
 
 def test_a_rep_gives_tasks_only_to_themselves_or_the_leads_owner(in_tenant_a, rep_lead):
     cast = in_tenant_a
     with pytest.raises(LeadError) as error:
-        task_create(
+        followup_create(
             lead=rep_lead, actor=cast.rep, title="Hand off", due_at=_in(1), assignee=cast.teammate
         )
     assert error.value.field == "assignee"
-    task = task_create(
+    task = followup_create(
         lead=rep_lead, actor=cast.manager, title="Coach", due_at=_in(1), assignee=cast.teammate
     )
     assert task.assignee == cast.teammate  # the teammate reports to the manager
@@ -78,7 +78,7 @@ def test_assignee_must_be_active(in_tenant_a, rep_lead):
     cast.teammate.is_active = False
     cast.teammate.save()
     with pytest.raises(LeadError, match="deactivated") as error:
-        task_create(
+        followup_create(
             lead=rep_lead, actor=cast.admin, title="X", due_at=_in(1), assignee=cast.teammate
         )
     assert error.value.field == "assignee"
@@ -86,49 +86,49 @@ def test_assignee_must_be_active(in_tenant_a, rep_lead):
 
 def test_a_task_needs_a_title(in_tenant_a, rep_lead):
     with pytest.raises(LeadError) as error:
-        task_create(lead=rep_lead, actor=in_tenant_a.rep, title="   ", due_at=_in(1))
+        followup_create(lead=rep_lead, actor=in_tenant_a.rep, title="   ", due_at=_in(1))
     assert error.value.field == "title"
 
 
 def test_a_due_time_in_the_past_is_allowed_and_the_task_is_overdue(in_tenant_a, rep_lead):
-    task = task_create(lead=rep_lead, actor=in_tenant_a.rep, title="Late call", due_at=_in(-3))
+    task = followup_create(lead=rep_lead, actor=in_tenant_a.rep, title="Late call", due_at=_in(-3))
     assert task.is_overdue
 
 
 def test_completing_is_idempotent_and_logs_nothing_else(in_tenant_a, rep_lead):
     cast = in_tenant_a
-    task = task_create(lead=rep_lead, actor=cast.rep, title="Call", due_at=_in(1))
-    first = task_complete(task=task, actor=cast.rep)
+    task = followup_create(lead=rep_lead, actor=cast.rep, title="Call", due_at=_in(1))
+    first = followup_complete(task=task, actor=cast.rep)
     assert first.status == "done"
     assert first.completed_at is not None
-    again = task_complete(task=task, actor=cast.rep)
+    again = followup_complete(task=task, actor=cast.rep)
     assert (again.status, again.completed_at) == ("done", first.completed_at)
     assert not Activity.objects.filter(lead=rep_lead).exists()
 
 
 def test_the_assignee_may_complete_a_task_on_a_lead_they_cannot_write(in_tenant_a):
     cast = in_tenant_a
-    boss_lead = services.lead_create(actor=cast.manager, owner=cast.manager, name="Boss Lead")
-    task = task_create(
+    boss_lead = lead_services.lead_create(actor=cast.manager, owner=cast.manager, name="Boss Lead")
+    task = followup_create(
         lead=boss_lead, actor=cast.manager, title="Prepare", due_at=_in(2), assignee=cast.rep
     )
-    assert task_complete(task=task, actor=cast.rep).status == "done"
+    assert followup_complete(task=task, actor=cast.rep).status == "done"
     with pytest.raises(LeadError, match="cannot change"):
-        task_reopen(task=task, actor=cast.teammate)
+        followup_reopen(task=task, actor=cast.teammate)
 
 
 def test_cancel_reopen_and_complete_follow_the_task_lifecycle(in_tenant_a, rep_lead):
     cast = in_tenant_a
-    task = task_create(lead=rep_lead, actor=cast.rep, title="Call", due_at=_in(1))
-    task = task_cancel(task=task, actor=cast.rep)
-    assert task_cancel(task=task, actor=cast.rep).status == "cancelled"
+    task = followup_create(lead=rep_lead, actor=cast.rep, title="Call", due_at=_in(1))
+    task = followup_cancel(task=task, actor=cast.rep)
+    assert followup_cancel(task=task, actor=cast.rep).status == "cancelled"
     with pytest.raises(LeadError, match="cancelled"):
-        task_complete(task=task, actor=cast.rep)
-    task = task_reopen(task=task, actor=cast.rep)
+        followup_complete(task=task, actor=cast.rep)
+    task = followup_reopen(task=task, actor=cast.rep)
     assert (task.status, task.completed_at) == ("open", None)
-    task = task_complete(task=task, actor=cast.rep)
+    task = followup_complete(task=task, actor=cast.rep)
     with pytest.raises(LeadError, match="already done"):
-        task_cancel(task=task, actor=cast.rep)
+        followup_cancel(task=task, actor=cast.rep)
 
 
 # SOP tasks -----------------------------------------------------------------------------------
@@ -145,9 +145,9 @@ def test_entering_a_stage_creates_its_sop_tasks_exactly_once(in_tenant_a, rep_le
     SopTemplate.objects.create(stage=stages[2], title="Retired step", is_active=False)
     SopTemplate.objects.create(stage=stages[3], title="Other stage step")
     before = timezone.now()
-    services.lead_change_stage(lead=rep_lead, stage=stages[2], actor=cast.manager)
-    services.lead_change_stage(lead=rep_lead, stage=stages[2], actor=cast.manager)
-    assert sop_tasks_create(lead=rep_lead, stage=stages[2], actor=cast.manager) == []
+    lead_services.lead_change_stage(lead=rep_lead, stage=stages[2], actor=cast.manager)
+    lead_services.lead_change_stage(lead=rep_lead, stage=stages[2], actor=cast.manager)
+    assert sop_followups_create(lead=rep_lead, stage=stages[2], actor=cast.manager) == []
     task = Task.objects.get(lead=rep_lead)
     assert (task.title, task.assignee, task.created_by) == (
         "Send the brochure",
@@ -163,11 +163,11 @@ def test_re_entering_a_stage_keeps_one_open_sop_task_and_makes_a_new_one_once_do
     cast = in_tenant_a
     SopTemplate.objects.create(stage=stages[2], title="Send the brochure")
     for stage in (stages[2], stages[3], stages[2]):
-        services.lead_change_stage(lead=rep_lead, stage=stage, actor=cast.rep)
+        lead_services.lead_change_stage(lead=rep_lead, stage=stage, actor=cast.rep)
     open_task = Task.objects.get(lead=rep_lead, status="open")
-    task_complete(task=open_task, actor=cast.rep)
+    followup_complete(task=open_task, actor=cast.rep)
     for stage in (stages[3], stages[2]):
-        services.lead_change_stage(lead=rep_lead, stage=stage, actor=cast.rep)
+        lead_services.lead_change_stage(lead=rep_lead, stage=stage, actor=cast.rep)
     assert Task.objects.filter(lead=rep_lead).count() == 2
     assert Task.objects.filter(lead=rep_lead, status="open").count() == 1
 
@@ -175,8 +175,8 @@ def test_re_entering_a_stage_keeps_one_open_sop_task_and_makes_a_new_one_once_do
 def test_a_new_lead_gets_its_first_stages_sop_tasks_only_when_it_has_an_owner(in_tenant_a, stages):
     cast = in_tenant_a
     SopTemplate.objects.create(stage=stages[0], title="Call within 24 h")
-    owned = services.lead_create(actor=cast.rep, owner=cast.rep, name="Owned")
-    unowned = services.lead_create(actor=cast.rep, name="Unowned")
+    owned = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Owned")
+    unowned = lead_services.lead_create(actor=cast.rep, name="Unowned")
     assert list(Task.objects.filter(lead=owned).values_list("title", flat=True)) == [
         "Call within 24 h"
     ]
@@ -185,8 +185,8 @@ def test_a_new_lead_gets_its_first_stages_sop_tasks_only_when_it_has_an_owner(in
 
 def test_sop_tasks_survive_a_retry_inside_the_same_transaction(in_tenant_a, rep_lead, stages):
     SopTemplate.objects.create(stage=stages[4], title="Proposal follow-up")
-    first = sop_tasks_create(lead=rep_lead, stage=stages[4], actor=None)
-    second = sop_tasks_create(lead=rep_lead, stage=stages[4], actor=None)
+    first = sop_followups_create(lead=rep_lead, stage=stages[4], actor=None)
+    second = sop_followups_create(lead=rep_lead, stage=stages[4], actor=None)
     assert (len(first), second) == (1, [])
 
 
@@ -203,7 +203,7 @@ def _section(html: str, name: str) -> str:
 @pytest.fixture
 def task_world(cast_a):
     with tenant_context(cast_a.tenant):
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Zhou Lei")
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Zhou Lei")
         now = timezone.now()
         # "Today" is the tenant's today: pages render in the tenant's time zone.
         local_now = timezone.localtime(now, ZoneInfo(cast_a.tenant.time_zone))
@@ -211,22 +211,24 @@ def task_world(cast_a):
         midnight += timedelta(days=1)
         later_today = now + (midnight - now) / 2
         made = {
-            "overdue": task_create(
+            "overdue": followup_create(
                 lead=lead, actor=cast_a.rep, title="Overdue call", due_at=_in(-5)
             ),
-            "today": task_create(
+            "today": followup_create(
                 lead=lead, actor=cast_a.rep, title="Today call", due_at=later_today
             ),
-            "upcoming": task_create(
+            "upcoming": followup_create(
                 lead=lead,
                 actor=cast_a.rep,
                 title="Upcoming call",
                 due_at=midnight + timedelta(days=2),
             ),
-            "far": task_create(lead=lead, actor=cast_a.rep, title="Far call", due_at=_in(24 * 30)),
-            "done": task_create(lead=lead, actor=cast_a.rep, title="Done call", due_at=_in(-1)),
+            "far": followup_create(
+                lead=lead, actor=cast_a.rep, title="Far call", due_at=_in(24 * 30)
+            ),
+            "done": followup_create(lead=lead, actor=cast_a.rep, title="Done call", due_at=_in(-1)),
         }
-        task_complete(task=made["done"], actor=cast_a.rep)
+        followup_complete(task=made["done"], actor=cast_a.rep)
     return lead, made
 
 
@@ -296,8 +298,8 @@ def test_complete_button_swaps_the_row_with_htmx_and_falls_back_to_a_redirect(ca
 
 def test_detail_panel_lists_open_tasks_and_schedules_one_with_htmx(cast_a):
     with tenant_context(cast_a.tenant):
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Sun Mei")
-        task_create(lead=lead, actor=cast_a.rep, title="Existing call", due_at=_in(2))
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Sun Mei")
+        followup_create(lead=lead, actor=cast_a.rep, title="Existing call", due_at=_in(2))
     client = tenant_client(cast_a, cast_a.rep)
     page = client.get(f"/leads/{lead.uuid}/").content.decode()
     start = page.index('id="lead-tasks"')
@@ -324,7 +326,7 @@ def test_detail_panel_lists_open_tasks_and_schedules_one_with_htmx(cast_a):
 
 def test_scheduling_without_javascript_redirects_with_a_message(cast_a):
     with tenant_context(cast_a.tenant):
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Sun Mei")
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Sun Mei")
     client = tenant_client(cast_a, cast_a.rep)
     page = client.post(
         f"/leads/{lead.uuid}/tasks/", {"title": "", "due_at": "2031-03-04T10:30"}, follow=True
@@ -346,8 +348,8 @@ def test_scheduling_without_javascript_redirects_with_a_message(cast_a):
 
 def test_another_rep_can_neither_schedule_nor_complete_tasks_on_the_lead(cast_a):
     with tenant_context(cast_a.tenant):
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Sun Mei")
-        task = task_create(lead=lead, actor=cast_a.rep, title="Mine", due_at=_in(2))
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Sun Mei")
+        task = followup_create(lead=lead, actor=cast_a.rep, title="Mine", due_at=_in(2))
     other = tenant_client(cast_a, cast_a.teammate)
     data = {"title": "Intrude", "due_at": "2031-03-04T10:30"}
     assert other.post(f"/leads/{lead.uuid}/tasks/", data).status_code == 404
@@ -361,8 +363,8 @@ def test_another_rep_can_neither_schedule_nor_complete_tasks_on_the_lead(cast_a)
 
 def test_a_read_only_member_sees_the_tasks_but_cannot_add_or_complete_them(cast_a):
     with tenant_context(cast_a.tenant):
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Sun Mei")
-        task = task_create(lead=lead, actor=cast_a.rep, title="Visible task", due_at=_in(2))
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Sun Mei")
+        task = followup_create(lead=lead, actor=cast_a.rep, title="Visible task", due_at=_in(2))
         lead_member_add(lead=lead, user=cast_a.teammate, access="read", actor=cast_a.rep)
     member = tenant_client(cast_a, cast_a.teammate)
     page = member.get(f"/leads/{lead.uuid}/").content.decode()

@@ -5,7 +5,6 @@ from django_tenants.utils import tenant_context
 
 from leadcrm.accounts.services import team_create, user_create
 from leadcrm.notifications.models import Notification
-from leads import services
 from leads.errors import LeadError
 from leads.models import LeadStatus
 from leads.selectors import (
@@ -14,6 +13,7 @@ from leads.selectors import (
     leads_shared_with,
     leads_visible_to,
 )
+from leads.services import lead as lead_services
 from leads.services.comments import comment_add, mentions_find
 from leads.services.sharing import lead_member_add, lead_member_remove, sharing_rule_create
 from tests.conftest import tenant_client
@@ -22,10 +22,12 @@ from tests.conftest import tenant_client
 @pytest.fixture
 def world(in_tenant_a):
     cast = in_tenant_a
-    rep_lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="Rep Lead")
-    mate_lead = services.lead_create(actor=cast.teammate, owner=cast.teammate, name="Mate Lead")
-    void_lead = services.lead_create(actor=cast.rep, owner=cast.rep, name="Void Lead")
-    services.lead_change_status(lead=void_lead, to_status=LeadStatus.VOID, actor=cast.rep)
+    rep_lead = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Rep Lead")
+    mate_lead = lead_services.lead_create(
+        actor=cast.teammate, owner=cast.teammate, name="Mate Lead"
+    )
+    void_lead = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Void Lead")
+    lead_services.lead_change_status(lead=void_lead, to_status=LeadStatus.VOID, actor=cast.rep)
     return cast, rep_lead, mate_lead, void_lead
 
 
@@ -53,7 +55,7 @@ def test_team_manager_sees_members_without_a_reporting_line():
     loner = user_create(email="loner@alpha.example.com", full_name="Loner", roles=["sales_rep"])
     loner.team = lead_of_team
     loner.save()  # no reports_to on purpose
-    services.lead_create(actor=loner, owner=loner, name="Loner Lead")
+    lead_services.lead_create(actor=loner, owner=loner, name="Loner Lead")
     assert "Loner Lead" in names(leads_visible_to(boss))
 
 
@@ -145,7 +147,7 @@ def test_mention_notifies_only_people_who_can_see_the_lead(
 
 def test_comment_pages_and_refusals(cast_a):
     with tenant_context(cast_a.tenant):
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Talk Lead")
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Talk Lead")
     client = tenant_client(cast_a, cast_a.rep)
     client.post(f"/leads/{lead.uuid}/comments/", {"body": "Budget approved!"})
     page = client.get(f"/leads/{lead.uuid}/?tab=comments").content.decode()
@@ -172,7 +174,7 @@ def test_sharing_rules_page_is_for_admins(cast_a):
 
 def test_member_panel_add_through_the_page(cast_a):
     with tenant_context(cast_a.tenant):
-        lead = services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Panel Lead")
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Panel Lead")
     mate = tenant_client(cast_a, cast_a.teammate)
     assert mate.get(f"/leads/{lead.uuid}/").status_code == 404
     owner = tenant_client(cast_a, cast_a.rep)

@@ -9,8 +9,8 @@ from django_tenants.utils import tenant_context
 
 from leadcrm.accounts.models import User
 from leadcrm.accounts.services import user_create
-from leads import services
 from leads.models import Lead, LeadStatus
+from leads.services import lead as lead_services
 from pools.errors import LeadAlreadyClaimedError, PoolError
 from pools.models import Pool, PoolEntry, PoolEvent
 from pools.services import pool_allocate, pool_claim, pool_lead_add, pool_return
@@ -27,7 +27,7 @@ def pool(in_tenant_a):
 
 
 def _pooled(pool, name, actor):
-    lead = services.lead_create(actor=actor, name=name)
+    lead = lead_services.lead_create(actor=actor, name=name)
     pool_lead_add(pool=pool, lead=lead, actor=actor)
     return lead
 

@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from leadcrm.notifications.models import Notification
-from leads import services
 from leads.masking import mask_email, mask_phone
 from leads.models import Lead, LeadStatus
 from leads.selectors import lead_contacts_masked, leads_visible_to
+from leads.services import lead as lead_services
 from pools.errors import PoolError
 from pools.models import AssignmentRule, ContactReveal, Pool, PoolEntry, PoolEvent
 from pools.reclaim import pool_reclaim_due
@@ -37,7 +37,7 @@ def pool(in_tenant_a):
 
 def _pooled(pool, actor, **fields):
     fields.setdefault("name", "Pooled")
-    lead = services.lead_create(actor=actor, **fields)
+    lead = lead_services.lead_create(actor=actor, **fields)
     pool_lead_add(pool=pool, lead=lead, actor=actor)
     return lead
 
@@ -98,7 +98,7 @@ def test_withdraw_notifies_the_owner_and_empties_it(in_tenant_a, pool):
     )
     assert Notification.objects.filter(recipient=cast.rep, kind="lead_withdrawn").exists()
     # A lead that never was in a pool can be withdrawn into a chosen one.
-    own = services.lead_create(actor=cast.rep, owner=cast.rep, name="Own lead")
+    own = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Own lead")
     with pytest.raises(PoolError, match="Choose the pool"):
         pool_withdraw(lead=own, actor=cast.pool_admin, reason="x")
     pool_withdraw(lead=own, actor=cast.pool_admin, reason="rebalancing", pool=pool)
@@ -183,7 +183,7 @@ def test_reclaim_warns_first_then_reclaims_once(in_tenant_a, pool):
     soon = _claimed(pool, cast, days_ago=4, name="Soon")
     due = _claimed(pool, cast, days_ago=6, name="Due")
     worked = _claimed(pool, cast, days_ago=6, name="Worked")
-    services.activity_log(lead=worked, actor=cast.rep, kind="call", body="Talked to them")
+    lead_services.activity_log(lead=worked, actor=cast.rep, kind="call", body="Talked to them")
 
     first = pool_reclaim_due()
     assert (first.warned, first.reclaimed) == (1, 1)
@@ -210,8 +210,8 @@ def test_reclaim_not_qualified_in_time_and_batch_cap(in_tenant_a, pool):
     pool.save()
     stale = [_claimed(pool, cast, days_ago=11, name=f"Stale {i}") for i in range(3)]
     qualified = _claimed(pool, cast, days_ago=11, name="Qualified")
-    services.activity_log(lead=qualified, actor=cast.rep, kind="call", body="Good call")
-    services.lead_change_status(lead=qualified, to_status=LeadStatus.QUALIFIED, actor=cast.rep)
+    lead_services.activity_log(lead=qualified, actor=cast.rep, kind="call", body="Good call")
+    lead_services.lead_change_status(lead=qualified, to_status=LeadStatus.QUALIFIED, actor=cast.rep)
     capped = pool_reclaim_due(limit=2)
     assert (capped.reclaimed, capped.left) == (2, 1)
     rest = pool_reclaim_due(limit=2)

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from leads import services
 from leads.models import Lead
+from leads.services import lead as lead_services
 from pools.models import AssignmentRule, ContactReveal, Pool, PoolEvent
 from pools.services import pool_claim, pool_lead_add
 from tests.conftest import tenant_client
@@ -17,7 +17,7 @@ def pool(in_tenant_a):
     pool.members.add(cast.rep, cast.teammate)
     pool.admins.add(cast.pool_admin)
     for i in range(3):
-        lead = services.lead_create(
+        lead = lead_services.lead_create(
             actor=cast.admin,
             name=f"Delta lead {i}",
             email=f"buyer{i}@delta-example.cn",
@@ -166,7 +166,9 @@ def test_rule_editor_saves_conditions_and_previews(in_tenant_a, pool):
     assert bad.status_code == 200
     assert "needs a number" in bad.content.decode()
     assert not AssignmentRule.objects.filter(name="Broken").exists()
-    services.lead_create(actor=cast.admin, name="Preview Probe", city="Shanghai", industry="Retail")
+    lead_services.lead_create(
+        actor=cast.admin, name="Preview Probe", city="Shanghai", industry="Retail"
+    )
     preview = client.get(reverse("pools-rule-test") + "?q=Preview Probe").content.decode()
     assert "Shanghai to Robin" in preview
     assert cast.teammate.full_name in preview
@@ -208,7 +210,9 @@ def test_pool_page_filters_like_the_leads_list(in_tenant_a, pool):
     custom_field_create(
         actor=cast.admin, key="booth", label="Booth", field_type="choice", choices=["A1", "B2"]
     )
-    lead = services.lead_create(actor=cast.admin, name="Booth visitor", custom_data={"booth": "B2"})
+    lead = lead_services.lead_create(
+        actor=cast.admin, name="Booth visitor", custom_data={"booth": "B2"}
+    )
     pool_lead_add(pool=pool, lead=lead, actor=cast.admin)
     client = tenant_client(cast, cast.rep)
     url = reverse("pools-detail", kwargs={"uuid": pool.uuid})

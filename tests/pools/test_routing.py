@@ -9,9 +9,9 @@ from django_tenants.utils import tenant_context
 
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.services import team_create, user_create
-from leads import services
 from leads.errors import LeadError
 from leads.models import Lead, LeadStatus
+from leads.services import lead as lead_services
 from leads.services.custom_fields import custom_field_create
 from pools.conditions import conditions_clean, conditions_match
 from pools.errors import PoolError
@@ -44,7 +44,7 @@ def squad(in_tenant_a):
 
 def _lead(actor, **fields):
     fields.setdefault("name", "Someone")
-    return services.lead_create(actor=actor, **fields)
+    return lead_services.lead_create(actor=actor, **fields)
 
 
 def _rule(cast, **kwargs):
@@ -240,7 +240,7 @@ def test_new_lead_is_routed_by_the_worker(committed_db, celery_worker):
             target_type="user",
             target_user=cast.teammate,
         )
-        lead = services.lead_create(
+        lead = lead_services.lead_create(
             actor=cast.admin, name="Via worker", source_detail="worker-test"
         )
         try:
@@ -274,7 +274,9 @@ def test_round_robin_is_fair_under_concurrent_routing(committed_db):
             for i in range(6)
         ]
         rule = _rule(cast, name="Fair", target_type="team", target_team=team)
-        leads = [services.lead_create(actor=cast.admin, name=f"Fair lead {i}") for i in range(240)]
+        leads = [
+            lead_services.lead_create(actor=cast.admin, name=f"Fair lead {i}") for i in range(240)
+        ]
     ids = [lead.pk for lead in leads]
     chunks = [ids[i::8] for i in range(8)]
     errors = []

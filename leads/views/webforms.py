@@ -1,25 +1,25 @@
-"""Web-to-lead: the public form page (no sign-in, embeddable) and its settings pages."""
+"""Web-to-lead forms: the public form and its settings pages."""
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from leadcrm.accounts.models import User
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
 from leads.errors import LeadError
+from leads.forms.webforms import WebFormForm, webform_field_labels
 from leads.hooks import destination_choices
-from leads.models import Lead, SourceChannel, WebForm
+from leads.models import WebForm
 from leads.services import webforms as services
 
 MAX_BODY = 20 * 1024
+
+
 PUBLIC_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
@@ -32,21 +32,13 @@ PUBLIC_CSP = {
 }
 
 
-def _labels() -> dict[str, str]:
-    meta = Lead._meta
-    return {
-        f: str(meta.get_field(f).verbose_name).capitalize()
-        for f in ("name", *WebForm.FIELD_CHOICES)
-    }
-
-
 @csrf_exempt  # posted from other sites; a honeypot and a rate limit guard it instead
 @xframe_options_exempt
 @csp_override(PUBLIC_CSP)
 @require_http_methods(["GET", "POST"])
 def webform_public(request, uuid):
     form = get_object_or_404(WebForm, uuid=uuid, is_active=True)
-    labels = _labels()
+    labels = webform_field_labels()
     context = {
         "form": form,
         "rows": [(f, labels[f], f == "name" or f in form.required) for f in ("name", *form.fields)],
@@ -74,67 +66,6 @@ def webform_public(request, uuid):
     if form.redirect_url:
         return redirect(form.redirect_url)
     return render(request, "leads/webform_public.html", {**context, "done": True})
-
-
-class WebFormForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
-    title = forms.CharField(
-        label=gettext_lazy("Title shown on the form"), max_length=150, required=False
-    )
-    fields = forms.MultipleChoiceField(
-        label=gettext_lazy("Fields (the name is always asked)"),
-        choices=(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    required = forms.MultipleChoiceField(
-        label=gettext_lazy("Required"),
-        choices=(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    source = forms.ModelChoiceField(
-        label=gettext_lazy("Source"),
-        queryset=SourceChannel.objects.filter(is_active=True),
-        required=False,
-    )
-    owner = forms.ModelChoiceField(
-        label=gettext_lazy("Owner"),
-        queryset=User.objects.filter(is_active=True).order_by("full_name"),
-        required=False,
-        help_text=gettext_lazy("Empty: the assignment rules route the leads."),
-    )
-    destination = forms.ChoiceField(
-        label=gettext_lazy("Or send them to"),
-        choices=(),
-        required=False,
-        help_text=gettext_lazy("A pool takes the leads as they arrive (when no owner is set)."),
-    )
-    thank_you = forms.CharField(
-        label=gettext_lazy("Thank-you message"), max_length=300, required=False
-    )
-    redirect_url = forms.URLField(label=gettext_lazy("Or redirect to"), required=False)
-    is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
-
-    def __init__(self, *args, instance: WebForm | None = None, user=None, **kwargs):
-        if instance is not None and "initial" not in kwargs:
-            kwargs["initial"] = {f: getattr(instance, f) for f in self.base_fields}
-        super().__init__(*args, **kwargs)
-        labels = _labels()
-        choices = [(f, labels[f]) for f in WebForm.FIELD_CHOICES]
-        self.fields["fields"].choices = choices
-        self.fields["required"].choices = choices
-        destinations = destination_choices(user) if user is not None else []
-        current = getattr(instance, "destination", "")
-        if current and current not in dict(destinations):
-            destinations.append((current, _("(no longer available: the rules route the leads)")))
-        self.fields["destination"].choices = [("", "—"), *destinations]
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("owner") and cleaned.get("destination"):
-            raise forms.ValidationError(_("Choose an owner or a pool, not both."))
-        return cleaned
 
 
 @role_required(Role.TENANT_ADMIN)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
 from leads.errors import LeadError
-from leads.forms_settings import (
+from leads.forms.settings import (
     CustomFieldCreateForm,
     CustomFieldEditForm,
     LeadSettingsForm,

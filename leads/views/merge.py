@@ -20,7 +20,7 @@ from leads.errors import LeadError
 from leads.masking import mask_value
 from leads.models import Lead, LeadMerge
 from leads.services.merge import MERGE_FIELDS, duplicates_dismiss, lead_merge, lead_merge_undo
-from leads.tasks_dedup import (
+from leads.tasks.dedup import (
     QUEUED_KEY,
     RESULT_KEY,
     RUNNING_KEY,

@@ -1,4 +1,5 @@
-"""Lead pages: the list a rep lives in, the detail page and its quick actions."""
+"""One lead: create (with the live duplicate check and smart fill), edit, the detail page
+and its quick actions."""
 
 from datetime import timedelta
 
@@ -8,68 +9,19 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leadcrm.accounts.models import User
-from leads import selectors, services
+from leads import selectors
 from leads.dedup.matching import duplicates_find
 from leads.errors import LeadError
-from leads.forms import ActivityForm, AssignForm, LeadForm, StageForm, StatusForm
+from leads.forms.lead import ActivityForm, AssignForm, LeadForm, StageForm, StatusForm
 from leads.masking import mask_value
 from leads.models import LeadSettings, LeadStatus, LossReason, Stage
+from leads.services import lead as lead_services
 from leads.smartfill import smart_fill
-from leads.views_list import list_context
 
-PAGE_SIZE = 50
 DETAIL_TABS = ("details", "activity", "comments", "history")
-STATUS_CHIPS = [
-    ("new", gettext_lazy("New")),
-    ("following_up", gettext_lazy("Following up")),
-    ("qualified", gettext_lazy("Qualified")),
-    ("unqualified", gettext_lazy("Unqualified")),
-    ("nurture", gettext_lazy("Nurture")),
-    ("converted", gettext_lazy("Converted")),
-]
-PERIODS = [
-    ("today", gettext_lazy("Today")),
-    ("week", gettext_lazy("This week")),
-    ("month", gettext_lazy("This month")),
-]
-SORTS = [
-    ("score", gettext_lazy("Score")),
-    ("created", gettext_lazy("Newest")),
-    ("activity", gettext_lazy("Last activity")),
-    ("due", gettext_lazy("Next follow-up")),
-]
-
-
-@login_required
-def lead_list(request):
-    filters = selectors.LeadFilters.from_query(request.GET)
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
-    leads = selectors.lead_list(user=request.user, filters=filters)
-    rows = list(leads[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    context = {
-        "leads": rows[:PAGE_SIZE],
-        "has_next": len(rows) > PAGE_SIZE,
-        "page": page,
-        "first_row": (page - 1) * PAGE_SIZE + 1,
-        "last_row": (page - 1) * PAGE_SIZE + min(len(rows), PAGE_SIZE),
-        "status_chips": STATUS_CHIPS,
-        "periods": PERIODS,
-        "sorts": SORTS,
-        "filters": filters,
-        "query": request.GET,
-        "hot_score": LeadSettings.load().hot_score,
-    }
-    context.update(list_context(request, filters))
-    if request.htmx and request.htmx.target == "lead-results":
-        return render(request, "leads/lead_list.html#lead-results", context)
-    return render(request, "leads/lead_list.html", context)
 
 
 @login_required
@@ -78,7 +30,9 @@ def lead_create(request):
     form = LeadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            lead = services.lead_create(actor=request.user, owner=request.user, **form.lead_data())
+            lead = lead_services.lead_create(
+                actor=request.user, owner=request.user, **form.lead_data()
+            )
         except LeadError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -139,7 +93,7 @@ def lead_edit(request, uuid):
     form = LeadForm(request.POST or None, instance=lead)
     if request.method == "POST" and form.is_valid():
         try:
-            services.lead_update(lead=lead, actor=request.user, **form.lead_data())
+            lead_services.lead_update(lead=lead, actor=request.user, **form.lead_data())
         except LeadError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -197,7 +151,7 @@ def _detail_context(request, lead, tab):
 
 def _next_statuses(lead):
     labels = dict(LeadStatus.choices)
-    allowed = services.TRANSITIONS.get(lead.status, set()) - {LeadStatus.CONVERTED}
+    allowed = lead_services.TRANSITIONS.get(lead.status, set()) - {LeadStatus.CONVERTED}
     return [(s, labels[s]) for s in LeadStatus.values if s in allowed]
 
 
@@ -208,7 +162,7 @@ def lead_activity_create(request, uuid):
     form = ActivityForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.activity_log(lead=lead, actor=request.user, **form.cleaned_data)
+            lead_services.activity_log(lead=lead, actor=request.user, **form.cleaned_data)
         except LeadError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -231,9 +185,9 @@ def lead_status_change(request, uuid):
     if form.is_valid():
         try:
             if form.cleaned_data["status"] == "restore":
-                services.lead_restore(lead=lead, actor=request.user)
+                lead_services.lead_restore(lead=lead, actor=request.user)
             else:
-                services.lead_change_status(
+                lead_services.lead_change_status(
                     lead=lead,
                     to_status=form.cleaned_data["status"],
                     actor=request.user,
@@ -256,7 +210,7 @@ def lead_stage_change(request, uuid):
         messages.error(request, _("Choose a stage."))
     else:
         try:
-            services.lead_change_stage(
+            lead_services.lead_change_stage(
                 lead=lead, stage=form.cleaned_data["stage"], actor=request.user
             )
         except LeadError as exc:
@@ -277,7 +231,7 @@ def lead_assign(request, uuid):
         messages.error(request, _("You can assign leads only to yourself or your team."))
     else:
         try:
-            services.lead_assign(lead=lead, owner=owner, actor=request.user)
+            lead_services.lead_assign(lead=lead, owner=owner, actor=request.user)
         except LeadError as exc:
             messages.error(request, exc.message)
         else:
@@ -318,7 +272,7 @@ def activity_recording(request, uuid):
 def lead_bant(request, uuid):
     """Save the BANT checklist (HTMX: answers the checklist fragment)."""
     lead = selectors.lead_get_for_user(user=request.user, uuid=uuid, write=True)
-    lead = services.lead_bant_update(
+    lead = lead_services.lead_bant_update(
         lead=lead,
         actor=request.user,
         **{item: request.POST.get(item) == "on" for item in BANT_ITEMS},

@@ -1,6 +1,5 @@
-"""Task pages: "My tasks", and the detail page's task panel (schedule, complete)."""
+"""Follow-up to-dos: My tasks, scheduling one on a lead, completing one."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,33 +8,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from leadcrm.accounts.models import User
 from leads import selectors
 from leads.errors import LeadError
-from leads.services import tasks as task_services
-
-
-class TaskForm(forms.Form):
-    """Parses the "Schedule a task" form; the rules live in leads.services.tasks."""
-
-    title = forms.CharField(label=gettext_lazy("Task"), max_length=task_services.TITLE_MAX)
-    due_at = forms.DateTimeField(
-        label=gettext_lazy("Due"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    assignee = forms.ModelChoiceField(
-        label=gettext_lazy("Assignee"),
-        queryset=User.objects.filter(is_active=True),
-        to_field_name="uuid",
-        required=False,
-    )
-
-    def first_error(self) -> str:
-        name, errors = next(iter(self.errors.items()))
-        field = self.fields.get(name)
-        return f"{field.label}: {errors[0]}" if field else errors[0]
+from leads.forms.followups import FollowupForm
+from leads.services import followups as followup_services
 
 
 def _back(request, fallback: str) -> str:
@@ -49,20 +28,20 @@ def _back(request, fallback: str) -> str:
 
 
 @login_required
-def task_list(request):
+def followup_list(request):
     """My tasks: overdue, today, the next seven days, done recently. Managers may look at the
     tasks of someone who reports to them (``?user=<uuid>``), tenant admins at anyone's;
     anyone else's gives a 404."""
-    viewable = task_services.task_viewable_owners(viewer=request.user)
+    viewable = followup_services.followup_viewable_owners(viewer=request.user)
     owner = request.user
     if request.GET.get("user"):
         try:
             owner = viewable.get(uuid=request.GET["user"])
         except (User.DoesNotExist, ValidationError, ValueError) as exc:
             raise Http404 from exc
-    sections = task_services.task_sections(assignee=owner)
+    sections = followup_services.followup_sections(assignee=owner)
     tasks = [*sections.overdue, *sections.today, *sections.upcoming, *sections.done]
-    visible = task_services.task_visible_lead_ids(viewer=request.user, tasks=tasks)
+    visible = followup_services.followup_visible_lead_ids(viewer=request.user, tasks=tasks)
     # The viewer may complete tasks they are given and those on leads of people in their line
     # (a conservative reading of lead_can_write that needs no query per task).
     line = set(viewable.values_list("pk", flat=True)) | {request.user.pk}
@@ -80,21 +59,21 @@ def task_list(request):
         "people": viewable if len(line) > 1 else None,
     }
     if request.htmx and request.htmx.target == "task-page":
-        return render(request, "leads/task_list.html#task-page", context)
-    return render(request, "leads/task_list.html", context)
+        return render(request, "leads/followup_list.html#task-page", context)
+    return render(request, "leads/followup_list.html", context)
 
 
 @login_required
 @require_POST
-def task_create(request, uuid):
+def followup_create(request, uuid):
     """Schedule a task on a lead (the detail page's panel); needs write access to the lead.
     HTMX gets the panel back; a plain POST goes back to the lead with a message."""
     lead = selectors.lead_get_for_user(user=request.user, uuid=uuid, write=True)
-    form = TaskForm(request.POST)
+    form = FollowupForm(request.POST)
     error = form.first_error() if not form.is_valid() else ""
     if not error:
         try:
-            task_services.task_create(lead=lead, actor=request.user, **form.cleaned_data)
+            followup_services.followup_create(lead=lead, actor=request.user, **form.cleaned_data)
         except LeadError as exc:
             error = exc.message
     if request.htmx:
@@ -115,13 +94,13 @@ def task_create(request, uuid):
 
 @login_required
 @require_POST
-def task_complete(request, uuid):
+def followup_complete(request, uuid):
     """Mark a task done: its assignee or whoever may write its lead; anyone else gets a 404.
     HTMX gets the task's row back; a plain POST returns to the page it came from."""
-    task = task_services.task_get_for_user(user=request.user, uuid=uuid)
+    task = followup_services.followup_get_for_user(user=request.user, uuid=uuid)
     error = ""
     try:
-        task = task_services.task_complete(task=task, actor=request.user)
+        task = followup_services.followup_complete(task=task, actor=request.user)
     except LeadError as exc:
         error = exc.message
     if request.htmx:

@@ -1,6 +1,6 @@
 """Tasks: follow-ups with a due time, usually about a lead; SOP tasks; reminders.
 
-Writes (``task_*``, ``sop_tasks_create``) come first; the reads the task pages need follow at
+Writes (``task_*``, ``sop_followups_create``) come first; the reads the task pages need follow at
 the end (they would sit in ``leads.selectors`` but are kept here with the feature for now).
 """
 
@@ -30,7 +30,7 @@ DUE_SOON = timedelta(hours=1)
 REMINDER_BATCH = 500
 
 
-def task_assignees_for(*, actor: User, lead: Lead | None = None) -> QuerySet[User]:
+def followup_assignees_for(*, actor: User, lead: Lead | None = None) -> QuerySet[User]:
     """Whom ``actor`` may give a task to: themselves and the people who report to them
     (tenant admins: anyone active), plus the lead's owner, who gets its tasks by default."""
     from leads.selectors import owners_assignable_by
@@ -41,7 +41,7 @@ def task_assignees_for(*, actor: User, lead: Lead | None = None) -> QuerySet[Use
     return assignees.distinct().order_by("full_name")
 
 
-def task_create(
+def followup_create(
     *,
     lead: Lead,
     actor: User,
@@ -54,7 +54,7 @@ def task_create(
 
     Whoever may write the lead may schedule tasks on it (raises LeadError otherwise). The
     assignee defaults to the lead's owner, else the actor; an explicit assignee must be active
-    and one the actor may assign to (see ``task_assignees_for``). A due time in the past is
+    and one the actor may assign to (see ``followup_assignees_for``). A due time in the past is
     allowed: the task is simply overdue. Void leads take no tasks.
     """
     from leads.selectors import lead_can_write
@@ -78,7 +78,7 @@ def task_create(
         assignee = lead.owner if lead.owner_id and lead.owner.is_active else actor
     if not assignee.is_active:
         raise LeadError(_("%(name)s is deactivated.") % {"name": assignee}, field="assignee")
-    if not task_assignees_for(actor=actor, lead=lead).filter(pk=assignee.pk).exists():
+    if not followup_assignees_for(actor=actor, lead=lead).filter(pk=assignee.pk).exists():
         raise LeadError(_("You can give tasks only to yourself or your team."), field="assignee")
     return Task.objects.create(
         lead=lead,
@@ -90,7 +90,7 @@ def task_create(
     )
 
 
-def task_can_change(user: User, task: Task) -> bool:
+def followup_can_change(user: User, task: Task) -> bool:
     """Who may complete, reopen or cancel a task: its assignee, and whoever may write its lead
     (a task without a lead: its assignee, its creator and tenant admins)."""
     from leads.selectors import lead_can_write
@@ -103,11 +103,11 @@ def task_can_change(user: User, task: Task) -> bool:
 
 
 def _check_may_change(task: Task, actor: User) -> None:
-    if not task_can_change(actor, task):
+    if not followup_can_change(actor, task):
         raise LeadError(_("You cannot change this task."))
 
 
-def task_complete(*, task: Task, actor: User) -> Task:
+def followup_complete(*, task: Task, actor: User) -> Task:
     """Mark an open task done. Idempotent: completing a done task changes nothing (its first
     completion time stays). A cancelled task cannot be completed (raises LeadError). Nothing
     else is logged on the lead."""
@@ -121,7 +121,7 @@ def task_complete(*, task: Task, actor: User) -> Task:
     return task
 
 
-def task_reopen(*, task: Task, actor: User) -> Task:
+def followup_reopen(*, task: Task, actor: User) -> Task:
     """Open a done or cancelled task again (an open task stays as it is). An SOP task is not
     reopened while a newer open task of the same SOP step exists (raises LeadError)."""
     _check_may_change(task, actor)
@@ -136,7 +136,7 @@ def task_reopen(*, task: Task, actor: User) -> Task:
     return task
 
 
-def task_cancel(*, task: Task, actor: User) -> Task:
+def followup_cancel(*, task: Task, actor: User) -> Task:
     """Cancel an open task. Idempotent for cancelled tasks; a done task stays done (raises
     LeadError)."""
     _check_may_change(task, actor)
@@ -149,7 +149,7 @@ def task_cancel(*, task: Task, actor: User) -> Task:
     return task
 
 
-def sop_tasks_create(*, lead: Lead, stage: Stage, actor: User | None) -> list[Task]:
+def sop_followups_create(*, lead: Lead, stage: Stage, actor: User | None) -> list[Task]:
     """Create the SOP tasks of ``stage`` for a lead that has just entered it: one per active
     SopTemplate, due now + its hours, assigned to the lead's owner.
 
@@ -215,7 +215,7 @@ def _remind(task: Task, *, overdue: bool, base_url: str) -> bool:
     return sent is not None
 
 
-def task_reminders_send(*, now: datetime | None = None, limit: int = REMINDER_BATCH):
+def followup_reminders_send(*, now: datetime | None = None, limit: int = REMINDER_BATCH):
     """Remind assignees of open tasks: "due soon" for tasks due within the hour, "overdue" for
     tasks past due. Returns (due_soon, overdue): how many notifications went out.
 
@@ -258,7 +258,7 @@ SECTION_MAX = 200
 
 
 @dataclass
-class TaskSections:
+class FollowupSections:
     overdue: list[Task]
     today: list[Task]
     upcoming: list[Task]
@@ -270,14 +270,14 @@ def _end_of_today(now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
 
 
-def task_sections(*, assignee: User, now: datetime | None = None) -> TaskSections:
+def followup_sections(*, assignee: User, now: datetime | None = None) -> FollowupSections:
     """``assignee``'s open tasks split into overdue, due later today and due within the next
     seven days, and what they completed in the last seven days (newest first)."""
     now = now or timezone.now()
     end_of_today = _end_of_today(now)
     mine = Task.objects.filter(assignee=assignee).select_related("lead", "assignee")
     open_tasks = mine.filter(status=Task.Status.OPEN).order_by("due_at", "id")
-    return TaskSections(
+    return FollowupSections(
         overdue=list(open_tasks.filter(due_at__lt=now)[:SECTION_MAX]),
         today=list(open_tasks.filter(due_at__gte=now, due_at__lt=end_of_today)[:SECTION_MAX]),
         upcoming=list(
@@ -294,7 +294,7 @@ def task_sections(*, assignee: User, now: datetime | None = None) -> TaskSection
     )
 
 
-def task_due_count(*, assignee: User, now: datetime | None = None, cap: int = 100) -> int:
+def followup_due_count(*, assignee: User, now: datetime | None = None, cap: int = 100) -> int:
     """How many of ``assignee``'s open tasks are overdue or due today (the nav badge), counted
     up to ``cap``: one read of the task_open_due index, never a full COUNT."""
     now = now or timezone.now()
@@ -304,23 +304,23 @@ def task_due_count(*, assignee: User, now: datetime | None = None, cap: int = 10
     return len(due.values_list("pk")[:cap])
 
 
-def lead_open_tasks(*, lead: Lead) -> QuerySet[Task]:
+def lead_open_followups(*, lead: Lead) -> QuerySet[Task]:
     """The lead's open tasks, soonest first (the detail page's panel)."""
     return Task.objects.filter(lead=lead, status=Task.Status.OPEN).select_related("assignee")
 
 
-def task_get_for_user(*, user: User, uuid) -> Task:
+def followup_get_for_user(*, user: User, uuid) -> Task:
     """The task if ``user`` may change it (its assignee, or someone who may write its lead);
     Http404 otherwise, never a hint that it exists."""
     from django.http import Http404
 
     task = Task.objects.filter(uuid=uuid).select_related("lead", "lead__owner").first()
-    if task is None or not task_can_change(user, task):
+    if task is None or not followup_can_change(user, task):
         raise Http404
     return task
 
 
-def task_viewable_owners(*, viewer: User) -> QuerySet[User]:
+def followup_viewable_owners(*, viewer: User) -> QuerySet[User]:
     """Whose tasks ``viewer`` may look at on the My tasks page: themselves and the people who
     report to them; tenant admins anyone."""
     from leads.selectors import owners_assignable_by
@@ -328,7 +328,7 @@ def task_viewable_owners(*, viewer: User) -> QuerySet[User]:
     return owners_assignable_by(viewer)
 
 
-def task_visible_lead_ids(*, viewer: User, tasks: list[Task]) -> set[int]:
+def followup_visible_lead_ids(*, viewer: User, tasks: list[Task]) -> set[int]:
     """Of the leads these tasks are about, the ones ``viewer`` may open (one query)."""
     from leads.selectors import leads_visible_to
 

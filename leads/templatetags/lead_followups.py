@@ -1,41 +1,41 @@
 """Template tags for tasks: the lead detail panel and the "My tasks" nav badge.
 
-They only read (through leads.services.tasks' read functions); nothing here decides or writes.
+They only read (through leads.services.followups' read functions); nothing here decides or writes.
 """
 
 from django import template
 
-from leads.services import tasks as task_services
+from leads.services import followups as followup_services
 
 register = template.Library()
 
 
 @register.simple_tag
-def lead_open_tasks(lead, user, can_write):
+def lead_open_followups(lead, user, can_write):
     """The lead's open tasks, each marked with whether ``user`` may complete it."""
-    tasks = list(task_services.lead_open_tasks(lead=lead))
+    tasks = list(followup_services.lead_open_followups(lead=lead))
     for task in tasks:
         task.can_complete = bool(can_write) or task.assignee_id == user.pk
     return tasks
 
 
 @register.simple_tag
-def task_assignees(lead, user):
+def followup_assignees(lead, user):
     """Whom ``user`` may give a task on ``lead`` to (the panel's assignee menu)."""
-    return task_services.task_assignees_for(actor=user, lead=lead)
+    return followup_services.followup_assignees_for(actor=user, lead=lead)
 
 
 @register.simple_tag(takes_context=True)
-def tasks_due_count(context):
+def followups_due_count(context):
     """How many of the signed-in user's open tasks are overdue or due today (0 if signed out)."""
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return 0
-    return task_services.task_due_count(assignee=user)
+    return followup_services.followup_due_count(assignee=user)
 
 
 @register.simple_tag
-def task_default_due():
+def followup_default_due():
     """Tomorrow at 09:00, as a datetime-local input wants it: the usual "call back" time."""
     from datetime import timedelta
 

@@ -1,24 +1,80 @@
-"""What the Leads list does besides listing: bulk actions, exports and saved views."""
+"""The Leads list: scenes, filters, saved views and the bulk bar."""
 
 import uuid as uuid_module
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from leadcrm.accounts.models import User
 from leadcrm.accounts.roles import Role
 from leads import exports, selectors
 from leads.errors import LeadError
-from leads.models import ImportJob, LeadStatus, LossReason
+from leads.models import ImportJob, LeadSettings, LeadStatus, LossReason
 from leads.services import bulk as bulk_services
 from leads.services import saved_views as saved_view_services
 from leads.services.custom_fields import custom_fields_active
+
+PAGE_SIZE = 50
+
+
+STATUS_CHIPS = [
+    ("new", gettext_lazy("New")),
+    ("following_up", gettext_lazy("Following up")),
+    ("qualified", gettext_lazy("Qualified")),
+    ("unqualified", gettext_lazy("Unqualified")),
+    ("nurture", gettext_lazy("Nurture")),
+    ("converted", gettext_lazy("Converted")),
+]
+
+
+PERIODS = [
+    ("today", gettext_lazy("Today")),
+    ("week", gettext_lazy("This week")),
+    ("month", gettext_lazy("This month")),
+]
+
+
+SORTS = [
+    ("score", gettext_lazy("Score")),
+    ("created", gettext_lazy("Newest")),
+    ("activity", gettext_lazy("Last activity")),
+    ("due", gettext_lazy("Next follow-up")),
+]
+
+
+@login_required
+def lead_list(request):
+    filters = selectors.LeadFilters.from_query(request.GET)
+    try:
+        page = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page = 1
+    leads = selectors.lead_list(user=request.user, filters=filters)
+    rows = list(leads[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    context = {
+        "leads": rows[:PAGE_SIZE],
+        "has_next": len(rows) > PAGE_SIZE,
+        "page": page,
+        "first_row": (page - 1) * PAGE_SIZE + 1,
+        "last_row": (page - 1) * PAGE_SIZE + min(len(rows), PAGE_SIZE),
+        "status_chips": STATUS_CHIPS,
+        "periods": PERIODS,
+        "sorts": SORTS,
+        "filters": filters,
+        "query": request.GET,
+        "hot_score": LeadSettings.load().hot_score,
+    }
+    context.update(list_context(request, filters))
+    if request.htmx and request.htmx.target == "lead-results":
+        return render(request, "leads/lead_list.html#lead-results", context)
+    return render(request, "leads/lead_list.html", context)
+
 
 SCENE_TABS = [
     ("mine", gettext_lazy("My leads")),
@@ -108,67 +164,6 @@ def _uuid(value):
         return uuid_module.UUID(str(value))
     except ValueError:
         return None
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def lead_export(request):
-    """GET exports the list's current filter (without a format: a page to choose one);
-    POST (from the bulk bar or the confirmation below) carries the filter in ``next`` and
-    optionally the selected leads. Up to EXPORT_DIRECT_LIMIT rows the file comes at once;
-    above, GET asks for confirmation and POST starts a background export and shows its
-    progress."""
-    if request.method == "POST":
-        query, uuids = QueryDict(request.POST.get("next", "")), request.POST.getlist("lead")
-        fmt = request.POST.get("format", "csv")
-    else:
-        query, uuids, fmt = request.GET, [], request.GET.get("format", "")
-    list_query = query.copy()
-    list_query.pop("format", None)
-    context = {"list_query": list_query.urlencode(), "export_limit": exports.EXPORT_DIRECT_LIMIT}
-    if fmt not in exports.FORMATS:
-        return render(request, "leads/lead_export.html", {**context, "choose": True})
-    leads = exports.export_leads_for(user=request.user, query=query, uuids=uuids)
-    if exports.export_is_direct(leads):
-        return _export_response(leads, fmt)
-    if request.method == "GET":
-        return render(request, "leads/lead_export.html", {**context, "fmt": fmt})
-    job_id = exports.export_job_start(
-        user=request.user, query=list_query.urlencode(), fmt=fmt, uuids=uuids
-    )
-    return redirect("leads-export-status", job_id=job_id)
-
-
-def _export_response(leads, fmt: str) -> HttpResponse:
-    filename = exports.export_filename(fmt)
-    if fmt == "xlsx":
-        response = HttpResponse(exports.export_xlsx_bytes(leads), exports.CONTENT_TYPES["xlsx"])
-    else:
-        lines = exports.export_csv_lines(leads, exports.export_columns(leads))
-        response = StreamingHttpResponse(lines, content_type=exports.CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@login_required
-def lead_export_status(request, job_id):
-    job = exports.export_job_get(user=request.user, job_id=job_id)
-    percent = None
-    if job["total"]:
-        percent = min(100, round(100 * job["done"] / job["total"]))
-    context = {"job": job, "job_id": job_id, "percent": percent}
-    if request.htmx:
-        return render(request, "leads/lead_export.html#export-status", context)
-    return render(request, "leads/lead_export.html", context)
-
-
-@login_required
-def lead_export_download(request, job_id):
-    job = exports.export_job_get(user=request.user, job_id=job_id)
-    if job["state"] != "done":
-        return redirect("leads-export-status", job_id=job_id)
-    fileobj, filename = exports.export_job_open(user=request.user, job_id=job_id)
-    return FileResponse(fileobj, as_attachment=True, filename=filename)
 
 
 @login_required

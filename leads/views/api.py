@@ -33,9 +33,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from leadcrm.accounts.models import ApiKey, IdempotencyRecord, User
 from leadcrm.accounts.services import api_key_authenticate
-from leads import selectors, services
+from leads import selectors
 from leads.errors import LeadError
 from leads.models import Lead, SourceChannel
+from leads.services import lead as lead_services
 
 MAX_BODY = 64 * 1024
 MAX_LIMIT = 200
@@ -64,7 +65,7 @@ READ_FIELDS = (
     "score",
     "grade",
 )
-WRITE_FIELDS = set(services.EDITABLE_FIELDS)
+WRITE_FIELDS = set(lead_services.EDITABLE_FIELDS)
 
 
 def _error(status: int, message: str, field: str | None = None) -> JsonResponse:
@@ -214,7 +215,7 @@ def _create(request, api_key: ApiKey) -> JsonResponse:
             fields = _lead_fields(data)
             if "source" not in data:
                 fields["source"] = SourceChannel.objects.filter(code="api").first()
-            lead = services.lead_create(actor=api_key.created_by, owner=_owner(data), **fields)
+            lead = lead_services.lead_create(actor=api_key.created_by, owner=_owner(data), **fields)
             lead = Lead.objects.select_related("source", "stage", "owner").get(pk=lead.pk)
             body = {**lead_json(lead), "duplicates": _duplicates(fields, lead)}
             if idempotency_key:
@@ -281,7 +282,7 @@ def lead_item(request, uuid):
     if "owner" in data:
         return _error(422, _("Change the owner in the app (assignment)."), "owner")
     try:
-        services.lead_update(lead=lead, actor=api_key.created_by, **_lead_fields(data))
+        lead_services.lead_update(lead=lead, actor=api_key.created_by, **_lead_fields(data))
     except LeadError as error:
         return _error(422, error.message, error.field)
     lead = _visible(api_key).get(pk=lead.pk)

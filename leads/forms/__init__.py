@@ -1,0 +1,1 @@
+"""The leads app's forms, one module per part of the product."""

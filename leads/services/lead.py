@@ -1,0 +1,473 @@
+"""Everything that writes leads. Views, the API, imports, seeding and tasks all come here."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from leadcrm.accounts.models import User
+from leads.errors import DuplicateLeadError, IllegalTransitionError, LeadChangedError, LeadError
+from leads.hooks import after_create_hooks, destination_send
+from leads.models import (
+    Activity,
+    CompanySize,
+    Lead,
+    LeadStageChange,
+    LeadStatus,
+    LossReason,
+    Priority,
+    RevenueRange,
+    SourceChannel,
+    Stage,
+)
+from leads.services.custom_fields import custom_data_clean
+
+S = LeadStatus
+
+#: Which status may follow which. Converted is reached only through the conversion service;
+#: Void is left only through lead_restore (tenant admins).
+TRANSITIONS: dict[str, set[str]] = {
+    S.UNASSIGNED: {S.PENDING, S.NURTURE, S.INVALID, S.LOST, S.VOID},
+    S.PENDING: {S.FOLLOWING_UP, S.QUALIFIED, S.NURTURE, S.INVALID, S.LOST, S.VOID, S.UNASSIGNED},
+    S.FOLLOWING_UP: {S.QUALIFIED, S.NURTURE, S.INVALID, S.LOST, S.VOID, S.UNASSIGNED},
+    S.QUALIFIED: {S.FOLLOWING_UP, S.CONVERTED, S.NURTURE, S.LOST, S.VOID},
+    S.NURTURE: {S.FOLLOWING_UP, S.QUALIFIED, S.INVALID, S.LOST, S.VOID, S.UNASSIGNED},
+    S.INVALID: {S.FOLLOWING_UP, S.PENDING, S.UNASSIGNED, S.VOID},
+    S.LOST: {S.FOLLOWING_UP, S.PENDING, S.UNASSIGNED, S.VOID},
+    S.CONVERTED: set(),
+    S.VOID: set(),
+}
+
+#: Fields a person may set on create and update (the rest are kept by the services).
+EDITABLE_FIELDS = (
+    "name",
+    "company",
+    "job_title",
+    "email",
+    "phone",
+    "mobile",
+    "website",
+    "country",
+    "region",
+    "city",
+    "address",
+    "industry",
+    "company_size",
+    "annual_revenue",
+    "source",
+    "source_detail",
+    "product_line",
+    "priority",
+    "tags",
+    "notes",
+    "custom_data",
+)
+_CHOICES = {
+    "priority": Priority.values,
+    "company_size": CompanySize.values,
+    "annual_revenue": RevenueRange.values,
+}
+
+
+def _clean(data: dict) -> dict:
+    """Trim text, lower-case the email, check choices. Raises LeadError naming the field."""
+    cleaned = {}
+    for field in EDITABLE_FIELDS:
+        if field not in data:
+            continue
+        value = data[field]
+        if isinstance(value, str):
+            value = " ".join(value.split()) if field not in ("notes", "address") else value.strip()
+        cleaned[field] = value
+    if cleaned.get("email"):
+        cleaned["email"] = cleaned["email"].lower()
+        try:
+            validate_email(cleaned["email"])
+        except ValidationError as exc:
+            raise LeadError(_("Enter a valid email address."), field="email") from exc
+    for field, allowed in _CHOICES.items():
+        if cleaned.get(field) and cleaned[field] not in allowed:
+            raise LeadError(_("Choose a valid value."), field=field)
+    if "tags" in cleaned:
+        tags = cleaned["tags"] or []
+        if isinstance(tags, str):
+            tags = re.split(r"[,，、;；]", tags)  # ASCII and Chinese separators
+        cleaned["tags"] = sorted({t.strip()[:50] for t in tags if t and t.strip()})
+    if (
+        "source" in cleaned
+        and cleaned["source"] is not None
+        and not isinstance(cleaned["source"], SourceChannel)
+    ):
+        raise LeadError(_("Choose a valid source."), field="source")
+    if "country" in cleaned:
+        cleaned["country"] = (cleaned["country"] or "").upper()[:2]
+    return cleaned
+
+
+def lead_create(
+    *,
+    actor: User | None,
+    owner: User | None = None,
+    check_duplicates: bool = True,
+    destination: str = "",
+    **data,
+) -> Lead:
+    """Create a lead from any channel.
+
+    1. clean and check the fields (a name is required)
+    2. the tenant's duplicate rules: a "block" rule that matches refuses the lead
+       (DuplicateLeadError with the matches); "warn" rules are for the caller to show
+       (``leads.dedup.matching.duplicates_find``). Imports check in bulk and pass False.
+    3. save it: Pending if it has an owner, else Unassigned; first funnel stage
+    4. without an owner, a ``destination`` ("pool:<uuid>", see leads.hooks) takes it in the
+       same transaction; one that is gone leaves the lead to the rules
+    5. after commit, run the registered hooks (routing, scoring)
+    The change history records who created it.
+    """
+    cleaned = _clean(data)
+    if not cleaned.get("name"):
+        raise LeadError(_("Enter the lead's name."), field="name")
+    if check_duplicates:
+        _refuse_blocked_duplicates(cleaned)
+    cleaned["custom_data"] = custom_data_clean(data=cleaned.get("custom_data") or {}, partial=False)
+    now = timezone.now()
+    lead = Lead(**cleaned, created_by=actor, owner=owner)
+    lead.status = S.PENDING if owner else S.UNASSIGNED
+    lead.assigned_at = now if owner else None
+    lead.status_changed_at = now
+    lead.stage = Stage.objects.filter(is_active=True).order_by("position").first()
+    lead.stage_changed_at = now if lead.stage else None
+    lead._history_user = actor
+    with transaction.atomic():
+        lead.save()
+        if lead.stage:
+            from leads.services.followups import sop_followups_create
+
+            LeadStageChange.objects.create(
+                lead=lead, to_stage=lead.stage, changed_by=actor, changed_at=now
+            )
+            sop_followups_create(lead=lead, stage=lead.stage, actor=actor)
+        if destination and owner is None:
+            destination_send(
+                destination, [lead.pk], actor=actor, reason=cleaned.get("source_detail", "")
+            )
+        for hook in after_create_hooks():
+            transaction.on_commit(lambda hook=hook, pk=lead.pk: hook(pk))
+    return lead
+
+
+def _refuse_blocked_duplicates(cleaned: dict, exclude_ids=()) -> None:
+    from leads.dedup.matching import duplicates_find
+
+    blocking = [m for m in duplicates_find(cleaned, exclude_ids=exclude_ids) if m.blocks]
+    if blocking:
+        first = blocking[0]
+        raise DuplicateLeadError(
+            _("This lead already exists: %(lead)s (rule: %(rule)s).")
+            % {"lead": first.lead, "rule": first.rule.name},
+            matches=blocking,
+        )
+
+
+#: Fields the duplicate rules look at: changing one re-checks the "block" rules.
+IDENTIFYING_FIELDS = ("name", "company", "email", "phone", "mobile", "country")
+
+
+def lead_update(*, lead: Lead, actor: User, check_duplicates: bool = True, **data) -> Lead:
+    """Change a lead's details (not its owner, status or stage: those have their own services).
+    Each changed field is kept in the history with who changed it. A change that would make
+    the lead a duplicate under a "block" rule is refused (DuplicateLeadError), as on create."""
+    cleaned = _clean(data)
+    if "name" in cleaned and not cleaned["name"]:
+        raise LeadError(_("Enter the lead's name."), field="name")
+    custom_changes = None
+    if "custom_data" in cleaned:
+        # Keys given with an empty value are cleared; keys not given keep their value.
+        given = cleaned.pop("custom_data") or {}
+        custom_changes = (custom_data_clean(data=given, partial=True), set(given))
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if custom_changes is not None:
+            values, given_keys = custom_changes
+            merged = {k: v for k, v in locked.custom_data.items() if k not in given_keys}
+            cleaned["custom_data"] = {**merged, **values}
+        changed = [f for f, v in cleaned.items() if getattr(locked, f) != v]
+        if not changed:
+            return locked
+        if check_duplicates and set(changed) & set(IDENTIFYING_FIELDS):
+            after = {f: cleaned.get(f, getattr(locked, f)) for f in IDENTIFYING_FIELDS}
+            _refuse_blocked_duplicates(after, exclude_ids=[locked.pk])
+        for field in changed:
+            setattr(locked, field, cleaned[field])
+        locked._history_user = actor
+        locked.save()
+    return locked
+
+
+def lead_assign(
+    *, lead: Lead, owner: User | None, actor: User, reason: str = "", notify: bool = True
+) -> Lead:
+    """Give the lead to ``owner`` (or take it from its owner with ``owner=None``).
+
+    An Unassigned lead becomes Pending; a lead losing its owner becomes Unassigned when it was
+    being worked. Refuses inactive owners and closed leads. The new owner is notified (in the
+    app and by email) unless they assigned it to themselves or ``notify`` is False (bulk
+    loads such as demo seeding).
+    """
+    if owner is not None and not owner.is_active:
+        raise LeadError(_("%(name)s is deactivated.") % {"name": owner}, field="owner")
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if locked.status in (S.CONVERTED, S.VOID):
+            raise LeadError(_("A converted or void lead cannot be reassigned."))
+        if locked.owner_id == (owner.pk if owner else None):
+            return locked
+        now = timezone.now()
+        locked.owner = owner
+        locked.assigned_at = now if owner else None
+        if owner and locked.status == S.UNASSIGNED:
+            locked.status, locked.status_changed_at = S.PENDING, now
+        elif owner is None and locked.status in (S.PENDING, S.FOLLOWING_UP, S.NURTURE):
+            locked.status, locked.status_changed_at = S.UNASSIGNED, now
+        locked._history_user = actor
+        locked._change_reason = reason or "assigned"
+        locked.save()
+        if notify and owner is not None and owner.pk != getattr(actor, "pk", None):
+            _notify_assigned(locked, owner, actor)
+    return locked
+
+
+def _notify_assigned(lead: Lead, owner: User, actor: User | None) -> None:
+    from django.urls import reverse
+
+    from leadcrm.notifications.models import Notification
+    from leadcrm.notifications.services import notification_send
+
+    notification_send(
+        recipient=owner,
+        kind=Notification.Kind.LEAD_ASSIGNED,
+        title=_("New lead for you: %(lead)s") % {"lead": lead},
+        body=_("Assigned by %(actor)s.") % {"actor": actor} if actor else "",
+        url=reverse("leads-detail", kwargs={"uuid": lead.uuid}),
+        email=True,
+        dedup_key=f"assigned:{lead.uuid}:{owner.uuid}:{lead.assigned_at:%Y%m%d%H%M%S%f}",
+    )
+
+
+def lead_change_status(
+    *,
+    lead: Lead,
+    to_status: str,
+    actor: User,
+    loss_reason: LossReason | None = None,
+    note: str = "",
+) -> Lead:
+    """Move a lead to another status, if the lifecycle allows it.
+
+    Lost needs a loss reason. Converted is only reachable through the conversion service and
+    Void is left only by lead_restore. Raises IllegalTransitionError with a clear message.
+    """
+    if to_status not in S.values:
+        raise LeadError(_("Unknown status."), field="status")
+    if to_status == S.CONVERTED:
+        raise IllegalTransitionError(_("Use Convert to turn a qualified lead into a customer."))
+    if to_status == S.LOST and loss_reason is None:
+        raise LeadError(_("Choose why the lead was lost."), field="loss_reason")
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        _check_transition(locked.status, to_status)
+        if to_status == S.PENDING and locked.owner_id is None:
+            to_status = S.UNASSIGNED
+        if to_status == S.QUALIFIED:
+            _check_bant(locked)
+        if to_status in (S.FOLLOWING_UP, S.QUALIFIED) and locked.owner_id is None:
+            raise LeadError(_("Assign the lead to someone first."), field="status")
+        locked.status = to_status
+        locked.status_changed_at = timezone.now()
+        locked.loss_reason = loss_reason if to_status == S.LOST else None
+        locked.status_note = note.strip()[:500]
+        locked._history_user = actor
+        locked.save()
+    return locked
+
+
+BANT_LABELS = {
+    "bant_budget": _lazy("budget"),
+    "bant_authority": _lazy("decision-maker"),
+    "bant_need": _lazy("need"),
+    "bant_timeline": _lazy("timeline"),
+}
+
+
+def _check_bant(lead: Lead) -> None:
+    """Refuse Qualified while the tenant requires a complete BANT checklist and it is not."""
+    from leads.models import LeadSettings
+
+    if not LeadSettings.load().require_bant_for_qualified:
+        return
+    missing = [str(label) for field, label in BANT_LABELS.items() if not getattr(lead, field)]
+    if missing:
+        raise LeadError(
+            _("Complete the BANT checklist before Qualified; missing: %(items)s.")
+            % {"items": ", ".join(missing)},
+            field="status",
+        )
+
+
+def lead_bant_update(
+    *, lead: Lead, actor: User, budget: bool, authority: bool, need: bool, timeline: bool
+) -> Lead:
+    """Tick or untick the BANT qualification items; each change is kept in the history."""
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        values = {
+            "bant_budget": budget,
+            "bant_authority": authority,
+            "bant_need": need,
+            "bant_timeline": timeline,
+        }
+        changed = [f for f, v in values.items() if getattr(locked, f) != v]
+        if not changed:
+            return locked
+        for field in changed:
+            setattr(locked, field, values[field])
+        locked._history_user = actor
+        locked.save(update_fields=[*changed, "updated_at"])
+    return locked
+
+
+def lead_restore(*, lead: Lead, actor: User) -> Lead:
+    """Bring a void lead back (tenant admins only): to Pending with an owner, else Unassigned."""
+    if not actor.is_tenant_admin:
+        raise LeadError(_("Only tenant admins can restore void leads."))
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if locked.status != S.VOID:
+            raise IllegalTransitionError(_("Only void leads can be restored."))
+        locked.status = S.PENDING if locked.owner_id else S.UNASSIGNED
+        locked.status_changed_at = timezone.now()
+        locked._history_user = actor
+        locked._change_reason = "restored"
+        locked.save()
+    return locked
+
+
+def _check_transition(current: str, to_status: str) -> None:
+    if to_status == current:
+        raise IllegalTransitionError(_("The lead already has this status."))
+    if to_status not in TRANSITIONS.get(current, set()):
+        labels = dict(S.choices)
+        raise IllegalTransitionError(
+            _("A lead cannot go from %(from)s to %(to)s.")
+            % {"from": labels[current], "to": labels[to_status]}
+        )
+
+
+def lead_change_stage(*, lead: Lead, stage: Stage, actor: User) -> Lead:
+    """Move the lead to a funnel stage and record when (for dwell time per stage)."""
+    if not stage.is_active:
+        raise LeadError(_("This stage is no longer used."), field="stage")
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if locked.status in (S.CONVERTED, S.VOID):
+            raise LeadError(_("A converted or void lead keeps its stage."))
+        if locked.stage_id == stage.pk:
+            return locked
+        now = timezone.now()
+        LeadStageChange.objects.create(
+            lead=locked, from_stage=locked.stage, to_stage=stage, changed_by=actor, changed_at=now
+        )
+        locked.stage, locked.stage_changed_at = stage, now
+        locked._history_user = actor
+        locked.save()
+        from leads.services.followups import sop_followups_create
+
+        sop_followups_create(lead=locked, stage=stage, actor=actor)
+    return locked
+
+
+def activity_log(
+    *,
+    lead: Lead,
+    actor: User,
+    kind: str,
+    body: str = "",
+    subject: str = "",
+    outcome: str = "",
+    duration_minutes: int | None = None,
+    occurred_at: datetime | None = None,
+    next_follow_up_at: datetime | None = None,
+    recording=None,
+) -> Activity:
+    """Log a call, email, meeting or note on a lead.
+
+    Updates the lead's last activity (and first follow-up); a Pending lead moves to Following
+    up; ``next_follow_up_at`` sets when the next touch is due; a call may carry its
+    ``recording`` (an audio file, at most RECORDING_MAX_BYTES). One transaction.
+    """
+    if kind not in Activity.Kind.values:
+        raise LeadError(_("Unknown activity type."), field="kind")
+    if outcome and outcome not in Activity.CallOutcome.values:
+        raise LeadError(_("Unknown call outcome."), field="outcome")
+    if kind == Activity.Kind.NOTE and not body.strip():
+        raise LeadError(_("Write the note."), field="body")
+    if recording is not None:
+        _check_recording(recording, kind)
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    if occurred_at > now + timezone.timedelta(minutes=5):
+        raise LeadError(_("An activity cannot be logged in the future."), field="occurred_at")
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if locked.status == S.VOID:
+            raise LeadChangedError(_("This lead is void."))
+        activity = Activity.objects.create(
+            lead=locked,
+            kind=kind,
+            body=body.strip(),
+            subject=subject.strip(),
+            outcome=outcome if kind == Activity.Kind.CALL else "",
+            duration_minutes=duration_minutes,
+            occurred_at=occurred_at,
+            created_by=actor,
+            recording=recording or "",
+        )
+        locked.last_activity_at = max(filter(None, [locked.last_activity_at, occurred_at]))
+        # A note is internal; calls, emails and meetings are follow-ups with the lead.
+        if kind != Activity.Kind.NOTE and locked.first_follow_up_at is None:
+            locked.first_follow_up_at = occurred_at
+        if kind != Activity.Kind.NOTE and locked.status == S.PENDING:
+            locked.status, locked.status_changed_at = S.FOLLOWING_UP, now
+        if next_follow_up_at is not None:
+            locked.next_follow_up_at = next_follow_up_at
+        locked._history_user = actor
+        locked._change_reason = f"{kind} logged"
+        locked.save()
+    return activity
+
+
+RECORDING_MAX_BYTES = 25 * 1024 * 1024
+RECORDING_EXTENSIONS = {".mp3", ".m4a", ".wav", ".amr", ".ogg", ".oga", ".webm", ".aac"}
+
+
+def _check_recording(recording, kind: str) -> None:
+    import os
+
+    if kind != Activity.Kind.CALL:
+        raise LeadError(_("Only calls have recordings."), field="recording")
+    extension = os.path.splitext(recording.name or "")[1].lower()
+    if extension not in RECORDING_EXTENSIONS:
+        raise LeadError(
+            _("Upload an audio file (%(types)s).")
+            % {"types": ", ".join(sorted(RECORDING_EXTENSIONS))},
+            field="recording",
+        )
+    if recording.size > RECORDING_MAX_BYTES:
+        raise LeadError(_("A recording may be at most 25 MB."), field="recording")

@@ -1,0 +1,7 @@
+"""Celery tasks of the leads app, one module per kind of work. Thin: they take ids, call a
+service and log one line. Celery's autodiscovery imports this package; the imports below
+register every task in it."""
+
+from leads.tasks import dedup, exports, files, followups, importing
+
+__all__ = ["dedup", "exports", "files", "followups", "importing"]
