@@ -5,7 +5,7 @@
 Uses the bench database (leadcrm_bench) and its own tenant ``benchroute``: 4 teams of 14
 reps (as bench/lead_list_1m.py), leads loaded with COPY as unassigned, and five rules: three
 team rules (round-robin, weighted, least-loaded), one pool rule and the fallback pool. Times
-``pools.routing.leads_route`` in batches (the import and "re-run assignment" path) and lead
+``pools.services.routing.leads_route`` in batches (the import and "re-run assignment" path) and lead
 by lead (the path of a lead created in the form or the API: one Celery task each, timed here
 without the broker round trip). Writes bench/results/routing_10k.md.
 """
@@ -34,7 +34,7 @@ def _rules(tenant):
 
     from leadcrm.accounts.models import Team, User
     from pools.models import AssignmentRule, Pool
-    from pools.rules import rule_save
+    from pools.services.rules import rule_save
 
     with tenant_context(tenant):
         AssignmentRule.objects.all().delete()
@@ -108,7 +108,7 @@ def main() -> None:
     from leadcrm.tenancy.models import Tenant
     from leadcrm.tenancy.services import public_tenant_ensure, tenant_provision
     from leads.models import Lead
-    from pools.routing import leads_route
+    from pools.services.routing import leads_route
 
     call_command("migrate_schemas", verbosity=0)
     public_tenant_ensure()

@@ -20,10 +20,11 @@ from leadcrm.demo_leads import CN_REGIONS, INDUSTRIES, PRODUCT_LINES, _lead_fiel
 from leads.models import Lead, LossReason, SourceChannel, Stage
 from leads.services import lead as lead_services
 from pools.models import AssignmentRule, Pool, PoolEntry
-from pools.reclaim import pool_reclaim_due
-from pools.routing import leads_route
-from pools.rules import pool_save, rule_save
-from pools.services import pool_claim
+from pools.services.claim import pool_claim
+from pools.services.pool import pool_save
+from pools.services.reclaim import pool_reclaim_due
+from pools.services.routing import leads_route
+from pools.services.rules import rule_save
 
 RETURN_REASONS = ["Wrong region", "No budget this year", "Not reachable", "Already a customer"]
 

@@ -13,10 +13,13 @@ class PoolsConfig(AppConfig):
             register_merge,
             register_visibility,
         )
-        from pools.routing import pool_destination_place, pool_destinations
-        from pools.rules import fallback_pool_localise_on_create
         from pools.selectors import contact_masked_q, pooled_leads_visible_q
-        from pools.services import pool_entry_merge, pool_entry_merge_undo
+        from pools.services.pool import (
+            fallback_pool_localise_on_create,
+            pool_entry_merge,
+            pool_entry_merge_undo,
+        )
+        from pools.services.routing import pool_destination_place, pool_destinations
         from pools.tasks import route_new_lead, route_new_leads
 
         register_after_create(route_new_lead, routes=True)

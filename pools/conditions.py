@@ -7,7 +7,7 @@ fields as ``cf:<key>``. Text compares case-insensitively; numbers compare as num
 the value is a list (or a comma-separated text). ``tags`` holds when any tag matches.
 
 Conditions are evaluated in Python on loaded leads: a tenant has tens of rules, and routing
-loads the leads anyway (see pools.routing), so this is microseconds per lead.
+loads the leads anyway (see pools.services.routing), so this is microseconds per lead.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadcrm.accounts.models import Team, User
 from pools.models import AssignmentRule, Pool
-from pools.rules import ROUTING_TRIGGERS
+from pools.services.rules import ROUTING_TRIGGERS
 
 
 def _users():

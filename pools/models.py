@@ -160,7 +160,7 @@ class AssignmentRule(models.Model):
 
     ``conditions`` is a list of groups; a group is a list of ``{"field", "op", "value"}`` rows.
     Rows in a group must all hold (AND); the rule matches when any group holds (OR). An empty
-    list matches every lead. See pools.routing for fields and operators.
+    list matches every lead. See pools.services.routing for fields and operators.
     """
 
     class Target(models.TextChoices):

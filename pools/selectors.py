@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from leadcrm.accounts.models import Team, User
@@ -202,3 +204,11 @@ def pool_member_users(pool: Pool) -> QuerySet[User]:
         .distinct()
         .order_by("full_name")
     )
+
+
+def pool_get_for_user(user: User, uuid) -> Pool:
+    """The pool ``uuid`` if ``user`` is one of its members or admins; 404 otherwise."""
+    pool = get_object_or_404(Pool, uuid=uuid)
+    if pool.pk not in pool_ids_member(user) | pool_ids_admin(user):
+        raise Http404
+    return pool

@@ -6,8 +6,8 @@ from django.db import connection
 
 from leadcrm.tasking import enqueue_on_commit, logger
 from pools.models import AssignmentRule
-from pools.reclaim import RECLAIM_BATCH, pool_reclaim_due
-from pools.routing import leads_route
+from pools.services.reclaim import RECLAIM_BATCH, pool_reclaim_due
+from pools.services.routing import leads_route
 
 #: Longer than a run ever takes, shorter than the gap a stuck lock should block (beat: 15 min).
 RECLAIM_LOCK_SECONDS = 20 * 60

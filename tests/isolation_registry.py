@@ -263,7 +263,7 @@ OBJECT_ROUTES.update(
 
 def _pool(cast):
     from pools.models import Pool
-    from pools.services import pool_lead_add
+    from pools.services.claim import pool_lead_add
 
     pool = Pool.objects.create(name="Probe Pool Secret")
     pool.members.add(cast.rep)
@@ -277,7 +277,7 @@ def _pool(cast):
 
 def _pooled_lead(cast):
     from pools.models import Pool
-    from pools.services import pool_claim, pool_lead_add
+    from pools.services.claim import pool_claim, pool_lead_add
 
     pool = Pool.objects.create(name="Probe Return Pool")
     pool.members.add(cast.rep)
@@ -295,8 +295,8 @@ def _pooled_lead_field(cast):
 
 
 def _rule(cast):
-    from pools.routing import fallback_pool
-    from pools.rules import rule_save
+    from pools.services.routing import fallback_pool
+    from pools.services.rules import rule_save
 
     rule = rule_save(
         actor=cast.admin,

@@ -2,9 +2,10 @@
 
 from django import template
 
-from pools import selectors, services
+from pools import selectors
 from pools.models import Pool, PoolEntry
-from pools.reclaim import entry_reclaim_at
+from pools.services import pool as pool_services
+from pools.services.reclaim import entry_reclaim_at
 
 register = template.Library()
 
@@ -27,7 +28,7 @@ def lead_pool_panel(context, lead):
         "can_claim": pool is not None
         and lead.owner_id is None
         and pool.mode != Pool.Mode.ALLOCATE
-        and services.pool_is_member(pool, user),
+        and pool_services.pool_is_member(pool, user),
         "reclaim_at": entry_reclaim_at(entry, lead) if entry else None,
         # Pools this user may put the lead into (unowned, in no pool) or withdraw it into.
         "admin_pools": Pool.objects.filter(pk__in=admin_ids, is_active=True) if not pool else [],

@@ -100,7 +100,7 @@ def test_import_into_a_pool(in_tenant_a, trade_show_pool):
     assert entries.count() == 2
     assert PoolEvent.objects.filter(lead__in=leads, pool=trade_show_pool).count() == 2
     # The routing task that runs after commit leaves pooled leads where they are.
-    from pools.routing import leads_route
+    from pools.services.routing import leads_route
 
     assert leads_route([lead.pk for lead in leads]).skipped == 2
 

@@ -142,7 +142,7 @@ def test_scan_job_runs_in_the_worker(committed_db, celery_worker):
 
 def test_the_survivor_takes_an_owner_and_a_pool_entry_and_undo_gives_them_back(in_tenant_a):
     from pools.models import Pool, PoolEntry
-    from pools.services import pool_claim, pool_lead_add
+    from pools.services.claim import pool_claim, pool_lead_add
 
     cast = in_tenant_a
     pool = Pool.objects.create(name="Merge pool")
@@ -219,7 +219,7 @@ def test_a_rep_cannot_dismiss_and_contacts_stay_masked_on_the_review_page(in_ten
 
     from leads.tasks.dedup import RESULT_KEY, dedup_scan_run
     from pools.models import Pool
-    from pools.services import pool_lead_add
+    from pools.services.claim import pool_lead_add
 
     cast = in_tenant_a
     pool = Pool.objects.create(name="Masked pool")
@@ -300,7 +300,7 @@ def test_the_lead_page_names_possible_duplicates_the_user_may_see(twins):
 
 def test_a_pooled_survivor_that_takes_an_owner_counts_as_claimed_until_undone(in_tenant_a):
     from pools.models import Pool, PoolEntry
-    from pools.services import pool_claim, pool_lead_add
+    from pools.services.claim import pool_claim, pool_lead_add
 
     cast = in_tenant_a
     pool = Pool.objects.create(name="Claim mark pool")

@@ -13,7 +13,7 @@ from leads.models import Lead, LeadStatus
 from leads.services import lead as lead_services
 from pools.errors import LeadAlreadyClaimedError, PoolError
 from pools.models import Pool, PoolEntry, PoolEvent
-from pools.services import pool_allocate, pool_claim, pool_lead_add, pool_return
+from pools.services.claim import pool_allocate, pool_claim, pool_lead_add, pool_return
 from tests.conftest import _load_cast
 
 

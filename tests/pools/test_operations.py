@@ -12,10 +12,7 @@ from leads.selectors import lead_contacts_masked, leads_visible_to
 from leads.services import lead as lead_services
 from pools.errors import PoolError
 from pools.models import AssignmentRule, ContactReveal, Pool, PoolEntry, PoolEvent
-from pools.reclaim import pool_reclaim_due
-from pools.rules import rule_save
-from pools.services import (
-    contact_reveal,
+from pools.services.claim import (
     pool_claim,
     pool_claim_many,
     pool_lead_add,
@@ -24,6 +21,9 @@ from pools.services import (
     pool_transfer_all,
     pool_withdraw,
 )
+from pools.services.pool import contact_reveal
+from pools.services.reclaim import pool_reclaim_due
+from pools.services.rules import rule_save
 
 
 @pytest.fixture

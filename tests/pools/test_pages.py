@@ -6,7 +6,7 @@ from django.urls import reverse
 from leads.models import Lead
 from leads.services import lead as lead_services
 from pools.models import AssignmentRule, ContactReveal, Pool, PoolEvent
-from pools.services import pool_claim, pool_lead_add
+from pools.services.claim import pool_claim, pool_lead_add
 from tests.conftest import tenant_client
 
 

@@ -16,8 +16,8 @@ from leads.services.custom_fields import custom_field_create
 from pools.conditions import conditions_clean, conditions_match
 from pools.errors import PoolError
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent, RuleMemberState
-from pools.routing import fallback_pool, leads_route, route_preview
-from pools.rules import rule_move, rule_save
+from pools.services.routing import fallback_pool, leads_route, route_preview
+from pools.services.rules import rule_move, rule_save
 from tests.conftest import _load_cast
 
 Rule = AssignmentRule

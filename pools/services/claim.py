@@ -1,6 +1,5 @@
-"""Pool operations. Each is one transaction, audited in PoolEvent, and safe when many people
-act at once: the lead row is locked before its owner is checked, and a member's claims are
-serialised by an advisory lock so the pool's limits hold under concurrent claims."""
+"""Moving leads in and out of pools: add, claim, allocate, return, withdraw, transfer.
+Each takes its row locks first; the loser of a race gets a clear error."""
 
 from __future__ import annotations
 
@@ -11,36 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
-from leadcrm.accounts.selectors import team_descendant_ids
 from leads.models import OPEN_STATUSES, Lead, LeadStatus
 from leads.services.lead import lead_assign
 from pools.errors import LeadAlreadyClaimedError, PoolError, PoolLimitError
-from pools.models import AssignmentRule, ContactReveal, Pool, PoolEntry, PoolEvent
-from pools.routing import leads_route
-
-
-def pool_is_member(pool: Pool, user: User) -> bool:
-    if pool.members.filter(pk=user.pk).exists():
-        return True
-    if user.team_id is None:
-        return False
-    return any(user.team_id in team_descendant_ids(team) for team in pool.member_teams.all())
-
-
-def pool_is_admin(pool: Pool, user: User) -> bool:
-    return user.is_tenant_admin or pool.admins.filter(pk=user.pk).exists()
-
-
-def _event(lead: Lead, pool: Pool, action: str, actor: User | None, to_user=None, reason=""):
-    PoolEvent.objects.create(
-        lead=lead,
-        pool=pool,
-        action=action,
-        actor=actor,
-        to_user=to_user,
-        reason=reason[:300],
-        at=timezone.now(),
-    )
+from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent
+from pools.services.events import pool_event_record, pool_notify, pool_notify_admins
+from pools.services.pool import pool_is_admin, pool_is_member
+from pools.services.routing import leads_route
 
 
 def pool_lead_add(*, pool: Pool, lead: Lead, actor: User | None, reason: str = "") -> PoolEntry:
@@ -52,7 +28,7 @@ def pool_lead_add(*, pool: Pool, lead: Lead, actor: User | None, reason: str = "
         entry, _created = PoolEntry.objects.update_or_create(
             lead=locked, defaults={"pool": pool, "entered_at": timezone.now(), "claimed_at": None}
         )
-        _event(locked, pool, PoolEvent.Action.ENTER, actor, reason=reason)
+        pool_event_record(locked, pool, PoolEvent.Action.ENTER, actor, reason=reason)
     return entry
 
 
@@ -128,7 +104,7 @@ def pool_claim(*, pool: Pool, lead: Lead, actor: User) -> Lead:
         _check_limits(pool, actor, locked)
         locked = lead_assign(lead=locked, owner=actor, actor=actor, reason="claimed", notify=False)
         PoolEntry.objects.filter(lead=locked).update(claimed_at=timezone.now(), warned_at=None)
-        _event(locked, pool, PoolEvent.Action.CLAIM, actor, to_user=actor)
+        pool_event_record(locked, pool, PoolEvent.Action.CLAIM, actor, to_user=actor)
     return locked
 
 
@@ -148,7 +124,7 @@ def pool_allocate(*, pool: Pool, lead: Lead, to_user: User, actor: User) -> Lead
         _check_limits(pool, to_user, locked)
         locked = lead_assign(lead=locked, owner=to_user, actor=actor, reason="allocated")
         PoolEntry.objects.filter(lead=locked).update(claimed_at=timezone.now(), warned_at=None)
-        _event(locked, pool, PoolEvent.Action.ALLOCATE, actor, to_user=to_user)
+        pool_event_record(locked, pool, PoolEvent.Action.ALLOCATE, actor, to_user=to_user)
     return locked
 
 
@@ -172,8 +148,8 @@ def pool_return(*, lead: Lead, actor: User, reason: str, note: str = "") -> Lead
         full = f"{reason}: {note}" if note else reason
         locked = lead_assign(lead=locked, owner=None, actor=actor, reason=f"returned: {full}")
         PoolEntry.objects.filter(pk=entry.pk).update(claimed_at=None, warned_at=None)
-        _event(locked, pool, PoolEvent.Action.RETURN, actor, reason=full)
-        _notify_admins(
+        pool_event_record(locked, pool, PoolEvent.Action.RETURN, actor, reason=full)
+        pool_notify_admins(
             pool,
             actor,
             title=_("%(name)s returned %(lead)s to %(pool)s")
@@ -215,40 +191,6 @@ def pool_allocate_many(
     return done, refused
 
 
-def _notify(user: User | None, kind: str, title: str, lead: Lead, *, body: str = "", key: str):
-    from leadcrm.notifications.services import notification_send
-    from leadcrm.tenancy.selectors import tenant_origin
-
-    if user is None:
-        return
-    notification_send(
-        recipient=user,
-        kind=kind,
-        title=title,
-        body=body,
-        url=reverse("leads-detail", kwargs={"uuid": lead.uuid}),
-        email=True,
-        dedup_key=key,
-        base_url=tenant_origin(),
-    )
-
-
-def _notify_admins(pool: Pool, actor: User, *, title: str, body: str, url: str, key: str) -> None:
-    """Tell a pool's admins (not the actor) in the app; no email for routine pool traffic."""
-    from leadcrm.notifications.models import Notification
-    from leadcrm.notifications.services import notification_send
-
-    for admin in pool.admins.filter(is_active=True).exclude(pk=actor.pk):
-        notification_send(
-            recipient=admin,
-            kind=Notification.Kind.GENERAL,
-            title=title,
-            body=body,
-            url=url,
-            dedup_key=f"{key}:{admin.uuid}",
-        )
-
-
 def pool_withdraw(*, lead: Lead, actor: User, reason: str, pool: Pool | None = None) -> Lead:
     """A pool admin takes a lead back from its owner into the pool (the lead's pool, or
     ``pool`` for a lead that never was in one). The former owner is notified."""
@@ -276,9 +218,11 @@ def pool_withdraw(*, lead: Lead, actor: User, reason: str, pool: Pool | None = N
             defaults={"pool": target, "claimed_at": None, "warned_at": None}
             | ({} if entry else {"entered_at": timezone.now()}),
         )
-        _event(locked, target, PoolEvent.Action.WITHDRAW, actor, to_user=former, reason=reason)
+        pool_event_record(
+            locked, target, PoolEvent.Action.WITHDRAW, actor, to_user=former, reason=reason
+        )
         if former.pk != actor.pk:
-            _notify(
+            pool_notify(
                 former,
                 Notification.Kind.LEAD_WITHDRAWN,
                 _("%(lead)s was taken back into %(pool)s") % {"lead": locked, "pool": target},
@@ -323,7 +267,7 @@ def pool_transfer(*, leads, to_pool: Pool, actor: User, reason: str = "") -> int
                         _("Only the admins of %(pool)s can move its leads.") % {"pool": entry.pool}
                     )
                 PoolEntry.objects.filter(pk=entry.pk).update(pool=to_pool, entered_at=now)
-            _event(
+            pool_event_record(
                 lead,
                 to_pool,
                 PoolEvent.Action.TRANSFER,
@@ -332,7 +276,7 @@ def pool_transfer(*, leads, to_pool: Pool, actor: User, reason: str = "") -> int
             )
             moved += 1
         if moved:
-            _notify_admins(
+            pool_notify_admins(
                 to_pool,
                 actor,
                 title=ngettext(
@@ -360,42 +304,3 @@ def pool_transfer_all(*, from_pool: Pool, to_pool: Pool, actor: User, reason: st
         if not batch:
             return total
         total += pool_transfer(leads=batch, to_pool=to_pool, actor=actor, reason=reason)
-
-
-def contact_reveal(*, lead: Lead, user: User, field: str) -> str:
-    """Show a masked phone or email to someone who may see the lead; every reveal is logged."""
-    if field not in ("phone", "mobile", "email"):
-        raise PoolError(_("Only phone numbers and email addresses are masked."))
-    ContactReveal.objects.create(lead=lead, user=user, field=field, at=timezone.now())
-    return getattr(lead, field)
-
-
-def pool_entry_merge(keep: Lead, gone: list[Lead]) -> dict:
-    """Merge hook: the survivor keeps its own pool entry; without one it takes the entry of
-    the lead whose owner it took, else the first merged lead's. An entry the survivor now
-    holds with an owner counts as claimed from the merge on, so the pool's limits and reclaim
-    rules apply. Returns what the undo needs: {"moved": [[entry, former lead]], "claimed":
-    [entry]}."""
-    undo: dict = {"moved": [], "claimed": []}
-    entry = PoolEntry.objects.filter(lead=keep).first()
-    if entry is None:
-        entries = {e.lead_id: e for e in PoolEntry.objects.filter(lead__in=gone)}
-        if not entries:
-            return undo
-        owned_by_keep = [g.pk for g in gone if g.owner_id and g.owner_id == keep.owner_id]
-        entry = next((entries[pk] for pk in owned_by_keep if pk in entries), None)
-        entry = entry or entries[min(entries)]
-        undo["moved"].append([entry.pk, entry.lead_id])
-        PoolEntry.objects.filter(pk=entry.pk).update(lead=keep)
-    if keep.owner_id is not None and entry.claimed_at is None:
-        PoolEntry.objects.filter(pk=entry.pk).update(claimed_at=timezone.now())
-        undo["claimed"].append(entry.pk)
-    return undo
-
-
-def pool_entry_merge_undo(keep: Lead, undo) -> None:
-    if isinstance(undo, list):  # merges recorded before the claim mark: [[entry, lead]]
-        undo = {"moved": undo, "claimed": []}
-    PoolEntry.objects.filter(pk__in=undo.get("claimed", []), lead=keep).update(claimed_at=None)
-    for pk, former in undo.get("moved", []):
-        PoolEntry.objects.filter(pk=pk, lead=keep).update(lead_id=former)

@@ -24,8 +24,8 @@ from leadcrm.notifications.models import Notification
 from leads.models import Lead, LeadStatus
 from leads.services.lead import lead_assign
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent
-from pools.routing import leads_route
-from pools.services import _event, _notify
+from pools.services.events import pool_event_record, pool_notify
+from pools.services.routing import leads_route
 
 RECLAIM_BATCH = 500
 #: Statuses a claimed lead must leave in time ("not qualified within Y days").
@@ -144,8 +144,8 @@ def _warn(pool: Pool, now, due_now, summary: ReclaimSummary) -> None:
                 warned_at=now
             ):
                 continue
-            _event(lead, pool, PoolEvent.Action.WARN, None, to_user=lead.owner)
-            _notify(
+            pool_event_record(lead, pool, PoolEvent.Action.WARN, None, to_user=lead.owner)
+            pool_notify(
                 lead.owner,
                 Notification.Kind.RECLAIM_WARNING,
                 _("%(lead)s goes back to %(pool)s on %(date)s")
@@ -180,8 +180,8 @@ def _reclaim_one(pool: Pool, entry_pk: int, now, due_now) -> int | None:
         reason = "; ".join(reasons)
         lead = lead_assign(lead=lead, owner=None, actor=None, reason=f"reclaimed: {reason}")
         PoolEntry.objects.filter(pk=entry_pk).update(claimed_at=None, warned_at=None)
-        _event(lead, pool, PoolEvent.Action.RECLAIM, None, to_user=former, reason=reason)
-        _notify(
+        pool_event_record(lead, pool, PoolEvent.Action.RECLAIM, None, to_user=former, reason=reason)
+        pool_notify(
             former,
             Notification.Kind.LEAD_RECLAIMED,
             _("%(lead)s went back to %(pool)s") % {"lead": lead, "pool": pool},

@@ -1,4 +1,4 @@
-"""Writing assignment rules and pools: the editor's and the settings' services."""
+"""Assignment rules: save, reorder, delete (tenant admins)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,17 @@ from leadcrm.accounts.models import Team, User
 from pools.conditions import conditions_clean
 from pools.errors import PoolError
 from pools.models import AssignmentRule, Pool
+from pools.services.pool import pools_admin_require
 
 Rule = AssignmentRule
+
+
 ROUTING_TRIGGERS = (
     Rule.Trigger.NEW,
     Rule.Trigger.RETURNED,
     Rule.Trigger.WITHDRAWN,
     Rule.Trigger.RECLAIMED,
 )
-
-
-def _require_admin(actor: User) -> None:
-    if not actor.is_tenant_admin:
-        raise PoolError(_("Only tenant admins change assignment rules and pools."))
 
 
 def rule_save(
@@ -42,7 +40,7 @@ def rule_save(
     is_active: bool = True,
 ) -> AssignmentRule:
     """Create or change a rule after checking it fully; a new rule goes last."""
-    _require_admin(actor)
+    pools_admin_require(actor)
     name = (name or "").strip()
     if not name:
         raise PoolError(_("Give the rule a name."))
@@ -97,7 +95,7 @@ def rule_save(
 
 def rule_move(*, actor: User, rule: AssignmentRule, up: bool) -> None:
     """Swap the rule with its neighbour (rules are tried in order)."""
-    _require_admin(actor)
+    pools_admin_require(actor)
     with transaction.atomic():
         rules = list(AssignmentRule.objects.select_for_update().order_by("position", "id"))
         index = next(i for i, r in enumerate(rules) if r.pk == rule.pk)
@@ -111,52 +109,6 @@ def rule_move(*, actor: User, rule: AssignmentRule, up: bool) -> None:
 
 
 def rule_delete(*, actor: User, rule: AssignmentRule) -> None:
-    _require_admin(actor)
+    pools_admin_require(actor)
     rule._history_user = actor
     rule.delete()
-
-
-def pool_save(
-    *,
-    actor: User,
-    pool: Pool | None = None,
-    admins=(),
-    members=(),
-    member_teams=(),
-    **fields,
-) -> Pool:
-    """Create or change a pool (tenant admins). The fallback pool cannot be deactivated."""
-    _require_admin(actor)
-    name = (fields.get("name") or "").strip()
-    if not name:
-        raise PoolError(_("Give the pool a name."))
-    if Pool.objects.filter(name__iexact=name).exclude(pk=getattr(pool, "pk", None)).exists():
-        raise PoolError(_("Another pool is called %(name)s.") % {"name": name})
-    fields["name"] = name
-    fields["return_reasons"] = [
-        r.strip()[:100] for r in fields.get("return_reasons") or [] if r and r.strip()
-    ]
-    with transaction.atomic():
-        pool = pool or Pool()
-        for key, value in fields.items():
-            setattr(pool, key, value)
-        if pool.is_fallback and not pool.is_active:
-            raise PoolError(_("The fallback pool stays active: unrouted leads land there."))
-        pool._history_user = actor
-        pool.save()
-        pool.admins.set(admins)
-        pool.members.set(members)
-        pool.member_teams.set(member_teams)
-    return pool
-
-
-def fallback_pool_localise_on_create(sender, tenant, **kwargs) -> None:
-    """Receiver of leadcrm.tenancy.signals.tenant_created: the fallback pool, created in English
-    by the migration, takes the new tenant's language."""
-    from django.utils import translation
-    from django.utils.translation import gettext
-
-    with translation.override(tenant.default_language or "en"):
-        local = gettext("General pool")
-    if local != "General pool":
-        Pool.objects.filter(is_fallback=True, name="General pool").update(name=local)

@@ -1,0 +1,116 @@
+"""Pools themselves: membership, settings, contacts revealed, entries through merges."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leadcrm.accounts.models import User
+from leadcrm.accounts.selectors import team_descendant_ids
+from leads.models import Lead
+from pools.errors import PoolError
+from pools.models import ContactReveal, Pool, PoolEntry
+
+
+def pools_admin_require(actor: User) -> None:
+    """Pools and assignment rules are changed by tenant admins only."""
+    if not actor.is_tenant_admin:
+        raise PoolError(_("Only tenant admins change assignment rules and pools."))
+
+
+def pool_is_member(pool: Pool, user: User) -> bool:
+    if pool.members.filter(pk=user.pk).exists():
+        return True
+    if user.team_id is None:
+        return False
+    return any(user.team_id in team_descendant_ids(team) for team in pool.member_teams.all())
+
+
+def pool_is_admin(pool: Pool, user: User) -> bool:
+    return user.is_tenant_admin or pool.admins.filter(pk=user.pk).exists()
+
+
+def contact_reveal(*, lead: Lead, user: User, field: str) -> str:
+    """Show a masked phone or email to someone who may see the lead; every reveal is logged."""
+    if field not in ("phone", "mobile", "email"):
+        raise PoolError(_("Only phone numbers and email addresses are masked."))
+    ContactReveal.objects.create(lead=lead, user=user, field=field, at=timezone.now())
+    return getattr(lead, field)
+
+
+def pool_entry_merge(keep: Lead, gone: list[Lead]) -> dict:
+    """Merge hook: the survivor keeps its own pool entry; without one it takes the entry of
+    the lead whose owner it took, else the first merged lead's. An entry the survivor now
+    holds with an owner counts as claimed from the merge on, so the pool's limits and reclaim
+    rules apply. Returns what the undo needs: {"moved": [[entry, former lead]], "claimed":
+    [entry]}."""
+    undo: dict = {"moved": [], "claimed": []}
+    entry = PoolEntry.objects.filter(lead=keep).first()
+    if entry is None:
+        entries = {e.lead_id: e for e in PoolEntry.objects.filter(lead__in=gone)}
+        if not entries:
+            return undo
+        owned_by_keep = [g.pk for g in gone if g.owner_id and g.owner_id == keep.owner_id]
+        entry = next((entries[pk] for pk in owned_by_keep if pk in entries), None)
+        entry = entry or entries[min(entries)]
+        undo["moved"].append([entry.pk, entry.lead_id])
+        PoolEntry.objects.filter(pk=entry.pk).update(lead=keep)
+    if keep.owner_id is not None and entry.claimed_at is None:
+        PoolEntry.objects.filter(pk=entry.pk).update(claimed_at=timezone.now())
+        undo["claimed"].append(entry.pk)
+    return undo
+
+
+def pool_entry_merge_undo(keep: Lead, undo) -> None:
+    if isinstance(undo, list):  # merges recorded before the claim mark: [[entry, lead]]
+        undo = {"moved": undo, "claimed": []}
+    PoolEntry.objects.filter(pk__in=undo.get("claimed", []), lead=keep).update(claimed_at=None)
+    for pk, former in undo.get("moved", []):
+        PoolEntry.objects.filter(pk=pk, lead=keep).update(lead_id=former)
+
+
+def pool_save(
+    *,
+    actor: User,
+    pool: Pool | None = None,
+    admins=(),
+    members=(),
+    member_teams=(),
+    **fields,
+) -> Pool:
+    """Create or change a pool (tenant admins). The fallback pool cannot be deactivated."""
+    pools_admin_require(actor)
+    name = (fields.get("name") or "").strip()
+    if not name:
+        raise PoolError(_("Give the pool a name."))
+    if Pool.objects.filter(name__iexact=name).exclude(pk=getattr(pool, "pk", None)).exists():
+        raise PoolError(_("Another pool is called %(name)s.") % {"name": name})
+    fields["name"] = name
+    fields["return_reasons"] = [
+        r.strip()[:100] for r in fields.get("return_reasons") or [] if r and r.strip()
+    ]
+    with transaction.atomic():
+        pool = pool or Pool()
+        for key, value in fields.items():
+            setattr(pool, key, value)
+        if pool.is_fallback and not pool.is_active:
+            raise PoolError(_("The fallback pool stays active: unrouted leads land there."))
+        pool._history_user = actor
+        pool.save()
+        pool.admins.set(admins)
+        pool.members.set(members)
+        pool.member_teams.set(member_teams)
+    return pool
+
+
+def fallback_pool_localise_on_create(sender, tenant, **kwargs) -> None:
+    """Receiver of leadcrm.tenancy.signals.tenant_created: the fallback pool, created in English
+    by the migration, takes the new tenant's language."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(tenant.default_language or "en"):
+        local = gettext("General pool")
+    if local != "General pool":
+        Pool.objects.filter(is_fallback=True, name="General pool").update(name=local)

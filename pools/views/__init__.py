@@ -1,0 +1,1 @@
+"""The pools app's pages (see urls.py)."""
