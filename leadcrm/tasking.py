@@ -7,13 +7,21 @@ public schema. ``TenantRequiredTask`` refuses that instead.
 """
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from celery.utils.log import get_task_logger
-from django.db import connection, transaction
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask
 
 logger = get_task_logger(__name__)
+
+
+#: Errors worth retrying a safe-to-rerun task for (the database or the broker blinked); a
+#: task names them in ``autoretry_for`` with a backoff. Anything else fails the task at once.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
 class TenantMissingError(RuntimeError):
@@ -31,6 +39,23 @@ class TenantRequiredTask(TenantTask):
                 f"Task {self.name} was sent without a tenant; refusing to run in the public schema."
             )
         return super().__call__(*args, **kwargs)
+
+
+@contextmanager
+def tenant_lock(name: str, *, seconds: int) -> Iterator[bool]:
+    """Hold the lock ``name`` for the current tenant while the block runs; yields whether it
+    was taken (False: another run holds it, so do nothing).
+
+    The lock lives in the cache, whose keys carry the schema, so it is per tenant. ``seconds``
+    is longer than a run ever takes and shorter than the gap a stuck lock (a killed worker)
+    should block the job for. Only the holder releases it."""
+    key = f"lock:{name}"
+    taken = cache.add(key, 1, timeout=seconds)
+    try:
+        yield taken
+    finally:
+        if taken:
+            cache.delete(key)
 
 
 def enqueue_on_commit(task, *args, queue: str | None = None, **kwargs) -> str:

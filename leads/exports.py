@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from leadcrm.accounts.models import User
+from leadcrm.parsing import uuids_parse
 from leads.masking import mask_value
 from leads.models import (
     CompanySize,
@@ -228,12 +229,7 @@ def export_leads_for(*, user: User, query: QueryDict, uuids: Iterable = ()) -> Q
     """The leads an export of the list holds: ``lead_list`` with the list's filters (so only
     what ``user`` may see), narrowed to the selected ``uuids`` if any."""
     leads = lead_list(user=user, filters=LeadFilters.from_query(query))
-    selected = []
-    for value in uuids:
-        try:
-            selected.append(uuid_module.UUID(str(value)))
-        except ValueError:
-            continue
+    selected, _invalid = uuids_parse(uuids)
     if uuids:
         leads = leads.filter(uuid__in=selected)
     return leads

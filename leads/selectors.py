@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,6 +13,7 @@ from django.utils import timezone
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.roles import Role
 from leadcrm.accounts.selectors import team_descendant_ids, user_subordinate_ids
+from leadcrm.parsing import uuid_or_none
 from leads.hooks import masking_hooks, visibility_hooks
 from leads.models import (
     OPEN_STATUSES,
@@ -259,15 +259,8 @@ class LeadFilters:
                 for name in sorted(query.keys())
                 if name.startswith("cf_") and query.get(name, "").strip()
             ),
-            imported=_uuid_text(query.get("imported", "")),
+            imported=str(uuid_or_none(query.get("imported")) or ""),
         )
-
-
-def _uuid_text(value: str) -> str:
-    try:
-        return str(uuid_module.UUID(value))
-    except (ValueError, TypeError, AttributeError):
-        return ""
 
 
 def lead_list(*, user: User, filters: LeadFilters) -> QuerySet[Lead]:

@@ -1,10 +1,9 @@
 """Celery tasks of the pools app. Thin: they take ids, call a service and log one line."""
 
 from celery import shared_task
-from django.core.cache import cache
 from django.db import connection
 
-from leadcrm.tasking import enqueue_on_commit, logger
+from leadcrm.tasking import TRANSIENT_ERRORS, enqueue_on_commit, logger, tenant_lock
 from pools.models import AssignmentRule
 from pools.services.reclaim import RECLAIM_BATCH, pool_reclaim_due
 from pools.services.routing import leads_route
@@ -13,7 +12,14 @@ from pools.services.routing import leads_route
 RECLAIM_LOCK_SECONDS = 20 * 60
 
 
-@shared_task(acks_late=True, ignore_result=False)
+@shared_task(
+    acks_late=True,
+    ignore_result=False,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+)
 def route_leads(lead_ids: list[int], trigger: str = AssignmentRule.Trigger.NEW) -> dict:
     """Route leads by the tenant's assignment rules (safe to run twice: routed leads are
     skipped). Queued on commit for every new lead, and for imports and "re-run assignment"."""
@@ -31,26 +37,25 @@ def route_leads(lead_ids: list[int], trigger: str = AssignmentRule.Trigger.NEW) 
 
 def route_new_lead(lead_id: int) -> None:
     """The leads app's after-create hook: route the new lead in the background."""
-    enqueue_on_commit(route_leads, [lead_id], AssignmentRule.Trigger.NEW, queue="routing")
+    enqueue_on_commit(route_leads, [lead_id], AssignmentRule.Trigger.NEW)
 
 
 def route_new_leads(lead_ids: list[int]) -> None:
     """The bulk after-create hook (imports): one routing task per batch."""
-    enqueue_on_commit(route_leads, list(lead_ids), AssignmentRule.Trigger.NEW, queue="routing")
+    enqueue_on_commit(route_leads, list(lead_ids), AssignmentRule.Trigger.NEW)
 
 
-@shared_task(acks_late=True, ignore_result=False)
+# No retry: the next beat run (fifteen minutes later) is the retry; each lead's reclaim is its
+# own transaction, so a run cut short leaves nothing half done.
+@shared_task(acks_late=True, ignore_result=False, max_retries=0)
 def pools_reclaim(limit: int = RECLAIM_BATCH) -> dict:
     """Periodic, per tenant (beat): warn holders and reclaim leads that broke their pool's
     rules. One run per tenant at a time (the cache lock is per tenant); capped per run."""
-    lock = "lock:pools_reclaim"
-    if not cache.add(lock, 1, timeout=RECLAIM_LOCK_SECONDS):
-        logger.info("reclaim skipped=locked tenant=%s", connection.schema_name)
-        return {}
-    try:
+    with tenant_lock("pools_reclaim", seconds=RECLAIM_LOCK_SECONDS) as taken:
+        if not taken:
+            logger.info("reclaim skipped=locked tenant=%s", connection.schema_name)
+            return {}
         summary = pool_reclaim_due(limit=limit)
-    finally:
-        cache.delete(lock)
     logger.info(
         "reclaim warned=%d reclaimed=%d rerouted=%d left=%d tenant=%s",
         summary.warned,

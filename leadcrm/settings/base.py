@@ -167,6 +167,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ["default", "import", "dedup", "scoring", "routing"]
+# Where each task runs is declared here, not where it is queued. Unlisted tasks: "default".
+CELERY_TASK_ROUTES = {
+    "leads.tasks.importing.*": {"queue": "import"},
+    "leads.tasks.dedup.*": {"queue": "dedup"},
+    "pools.tasks.route_leads": {"queue": "routing"},
+    "scoring.tasks.*": {"queue": "scoring"},
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

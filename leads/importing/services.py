@@ -241,7 +241,7 @@ def import_job_start(
         job.destination = destination
         job.status = ImportJob.Status.QUEUED
         job.save()
-        enqueue_on_commit(import_run_task, job.pk, queue="import")
+        enqueue_on_commit(import_run_task, job.pk)
     return job
 
 
@@ -536,7 +536,7 @@ def import_void_request(*, job: ImportJob, actor: User) -> ImportJob:
             raise LeadError(_("This import created no leads."))
         locked.void_requested_at = timezone.now()
         locked.save(update_fields=["void_requested_at"])
-        enqueue_on_commit(import_void_task, locked.pk, actor.pk, queue="import")
+        enqueue_on_commit(import_void_task, locked.pk, actor.pk)
     return locked
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid as uuid_module
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
+from leadcrm.parsing import uuids_parse
 from leads import selectors
 from leads.errors import LeadError
 from leads.models import Lead, LeadStatus, LossReason
@@ -63,16 +63,6 @@ class BulkResult:
         }
 
 
-def _parse_uuids(raw: Iterable) -> tuple[list[uuid_module.UUID], int]:
-    parsed, invalid = [], 0
-    for value in raw:
-        try:
-            parsed.append(uuid_module.UUID(str(value)))
-        except ValueError:
-            invalid += 1
-    return list(dict.fromkeys(parsed)), invalid
-
-
 def lead_bulk_action(
     *,
     actor: User,
@@ -111,7 +101,7 @@ def lead_bulk_action(
     tag = " ".join(tag.split())[:50]
     if action == "tag" and not tag:
         raise LeadError(_("Enter a tag."), field="tag")
-    wanted, invalid = _parse_uuids(uuids)
+    wanted, invalid = uuids_parse(uuids)
     if not wanted and not invalid:
         raise LeadError(_("Select at least one lead."), field="lead")
     if len(wanted) + invalid > MAX_BULK:

@@ -1,7 +1,5 @@
 """Working a lead together: comments and lead members."""
 
-import uuid as uuid_module
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -11,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leadcrm.accounts.models import User
+from leadcrm.parsing import uuid_or_none
 from leads import selectors
 from leads.errors import LeadError
 from leads.models import Access
@@ -36,18 +35,11 @@ def comment_create(request, uuid):
     return redirect(url)
 
 
-def _uuid_or_none(raw):
-    try:
-        return uuid_module.UUID(str(raw))
-    except ValueError:
-        return None
-
-
 @login_required
 @require_POST
 def member_add(request, uuid):
     lead = selectors.lead_get_for_user(user=request.user, uuid=uuid)
-    user = User.objects.filter(uuid=_uuid_or_none(request.POST.get("user")), is_active=True).first()
+    user = User.objects.filter(uuid=uuid_or_none(request.POST.get("user")), is_active=True).first()
     if user is None:
         messages.error(request, _("Choose a colleague."))
         return redirect("leads-detail", uuid=lead.uuid)

@@ -1,8 +1,6 @@
 """Import pages: upload (with the template and the history), mapping with a live preview,
 progress, and the problem report. Thin: leads.importing.services decides."""
 
-import uuid as uuid_module
-
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from leadcrm.accounts.models import User
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
+from leadcrm.parsing import uuid_or_none
 from leads.errors import LeadError
 from leads.hooks import destination_choices
 from leads.importing.mapping import targets
@@ -94,20 +93,13 @@ def _send_to(choice: str) -> dict:
     if choice == "none":
         return {"owner": None, "run_rules": False}
     if choice.startswith("user:"):
-        owner = User.objects.filter(uuid=_uuid_or_none(choice[5:]), is_active=True).first()
+        owner = User.objects.filter(uuid=uuid_or_none(choice[5:]), is_active=True).first()
         if owner is None:
             raise LeadError(_("That person cannot take leads."))
         return {"owner": owner, "run_rules": False}
     if choice and choice != "rules":
         return {"owner": None, "run_rules": True, "destination": choice}
     return {"owner": None, "run_rules": True}
-
-
-def _uuid_or_none(text: str):
-    try:
-        return uuid_module.UUID(text)
-    except ValueError:
-        return None
 
 
 @role_required(*IMPORTERS)
@@ -125,7 +117,7 @@ def import_map(request, uuid):
             return redirect("leads-import")
         import_job_use_sheet(job=job, table=table)
     table = import_table(job)
-    saved = ImportMapping.objects.filter(uuid=_uuid_or_none(request.GET.get("saved", ""))).first()
+    saved = ImportMapping.objects.filter(uuid=uuid_or_none(request.GET.get("saved", ""))).first()
     if saved is not None and request.method == "GET":
         import_job_use_mapping(job=job, saved=saved, headers=table.headers)
         return redirect("leads-import-map", uuid=job.uuid)

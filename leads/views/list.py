@@ -1,7 +1,5 @@
 """The Leads list: scenes, filters, saved views and the bulk bar."""
 
-import uuid as uuid_module
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import QueryDict
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from leadcrm.accounts.models import User
 from leadcrm.accounts.roles import Role
+from leadcrm.parsing import uuid_or_none
 from leads import exports, selectors
 from leads.errors import LeadError
 from leads.models import ImportJob, LeadSettings, LeadStatus, LossReason
@@ -133,10 +132,10 @@ def lead_bulk(request):
     action = data.get("action", "")
     owner = None
     if action == "assign" and data.get("owner"):
-        owner = User.objects.filter(uuid=_uuid(data["owner"]), is_active=True).first()
+        owner = User.objects.filter(uuid=uuid_or_none(data["owner"]), is_active=True).first()
     loss_reason = None
     if data.get("loss_reason"):
-        loss_reason = LossReason.objects.filter(uuid=_uuid(data["loss_reason"])).first()
+        loss_reason = LossReason.objects.filter(uuid=uuid_or_none(data["loss_reason"])).first()
     try:
         result = bulk_services.lead_bulk_action(
             actor=request.user,
@@ -157,13 +156,6 @@ def lead_bulk(request):
         else:
             messages.error(request, result.summary())
     return _back_to_list(data.get("next", ""))
-
-
-def _uuid(value):
-    try:
-        return uuid_module.UUID(str(value))
-    except ValueError:
-        return None
 
 
 @login_required

@@ -1,6 +1,5 @@
 """Duplicate review (the scan's groups) and merging, with undo."""
 
-import uuid as uuid_module
 from datetime import datetime
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
+from leadcrm.parsing import uuids_parse
 from leadcrm.tasking import enqueue_on_commit
 from leads import selectors
 from leads.errors import LeadError
@@ -37,7 +37,7 @@ def duplicate_groups(request):
     """The last scan's groups the user may see entirely; POST starts a new scan."""
     if request.method == "POST":
         if not cache.get(RUNNING_KEY):
-            enqueue_on_commit(dedup_scan_run, queue="dedup")
+            enqueue_on_commit(dedup_scan_run)
             cache.set(QUEUED_KEY, 1, timeout=120)
         return redirect("leads-duplicate-groups")
     result = cache.get(RESULT_KEY) or {}
@@ -114,12 +114,7 @@ def _visible_groups(user, groups: list[dict], *, skip: int, take: int):
 
 def _posted_leads(request, user) -> list[Lead]:
     raw = request.POST.getlist("lead") or request.GET.getlist("lead")
-    ids = []
-    for value in raw:
-        try:
-            ids.append(uuid_module.UUID(value))
-        except ValueError:
-            continue
+    ids, _invalid = uuids_parse(raw)
     leads = selectors.leads_visible_to(user).filter(uuid__in=ids)
     return list(selectors.leads_with_masking(leads, user=user).select_related("owner", "source"))
 

@@ -17,7 +17,6 @@ One path for one lead and for ten thousand (``leads_route``):
 from __future__ import annotations
 
 import logging
-import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,6 +30,7 @@ from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.selectors import team_descendant_ids
+from leadcrm.parsing import uuid_or_none
 from leads.models import OPEN_STATUSES, Lead, LeadStatus
 from pools.conditions import conditions_match
 from pools.errors import PoolError
@@ -427,11 +427,8 @@ def pool_destinations(user: User) -> list[tuple[str, str]]:
 def pool_destination_place(key: str, lead_ids, *, actor: User | None, reason: str) -> None:
     from leads.hooks import DestinationGone
 
-    try:
-        pool_uuid = uuid.UUID(key.removeprefix("pool:"))
-    except ValueError:
-        raise DestinationGone(key) from None
-    pool = Pool.objects.filter(uuid=pool_uuid, is_active=True).first()
+    pool_uuid = uuid_or_none(key.removeprefix("pool:"))
+    pool = Pool.objects.filter(uuid=pool_uuid, is_active=True).first() if pool_uuid else None
     if pool is None:
         raise DestinationGone(key)
     leads_place_in_pool(pool, lead_ids, actor=actor, reason=reason)

@@ -3,8 +3,6 @@ reveal, re-route."""
 
 from __future__ import annotations
 
-import uuid as uuid_module
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from leadcrm.accounts.models import User
 from leadcrm.accounts.roles import Role
+from leadcrm.parsing import uuids_parse
 from leads import selectors as lead_selectors
 from leads.models import Lead
 from leads.selectors import lead_get_for_user
@@ -29,20 +28,10 @@ from pools.services import pool as pool_services
 from pools.services.routing import leads_route
 
 
-def _posted_uuids(request) -> list:
-    ids = []
-    for value in request.POST.getlist("lead"):
-        try:
-            ids.append(uuid_module.UUID(value))
-        except ValueError:
-            continue
-    return ids
-
-
 def _selected_leads(request, user: User):
     return list(
         lead_selectors.leads_visible_to(user)
-        .filter(uuid__in=_posted_uuids(request))
+        .filter(uuid__in=uuids_parse(request.POST.getlist("lead"))[0])
         .order_by("-score")
     )
 
@@ -51,9 +40,9 @@ def _selected_pool_leads(request, pool: Pool):
     """Leads of ``pool`` picked on its page. Not narrowed by visibility: a lead someone else
     claimed a moment ago must still answer "already claimed by X" (pool_claim decides)."""
     return list(
-        Lead.objects.filter(uuid__in=_posted_uuids(request), pool_entry__pool=pool).order_by(
-            "-score"
-        )
+        Lead.objects.filter(
+            uuid__in=uuids_parse(request.POST.getlist("lead"))[0], pool_entry__pool=pool
+        ).order_by("-score")
     )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid as uuid_module
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
+from leadcrm.parsing import uuid_or_none
 from leads.models import Lead
 from pools import conditions as cond
 from pools.errors import PoolError
@@ -144,11 +143,13 @@ def rule_test(request):
         trigger = AssignmentRule.Trigger.NEW
     lead, placement, matches = None, None, []
     chosen = request.GET.get("lead", "")
-    if _is_uuid(chosen):
+    if uuid_or_none(chosen):
         lead = Lead.objects.filter(uuid=chosen).first()
     elif q:
         found = (
-            Lead.objects.filter(uuid=q) if _is_uuid(q) else Lead.objects.filter(name__icontains=q)
+            Lead.objects.filter(uuid=q)
+            if uuid_or_none(q)
+            else Lead.objects.filter(name__icontains=q)
         )
         matches = list(found.order_by("-created_at")[:8])
         if len(matches) == 1:
@@ -168,11 +169,3 @@ def rule_test(request):
             "trigger": trigger,
         },
     )
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid_module.UUID(value)
-    except ValueError:
-        return False
-    return True
