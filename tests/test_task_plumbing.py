@@ -24,6 +24,7 @@ from leadcrm.tasking import tenant_lock
     ],
 )
 def test_every_task_is_routed_to_its_declared_queue(task_name, queue):
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovery
     assert task_name in app.tasks, f"{task_name} is not registered"
     route = app.amqp.router.route({}, task_name)
     assert route["queue"].name == queue
