@@ -6,7 +6,10 @@ import os
 from kombu import Queue
 from tenant_schemas_celery.app import CeleryApp
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadcrm.settings.dev")
+# Production unless told otherwise (an empty value counts as unset): a server started without
+# DJANGO_SETTINGS_MODULE gets the strict settings, never DEBUG and the dev secret key.
+if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+    os.environ["DJANGO_SETTINGS_MODULE"] = "leadcrm.settings.production"
 
 app = CeleryApp("leadcrm", task_cls="leadcrm.tasking:TenantRequiredTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")

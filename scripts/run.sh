@@ -8,6 +8,7 @@ started=$(date +%s.%N)
 
 eval "$($BIN/python scripts/services.py up)"
 export DATABASE_URL REDIS_URL
+# Dev settings unless asked otherwise: gunicorn and Celery default to production on their own.
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-leadcrm.settings.dev}
 PORT=${PORT:-8000}
 export LEADCRM_URL_PORT=${LEADCRM_URL_PORT:-$PORT}  # links in emails from the worker

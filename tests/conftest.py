@@ -227,7 +227,7 @@ def celery_worker(django_db_setup):
             "--loglevel",
             "INFO",
             "--hostname",
-            f"pytest-{os.getpid()}@%h",
+            worker_name,
             "--without-gossip",
             "--without-mingle",
         ],

@@ -30,7 +30,6 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", [LEADCRM_BASE_DOMAIN, f".{LEADCRM_BASE_DOMAIN}", "127.0.0.1"]
 )
 
-DATABASE_URL = env.str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leadcrm")
 DATABASES = {
     "default": env.dj_db_url(
         "DATABASE_URL",

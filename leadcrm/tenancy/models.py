@@ -12,7 +12,6 @@ class Tenant(TenantMixin):
     #: The subdomain the company chose; the schema name is derived from it by the server.
     slug = models.SlugField(max_length=40, unique=True)
     default_language = models.CharField(max_length=10, default="en")
-    default_country = models.CharField(max_length=2, default="CN")
     time_zone = models.CharField(max_length=64, default="Asia/Shanghai")
     created_at = models.DateTimeField(auto_now_add=True)
 

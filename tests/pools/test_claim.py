@@ -17,15 +17,6 @@ from pools.services.claim import pool_allocate, pool_claim, pool_lead_add, pool_
 from tests.conftest import _load_cast
 
 
-@pytest.fixture
-def pool(in_tenant_a):
-    cast = in_tenant_a
-    pool = Pool.objects.create(name="East China", max_open_per_member=2, return_cooldown_days=7)
-    pool.members.add(cast.rep, cast.teammate)
-    pool.admins.add(cast.pool_admin)
-    return pool
-
-
 def _pooled(pool, name, actor):
     lead = lead_services.lead_create(actor=actor, name=name)
     pool_lead_add(pool=pool, lead=lead, actor=actor)

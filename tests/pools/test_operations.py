@@ -26,15 +26,6 @@ from pools.services.reclaim import pool_reclaim_due
 from pools.services.rules import rule_save
 
 
-@pytest.fixture
-def pool(in_tenant_a):
-    cast = in_tenant_a
-    pool = Pool.objects.create(name="Pearl River Delta", max_open_per_member=2)
-    pool.members.add(cast.rep, cast.teammate)
-    pool.admins.add(cast.pool_admin)
-    return pool
-
-
 def _pooled(pool, actor, **fields):
     fields.setdefault("name", "Pooled")
     lead = lead_services.lead_create(actor=actor, **fields)

@@ -11,11 +11,10 @@ from tests.conftest import tenant_client
 
 
 @pytest.fixture
-def pool(in_tenant_a):
+def delta_leads(in_tenant_a, pool):
+    """Three leads waiting in the shared pool ("Delta lead 0" to 2), with the contacts that
+    members must see masked."""
     cast = in_tenant_a
-    pool = Pool.objects.create(name="Yangtze Delta", max_open_per_member=5)
-    pool.members.add(cast.rep, cast.teammate)
-    pool.admins.add(cast.pool_admin)
     for i in range(3):
         lead = lead_services.lead_create(
             actor=cast.admin,
@@ -24,9 +23,9 @@ def pool(in_tenant_a):
             mobile=f"1380013800{i}",
         )
         pool_lead_add(pool=pool, lead=lead, actor=cast.admin)
-    return pool
 
 
+@pytest.mark.usefixtures("delta_leads")
 def test_member_sees_the_pool_with_masked_contacts_and_claims_from_the_row(in_tenant_a, pool):
     cast = in_tenant_a
     client = tenant_client(cast, cast.rep)
@@ -56,6 +55,7 @@ def test_member_sees_the_pool_with_masked_contacts_and_claims_from_the_row(in_te
     assert cast.rep.full_name in other.content.decode()
 
 
+@pytest.mark.usefixtures("delta_leads")
 def test_reveal_is_logged_and_detail_page_masks(in_tenant_a, pool):
     cast = in_tenant_a
     lead = Lead.objects.get(name="Delta lead 1")
@@ -74,6 +74,7 @@ def test_reveal_is_logged_and_detail_page_masks(in_tenant_a, pool):
     assert "13800138001" in admin_page.content.decode()
 
 
+@pytest.mark.usefixtures("delta_leads")
 def test_export_by_a_member_masks_pooled_contacts(in_tenant_a, pool):
     cast = in_tenant_a
     response = tenant_client(cast, cast.rep).get(reverse("leads-export") + "?format=csv&scene=all")
@@ -84,6 +85,7 @@ def test_export_by_a_member_masks_pooled_contacts(in_tenant_a, pool):
     assert "buyer2@delta-example.cn" not in text
 
 
+@pytest.mark.usefixtures("delta_leads")
 def test_admin_tabs_allocate_and_withdraw(in_tenant_a, pool):
     cast = in_tenant_a
     client = tenant_client(cast, cast.pool_admin)
@@ -106,6 +108,7 @@ def test_admin_tabs_allocate_and_withdraw(in_tenant_a, pool):
     assert PoolEvent.objects.filter(lead=lead, action="withdraw").exists()
 
 
+@pytest.mark.usefixtures("delta_leads")
 def test_return_from_the_lead_page(in_tenant_a, pool):
     cast = in_tenant_a
     lead = Lead.objects.get(name="Delta lead 0")
@@ -118,6 +121,7 @@ def test_return_from_the_lead_page(in_tenant_a, pool):
     assert lead.owner is None
 
 
+@pytest.mark.usefixtures("delta_leads")
 def test_rule_editor_saves_conditions_and_previews(in_tenant_a, pool):
     cast = in_tenant_a
     client = tenant_client(cast, cast.admin)
@@ -203,6 +207,7 @@ def test_pool_settings_form(in_tenant_a):
     assert tenant_client(cast, cast.rep).get(reverse("pools-create")).status_code == 403
 
 
+@pytest.mark.usefixtures("delta_leads")
 def test_pool_page_filters_like_the_leads_list(in_tenant_a, pool):
     from leads.services.custom_fields import custom_field_create
 
