@@ -6,7 +6,7 @@ The leads come from bench/dedup_eval/make_dataset.py (the labelled generator: co
 share switchboards and mailboxes, common names, 40 % of the people entered again with realistic
 changes), with larger vocabularies so that a million leads still have distinct companies. The
 scan is the product's own pure code (``leads.dedup.scan.duplicate_groups`` with the default
-rules) on profiles built by ``leads.dedup.keys``; the database part of a real scan (one query
+rules) on profiles built by ``leads.identity.keys``; the database part of a real scan (one query
 streaming five key columns) is left out. Peak memory is the process's maximum RSS.
 
 Writes bench/results/dedup_scan_scale.md.
@@ -78,9 +78,9 @@ def run(size: int, seed: int) -> dict:
 
     django.setup()
     from leads.dedup.defaults import default_rules_unsaved
-    from leads.dedup.keys import keys_for
     from leads.dedup.matching import profile
     from leads.dedup.scan import candidate_pairs, duplicate_groups
+    from leads.identity.keys import keys_for
 
     random.seed(seed)
     started = time.monotonic()

@@ -265,7 +265,7 @@ def _keys_fill(leads) -> None:
     """All duplicate keys, by the product's normaliser, for the leads the file will repeat (the
     SQL backfill cannot write pinyin name keys; without them only the exact rules could
     match those rows)."""
-    from leads.dedup.keys import lead_keys_fill
+    from leads.identity.keys import lead_keys_fill
     from leads.models import DEDUP_KEY_FIELDS, Lead
 
     for lead in leads:

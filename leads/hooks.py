@@ -66,10 +66,16 @@ class DestinationGone(Exception):
 
 
 _destinations: dict[str, tuple[Callable, Callable]] = {}
+# ``find`` takes a name typed on the command line ("Trade shows") and returns the key, or None.
+_finders: dict[str, Callable[[str], str | None]] = {}
 
 
-def register_destination(prefix: str, *, choices: Callable, place: Callable) -> None:
+def register_destination(
+    prefix: str, *, choices: Callable, place: Callable, find: Callable | None = None
+) -> None:
     _destinations[prefix] = (choices, place)
+    if find is not None:
+        _finders[prefix] = find
 
 
 def destination_choices(user) -> list[tuple[str, str]]:
@@ -77,6 +83,13 @@ def destination_choices(user) -> list[tuple[str, str]]:
     for choices, _place in _destinations.values():
         out += choices(user)
     return out
+
+
+def destination_find(prefix: str, name: str) -> str | None:
+    """The key of the active destination of kind ``prefix`` called ``name`` (e.g. a pool by
+    its name, for ``import_leads --pool``), or None when there is none."""
+    find = _finders.get(prefix)
+    return find(name) if find is not None else None
 
 
 def destination_place(key: str, lead_ids: list[int], *, actor, reason: str) -> None:

@@ -14,16 +14,20 @@ from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.roles import Role
 from leadcrm.accounts.selectors import team_descendant_ids, user_subordinate_ids
 from leadcrm.parsing import uuid_or_none
+from leads.dedup.matching import duplicates_find
+from leads.fields import custom_value_parse
 from leads.hooks import masking_hooks, visibility_hooks
 from leads.models import (
     OPEN_STATUSES,
     Access,
+    DuplicateDismissal,
     Lead,
     LeadMember,
     LeadSettings,
     LeadStatus,
     SharingRule,
 )
+from leads.models import CustomFieldDefinition as Definition
 
 
 def _owner_ids_in_line(user: User) -> set[int]:
@@ -332,9 +336,6 @@ def _filter_custom(leads: QuerySet[Lead], custom) -> QuerySet[Lead]:
     """Narrow by custom fields: exact for choice, number, date and yes/no; "contains" for
     multiple choice; case-insensitive substring for text. Unknown or non-filterable keys and
     values that do not parse are ignored (a stale link still shows a list)."""
-    from leads.models import CustomFieldDefinition as Definition
-    from leads.services.custom_fields import custom_value_parse
-
     definitions = {d.key: d for d in Definition.objects.filter(is_active=True, filterable=True)}
     for key, raw in custom:
         definition = definitions.get(key)
@@ -374,9 +375,6 @@ def lead_history(lead: Lead, limit: int = 50):
 def lead_duplicates_for(user: User, lead: Lead, limit: int = 5):
     """Leads the tenant's duplicate rules match with ``lead`` that ``user`` may see, leaving out
     those someone marked as different people (the banner on the lead's page)."""
-    from leads.dedup.matching import duplicates_find
-    from leads.models import DuplicateDismissal
-
     if lead.merged_into_id is not None or lead.status == LeadStatus.VOID:
         return []
     fields = ("name", "company", "email", "phone", "mobile", "country")

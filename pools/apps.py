@@ -19,12 +19,21 @@ class PoolsConfig(AppConfig):
             pool_entry_merge,
             pool_entry_merge_undo,
         )
-        from pools.services.routing import pool_destination_place, pool_destinations
+        from pools.services.routing import (
+            pool_destination_find,
+            pool_destination_place,
+            pool_destinations,
+        )
         from pools.tasks import route_new_lead, route_new_leads
 
         register_after_create(route_new_lead, routes=True)
         register_after_create_bulk(route_new_leads, routes=True)
-        register_destination("pool", choices=pool_destinations, place=pool_destination_place)
+        register_destination(
+            "pool",
+            choices=pool_destinations,
+            place=pool_destination_place,
+            find=pool_destination_find,
+        )
         register_merge("pool_entry", on_merge=pool_entry_merge, on_undo=pool_entry_merge_undo)
         tenant_created.connect(fallback_pool_localise_on_create, dispatch_uid="pools-localise")
         register_visibility(visible=pooled_leads_visible_q, masked=contact_masked_q)

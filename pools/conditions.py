@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from leads.errors import LeadError
-from leads.models import CompanySize, CustomFieldDefinition, Lead, Priority, RevenueRange
+from leads.models import (
+    CompanySize,
+    CustomFieldDefinition,
+    Lead,
+    Priority,
+    RevenueRange,
+    SourceChannel,
+)
 
 TEXT, NUMBER, CHOICE, TAGS = "text", "number", "choice", "tags"
 
@@ -56,8 +63,6 @@ class FieldSpec:
 
 
 def _source_choices():
-    from leads.models import SourceChannel
-
     return tuple(SourceChannel.objects.order_by("position").values_list("code", "name"))
 
 

@@ -13,6 +13,9 @@ echo "== ruff"
 $BIN/ruff check .
 $BIN/ruff format --check .
 
+echo "== layers and cycles (.importlinter, docs/architecture.md)"
+$BIN/lint-imports --no-cache
+
 echo "== migrations are complete"
 $BIN/python manage.py makemigrations --check --dry-run
 

@@ -3,8 +3,8 @@
 from django.db.models import F
 from django.utils import timezone
 
-from leadcrm.demo import demo_organisation_seed
-from leadcrm.demo_leads import demo_leads_seed
+from demo.leads import demo_leads_seed
+from demo.organisation import demo_organisation_seed
 from leads.models import Activity, Lead, LeadStageChange, LeadStatus
 from leads.services.lead import TRANSITIONS
 
@@ -54,7 +54,7 @@ def test_demo_leads_are_believable_and_follow_the_rules(in_tenant_a):
 
 
 def test_demo_pools_route_claim_and_warn_through_the_services(in_tenant_a):
-    from leadcrm.demo_pools import demo_pools_seed
+    from demo.pools import demo_pools_seed
     from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent
 
     org = demo_organisation_seed(email_domain="demo.example.com", password="Demo-Pass-2026", seed=1)

@@ -17,6 +17,7 @@ SHARED_APPS = [
     "django.contrib.postgres",
     "django.forms",
     "django_htmx",
+    "demo",  # no models: only the seed_demo command
 ]
 
 TENANT_APPS = [

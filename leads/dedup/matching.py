@@ -19,7 +19,7 @@ from django.db.models import Q
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
-from leads.dedup.keys import keys_for
+from leads.identity.keys import keys_for
 from leads.models import DEDUP_KEY_FIELDS, DuplicateRule, Lead, LeadStatus, default_region
 
 CANDIDATES_PER_KEY = 30

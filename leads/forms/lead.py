@@ -3,9 +3,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from leadcrm.accounts.models import User
+from leads.fields import EDITABLE_FIELDS, custom_fields_active
 from leads.models import Activity, Lead, LossReason, SourceChannel, Stage
-from leads.services.custom_fields import custom_fields_active
-from leads.services.lead import EDITABLE_FIELDS
 
 #: Fields whose input triggers the live duplicate check.
 DUPLICATE_WATCHED = ("name", "company", "email", "phone", "mobile")

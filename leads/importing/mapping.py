@@ -11,7 +11,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from leads.models import CompanySize, CustomFieldDefinition, Priority, RevenueRange, SourceChannel
+from leads.models import (
+    CompanySize,
+    CustomFieldDefinition,
+    Lead,
+    Priority,
+    RevenueRange,
+    SourceChannel,
+)
 
 SYNONYMS = {
     "name": ["name", "full name", "contact", "contact name", "contact person", "person",
@@ -53,8 +60,6 @@ def _norm(text: str) -> str:
 
 def targets() -> list[tuple[str, str]]:
     """(target, label) pairs for the mapping selects: lead fields, then custom fields."""
-    from leads.models import Lead
-
     labels = {}
     for key in BUILTIN_TARGETS:
         if key == "external_id":

@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
-from leads.dedup.keys import keys_for
 from leads.errors import LeadError
 from leads.exports import export_cell_escape
 from leads.hooks import destination_choices
+from leads.identity.keys import keys_for
 from leads.importing.duplicates import RowMatcher
 from leads.importing.mapping import BUILTIN_TARGETS, clean_context, mapping_suggest, value_clean
 from leads.importing.reader import ImportFileError, Table, file_check, table_read

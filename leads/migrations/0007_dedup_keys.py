@@ -35,7 +35,7 @@ DEFAULT_RULES = [
 
 def rules_and_keys(apps, schema_editor):
     """The default duplicate rules, and the keys of the leads that exist already."""
-    from leads.dedup.keys import keys_for
+    from leads.identity.keys import keys_for
 
     DuplicateRule = apps.get_model("leads", "DuplicateRule")
     Lead = apps.get_model("leads", "Lead")

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from leads.dedup.keys import lead_keys_fill
+from leads.identity.keys import lead_keys_fill
+from leads.models.config import default_region
 
 DEDUP_KEY_FIELDS = ("email_key", "phone_key", "mobile_key", "company_key", "name_key")
 
@@ -248,8 +249,6 @@ class Lead(models.Model):
         return f"{self.name} · {self.company}" if self.company else self.name
 
     def save(self, *args, **kwargs):
-        from leads.models.config import default_region
-
         lead_keys_fill(self, default_region())
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], *DEDUP_KEY_FIELDS}

@@ -17,8 +17,8 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from leadcrm.accounts.models import User
-from leads.dedup.keys import lead_keys_fill
 from leads.hooks import after_create_bulk_hooks, after_create_hooks, destination_send
+from leads.identity.keys import lead_keys_fill
 from leads.models import (
     Lead,
     LeadStageChange,

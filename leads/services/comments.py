@@ -13,6 +13,7 @@ from leadcrm.notifications.models import Notification
 from leadcrm.notifications.services import notification_send
 from leads.errors import LeadError
 from leads.models import Comment, Lead
+from leads.selectors import leads_visible_to
 
 MAX_COMMENT = 5000
 
@@ -41,8 +42,6 @@ def comment_add(*, lead: Lead, author: User, body: str) -> Comment:
     """Post a comment on a lead. People @mentioned who may see the lead are notified (by the
     app and by email); mentions of people who may not see it notify nobody, so a comment
     never leaks a lead."""
-    from leads.selectors import leads_visible_to
-
     body = (body or "").strip()
     if not body:
         raise LeadError(_("Write something first."), field="body")

@@ -20,100 +20,31 @@ them, but no longer show, filter or accept new values.
 
 from __future__ import annotations
 
-import datetime
-import math
 import re
-from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from leadcrm.accounts.models import User
 from leads.errors import LeadError
+from leads.fields import (
+    T,
+    custom_fields_active,
+    custom_value_parse,
+)
 from leads.models import CustomFieldDefinition
 from leads.services.config import admin_check, position_move
 
-T = CustomFieldDefinition.FieldType
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
 LABEL_MAX = 100
+
+
 CHOICE_MAX = 100
-TEXT_MAX = 1000
-NUMBER_LIMIT = Decimal(10) ** 15
+
+
 CHOICE_TYPES = (T.CHOICE, T.MULTI_CHOICE)
-
-
-def custom_fields_active() -> list[CustomFieldDefinition]:
-    """The active definitions in the order the form and the lead page show them."""
-    return list(CustomFieldDefinition.objects.filter(is_active=True).order_by("position", "label"))
-
-
-def custom_fields_all() -> list[CustomFieldDefinition]:
-    """Every definition for the settings page: the active ones in order, then the others."""
-    return list(CustomFieldDefinition.objects.order_by("-is_active", "position", "label"))
-
-
-def _listed(definition: CustomFieldDefinition) -> str:
-    return ", ".join(definition.choices)
-
-
-def custom_value_parse(definition: CustomFieldDefinition, raw):
-    """One value in its JSON form (see the module docstring), or None when empty.
-    Raises ValueError with a reason a person can act on."""
-    if raw is None or raw == "" or raw == [] or raw == ():
-        return None
-    kind = definition.field_type
-    if kind == T.TEXT:
-        if isinstance(raw, list | tuple | dict):
-            raise ValueError(_("Enter text."))
-        return str(raw).strip()[:TEXT_MAX] or None
-    if kind == T.NUMBER:
-        return _number_parse(raw)
-    if kind == T.DATE:
-        if isinstance(raw, datetime.datetime):
-            return raw.date().isoformat()
-        if isinstance(raw, datetime.date):
-            return raw.isoformat()
-        try:
-            return datetime.date.fromisoformat(str(raw).strip()).isoformat()
-        except ValueError as exc:
-            raise ValueError(_("Enter a date as YYYY-MM-DD.")) from exc
-    if kind == T.BOOLEAN:
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in ("1", "true", "yes", "on", "y", "是"):
-            return True
-        if text in ("0", "false", "no", "off", "n", "否"):
-            return False
-        raise ValueError(_("Answer yes or no."))
-    if kind == T.CHOICE:
-        if raw not in definition.choices:
-            raise ValueError(_("Choose one of: %(choices)s.") % {"choices": _listed(definition)})
-        return raw
-    values = raw if isinstance(raw, list | tuple) else [raw]
-    unknown = [v for v in values if v not in definition.choices]
-    if unknown:
-        raise ValueError(_("Choose among: %(choices)s.") % {"choices": _listed(definition)})
-    return [c for c in definition.choices if c in values] or None  # in the definition's order
-
-
-def _number_parse(raw) -> int | float:
-    if isinstance(raw, bool):
-        raise ValueError(_("Enter a number."))
-    try:
-        number = Decimal(str(raw).replace(",", "").strip())
-    except InvalidOperation as exc:
-        raise ValueError(_("Enter a number.")) from exc
-    if not number.is_finite():
-        raise ValueError(_("Enter a number."))
-    if abs(number) >= NUMBER_LIMIT:  # beyond this, JSON readers lose precision
-        raise ValueError(_("Enter a number below a quadrillion (10^15)."))
-    if number == number.to_integral_value():
-        return int(number)
-    value = float(number)
-    if not math.isfinite(value):
-        raise ValueError(_("Enter a number."))
-    return value
 
 
 def custom_data_clean(*, data: dict, partial: bool) -> dict:

@@ -23,6 +23,7 @@ from leadcrm.notifications.services import notification_send
 from leadcrm.tenancy.selectors import tenant_origin
 from leads.errors import LeadError
 from leads.models import Lead, LeadStatus, SopTemplate, Stage, Task
+from leads.selectors import lead_can_write, leads_visible_to, owners_assignable_by
 
 TITLE_MAX = 200
 #: "Due soon" reminders go out for open tasks due within this window.
@@ -33,8 +34,6 @@ REMINDER_BATCH = 500
 def followup_assignees_for(*, actor: User, lead: Lead | None = None) -> QuerySet[User]:
     """Whom ``actor`` may give a task to: themselves and the people who report to them
     (tenant admins: anyone active), plus the lead's owner, who gets its tasks by default."""
-    from leads.selectors import owners_assignable_by
-
     assignees = owners_assignable_by(actor)
     if lead is not None and lead.owner_id is not None:
         assignees = assignees | User.objects.filter(pk=lead.owner_id, is_active=True)
@@ -57,8 +56,6 @@ def followup_create(
     and one the actor may assign to (see ``followup_assignees_for``). A due time in the past is
     allowed: the task is simply overdue. Void leads take no tasks.
     """
-    from leads.selectors import lead_can_write
-
     title = " ".join((title or "").split())
     if not title:
         raise LeadError(_("Say what is to be done."), field="title")
@@ -93,8 +90,6 @@ def followup_create(
 def followup_can_change(user: User, task: Task) -> bool:
     """Who may complete, reopen or cancel a task: its assignee, and whoever may write its lead
     (a task without a lead: its assignee, its creator and tenant admins)."""
-    from leads.selectors import lead_can_write
-
     if task.assignee_id == user.pk:
         return True
     if task.lead_id is not None:
@@ -323,15 +318,11 @@ def followup_get_for_user(*, user: User, uuid) -> Task:
 def followup_viewable_owners(*, viewer: User) -> QuerySet[User]:
     """Whose tasks ``viewer`` may look at on the My tasks page: themselves and the people who
     report to them; tenant admins anyone."""
-    from leads.selectors import owners_assignable_by
-
     return owners_assignable_by(viewer)
 
 
 def followup_visible_lead_ids(*, viewer: User, tasks: list[Task]) -> set[int]:
     """Of the leads these tasks are about, the ones ``viewer`` may open (one query)."""
-    from leads.selectors import leads_visible_to
-
     lead_ids = {t.lead_id for t in tasks if t.lead_id}
     if not lead_ids:
         return set()

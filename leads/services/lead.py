@@ -13,12 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from leadcrm.accounts.models import User
+from leads.dedup.matching import duplicates_find
 from leads.errors import DuplicateLeadError, IllegalTransitionError, LeadChangedError, LeadError
+from leads.fields import EDITABLE_FIELDS, IDENTIFYING_FIELDS
 from leads.hooks import after_create_hooks, destination_send
 from leads.models import (
     Activity,
     CompanySize,
     Lead,
+    LeadSettings,
     LeadStageChange,
     LeadStatus,
     LossReason,
@@ -28,6 +31,7 @@ from leads.models import (
     Stage,
 )
 from leads.services.custom_fields import custom_data_clean
+from leads.services.followups import sop_followups_create
 
 S = LeadStatus
 
@@ -45,30 +49,6 @@ TRANSITIONS: dict[str, set[str]] = {
     S.VOID: set(),
 }
 
-#: Fields a person may set on create and update (the rest are kept by the services).
-EDITABLE_FIELDS = (
-    "name",
-    "company",
-    "job_title",
-    "email",
-    "phone",
-    "mobile",
-    "website",
-    "country",
-    "region",
-    "city",
-    "address",
-    "industry",
-    "company_size",
-    "annual_revenue",
-    "source",
-    "source_detail",
-    "product_line",
-    "priority",
-    "tags",
-    "notes",
-    "custom_data",
-)
 _CHOICES = {
     "priority": Priority.values,
     "company_size": CompanySize.values,
@@ -148,8 +128,6 @@ def lead_create(
     with transaction.atomic():
         lead.save()
         if lead.stage:
-            from leads.services.followups import sop_followups_create
-
             LeadStageChange.objects.create(
                 lead=lead, to_stage=lead.stage, changed_by=actor, changed_at=now
             )
@@ -164,8 +142,6 @@ def lead_create(
 
 
 def _refuse_blocked_duplicates(cleaned: dict, exclude_ids=()) -> None:
-    from leads.dedup.matching import duplicates_find
-
     blocking = [m for m in duplicates_find(cleaned, exclude_ids=exclude_ids) if m.blocks]
     if blocking:
         first = blocking[0]
@@ -177,7 +153,6 @@ def _refuse_blocked_duplicates(cleaned: dict, exclude_ids=()) -> None:
 
 
 #: Fields the duplicate rules look at: changing one re-checks the "block" rules.
-IDENTIFYING_FIELDS = ("name", "company", "email", "phone", "mobile", "country")
 
 
 def lead_update(*, lead: Lead, actor: User, check_duplicates: bool = True, **data) -> Lead:
@@ -308,8 +283,6 @@ BANT_LABELS = {
 
 def _check_bant(lead: Lead) -> None:
     """Refuse Qualified while the tenant requires a complete BANT checklist and it is not."""
-    from leads.models import LeadSettings
-
     if not LeadSettings.load().require_bant_for_qualified:
         return
     missing = [str(label) for field, label in BANT_LABELS.items() if not getattr(lead, field)]
@@ -387,8 +360,6 @@ def lead_change_stage(*, lead: Lead, stage: Stage, actor: User) -> Lead:
         locked.stage, locked.stage_changed_at = stage, now
         locked._history_user = actor
         locked.save()
-        from leads.services.followups import sop_followups_create
-
         sop_followups_create(lead=locked, stage=stage, actor=actor)
     return locked
 

@@ -19,32 +19,20 @@ from django.utils.translation import gettext as _
 
 from leadcrm.accounts.models import User
 from leads.errors import LeadError
+from leads.fields import MERGE_FIELDS
 from leads.hooks import merge_hooks
-from leads.models import Activity, Comment, Lead, LeadMember, LeadMerge, LeadStatus, Task
-
-#: Fields the user may pick per lead when merging (the rest stay the survivor's).
-MERGE_FIELDS = (
-    "name",
-    "company",
-    "job_title",
-    "email",
-    "phone",
-    "mobile",
-    "website",
-    "country",
-    "region",
-    "city",
-    "address",
-    "industry",
-    "company_size",
-    "annual_revenue",
-    "source",
-    "source_detail",
-    "product_line",
-    "priority",
-    "notes",
-    "owner",
+from leads.models import (
+    Activity,
+    Comment,
+    DuplicateDismissal,
+    Lead,
+    LeadMember,
+    LeadMerge,
+    LeadStatus,
+    Task,
 )
+from leads.selectors import lead_can_write
+
 #: What moves from the merged leads to the survivor (lead-team members: those not there yet).
 MOVED = {"activities": Activity, "tasks": Task, "comments": Comment}
 UNDO_DAYS = 30
@@ -52,8 +40,6 @@ MAX_LEADS = 10
 
 
 def _check(leads: list[Lead], actor: User) -> None:
-    from leads.selectors import lead_can_write
-
     if len(leads) < 2:
         raise LeadError(_("Choose at least two leads to merge."))
     if len(leads) > MAX_LEADS:
@@ -165,8 +151,6 @@ def lead_merge_undo(*, merge: LeadMerge, actor: User) -> Lead:
             raise LeadError(_("This merge was already undone."))
         gone = list(merge.merged.select_for_update().order_by("pk"))
         keep = Lead.objects.select_for_update().get(pk=merge.survivor_id)
-        from leads.selectors import lead_can_write
-
         if not lead_can_write(actor, keep):
             raise LeadError(_("You may not change %(lead)s.") % {"lead": keep})
         for key, model in (*MOVED.items(), ("members", LeadMember)):
@@ -192,9 +176,6 @@ def lead_merge_undo(*, merge: LeadMerge, actor: User) -> Lead:
 def duplicates_dismiss(*, leads: list[Lead], actor: User) -> int:
     """Record that ``leads`` are different people: the scan stops pairing any two of them.
     Needs write access to each. Returns how many pairs were newly recorded."""
-    from leads.models import DuplicateDismissal
-    from leads.selectors import lead_can_write
-
     if len(leads) < 2:
         raise LeadError(_("Choose at least two leads."))
     for lead in leads:

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
+from leads.fields import custom_fields_active
 from leads.masking import mask_email, mask_phone
 
 register = template.Library()
@@ -27,8 +28,6 @@ def ago(value):
 @register.filter
 def custom_field_rows(lead):
     """(label, display value) for each active custom field, in order."""
-    from leads.services.custom_fields import custom_fields_active
-
     rows = []
     for definition in custom_fields_active():
         value = lead.custom_data.get(definition.key)

@@ -34,38 +34,15 @@ from django.views.decorators.csrf import csrf_exempt
 from leadcrm.accounts.models import ApiKey, IdempotencyRecord, User
 from leadcrm.accounts.services import api_key_authenticate
 from leads import selectors
+from leads.dedup.matching import duplicates_find
 from leads.errors import LeadError
+from leads.fields import API_FIELDS, EDITABLE_FIELDS
 from leads.models import Lead, SourceChannel
 from leads.services import lead as lead_services
 
 MAX_BODY = 64 * 1024
 MAX_LIMIT = 200
-READ_FIELDS = (
-    "name",
-    "company",
-    "job_title",
-    "email",
-    "phone",
-    "mobile",
-    "website",
-    "country",
-    "region",
-    "city",
-    "address",
-    "industry",
-    "company_size",
-    "annual_revenue",
-    "source_detail",
-    "product_line",
-    "priority",
-    "tags",
-    "notes",
-    "custom_data",
-    "status",
-    "score",
-    "grade",
-)
-WRITE_FIELDS = set(lead_services.EDITABLE_FIELDS)
+WRITE_FIELDS = set(EDITABLE_FIELDS)
 
 
 def _error(status: int, message: str, field: str | None = None) -> JsonResponse:
@@ -77,7 +54,7 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def lead_json(lead: Lead) -> dict:
-    data = {"id": str(lead.uuid), **{f: getattr(lead, f) for f in READ_FIELDS}}
+    data = {"id": str(lead.uuid), **{f: getattr(lead, f) for f in API_FIELDS}}
     data["source"] = lead.source.code if lead.source_id else None
     data["stage"] = lead.stage.name if lead.stage_id else None
     data["owner"] = lead.owner.email if lead.owner_id else None
@@ -242,8 +219,6 @@ def _create(request, api_key: ApiKey) -> JsonResponse:
 def _duplicates(fields: dict, lead: Lead) -> list[dict]:
     """What the tenant's "warn" duplicate rules found for a new lead ("block" ones refuse it
     with 422), so the client can tell its user."""
-    from leads.dedup.matching import duplicates_find
-
     return [
         {"id": str(m.lead.uuid), "level": m.level, "score": m.score, "rule": m.rule.name}
         for m in duplicates_find(fields, exclude_ids=[lead.pk], limit=5)
@@ -292,7 +267,7 @@ def lead_item(request, uuid):
 def openapi(request):
     """The API's OpenAPI 3.1 document (public: it describes, it holds no data)."""
     text = {"type": "string"}
-    lead_props = {f: text for f in READ_FIELDS}
+    lead_props = {f: text for f in API_FIELDS}
     lead_props.update(
         {
             "id": {"type": "string", "format": "uuid", "readOnly": True},

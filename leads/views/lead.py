@@ -17,7 +17,7 @@ from leads.dedup.matching import duplicates_find
 from leads.errors import LeadError
 from leads.forms.lead import ActivityForm, AssignForm, LeadForm, StageForm, StatusForm
 from leads.masking import mask_value
-from leads.models import LeadSettings, LeadStatus, LossReason, Stage
+from leads.models import Activity, LeadSettings, LeadStatus, LossReason, Stage
 from leads.services import lead as lead_services
 from leads.smartfill import smart_fill
 
@@ -257,8 +257,6 @@ def _back_to_lead(request, lead):
 def activity_recording(request, uuid):
     """Stream a call recording to someone who may see its lead (files are never public)."""
     from django.http import FileResponse, Http404
-
-    from leads.models import Activity
 
     activity = Activity.objects.filter(uuid=uuid).select_related("lead").first()
     if activity is None or not activity.recording:

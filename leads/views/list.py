@@ -14,10 +14,10 @@ from leadcrm.accounts.roles import Role
 from leadcrm.parsing import uuid_or_none
 from leads import exports, selectors
 from leads.errors import LeadError
+from leads.fields import custom_fields_active
 from leads.models import ImportJob, LeadSettings, LeadStatus, LossReason
 from leads.services import bulk as bulk_services
 from leads.services import saved_views as saved_view_services
-from leads.services.custom_fields import custom_fields_active
 
 PAGE_SIZE = 50
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
 from leads.errors import LeadError
+from leads.fields import custom_fields_active, custom_fields_all
 from leads.forms.settings import (
     CustomFieldCreateForm,
     CustomFieldEditForm,
@@ -74,7 +75,7 @@ def lead_settings(request):
     context = {
         "form": form,
         "lists": _lists(),
-        "custom_field_count": len(custom_fields.custom_fields_active()),
+        "custom_field_count": len(custom_fields_active()),
     }
     return render(request, "leads/settings/lead_settings.html", context)
 
@@ -251,7 +252,7 @@ def _custom_field(uuid) -> CustomFieldDefinition:
 
 @role_required(Role.TENANT_ADMIN)
 def custom_field_list(request):
-    fields = custom_fields.custom_fields_all()
+    fields = custom_fields_all()
     context = {"fields": fields, "active_count": sum(f.is_active for f in fields)}
     if request.htmx:
         return render(request, "leads/settings/custom_fields.html#field-table", context)

@@ -31,10 +31,12 @@ from django.utils.translation import ngettext
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.selectors import team_descendant_ids
 from leadcrm.parsing import uuid_or_none
+from leads.hooks import DestinationGone
 from leads.models import OPEN_STATUSES, Lead, LeadStatus
 from pools.conditions import conditions_match
 from pools.errors import PoolError
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent, RuleMemberState
+from pools.selectors import pool_ids_admin
 
 logger = logging.getLogger("leadcrm.routing")
 
@@ -418,15 +420,16 @@ def leads_place_in_pool(pool: Pool, lead_ids, *, actor: User | None, reason: str
 
 def pool_destinations(user: User) -> list[tuple[str, str]]:
     """The pools ``user`` may send new leads to (the ones they administer), as destinations."""
-    from pools.selectors import pool_ids_admin
-
     pools = Pool.objects.filter(pk__in=pool_ids_admin(user), is_active=True).order_by("name")
     return [(f"pool:{p.uuid}", _("Pool: %(pool)s") % {"pool": p.name}) for p in pools]
 
 
-def pool_destination_place(key: str, lead_ids, *, actor: User | None, reason: str) -> None:
-    from leads.hooks import DestinationGone
+def pool_destination_find(name: str) -> str | None:
+    pool = Pool.objects.filter(name=name, is_active=True).first()
+    return f"pool:{pool.uuid}" if pool else None
 
+
+def pool_destination_place(key: str, lead_ids, *, actor: User | None, reason: str) -> None:
     pool_uuid = uuid_or_none(key.removeprefix("pool:"))
     pool = Pool.objects.filter(uuid=pool_uuid, is_active=True).first() if pool_uuid else None
     if pool is None:

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
+from leads.fields import custom_fields_active
 from leads.models import Lead, LeadStatus
 from leads.selectors import SORTS, LeadFilters, lead_list
-from leads.services.custom_fields import custom_fields_active
 from leads.views.list import PERIODS
 from pools import selectors
 from pools.errors import PoolError

@@ -2,14 +2,11 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from leads.errors import LeadError
+from leads.fields import custom_fields_active
 from leads.models import CustomFieldDefinition, Lead
 from leads.selectors import LeadFilters, lead_list
 from leads.services import lead as lead_services
-from leads.services.custom_fields import (
-    custom_field_create,
-    custom_field_update,
-    custom_fields_active,
-)
+from leads.services.custom_fields import custom_field_create, custom_field_update
 from tests.conftest import tenant_client
 
 

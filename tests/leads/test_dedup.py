@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from leads.dedup.matching import duplicates_find
-from leads.dedup.normalize import company_key, email_key, name_key, phone_parse
 from leads.errors import DuplicateLeadError
+from leads.identity.normalize import company_key, email_key, name_key, phone_parse
 from leads.models import DuplicateRule, Lead
 from leads.services import lead as lead_services
 from tests.conftest import tenant_client
@@ -35,7 +35,7 @@ def test_extensions_are_kept_apart_and_junk_gives_no_key():
 
 
 def test_numbers_are_read_in_the_leads_country():
-    from leads.dedup.keys import keys_for
+    from leads.identity.keys import keys_for
 
     german = keys_for({"mobile": "0151 23456789", "country": "DE"}, "CN")
     assert german["mobile_key"] == "+4915123456789"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from leads.dedup.defaults import DEFAULT_RULES, default_rules_unsaved
-from leads.dedup.keys import keys_for
 from leads.dedup.matching import best_match, profile
+from leads.identity.keys import keys_for
 
 PAIRS = Path(__file__).with_name("dedup_pairs.csv")
 

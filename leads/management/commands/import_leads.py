@@ -14,6 +14,7 @@ from leadcrm.accounts.models import User
 from leadcrm.accounts.roles import Role
 from leadcrm.tenancy.models import Tenant
 from leads.errors import LeadError
+from leads.hooks import destination_find
 from leads.importing.reader import ImportFileError
 from leads.importing.services import (
     import_error_report,
@@ -23,7 +24,6 @@ from leads.importing.services import (
     import_table,
 )
 from leads.models import ImportJob, ImportMapping
-from pools.models import Pool
 
 
 class Command(BaseCommand):
@@ -64,10 +64,9 @@ class Command(BaseCommand):
                     raise CommandError(f"no active user {options['owner']}")
             destination = ""
             if options["pool"]:
-                pool = Pool.objects.filter(name=options["pool"], is_active=True).first()
-                if pool is None:
+                destination = destination_find("pool", options["pool"])
+                if destination is None:
                     raise CommandError(f"no active pool {options['pool']!r}")
-                destination = f"pool:{pool.uuid}"
             try:
                 job = import_job_create(
                     actor=actor, filename=path.name, data=path.read_bytes(), sheet=options["sheet"]

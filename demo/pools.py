@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from demo.leads import CN_REGIONS, INDUSTRIES, PRODUCT_LINES, _lead_fields, _Lists
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.roles import Role
-from leadcrm.demo_leads import CN_REGIONS, INDUSTRIES, PRODUCT_LINES, _lead_fields, _Lists
 from leads.models import Lead, LossReason, SourceChannel, Stage
 from leads.services import lead as lead_services
 from pools.models import AssignmentRule, Pool, PoolEntry

@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
 
+from demo.leads import demo_leads_seed
+from demo.organisation import demo_organisation_seed
+from demo.pools import demo_pools_seed
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.roles import Role
-from leadcrm.demo import demo_organisation_seed
-from leadcrm.demo_leads import demo_leads_seed
-from leadcrm.demo_pools import demo_pools_seed
 from leadcrm.tenancy.errors import ProvisioningError
 from leadcrm.tenancy.models import Tenant
 from leadcrm.tenancy.services import tenant_provision

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leads.dedup.normalize import company_key, email_key, name_key, phone_parse
+from leads.identity.normalize import company_key, email_key, name_key, phone_parse
 
 
 def keys_for(data: dict, region: str) -> dict[str, str]:
