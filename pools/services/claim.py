@@ -15,7 +15,7 @@ from leads.services.lead import lead_assign
 from pools.errors import LeadAlreadyClaimedError, PoolError, PoolLimitError
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent
 from pools.services.events import pool_event_record, pool_notify, pool_notify_admins
-from pools.services.pool import pool_is_admin, pool_is_member
+from pools.services.pool import pool_can_claim, pool_is_admin, pool_is_member
 from pools.services.routing import leads_route
 
 
@@ -94,9 +94,9 @@ def pool_claim(*, pool: Pool, lead: Lead, actor: User) -> Lead:
     naming the winner. The pool's limits (open leads held, claims per day, cooldown after a
     return) hold under concurrency. Raises PoolError with a clear message.
     """
-    if not pool.is_active or pool.mode == Pool.Mode.ALLOCATE:
-        raise PoolError(_("Leads in %(pool)s are allocated by its admins.") % {"pool": pool})
-    if not pool_is_member(pool, actor):
+    if not pool_can_claim(pool, actor):
+        if not pool.is_active or pool.mode == Pool.Mode.ALLOCATE:
+            raise PoolError(_("Leads in %(pool)s are allocated by its admins.") % {"pool": pool})
         raise PoolError(_("You are not a member of %(pool)s.") % {"pool": pool})
     with transaction.atomic():
         _lock_member(pool, actor)

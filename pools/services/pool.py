@@ -27,6 +27,12 @@ def pool_is_member(pool: Pool, user: User) -> bool:
     return any(user.team_id in team_descendant_ids(team) for team in pool.member_teams.all())
 
 
+def pool_can_claim(pool: Pool, user: User) -> bool:
+    """Whether ``user`` may claim leads of ``pool``: an active pool that is not
+    allocate-only, and ``user`` is one of its members. pool_claim enforces the same rule."""
+    return pool.is_active and pool.mode != Pool.Mode.ALLOCATE and pool_is_member(pool, user)
+
+
 def pool_is_admin(pool: Pool, user: User) -> bool:
     return user.is_tenant_admin or pool.admins.filter(pk=user.pk).exists()
 

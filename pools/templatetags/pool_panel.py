@@ -27,8 +27,7 @@ def lead_pool_panel(context, lead):
         "is_admin": is_admin,
         "can_claim": pool is not None
         and lead.owner_id is None
-        and pool.mode != Pool.Mode.ALLOCATE
-        and pool_services.pool_is_member(pool, user),
+        and pool_services.pool_can_claim(pool, user),
         "reclaim_at": entry_reclaim_at(entry, lead) if entry else None,
         # Pools this user may put the lead into (unowned, in no pool) or withdraw it into.
         "admin_pools": Pool.objects.filter(pk__in=admin_ids, is_active=True) if not pool else [],

@@ -67,7 +67,6 @@ def pool_detail(request, uuid):
     user = request.user
     pool = selectors.pool_get_for_user(user, uuid)
     is_admin = pool_services.pool_is_admin(pool, user)
-    is_member = pool_services.pool_is_member(pool, user)
     tab = request.GET.get("tab", "waiting")
     if tab not in TABS or (tab != "waiting" and not is_admin):
         tab = "waiting"
@@ -77,7 +76,7 @@ def pool_detail(request, uuid):
         "pool": pool,
         "tab": tab,
         "is_admin": is_admin,
-        "can_claim": is_member and pool.mode != Pool.Mode.ALLOCATE,
+        "can_claim": pool_services.pool_can_claim(pool, user),
         "can_allocate": is_admin and pool.mode != Pool.Mode.CLAIM,
         "filters": filters,
         "query": request.GET,
