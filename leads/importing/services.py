@@ -387,9 +387,7 @@ def _import_notify(job: ImportJob) -> None:
 
     from leadcrm.notifications.models import Notification
     from leadcrm.notifications.services import notification_send
-    from leadcrm.tenancy.selectors import tenant_origin
 
-    base_url = tenant_origin()
     if job.created_by is not None:
         notification_send(
             recipient=job.created_by,
@@ -401,7 +399,6 @@ def _import_notify(job: ImportJob) -> None:
                "skipped": f"{job.skipped:,}", "errors": f"{job.errors:,}"},
             url=reverse("leads-import-status", kwargs={"uuid": job.uuid}),
             dedup_key=f"import-done:{job.uuid}",
-            base_url=base_url,
         )  # fmt: skip
     if job.owner is not None and job.owner_id != job.created_by_id and job.created:
         notification_send(
@@ -415,7 +412,6 @@ def _import_notify(job: ImportJob) -> None:
             url=reverse("leads-index") + "?scene=mine",
             email=True,
             dedup_key=f"import-owner:{job.uuid}",
-            base_url=base_url,
         )
 
 

@@ -362,7 +362,6 @@ def _notify_owners(placements: list[Placement], actor: User | None) -> None:
     """One notification per new owner per batch (a 5,000-row import sends one, not 5,000)."""
     from leadcrm.notifications.models import Notification
     from leadcrm.notifications.services import notification_send
-    from leadcrm.tenancy.selectors import tenant_origin
 
     by_owner: dict[int, list[Lead]] = defaultdict(list)
     owners: dict[int, User] = {}
@@ -372,7 +371,6 @@ def _notify_owners(placements: list[Placement], actor: User | None) -> None:
             owners[placement.owner.pk] = placement.owner
     if not by_owner:
         return
-    base_url = tenant_origin()
     for owner_pk, leads in by_owner.items():
         first = leads[0]
         if len(leads) == 1:
@@ -391,7 +389,6 @@ def _notify_owners(placements: list[Placement], actor: User | None) -> None:
             url=url,
             email=True,
             dedup_key=f"routed:{first.uuid}:{owner_pk}:{first.assigned_at:%Y%m%d%H%M%S%f}",
-            base_url=base_url,
         )
 
 
