@@ -22,7 +22,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
 from leads.dedup.keys import keys_for
@@ -44,7 +43,7 @@ from leads.models import (
 )
 from leads.selectors import owners_assignable_by
 from leads.services.bulk_create import leads_create_bulk
-from leads.services.lead import _clean, lead_update
+from leads.services.lead import _clean, lead_assigned_notify, lead_update
 
 BATCH = 500
 DUPLICATE_TAG = "possible duplicate"
@@ -401,18 +400,14 @@ def _import_notify(job: ImportJob) -> None:
             dedup_key=f"import-done:{job.uuid}",
         )  # fmt: skip
     if job.owner is not None and job.owner_id != job.created_by_id and job.created:
-        notification_send(
-            recipient=job.owner,
-            kind=Notification.Kind.LEAD_ASSIGNED,
-            title=ngettext(
-                "%(count)s imported lead for you", "%(count)s imported leads for you", job.created
+        first = Lead.objects.filter(import_job=job, owner=job.owner).order_by("pk").first()
+        if first is not None:
+            lead_assigned_notify(
+                owner=job.owner,
+                lead=first,
+                count=job.created,
+                imported_from=job.source_detail or job.filename,
             )
-            % {"count": f"{job.created:,}"},
-            body=job.source_detail or job.filename,
-            url=reverse("leads-index") + "?scene=mine",
-            email=True,
-            dedup_key=f"import-owner:{job.uuid}",
-        )
 
 
 def _report_rows(job: ImportJob):
