@@ -23,6 +23,7 @@ from leadcrm.accounts.errors import AccountsError
 from leadcrm.accounts.models import ApiKey, Team, User
 from leadcrm.accounts.roles import Role
 from leadcrm.accounts.selectors import team_descendant_ids, tenant_admin_count, user_subordinate_ids
+from leadcrm.tenancy.selectors import tenant_origin
 
 VALID_ROLES = set(Role.values)
 
@@ -121,16 +122,20 @@ def user_create(
     return user
 
 
-def user_invite(*, user: User, base_url: str, invited_by: User | None = None) -> None:
+def user_invite(*, user: User, invited_by: User | None = None) -> None:
     """Email ``user`` a link to set their password (valid PASSWORD_RESET_TIMEOUT seconds).
 
-    ``base_url`` is the tenant's origin (``https://acme.example.com``); the mail is sent once
-    the surrounding transaction commits, so a rolled-back creation sends nothing.
+    The link is absolute, on the current tenant's own host (``https://acme.example.com/...``,
+    see tenant_origin), whether a request or a command sends it. The mail is sent once the
+    surrounding transaction commits, so a rolled-back creation sends nothing.
     """
+    origin = tenant_origin()
+    if not origin:
+        raise RuntimeError("The current tenant has no primary domain for the invitation link.")
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     path = reverse("accounts-password-reset-confirm", kwargs={"uidb64": uid, "token": token})
-    context = {"user": user, "invited_by": invited_by, "link": f"{base_url}{path}"}
+    context = {"user": user, "invited_by": invited_by, "link": f"{origin}{path}"}
     with translation.override(user.language or None):  # the invitee's language, if chosen
         subject = _("You are invited to LeadCRM")
         body = render_to_string("accounts/email/invitation.txt", context)

@@ -80,10 +80,6 @@ def _apply_error(form, exc: AccountsError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
-def _base_url(request) -> str:
-    return f"{request.scheme}://{request.get_host()}"
-
-
 @role_required(Role.TENANT_ADMIN)
 def user_list(request):
     query = request.GET.get("q", "").strip()
@@ -117,9 +113,7 @@ def user_create(request):
             _apply_error(form, exc)
         else:
             if not data["password"]:
-                services.user_invite(
-                    user=user, base_url=_base_url(request), invited_by=request.user
-                )
+                services.user_invite(user=user, invited_by=request.user)
                 messages.success(
                     request, _("Invitation sent to %(email)s.") % {"email": user.email}
                 )
@@ -160,7 +154,7 @@ def user_edit(request, uuid):
 @require_POST
 def user_invite_resend(request, uuid):
     user = _get_or_404(User, uuid)
-    services.user_invite(user=user, base_url=_base_url(request), invited_by=request.user)
+    services.user_invite(user=user, invited_by=request.user)
     messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
     return redirect("accounts-user-edit", uuid=user.uuid)
 

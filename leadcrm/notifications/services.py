@@ -1,11 +1,16 @@
 """Sending notifications: one service for every app (tasks, mentions, pools, assignment)."""
 
+import logging
+
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from leadcrm.accounts.models import User
 from leadcrm.notifications.models import Notification
+from leadcrm.tenancy.selectors import tenant_origin
+
+logger = logging.getLogger(__name__)
 
 
 def notification_send(
@@ -17,9 +22,14 @@ def notification_send(
     url: str = "",
     email: bool = False,
     dedup_key: str = "",
-    base_url: str = "",
 ) -> Notification | None:
     """Notify ``recipient`` in the app (and by email if ``email``).
+
+    ``url`` is a path on the current tenant (``/leads/<uuid>/``). The email carries it as an
+    absolute link on the tenant's own host (``https://acme.example.com/leads/<uuid>/``, see
+    tenant_origin), so it opens from a mail client; callers never pass a host. Should the
+    tenant have no primary domain, the email goes out without the link rather than with one
+    that cannot open.
 
     Idempotent with a ``dedup_key``: a second call with the same recipient and key does
     nothing and returns None (so a retried reminder job never notifies twice). The email goes
@@ -40,14 +50,27 @@ def notification_send(
     except IntegrityError:
         return None
     if email and recipient.email:
-        link = f"\n\n{base_url}{url}" if url else ""
+        text = "\n\n".join(part for part in (body, _email_link(url)) if part)
 
         def deliver():
-            send_mail(title[:200], f"{body}{link}", None, [recipient.email])
+            send_mail(title[:200], text, None, [recipient.email])
             Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
 
         transaction.on_commit(deliver)
     return notification
+
+
+def _email_link(url: str) -> str:
+    """``url`` (a path on the current tenant) as an absolute link, or "" without one."""
+    if not url:
+        return ""
+    if not url.startswith("/") or url.startswith("//"):
+        raise ValueError(f"A notification's url is a path on the tenant, not {url!r}.")
+    origin = tenant_origin()
+    if not origin:
+        logger.warning("email link left out: the current tenant has no primary domain")
+        return ""
+    return f"{origin}{url}"
 
 
 def notification_mark_read(*, recipient: User, uuid=None) -> int:

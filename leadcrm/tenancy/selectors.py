@@ -5,9 +5,10 @@ from leadcrm.tenancy.models import Domain
 
 
 def tenant_origin() -> str:
-    """The current tenant's origin for links sent outside a request (emails from jobs):
-    ``https://acme.example.com``, with LEADCRM_URL_SCHEME and LEADCRM_URL_PORT when set
-    (``http://acme.localhost:8000`` on a developer's machine). Empty when unknown.
+    """The current tenant's origin for links in emails (notification_send, user_invite), in a
+    request or a job alike: ``https://acme.example.com``, with LEADCRM_URL_SCHEME and
+    LEADCRM_URL_PORT when set (``http://acme.localhost:8000`` on a developer's machine).
+    Empty when unknown.
 
     Looked up by schema name: under schema_context (commands, shells) the connection holds a
     stand-in tenant without domains, while the worker and requests hold the real one."""

@@ -22,7 +22,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
 from leads.errors import LeadError
@@ -44,7 +43,7 @@ from leads.models import (
 )
 from leads.selectors import owners_assignable_by
 from leads.services.bulk_create import leads_create_bulk
-from leads.services.lead import _clean, lead_update
+from leads.services.lead import _clean, lead_assigned_notify, lead_update
 
 BATCH = 500
 DUPLICATE_TAG = "possible duplicate"
@@ -387,9 +386,7 @@ def _import_notify(job: ImportJob) -> None:
 
     from leadcrm.notifications.models import Notification
     from leadcrm.notifications.services import notification_send
-    from leadcrm.tenancy.selectors import tenant_origin
 
-    base_url = tenant_origin()
     if job.created_by is not None:
         notification_send(
             recipient=job.created_by,
@@ -401,22 +398,16 @@ def _import_notify(job: ImportJob) -> None:
                "skipped": f"{job.skipped:,}", "errors": f"{job.errors:,}"},
             url=reverse("leads-import-status", kwargs={"uuid": job.uuid}),
             dedup_key=f"import-done:{job.uuid}",
-            base_url=base_url,
         )  # fmt: skip
     if job.owner is not None and job.owner_id != job.created_by_id and job.created:
-        notification_send(
-            recipient=job.owner,
-            kind=Notification.Kind.LEAD_ASSIGNED,
-            title=ngettext(
-                "%(count)s imported lead for you", "%(count)s imported leads for you", job.created
+        first = Lead.objects.filter(import_job=job, owner=job.owner).order_by("pk").first()
+        if first is not None:
+            lead_assigned_notify(
+                owner=job.owner,
+                lead=first,
+                count=job.created,
+                imported_from=job.source_detail or job.filename,
             )
-            % {"count": f"{job.created:,}"},
-            body=job.source_detail or job.filename,
-            url=reverse("leads-index") + "?scene=mine",
-            email=True,
-            dedup_key=f"import-owner:{job.uuid}",
-            base_url=base_url,
-        )
 
 
 def _report_rows(job: ImportJob):

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -114,7 +113,7 @@ def lead_bulk_action(
     found = list(leads_visible_to(actor).filter(uuid__in=wanted).order_by("pk"))
     for _missing in range(len(wanted) - len(found) + invalid):
         result.refuse("", not_yours)
-    assigned = 0
+    assigned: list[Lead] = []
     with transaction.atomic():
         for lead in found:
             if not lead_can_write(actor, lead):
@@ -122,7 +121,7 @@ def lead_bulk_action(
                 continue
             try:
                 with transaction.atomic():
-                    changed = _apply(
+                    handed = _apply(
                         lead,
                         actor=actor,
                         action=action,
@@ -135,18 +134,21 @@ def lead_bulk_action(
                 result.refuse(lead.name, exc.message)
             else:
                 result.done += 1
-                assigned += int(action == "assign" and changed)
+                if handed is not None:
+                    assigned.append(handed)
         if assigned and owner.pk != actor.pk:
-            _notify_bulk_assigned(owner=owner, actor=actor, count=assigned)
+            lead_services.lead_assigned_notify(
+                owner=owner, lead=assigned[0], count=len(assigned), actor=actor
+            )
     return result
 
 
-def _apply(lead: Lead, *, actor, action, owner, to_status, loss_reason, tag) -> bool:
-    """Run one lead's service; True if the lead changed hands (for the notification)."""
+def _apply(lead: Lead, *, actor, action, owner, to_status, loss_reason, tag) -> Lead | None:
+    """Run one lead's service; the lead if it changed hands (for the notification)."""
     if action == "assign":
         before = lead.owner_id
         after = lead_services.lead_assign(lead=lead, owner=owner, actor=actor, notify=False)
-        return before != after.owner_id
+        return after if before != after.owner_id else None
     if action == "status":
         lead_services.lead_change_status(
             lead=lead, to_status=to_status, actor=actor, loss_reason=loss_reason
@@ -158,19 +160,4 @@ def _apply(lead: Lead, *, actor, action, owner, to_status, loss_reason, tag) -> 
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         if tag not in locked.tags:
             lead_services.lead_update(lead=locked, actor=actor, tags=[*locked.tags, tag])
-    return False
-
-
-def _notify_bulk_assigned(*, owner: User, actor: User, count: int) -> None:
-    from leadcrm.notifications.models import Notification
-    from leadcrm.notifications.services import notification_send
-
-    notification_send(
-        recipient=owner,
-        kind=Notification.Kind.LEAD_ASSIGNED,
-        title=ngettext("%(count)d new lead for you", "%(count)d new leads for you", count)
-        % {"count": count},
-        body=_("Assigned by %(actor)s.") % {"actor": actor},
-        url=reverse("leads-index") + "?scene=mine&sort=created",
-        email=True,
-    )
+    return None

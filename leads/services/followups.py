@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from leadcrm.accounts.models import User
 from leadcrm.notifications.models import Notification
 from leadcrm.notifications.services import notification_send
-from leadcrm.tenancy.selectors import tenant_origin
 from leads.errors import LeadError
 from leads.models import Lead, LeadStatus, SopTemplate, Stage, Task
 from leads.selectors import lead_can_write, leads_visible_to, owners_assignable_by
@@ -184,7 +183,7 @@ def _not_yet_notified(kind_prefix: str):
     )
 
 
-def _remind(task: Task, *, overdue: bool, base_url: str) -> bool:
+def _remind(task: Task, *, overdue: bool) -> bool:
     assignee = task.assignee
     url = reverse("leads-detail", kwargs={"uuid": task.lead.uuid}) if task.lead else ""
     url = url or reverse("leads-task-list")
@@ -205,7 +204,6 @@ def _remind(task: Task, *, overdue: bool, base_url: str) -> bool:
         url=url,
         email=True,
         dedup_key=f"task_{'overdue' if overdue else 'due'}:{task.uuid}",
-        base_url=base_url,
     )
     return sent is not None
 
@@ -237,10 +235,9 @@ def followup_reminders_send(*, now: datetime | None = None, limit: int = REMINDE
             : max(0, limit - len(due_soon))
         ]
     )
-    base_url = tenant_origin()
     with transaction.atomic():
-        sent_soon = sum(_remind(t, overdue=False, base_url=base_url) for t in due_soon)
-        sent_overdue = sum(_remind(t, overdue=True, base_url=base_url) for t in overdue)
+        sent_soon = sum(_remind(t, overdue=False) for t in due_soon)
+        sent_overdue = sum(_remind(t, overdue=True) for t in overdue)
     return sent_soon, sent_overdue
 
 

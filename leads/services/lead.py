@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
 from leads.dedup.matching import duplicates_find
@@ -32,6 +36,9 @@ from leads.models import (
 )
 from leads.services.custom_fields import custom_data_clean
 from leads.services.followups import sop_followups_create
+
+if TYPE_CHECKING:
+    from leadcrm.notifications.models import Notification
 
 S = LeadStatus
 
@@ -215,24 +222,65 @@ def lead_assign(
         locked._change_reason = reason or "assigned"
         locked.save()
         if notify and owner is not None and owner.pk != getattr(actor, "pk", None):
-            _notify_assigned(locked, owner, actor)
+            lead_assigned_notify(owner=owner, lead=locked, actor=actor)
     return locked
 
 
-def _notify_assigned(lead: Lead, owner: User, actor: User | None) -> None:
-    from django.urls import reverse
+def lead_assigned_notify(
+    *,
+    owner: User,
+    lead: Lead,
+    count: int = 1,
+    actor: User | None = None,
+    routed: bool = False,
+    imported_from: str = "",
+) -> Notification | None:
+    """Tell ``owner`` that leads are now theirs ("New lead for you"), in the app and by email.
 
+    The one composition of that notice, whichever way leads changed hands (a person assigned
+    them, the assignment rules routed them, a bulk action or an import gave them). ``lead`` is
+    the lead they got, or the first of ``count``. Guarantees:
+
+    1. title and body are in the owner's language (their profile's, else the site's), never
+       in the language of whoever happened to trigger it;
+    2. one lead: "New lead for you: <lead>", linking to the lead; several: "<n> new leads for
+       you", linking to the owner's leads, newest first;
+    3. the body says who gave them: ``imported_from`` (an import's source), else ``routed``
+       (the assignment rules), else ``actor`` (a person);
+    4. sent once per handover: the key is the first lead and its assignment time, so a
+       retried job never notifies twice.
+    Deciding *whether* to notify (not for leads one took oneself) stays with the caller.
+    """
     from leadcrm.notifications.models import Notification
     from leadcrm.notifications.services import notification_send
 
-    notification_send(
+    with translation.override(owner.language or settings.LANGUAGE_CODE):
+        if count == 1:
+            title = _("New lead for you: %(lead)s") % {"lead": lead}
+        else:
+            many = ngettext("%(count)d new lead for you", "%(count)d new leads for you", count)
+            title = many % {"count": count}
+        if imported_from:
+            body = _("Imported from %(source)s.") % {"source": imported_from}
+        elif routed:
+            body = _("Routed by the assignment rules.")
+        elif actor is not None:
+            body = _("Assigned by %(actor)s.") % {"actor": actor}
+        else:
+            body = ""
+    if count == 1:
+        url = reverse("leads-detail", kwargs={"uuid": lead.uuid})
+    else:
+        url = reverse("leads-index") + "?scene=mine&sort=created"
+    handed_at = f"{lead.assigned_at:%Y%m%d%H%M%S%f}" if lead.assigned_at else ""
+    return notification_send(
         recipient=owner,
         kind=Notification.Kind.LEAD_ASSIGNED,
-        title=_("New lead for you: %(lead)s") % {"lead": lead},
-        body=_("Assigned by %(actor)s.") % {"actor": actor} if actor else "",
-        url=reverse("leads-detail", kwargs={"uuid": lead.uuid}),
+        title=title,
+        body=body,
+        url=url,
         email=True,
-        dedup_key=f"assigned:{lead.uuid}:{owner.uuid}:{lead.assigned_at:%Y%m%d%H%M%S%f}",
+        dedup_key=f"assigned:{lead.uuid}:{owner.uuid}:{handed_at}",
     )
 
 

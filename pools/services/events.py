@@ -26,7 +26,6 @@ def pool_event_record(
 
 def pool_notify(user: User | None, kind: str, title: str, lead: Lead, *, body: str = "", key: str):
     from leadcrm.notifications.services import notification_send
-    from leadcrm.tenancy.selectors import tenant_origin
 
     if user is None:
         return
@@ -38,7 +37,6 @@ def pool_notify(user: User | None, kind: str, title: str, lead: Lead, *, body: s
         url=reverse("leads-detail", kwargs={"uuid": lead.uuid}),
         email=True,
         dedup_key=key,
-        base_url=tenant_origin(),
     )
 
 

@@ -23,16 +23,15 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Case, Count, F, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.selectors import team_descendant_ids
 from leadcrm.parsing import uuid_or_none
 from leads.hooks import DestinationGone
 from leads.models import OPEN_STATUSES, Lead, LeadStatus
+from leads.services.lead import lead_assigned_notify
 from pools.conditions import conditions_match
 from pools.errors import PoolError
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent, RuleMemberState
@@ -362,39 +361,14 @@ def _owners_write(owned: list[Lead], *, now, actor) -> None:
 
 def _notify_owners(placements: list[Placement], actor: User | None) -> None:
     """One notification per new owner per batch (a 5,000-row import sends one, not 5,000)."""
-    from leadcrm.notifications.models import Notification
-    from leadcrm.notifications.services import notification_send
-    from leadcrm.tenancy.selectors import tenant_origin
-
     by_owner: dict[int, list[Lead]] = defaultdict(list)
     owners: dict[int, User] = {}
     for placement in placements:
         if placement.owner is not None and placement.owner.pk != getattr(actor, "pk", None):
             by_owner[placement.owner.pk].append(placement.lead)
             owners[placement.owner.pk] = placement.owner
-    if not by_owner:
-        return
-    base_url = tenant_origin()
     for owner_pk, leads in by_owner.items():
-        first = leads[0]
-        if len(leads) == 1:
-            title = _("New lead for you: %(lead)s") % {"lead": first}
-            url = reverse("leads-detail", kwargs={"uuid": first.uuid})
-        else:
-            title = ngettext(
-                "%(count)d new lead for you", "%(count)d new leads for you", len(leads)
-            ) % {"count": len(leads)}
-            url = reverse("leads-index") + "?scene=mine"
-        notification_send(
-            recipient=owners[owner_pk],
-            kind=Notification.Kind.LEAD_ASSIGNED,
-            title=title,
-            body=_("Routed by the assignment rules."),
-            url=url,
-            email=True,
-            dedup_key=f"routed:{first.uuid}:{owner_pk}:{first.assigned_at:%Y%m%d%H%M%S%f}",
-            base_url=base_url,
-        )
+        lead_assigned_notify(owner=owners[owner_pk], lead=leads[0], count=len(leads), routed=True)
 
 
 def leads_place_in_pool(pool: Pool, lead_ids, *, actor: User | None, reason: str) -> int:

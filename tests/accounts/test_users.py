@@ -47,7 +47,7 @@ def test_invited_user_sets_a_password_through_the_emailed_link(
         )
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
-    link = re.search(r"http://alpha\.localhost(/accounts/password-reset/\S+)", body)
+    link = re.search(r"https://alpha\.localhost(/accounts/password-reset/\S+)", body)
     assert link, body
     client = tenant_client(cast_a)
     form_page = client.get(link.group(1), follow=True)

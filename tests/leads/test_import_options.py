@@ -306,7 +306,9 @@ def test_the_starter_and_the_owner_hear_when_an_import_is_done(
     mine = Notification.objects.get(recipient=cast.admin, title="Import finished: n.csv")
     assert mine.body == "2 created, 0 updated, 0 skipped, 1 with problems."
     owners = Notification.objects.filter(recipient=cast.rep, kind="lead_assigned")
-    assert [(n.title, n.body) for n in owners] == [("2 imported leads for you", "Expo 2026")]
+    assert [(n.title, n.body) for n in owners] == [
+        ("2 new leads for you", "Imported from Expo 2026.")
+    ]
 
 
 def test_the_list_shows_the_leads_of_one_import(in_tenant_a):
