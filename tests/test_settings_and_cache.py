@@ -59,7 +59,7 @@ def test_settings_parse_strictly():
 
 
 def test_links_from_jobs_use_the_tenants_origin(cast_a, settings):
-    from leadcrm.tenancy.selectors import tenant_origin
+    from leadcrm.origin import tenant_origin
 
     settings.LEADCRM_URL_SCHEME, settings.LEADCRM_URL_PORT = "http", 8000
     with tenant_context(cast_a.tenant):

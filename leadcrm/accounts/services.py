@@ -23,7 +23,7 @@ from leadcrm.accounts.errors import AccountsError
 from leadcrm.accounts.models import ApiKey, Team, User
 from leadcrm.accounts.roles import Role
 from leadcrm.accounts.selectors import team_descendant_ids, tenant_admin_count, user_subordinate_ids
-from leadcrm.tenancy.selectors import tenant_origin
+from leadcrm.origin import tenant_origin
 
 VALID_ROLES = set(Role.values)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from leadcrm.accounts.models import User
 from leadcrm.notifications.models import Notification
-from leadcrm.tenancy.selectors import tenant_origin
+from leadcrm.origin import tenant_origin
 
 logger = logging.getLogger(__name__)
 

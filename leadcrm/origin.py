@@ -1,7 +1,12 @@
+"""Where the current tenant's site is, for absolute links in e-mails.
+
+It reads the domain model through django-tenants (``get_tenant_domain_model``) rather than by
+importing leadcrm.tenancy: accounts and notifications build links, and tenancy's provisioning
+creates users through accounts, so an import here would close a cycle."""
+
 from django.conf import settings
 from django.db import connection
-
-from leadcrm.tenancy.models import Domain
+from django_tenants.utils import get_tenant_domain_model
 
 
 def tenant_origin() -> str:
@@ -13,7 +18,8 @@ def tenant_origin() -> str:
     Looked up by schema name: under schema_context (commands, shells) the connection holds a
     stand-in tenant without domains, while the worker and requests hold the real one."""
     domain = (
-        Domain.objects.filter(tenant__schema_name=connection.schema_name, is_primary=True)
+        get_tenant_domain_model()
+        .objects.filter(tenant__schema_name=connection.schema_name, is_primary=True)
         .values_list("domain", flat=True)
         .first()
     )
