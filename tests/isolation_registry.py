@@ -402,3 +402,14 @@ def _duplicate_rule(cast):
 
 
 OBJECT_ROUTES["leads-duplicate-rule-edit"] = ObjectRoute(_duplicate_rule)
+
+
+def _job(cast):
+    from leadcrm.jobs.services import job_create, job_fail
+
+    job = job_create(kind="probe", user=cast.admin, params={"secret": "Probe Job Secret"})
+    job_fail(job=job, error="Probe Job Secret Reason")
+    return {"uuid": job.uuid}, ["Probe Job Secret Reason"]
+
+
+OBJECT_ROUTES["jobs-status"] = ObjectRoute(_job, methods=("GET",))
