@@ -112,10 +112,10 @@ OBJECT_ROUTES.update(
 
 
 def _export_job(cast):
-    from leads.exports import export_job_get, export_job_start
+    from leads.exports import export_job_start
 
-    job_id = export_job_start(user=cast.admin, query="scene=all", fmt="csv")
-    return {"job_id": job_id}, [export_job_get(user=cast.admin, job_id=job_id)["filename"]]
+    job = export_job_start(user=cast.admin, query="scene=all", fmt="csv")
+    return {"job_id": job.uuid}, [job.params["filename"]]
 
 
 def _saved_view(cast):
