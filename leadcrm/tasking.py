@@ -61,16 +61,28 @@ def tenant_lock(name: str, *, seconds: int) -> Iterator[bool]:
 def enqueue_on_commit(task, *args, queue: str | None = None, **kwargs) -> str:
     """Queue ``task`` with the current tenant once the surrounding transaction commits.
 
+    ``task`` is a task or the name of one: by name, the caller does not import the task's
+    module (a service that queues its own task stays below it); Celery routes a name as it
+    routes the task, and a named task is always a tenant task.
+
     The schema is captured now, not when the callback fires, so a later schema switch on the
     same connection cannot send the task to another tenant. Outside a transaction the task is
     sent at once. Returns the task id (the task is not sent yet if a transaction is open).
     """
     schema_name = connection.schema_name
-    if schema_name == get_public_schema_name() and not task.runs_in_public_schema:
-        raise TenantMissingError(f"Cannot queue {task.name} from the public schema.")
+    name = task if isinstance(task, str) else task.name
+    in_public = False if isinstance(task, str) else task.runs_in_public_schema
+    if schema_name == get_public_schema_name() and not in_public:
+        raise TenantMissingError(f"Cannot queue {name} from the public schema.")
     task_id = str(uuid.uuid4())
     options = {"headers": {"_schema_name": schema_name}, "task_id": task_id}
     if queue:
         options["queue"] = queue
-    transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, **options))
+    if isinstance(task, str):
+        from celery import current_app
+
+        send = lambda: current_app.send_task(name, args=args, kwargs=kwargs, **options)  # noqa: E731
+    else:
+        send = lambda: task.apply_async(args=args, kwargs=kwargs, **options)  # noqa: E731
+    transaction.on_commit(send)
     return task_id

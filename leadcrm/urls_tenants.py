@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("leadcrm.accounts.urls")),
     path("settings/", include(settings_urlpatterns)),
     path("notifications/", include("leadcrm.notifications.urls")),
+    path("jobs/", include("leadcrm.jobs.urls")),
     path("", include("leads.urls")),
     path("pools/", include("pools.urls")),
     path("analytics/", include("analytics.urls")),

@@ -3,8 +3,8 @@
 The rows always come from ``leads.selectors.lead_list`` with the list's own filters, so an
 export holds exactly what the list would show that person (visibility included). Small
 exports are written while the request streams; bigger ones run as a Celery job
-(``leads.tasks.exports.export_leads``) whose progress lives in the cache, whose keys are
-prefixed with the tenant's schema, and whose file goes to the tenant's own storage.
+(``leads.tasks.exports.export_leads``): a Job of kind "export" in the tenant's schema, whose
+file goes to the tenant's own storage.
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ import csv
 import io
 import re
 import tempfile
-import uuid as uuid_module
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import F, Func, JSONField, QuerySet
@@ -30,7 +28,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from leadcrm.accounts.models import User
-from leadcrm.parsing import uuids_parse
+from leadcrm.jobs.errors import JobError
+from leadcrm.jobs.models import Job
+from leadcrm.jobs.services import job_create, job_enqueue, job_progress
+from leadcrm.parsing import uuid_or_none, uuids_parse
 from leads.masking import mask_value
 from leads.models import (
     CompanySize,
@@ -49,7 +50,7 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-#: How long a background export (its progress and its download link) is kept.
+#: How long a background export's file is kept (then exports_cleanup deletes it).
 JOB_TTL = 60 * 60 * 24
 PROGRESS_EVERY = 500
 
@@ -255,104 +256,73 @@ def export_xlsx_bytes(leads: QuerySet[Lead]) -> bytes:
 
 # Background exports -------------------------------------------------------------------
 
-
-def _job_key(job_id) -> str:
-    return f"leads-export:{job_id}"
+KIND = "export"
+TASK = "leads.tasks.exports.export_leads"
 
 
 def export_job_start(
     *, user: User, query: str, fmt: str, uuids: Iterable = (), language: str = ""
-) -> str:
-    """Record a background export for ``user`` and queue it once the transaction commits.
-    Returns the job id; the job's state is kept JOB_TTL seconds."""
-    from leadcrm.tasking import enqueue_on_commit
-    from leads.tasks.exports import export_leads
-
+) -> Job:
+    """Record a background export (a Job of kind "export") for ``user`` and queue it once
+    the transaction commits. What to export goes in the job's params; the file's path and
+    row count come back in its result."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
-    job_id = str(uuid_module.uuid4())
-    job = {
-        "user_id": user.pk,
+    job = job_create(kind=KIND, user=user)
+    job.params = {
         "format": fmt,
         "query": query,
         "uuids": [str(u) for u in uuids],
         "language": language or translation.get_language() or settings.LANGUAGE_CODE,
-        "state": "queued",
-        "done": 0,
-        "total": None,
-        "path": "",
-        "filename": export_filename(fmt, job_id[:8]),
-        "error": "",
+        "filename": export_filename(fmt, str(job.uuid)[:8]),
     }
-    cache.set(_job_key(job_id), job, JOB_TTL)
-    enqueue_on_commit(export_leads, job_id=job_id)
-    return job_id
+    job.save(update_fields=["params"])
+    return job_enqueue(job=job, task=TASK)
 
 
-def export_job_get(*, user: User, job_id) -> dict:
-    """The state of a background export that ``user`` started. Http404 for anyone else's,
-    an expired one, or one of another tenant (the cache key carries the tenant)."""
-    job = cache.get(_job_key(job_id))
-    if job is None or job.get("user_id") != user.pk:
+def export_job_get(*, user: User, job_id) -> Job:
+    """A background export that ``user`` started. Http404 for anyone else's (admins too: the
+    file holds what its owner may see) or one of another tenant (jobs live in its schema)."""
+    job = Job.objects.filter(kind=KIND, created_by=user, uuid=uuid_or_none(job_id)).first()
+    if job is None:
         raise Http404
     return job
 
 
 def export_job_open(*, user: User, job_id):
     """The finished file of ``user``'s export, opened from the tenant's storage, and its
-    download name. Http404 if it is not theirs or not finished."""
+    download name. Http404 if it is not theirs, not finished, or its file was cleaned up."""
     job = export_job_get(user=user, job_id=job_id)
-    if job["state"] != "done" or not default_storage.exists(job["path"]):
+    path = job.result.get("path", "")
+    if job.status != Job.Status.DONE or not path or not default_storage.exists(path):
         raise Http404
-    return default_storage.open(job["path"], "rb"), job["filename"]
+    return default_storage.open(path, "rb"), job.params["filename"]
 
 
-def export_job_run(*, job_id: str) -> str:
-    """Run a queued export (the body of the Celery task). Idempotent: a finished job is left
-    alone and a rerun rewrites the same file.
+def export_job_run(*, job: Job) -> dict:
+    """Write a queued export (the body of its job). Safe to run twice: a rerun rewrites the
+    same file.
 
-    1. load the job and its user, whose visibility is applied as it is now
+    1. load the job's user, whose visibility is applied as it is now (an inactive or deleted
+       user fails the job with a reason instead of exporting)
     2. count the rows (once, here, never in the list) and write CSV or xlsx to a temporary
-       file, recording progress in the cache every PROGRESS_EVERY rows
-    3. save it to the tenant's storage under exports/ and mark the job done
-    A user who is gone or deactivated fails the job with a reason instead of exporting.
+       file, reporting progress every PROGRESS_EVERY rows
+    3. save it to the tenant's storage under exports/; the result holds path and row count
     """
-    key = _job_key(job_id)
-    job = cache.get(key)
-    if job is None:
-        return "expired"
-    if job["state"] == "done":
-        return "done"
-    user = User.objects.filter(pk=job["user_id"], is_active=True).first()
+    user = User.objects.filter(pk=job.created_by_id, is_active=True).first()
     if user is None:
-        job.update(state="failed", error=_("The account that asked for it is inactive."))
-        cache.set(key, job, JOB_TTL)
-        return "failed"
-    try:
-        rows, path = _write(job_id, job, user)
-    except Exception:
-        job.update(state="failed", error=_("The export failed. Try again or ask an admin."))
-        cache.set(key, job, JOB_TTL)
-        raise
-    job.update(state="done", done=rows, path=path)
-    cache.set(key, job, JOB_TTL)
-    return "done"
-
-
-def _write(job_id: str, job: dict, user: User) -> tuple[int, str]:
-    key = _job_key(job_id)
-    with translation.override(job["language"]):
-        leads = export_leads_for(user=user, query=QueryDict(job["query"]), uuids=job["uuids"])
-        job.update(state="running", done=0, total=leads.order_by().count())
-        cache.set(key, job, JOB_TTL)
+        raise JobError(_("The account that asked for it is inactive."))
+    params = job.params
+    with translation.override(params["language"]):
+        leads = export_leads_for(user=user, query=QueryDict(params["query"]), uuids=params["uuids"])
+        job_progress(job=job, done=0, total=leads.order_by().count())
 
         def progress(done: int) -> None:
-            job["done"] = done
-            cache.set(key, job, JOB_TTL)
+            job_progress(job=job, done=done)
 
         columns = export_columns(leads)
         with tempfile.TemporaryFile() as tmp:
-            if job["format"] == "xlsx":
+            if params["format"] == "xlsx":
                 rows = export_xlsx_write(leads, columns, tmp, progress=progress)
             else:
                 rows = 0
@@ -361,10 +331,11 @@ def _write(job_id: str, job: dict, user: User) -> tuple[int, str]:
                     if rows and rows % PROGRESS_EVERY == 0:
                         progress(rows)
             tmp.seek(0)
-            path = f"exports/{job_id}.{job['format']}"
+            path = f"exports/{job.uuid}.{params['format']}"
             default_storage.delete(path)  # a rerun replaces its own file
             path = default_storage.save(path, File(tmp))
-    return rows, path
+    job_progress(job=job, done=rows)
+    return {"path": path, "rows": rows}
 
 
 def exports_cleanup(*, now: datetime | None = None) -> int:

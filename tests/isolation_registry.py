@@ -112,10 +112,10 @@ OBJECT_ROUTES.update(
 
 
 def _export_job(cast):
-    from leads.exports import export_job_get, export_job_start
+    from leads.exports import export_job_start
 
-    job_id = export_job_start(user=cast.admin, query="scene=all", fmt="csv")
-    return {"job_id": job_id}, [export_job_get(user=cast.admin, job_id=job_id)["filename"]]
+    job = export_job_start(user=cast.admin, query="scene=all", fmt="csv")
+    return {"job_id": job.uuid}, [job.params["filename"]]
 
 
 def _saved_view(cast):
@@ -402,3 +402,14 @@ def _duplicate_rule(cast):
 
 
 OBJECT_ROUTES["leads-duplicate-rule-edit"] = ObjectRoute(_duplicate_rule)
+
+
+def _job(cast):
+    from leadcrm.jobs.services import job_create, job_fail
+
+    job = job_create(kind="probe", user=cast.admin, params={"secret": "Probe Job Secret"})
+    job_fail(job=job, error="Probe Job Secret Reason")
+    return {"uuid": job.uuid}, ["Probe Job Secret Reason"]
+
+
+OBJECT_ROUTES["jobs-status"] = ObjectRoute(_job, methods=("GET",))

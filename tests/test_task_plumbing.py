@@ -64,3 +64,15 @@ def test_uuids_from_outside_are_parsed_without_errors():
     for bad in (None, "", "nope", "\x00", 12, ["x"], "0" * 5000):
         assert uuid_or_none(bad) is None
     assert uuids_parse([str(good), "bad", str(good).upper(), None]) == ([good], 2)
+
+
+def test_every_task_a_service_queues_by_name_exists():
+    """Services name their tasks instead of importing them (no service <-> task cycle); a
+    renamed task must not leave a name that nothing answers to."""
+    from leads import exports
+    from leads.importing import services as importing
+    from leads.services import dedup_scan
+
+    app.loader.import_default_modules()
+    for name in (importing.RUN_TASK, importing.VOID_TASK, exports.TASK, dedup_scan.TASK):
+        assert name in app.tasks, f"{name} is not registered"

@@ -27,6 +27,7 @@ TENANT_APPS = [
     "simple_history",
     "leadcrm.accounts",
     "leadcrm.notifications",
+    "leadcrm.jobs",
     "leads",
     "pools",
     "scoring",

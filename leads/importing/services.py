@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from leadcrm.accounts.models import User
+from leadcrm.tasking import enqueue_on_commit
 from leads.errors import LeadError
 from leads.exports import export_cell_escape
 from leads.hooks import destination_choices
@@ -46,6 +47,9 @@ from leads.services.bulk_create import leads_create_bulk
 from leads.services.lead import _clean, lead_assigned_notify, lead_update
 
 BATCH = 500
+#: The tasks are named, not imported: they call this module, never the other way round.
+RUN_TASK = "leads.tasks.importing.import_run_task"
+VOID_TASK = "leads.tasks.importing.import_void_task"
 DUPLICATE_TAG = "possible duplicate"
 
 
@@ -201,9 +205,6 @@ def import_job_start(
 ) -> ImportJob:
     """Check the mapping and options and queue the run. ``destination`` ("pool:<uuid>") must
     be one the actor may choose; ``save_mapping_as`` also keeps the mapping under that name."""
-    from leadcrm.tasking import enqueue_on_commit
-    from leads.tasks.importing import import_run_task
-
     if job.status != ImportJob.Status.UPLOADED:
         raise LeadError(_("This import has already started."))
     targets = [t for t in mapping.values() if t]
@@ -240,7 +241,7 @@ def import_job_start(
         job.destination = destination
         job.status = ImportJob.Status.QUEUED
         job.save()
-        enqueue_on_commit(import_run_task, job.pk)
+        enqueue_on_commit(RUN_TASK, job.pk)
     return job
 
 
@@ -514,9 +515,6 @@ def imports_cleanup(*, now=None) -> tuple[int, int]:
 def import_void_request(*, job: ImportJob, actor: User) -> ImportJob:
     """ "Undo this import": queue voiding the leads it created (tenant admins only; void
     leads can be restored one by one). Refused while the import runs or when it made none."""
-    from leadcrm.tasking import enqueue_on_commit
-    from leads.tasks.importing import import_void_task
-
     if not actor.is_tenant_admin:
         raise LeadError(_("Only tenant admins can void the leads of an import."))
     with transaction.atomic():
@@ -527,7 +525,7 @@ def import_void_request(*, job: ImportJob, actor: User) -> ImportJob:
             raise LeadError(_("This import created no leads."))
         locked.void_requested_at = timezone.now()
         locked.save(update_fields=["void_requested_at"])
-        enqueue_on_commit(import_void_task, locked.pk, actor.pk)
+        enqueue_on_commit(VOID_TASK, locked.pk, actor.pk)
     return locked
 
 

@@ -31,10 +31,10 @@ def lead_export(request):
         return _export_response(leads, fmt)
     if request.method == "GET":
         return render(request, "leads/lead_export.html", {**context, "fmt": fmt})
-    job_id = exports.export_job_start(
+    job = exports.export_job_start(
         user=request.user, query=list_query.urlencode(), fmt=fmt, uuids=uuids
     )
-    return redirect("leads-export-status", job_id=job_id)
+    return redirect("leads-export-status", job_id=job.uuid)
 
 
 def _export_response(leads, fmt: str) -> HttpResponse:
@@ -51,10 +51,7 @@ def _export_response(leads, fmt: str) -> HttpResponse:
 @login_required
 def lead_export_status(request, job_id):
     job = exports.export_job_get(user=request.user, job_id=job_id)
-    percent = None
-    if job["total"]:
-        percent = min(100, round(100 * job["done"] / job["total"]))
-    context = {"job": job, "job_id": job_id, "percent": percent}
+    context = {"job": job}
     if request.htmx:
         return render(request, "leads/lead_export.html#export-status", context)
     return render(request, "leads/lead_export.html", context)
@@ -63,7 +60,7 @@ def lead_export_status(request, job_id):
 @login_required
 def lead_export_download(request, job_id):
     job = exports.export_job_get(user=request.user, job_id=job_id)
-    if job["state"] != "done":
+    if job.status != job.Status.DONE:
         return redirect("leads-export-status", job_id=job_id)
     fileobj, filename = exports.export_job_open(user=request.user, job_id=job_id)
     return FileResponse(fileobj, as_attachment=True, filename=filename)

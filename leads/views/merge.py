@@ -1,9 +1,6 @@
 """Duplicate review (the scan's groups) and merging, with undo."""
 
-from datetime import datetime
-
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,19 +11,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
 from leadcrm.parsing import uuids_parse
-from leadcrm.tasking import enqueue_on_commit
 from leads import selectors
 from leads.errors import LeadError
 from leads.masking import mask_value
 from leads.models import Lead, LeadMerge
-from leads.services.merge import MERGE_FIELDS, duplicates_dismiss, lead_merge, lead_merge_undo
-from leads.tasks.dedup import (
-    QUEUED_KEY,
-    RESULT_KEY,
-    RUNNING_KEY,
-    dedup_scan_run,
+from leads.services.dedup_scan import (
+    dedup_scan_active,
+    dedup_scan_latest,
+    dedup_scan_request,
+    dedup_scan_to_show,
     scan_result_forget,
 )
+from leads.services.merge import MERGE_FIELDS, duplicates_dismiss, lead_merge, lead_merge_undo
 
 REVIEWERS = (Role.TENANT_ADMIN, Role.MANAGER, Role.POOL_ADMIN)
 
@@ -34,28 +30,27 @@ REVIEWERS = (Role.TENANT_ADMIN, Role.MANAGER, Role.POOL_ADMIN)
 @role_required(*REVIEWERS)
 @require_http_methods(["GET", "POST"])
 def duplicate_groups(request):
-    """The last scan's groups the user may see entirely; POST starts a new scan."""
+    """The last scan's groups the user may see entirely; POST starts a new scan (or leaves
+    the one already queued or running)."""
     if request.method == "POST":
-        if not cache.get(RUNNING_KEY):
-            enqueue_on_commit(dedup_scan_run)
-            cache.set(QUEUED_KEY, 1, timeout=120)
+        dedup_scan_request(actor=request.user)
         return redirect("leads-duplicate-groups")
-    result = cache.get(RESULT_KEY) or {}
-    running = bool(cache.get(RUNNING_KEY) or cache.get(QUEUED_KEY))
-    everything = result.get("groups", [])
+    latest, active = dedup_scan_latest(), dedup_scan_active()
+    everything = latest.result.get("groups", []) if latest else []
     level = request.GET.get("level", "")
     groups = [g for g in everything if g["level"] == level] if level in LEVELS else everything
     page = _positive_int(request.GET.get("page"), 1)
     shown, more = _visible_groups(request.user, groups, skip=(page - 1) * PAGE, take=PAGE)
     context = {
         "groups": shown,
-        "scanned_at": datetime.fromisoformat(result["at"]) if result.get("at") else None,
+        "scanned_at": latest.finished_at if latest else None,
         "total": len(everything),
         "counts": {name: sum(g["level"] == name for g in everything) for name in LEVELS},
         "level": level if level in LEVELS else "",
         "page": page,
         "more": more,
-        "running": running,
+        "running": active is not None,
+        "scan": dedup_scan_to_show(),
     }
     if request.htmx:
         return render(request, "leads/duplicate_groups.html#dup-groups", context)

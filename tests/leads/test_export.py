@@ -7,11 +7,11 @@ from datetime import datetime
 
 import openpyxl
 import pytest
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from leadcrm.jobs.models import Job
 from leads import exports
 from leads.exports import export_cell_escape
 from leads.models import CustomFieldDefinition, Lead
@@ -158,6 +158,34 @@ def test_big_export_asks_first_then_runs_in_the_background_for_its_owner_only(
     assert teammate.get(status_url + "download/").status_code == 404
 
 
+def test_a_background_export_writes_its_file_and_reports_rows_in_its_job(export_world):
+    from leads.tasks.exports import export_leads
+
+    cast = export_world
+    job = exports.export_job_start(user=cast.rep, query="scene=mine", fmt="csv")
+    export_leads(job.pk)  # the task, run here as the worker runs it
+    job.refresh_from_db()
+    try:
+        assert (job.status, job.result["rows"], job.done, job.total) == ("done", 2, 2, 2)
+        download = tenant_client(cast, cast.rep).get(f"/leads/exports/{job.uuid}/download/")
+        assert "张伟" in b"".join(download.streaming_content).decode("utf-8-sig")
+    finally:
+        default_storage.delete(job.result["path"])
+
+
+def test_an_export_for_a_deactivated_account_fails_with_the_reason(export_world):
+    from leadcrm.accounts.models import User
+    from leads.tasks.exports import export_leads
+
+    cast = export_world
+    job = exports.export_job_start(user=cast.rep, query="scene=mine", fmt="xlsx")
+    User.objects.filter(pk=cast.rep.pk).update(is_active=False)
+    export_leads(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.error) == ("failed", "The account that asked for it is inactive.")
+    assert job.result == {}
+
+
 @pytest.mark.worker
 def test_big_export_runs_through_the_worker_and_downloads(celery_worker, committed_db, monkeypatch):
     cast = _load_cast("alpha")
@@ -183,7 +211,7 @@ def test_big_export_runs_through_the_worker_and_downloads(celery_worker, committ
             time.sleep(0.3)
         assert "4 leads exported." in html
         with tenant_context(cast.tenant):
-            path = exports.export_job_get(user=cast.rep, job_id=job_id)["path"]
+            path = exports.export_job_get(user=cast.rep, job_id=job_id).result["path"]
         download = client.get(status_url + "download/")
         assert download.status_code == 200
         assert "attachment" in download["Content-Disposition"]
@@ -200,4 +228,4 @@ def test_big_export_runs_through_the_worker_and_downloads(celery_worker, committ
             if path:
                 default_storage.delete(path)
             if job_id:
-                cache.delete(exports._job_key(job_id))
+                Job.objects.filter(uuid=job_id).delete()

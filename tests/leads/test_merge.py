@@ -106,14 +106,22 @@ def test_merge_and_undo_through_the_pages(twins):
     assert Lead.objects.get(pk=a.pk).merged_into is None
 
 
+def _scan(actor):
+    """A scan job, run here as the worker runs it (test_scan_job_runs_in_the_worker sends it
+    for real)."""
+    from leads.services.dedup_scan import dedup_scan_request
+    from leads.tasks.dedup import dedup_scan_run
+
+    job = dedup_scan_request(actor=actor)
+    dedup_scan_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    return job
+
+
 def test_duplicate_review_page_runs_the_scan_in_the_worker_queue(twins):
-    from django.core.cache import cache
-
-    from leads.tasks.dedup import RESULT_KEY, dedup_scan_run
-
     cast, _a, _b = twins
-    cache.delete(RESULT_KEY)
-    dedup_scan_run()  # the task body; test_scan_job_runs_in_the_worker sends it for real
+    _scan(cast.admin)
     client = tenant_client(cast, cast.admin)
     html = client.get(reverse("leads-duplicate-groups")).content.decode()
     assert "Review and merge" in html
@@ -123,21 +131,31 @@ def test_duplicate_review_page_runs_the_scan_in_the_worker_queue(twins):
 
 @pytest.mark.worker
 def test_scan_job_runs_in_the_worker(committed_db, celery_worker):
-    from django.core.cache import cache
+    import time
+
     from django_tenants.utils import tenant_context
 
-    from leads.tasks.dedup import RESULT_KEY, dedup_scan_run
+    from leadcrm.jobs.models import Job
+    from leads.services.dedup_scan import dedup_scan_latest, dedup_scan_request
     from tests.conftest import _load_cast
 
     cast = _load_cast("alpha")
     with tenant_context(cast.tenant):
-        cache.delete(RESULT_KEY)
-    result = dedup_scan_run.apply_async(
-        headers={"_schema_name": cast.tenant.schema_name}, queue="dedup"
-    )
-    assert result.get(timeout=60) >= 0
-    with tenant_context(cast.tenant):
-        assert "groups" in cache.get(RESULT_KEY)
+        job = dedup_scan_request(actor=cast.admin)
+        assert dedup_scan_request(actor=cast.admin).pk == job.pk  # one scan at a time
+    try:
+        with tenant_context(cast.tenant):
+            for _ in range(600):
+                job.refresh_from_db()
+                if not job.is_active:
+                    break
+                time.sleep(0.1)
+            assert job.status == "done", (job.status, job.error)
+            assert "groups" in job.result
+            assert dedup_scan_latest().pk == job.pk
+    finally:
+        with tenant_context(cast.tenant):
+            Job.objects.filter(pk=job.pk).delete()
 
 
 def test_the_survivor_takes_an_owner_and_a_pool_entry_and_undo_gives_them_back(in_tenant_a):
@@ -187,14 +205,11 @@ def test_the_survivors_history_shows_the_merged_leads_history(twins):
 
 
 def test_not_duplicates_keeps_the_pair_out_of_later_scans(twins):
-    from django.core.cache import cache
 
     from leads.models import DuplicateDismissal
-    from leads.tasks.dedup import RESULT_KEY, dedup_scan_run
 
     cast, a, b = twins
-    cache.delete(RESULT_KEY)
-    dedup_scan_run()
+    _scan(cast.admin)
     client = tenant_client(cast, cast.admin)
     page = reverse("leads-duplicate-groups")
     assert "Anna Müller" in client.get(page).content.decode()
@@ -207,7 +222,7 @@ def test_not_duplicates_keeps_the_pair_out_of_later_scans(twins):
     assert (dismissal.lead_a_id, dismissal.lead_b_id, dismissal.dismissed_by) == (
         min(a.pk, b.pk), max(a.pk, b.pk), cast.admin
     )  # fmt: skip
-    dedup_scan_run()
+    _scan(cast.admin)
     assert "Anna Müller" not in client.get(page).content.decode()  # and from the next scan
     again = client.post(reverse("leads-duplicates-not-same"), {"lead": [str(a.uuid), str(b.uuid)]})
     assert again.status_code == 302
@@ -215,9 +230,7 @@ def test_not_duplicates_keeps_the_pair_out_of_later_scans(twins):
 
 
 def test_a_rep_cannot_dismiss_and_contacts_stay_masked_on_the_review_page(in_tenant_a):
-    from django.core.cache import cache
 
-    from leads.tasks.dedup import RESULT_KEY, dedup_scan_run
     from pools.models import Pool
     from pools.services.claim import pool_lead_add
 
@@ -229,8 +242,7 @@ def test_a_rep_cannot_dismiss_and_contacts_stay_masked_on_the_review_page(in_ten
                                   check_duplicates=False)  # fmt: skip
     for lead in (first, second):
         pool_lead_add(pool=pool, lead=lead, actor=cast.admin)
-    cache.delete(RESULT_KEY)
-    dedup_scan_run()
+    _scan(cast.admin)
     html = tenant_client(cast, cast.manager).get(reverse("leads-duplicate-groups")).content.decode()
     assert "Hidden Twin" in html  # the manager sees the pooled leads as a pool member ...
     assert "13912345678" not in html  # ... with their numbers masked until claimed
@@ -242,9 +254,7 @@ def test_a_rep_cannot_dismiss_and_contacts_stay_masked_on_the_review_page(in_ten
 
 
 def test_the_review_page_pages_and_filters_by_level(in_tenant_a, monkeypatch):
-    from django.core.cache import cache
-
-    from leads.tasks.dedup import RESULT_KEY
+    from leadcrm.jobs.services import job_create, job_finish, job_start
     from leads.views import merge as views_merge
 
     cast = in_tenant_a
@@ -255,7 +265,8 @@ def test_the_review_page_pages_and_filters_by_level(in_tenant_a, monkeypatch):
          "score": 100 - i, "rules": ["r"]}
         for i in range(0, 10, 2)
     ]  # fmt: skip
-    cache.set(RESULT_KEY, {"at": "2026-11-30T10:00:00+00:00", "groups": groups})
+    scan = job_create(kind="dedup_scan", user=cast.admin, exclusive=True)
+    job_finish(job=job_start(job_id=scan.pk), result={"groups": groups})
     client = tenant_client(cast, cast.admin)
     url = reverse("leads-duplicate-groups")
     first = client.get(url).content.decode()
@@ -269,14 +280,16 @@ def test_the_review_page_pages_and_filters_by_level(in_tenant_a, monkeypatch):
 
 
 def test_the_page_stops_saying_scanning_once_the_scan_is_done(twins):
+    from leads.services.dedup_scan import dedup_scan_active
     from leads.tasks.dedup import dedup_scan_run
 
     cast, _a, _b = twins
     client = tenant_client(cast, cast.admin)
     url = reverse("leads-duplicate-groups")
     client.post(url)  # queued (the task runs after commit, in the worker)
+    client.post(url)  # a second click while queued starts nothing more
     assert "Scanning…" in client.get(url).content.decode()
-    dedup_scan_run()  # the task body, as the worker runs it
+    dedup_scan_run(dedup_scan_active().pk)  # the task body, as the worker runs it
     html = client.get(url).content.decode()
     assert "Scanning…" not in html
     assert "Anna Müller" in html
@@ -330,3 +343,16 @@ def test_a_deactivated_owner_is_never_merged_in(twins):
     lead_merge(survivor=loose, others=[gone], values={"owner": gone.pk}, actor=cast.admin)
     loose.refresh_from_db()
     assert (loose.owner, loose.status) == (None, "unassigned")
+
+
+def test_a_failed_scan_shows_its_reason_and_the_last_good_result_stays(twins):
+    from leadcrm.jobs.services import job_create, job_fail
+
+    cast, _a, _b = twins
+    _scan(cast.admin)
+    failed = job_create(kind="dedup_scan", user=cast.admin, exclusive=True)
+    job_fail(job=failed, error="The scan ran out of memory.")
+    html = tenant_client(cast, cast.admin).get(reverse("leads-duplicate-groups")).content.decode()
+    assert "The scan ran out of memory." in html
+    assert "Anna Müller" in html  # the groups of the last scan that finished
+    assert "Scanning…" not in html

@@ -1,0 +1,129 @@
+"""Creating, queueing and moving background jobs through their states.
+
+Every state change is a conditional UPDATE on the current status, so two workers (a message
+delivered twice), a worker and a person cancelling, or two requests never overwrite each
+other: the loser sees 0 rows and leaves the job as the winner set it. Final states (done,
+failed, cancelled) never change again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leadcrm.accounts.models import User
+from leadcrm.jobs.errors import JobAlreadyActive, JobCancelled
+from leadcrm.jobs.models import Job
+from leadcrm.tasking import enqueue_on_commit
+
+#: An exclusive job still queued or running after this long is taken for lost (its worker
+#: and its message are gone) and failed, so it does not block its kind forever.
+STALE_AFTER = timedelta(hours=2)
+ERROR_LENGTH = Job._meta.get_field("error").max_length
+
+
+def job_create(
+    *,
+    kind: str,
+    user: User | None,
+    total: int = 0,
+    params: dict | None = None,
+    exclusive: bool = False,
+) -> Job:
+    """A new queued job of ``kind`` for ``user``. With ``exclusive``, at most one job of the
+    kind is queued or running in the tenant (a partial unique index decides a race): raises
+    JobAlreadyActive with that job otherwise. One older than STALE_AFTER is failed first."""
+    if exclusive:
+        Job.objects.filter(
+            kind=kind, exclusive=True, status__in=Job.ACTIVE,
+            created_at__lt=timezone.now() - STALE_AFTER,
+        ).update(
+            status=Job.Status.FAILED, finished_at=timezone.now(),
+            error=_("The job stopped answering and was given up."),
+        )  # fmt: skip
+    try:
+        with transaction.atomic():
+            return Job.objects.create(
+                kind=kind, created_by=user, total=total, params=params or {},
+                exclusive=exclusive,
+            )  # fmt: skip
+    except IntegrityError:
+        active = Job.objects.filter(kind=kind, exclusive=True, status__in=Job.ACTIVE).first()
+        if active is None:  # it finished between the insert and this read
+            return job_create(kind=kind, user=user, total=total, params=params, exclusive=True)
+        raise JobAlreadyActive(active) from None
+
+
+def job_enqueue(*, job: Job, task: str, args: tuple = ()) -> Job:
+    """Queue the task named ``task`` (a ``@job_task``) for ``job`` once the transaction
+    commits, with the current tenant; its queue comes from CELERY_TASK_ROUTES. The task is
+    named, not imported, so a service never imports the module of its own task."""
+    task_id = enqueue_on_commit(task, job.pk, *args)
+    Job.objects.filter(pk=job.pk).update(task_id=task_id)
+    job.task_id = task_id
+    return job
+
+
+def job_start(*, job_id: int) -> Job | None:
+    """Queued → running. A job already running is handed back too: it is the same message
+    delivered again (a worker killed mid-run, acks_late), and the body resumes it. Returns
+    None for a job that is done, failed, cancelled or gone: it must not run again."""
+    Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=timezone.now()
+    )
+    return (
+        Job.objects.select_related("created_by")
+        .filter(pk=job_id, status=Job.Status.RUNNING)
+        .first()
+    )
+
+
+def job_progress(*, job: Job, done: int, total: int | None = None) -> None:
+    """Record how far a running job got (``total`` too when it is known only now). Raises
+    JobCancelled if the job is no longer running (cancelled meanwhile), so the run stops."""
+    changes = {"done": done} if total is None else {"done": done, "total": total}
+    if not Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(**changes):
+        raise JobCancelled(job.uuid)
+    for field, value in changes.items():
+        setattr(job, field, value)
+
+
+def job_finish(*, job: Job, result: dict | None = None) -> bool:
+    """Running → done, with its ``result``; the progress shows complete. False if the job was
+    no longer running (cancelled, or finished by another delivery): nothing changes."""
+    now = timezone.now()
+    changes = {"status": Job.Status.DONE, "finished_at": now, "result": result or {}}
+    finished = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(**changes)
+    if finished:
+        for field, value in changes.items():
+            setattr(job, field, value)
+    return bool(finished)
+
+
+def job_fail(*, job: Job, error: str) -> bool:
+    """Queued or running → failed, with ``error``: the reason, for the person who asked.
+    False if the job had already ended."""
+    changes = {
+        "status": Job.Status.FAILED,
+        "finished_at": timezone.now(),
+        "error": str(error)[:ERROR_LENGTH],
+    }
+    failed = Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE).update(**changes)
+    if failed:
+        for field, value in changes.items():
+            setattr(job, field, value)
+    return bool(failed)
+
+
+def job_cancel(*, job: Job) -> bool:
+    """Queued or running → cancelled. A queued job will not start; a running one stops at its
+    next progress report (what it committed so far stays). False if it had already ended."""
+    changes = {"status": Job.Status.CANCELLED, "finished_at": timezone.now()}
+    cancelled = Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE).update(**changes)
+    if cancelled:
+        for field, value in changes.items():
+            setattr(job, field, value)
+    return bool(cancelled)

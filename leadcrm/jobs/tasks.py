@@ -1,0 +1,113 @@
+"""``@job_task``: the one way a Celery task runs a Job.
+
+The task takes the job's id (plus any ids of its own), starts the job, runs the body with the
+loaded Job, and finishes it with what the body returns. Whatever happens, the job ends in a
+final state or stays running only while a worker is really on it:
+
+- a JobError fails the job with its reason (an expected failure, told to the person);
+- any other exception fails it with a short generic reason and logs the traceback, so no
+  job is left "running" forever;
+- JobCancelled (from job_progress) stops the body; the job stays cancelled;
+- a second delivery of the same message (a killed worker, acks_late) resumes a running job,
+  and does nothing for a job that already ended, so bodies must be safe to resume.
+
+The body runs in the language of the person who asked, so reasons read in theirs.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from celery import shared_task
+from django.conf import settings
+from django.db import connection
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from leadcrm.jobs.errors import JobCancelled, JobError
+from leadcrm.jobs.services import job_fail, job_finish, job_progress, job_start
+from leadcrm.tasking import logger
+
+
+def unexpected_reason(error: Exception) -> str:
+    """What the person reads when the body crashed: the kind of error, never its details
+    (they may hold data or internals; the traceback is in the worker's log)."""
+    return _("The job stopped on an unexpected error (%(error)s). Try again or ask an admin.") % {
+        "error": type(error).__name__
+    }
+
+
+def job_task(**task_options):
+    """Make ``body(job, *args)`` a Celery task named after it that takes ``(job_id, *args)``.
+    ``body`` returns the job's result (a JSON-able dict, or None for an empty one).
+    ``task_options`` go to ``shared_task`` (acks_late and ignore_result are the defaults)."""
+    options = {"acks_late": True, "ignore_result": True} | task_options
+
+    def decorate(body):
+        @shared_task(name=f"{body.__module__}.{body.__name__}", **options)
+        @wraps(body)
+        def run(job_id: int, *args):
+            job = job_start(job_id=job_id)
+            if job is None:
+                logger.info("job skipped=ended job_id=%s tenant=%s", job_id, connection.schema_name)
+                return None
+            language = getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
+            with translation.override(language):
+                try:
+                    result = body(job, *args)
+                except JobCancelled:
+                    _log(job, "cancelled")
+                    return None
+                except JobError as error:
+                    _fail(job, error.reason)
+                    _log(job, "failed", error.reason)
+                    return None
+                except Exception as error:
+                    logger.exception(
+                        "job crashed kind=%s job=%s tenant=%s",
+                        job.kind, job.uuid, connection.schema_name,
+                    )  # fmt: skip
+                    _fail(job, unexpected_reason(error))
+                    return None
+            job_finish(job=job, result=result)
+            _log(job, job.status)
+            return None
+
+        return run
+
+    return decorate
+
+
+def _fail(job, reason: str) -> None:
+    """Fail the job even if the error broke the database connection (reconnect once)."""
+    try:
+        job_fail(job=job, error=reason)
+    except Exception:
+        schema = connection.tenant
+        connection.close()
+        connection.set_tenant(schema)
+        job_fail(job=job, error=reason)
+
+
+def _log(job, outcome: str, reason: str = "") -> None:
+    logger.info(
+        "job kind=%s job=%s outcome=%s%s tenant=%s",
+        job.kind, job.uuid, outcome, f" reason={reason!r}" if reason else "",
+        connection.schema_name,
+    )  # fmt: skip
+
+
+@job_task(ignore_result=False)  # so a test can wait for a delivery to be handled
+def job_probe(job, *args) -> dict:
+    """A job that only does what its params say, to check the whole path through a real
+    worker (tests, or an operator after a deploy): report ``steps`` of progress, then fail
+    with ``fail`` (a reason), crash with ``crash`` (an exception's message) or finish with
+    ``{"steps": n, "args": [...]}``. Routed to the default queue."""
+    steps = int(job.params.get("steps", 0))
+    for step in range(1, steps + 1):
+        job_progress(job=job, done=step, total=steps)
+    if job.params.get("fail"):
+        raise JobError(job.params["fail"])
+    if job.params.get("crash"):
+        raise RuntimeError(job.params["crash"])
+    return {"steps": steps, "args": list(args)}
