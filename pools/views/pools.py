@@ -72,6 +72,7 @@ def pool_detail(request, uuid):
         "is_admin": is_admin,
         "can_claim": can_claim,
         "can_allocate": is_admin and pool.mode != Pool.Mode.CLAIM,
+        "can_select": can_claim or is_admin,
         "stats": selectors.pool_stats(pool),
         "section": "pools/",
     }
