@@ -1,10 +1,23 @@
-"""The lead table that the Leads list and a pool's page share (leads.listing)."""
+"""The lead table that the Leads list and a pool's page share (leads.listing and its partials)."""
 
 import pytest
 from django.test import RequestFactory
+from django.urls import reverse
+from django_tenants.utils import tenant_context
 
 from leads.listing import PAGE_SIZE, lead_table_context, lead_table_page
 from leads.selectors import LeadFilters
+from leads.services import lead as lead_services
+from pools.models import Pool
+from pools.services.claim import pool_lead_add
+from tests.conftest import tenant_client
+
+SHARED_PARTIALS = {
+    "leads/partials/_table_filters.html",
+    "leads/partials/_table_search.html",
+    "leads/partials/_table_pager.html",
+    "leads/partials/_table_lead_cells.html",
+}
 
 
 def _page(query: str, rows: int) -> dict:
@@ -41,3 +54,33 @@ def test_the_options_name_what_the_filter_bar_offers(in_tenant_a):
     assert [key for key, _label in narrow["sorts"]] == ["score"]
     assert len(narrow["periods"]) == 3
     assert narrow["filters"].hot
+
+
+def test_the_list_and_a_pool_page_render_the_same_table_partials(cast_a):
+    with tenant_context(cast_a.tenant):
+        pool = Pool.objects.create(name="Shared table pool")
+        pool.members.add(cast_a.rep)
+        lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Listed Lead")
+        waiting = lead_services.lead_create(actor=cast_a.admin, name="Waiting Lead")
+        pool_lead_add(pool=pool, lead=waiting, actor=cast_a.admin)
+    client = tenant_client(cast_a, cast_a.rep)
+    listing = client.get(reverse("leads-index"))
+    pool_page = client.get(reverse("pools-detail", kwargs={"uuid": pool.uuid}))
+    for response, name in ((listing, "Listed Lead"), (pool_page, "Waiting Lead")):
+        assert {t.name for t in response.templates} >= SHARED_PARTIALS
+        html = response.content.decode()
+        assert f"<strong>{name}</strong>" in html
+        assert '<div class="pager">' in html
+        assert "Showing 1–1" in html
+    # Each page keeps its own ids and offers its own chips and sorts.
+    listing_html, pool_html = listing.content.decode(), pool_page.content.decode()
+    assert 'id="lead-search"' in listing_html
+    assert 'id="pool-search"' in pool_html
+    assert 'hx-get="/leads/"' in listing_html
+    assert f'hx-get="/pools/{pool.uuid}/"' in pool_html
+    assert '<option value="due"' in listing_html
+    assert '<option value="due"' not in pool_html
+    assert "?status=qualified" in listing_html
+    assert "?status=" not in pool_html
+    assert "?unassigned=1" in listing_html
+    assert "?unassigned=1" not in pool_html
