@@ -14,62 +14,17 @@ from leadcrm.accounts.roles import Role
 from leadcrm.parsing import uuid_or_none
 from leads import exports, selectors
 from leads.errors import LeadError
-from leads.fields import custom_fields_active
-from leads.models import ImportJob, LeadSettings, LeadStatus, LossReason
+from leads.listing import lead_table_context
+from leads.models import ImportJob, LeadStatus, LossReason
 from leads.services import bulk as bulk_services
 from leads.services import saved_views as saved_view_services
-
-PAGE_SIZE = 50
-
-
-STATUS_CHIPS = [
-    ("new", gettext_lazy("New")),
-    ("following_up", gettext_lazy("Following up")),
-    ("qualified", gettext_lazy("Qualified")),
-    ("unqualified", gettext_lazy("Unqualified")),
-    ("nurture", gettext_lazy("Nurture")),
-    ("converted", gettext_lazy("Converted")),
-]
-
-
-PERIODS = [
-    ("today", gettext_lazy("Today")),
-    ("week", gettext_lazy("This week")),
-    ("month", gettext_lazy("This month")),
-]
-
-
-SORTS = [
-    ("score", gettext_lazy("Score")),
-    ("created", gettext_lazy("Newest")),
-    ("activity", gettext_lazy("Last activity")),
-    ("due", gettext_lazy("Next follow-up")),
-]
 
 
 @login_required
 def lead_list(request):
     filters = selectors.LeadFilters.from_query(request.GET)
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
     leads = selectors.lead_list(user=request.user, filters=filters)
-    rows = list(leads[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    context = {
-        "leads": rows[:PAGE_SIZE],
-        "has_next": len(rows) > PAGE_SIZE,
-        "page": page,
-        "first_row": (page - 1) * PAGE_SIZE + 1,
-        "last_row": (page - 1) * PAGE_SIZE + min(len(rows), PAGE_SIZE),
-        "status_chips": STATUS_CHIPS,
-        "periods": PERIODS,
-        "sorts": SORTS,
-        "filters": filters,
-        "query": request.GET,
-        "hot_score": LeadSettings.load().hot_score,
-    }
-    context.update(list_context(request, filters))
+    context = lead_table_context(request, leads, filters=filters) | list_context(request, filters)
     if request.htmx and request.htmx.target == "lead-results":
         return render(request, "leads/lead_list.html#lead-results", context)
     return render(request, "leads/lead_list.html", context)
@@ -88,7 +43,7 @@ SCENE_TABS = [
 
 
 def list_context(request, filters) -> dict:
-    """What the list page needs besides its rows: scenes, saved views and the bulk bar."""
+    """What the list page needs besides the lead table: scenes, saved views and the bulk bar."""
     user = request.user
     tabs = [
         (key, label)
@@ -111,11 +66,6 @@ def list_context(request, filters) -> dict:
         "imported_job": ImportJob.objects.filter(uuid=filters.imported).first()
         if filters.imported
         else None,
-        "custom_filters": [
-            (definition, request.GET.get(f"cf_{definition.key}", ""))
-            for definition in custom_fields_active()
-            if definition.filterable
-        ],
     }
 
 

@@ -9,15 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
-from leads.fields import custom_fields_active
+from leads.listing import lead_table_context, lead_table_page
 from leads.models import Lead, LeadStatus
-from leads.selectors import SORTS, LeadFilters, lead_list
-from leads.views.list import PERIODS
+from leads.selectors import LeadFilters, lead_list
 from pools import selectors
 from pools.errors import PoolError
 from pools.forms import PoolForm
@@ -25,17 +23,11 @@ from pools.models import Pool, PoolEvent
 from pools.services import pool as pool_services
 from pools.services.reclaim import entry_reclaim_at
 
-PAGE_SIZE = 50
-
-
 TABS = ("waiting", "held", "members", "events")
 
 
-SORT_LABELS = {
-    "score": gettext_lazy("Score"),
-    "created": gettext_lazy("Newest"),
-    "activity": gettext_lazy("Last activity"),
-}
+#: The waiting leads' table offers the list's filters that make sense for unowned pool leads.
+WAITING_TABLE = {"status_chips": (), "toggles": ("hot",), "sorts": ("score", "created", "activity")}
 
 
 @login_required
@@ -72,23 +64,16 @@ def pool_detail(request, uuid):
         tab = "waiting"
     # The pool's own rows, with the list's filters (search, hot, period); scenes don't apply.
     filters = replace(LeadFilters.from_query(request.GET), scene="all", status="")
+    can_claim = pool_services.pool_can_claim(pool, user)
     context = {
         "pool": pool,
         "tab": tab,
         "is_admin": is_admin,
-        "can_claim": pool_services.pool_can_claim(pool, user),
+        "can_claim": can_claim,
         "can_allocate": is_admin and pool.mode != Pool.Mode.CLAIM,
-        "filters": filters,
-        "query": request.GET,
-        "sorts": [(k, v) for k, v in SORT_LABELS.items() if k in SORTS],
+        "can_select": can_claim or is_admin,
         "stats": selectors.pool_stats(pool),
         "section": "pools/",
-        "periods": PERIODS,
-        "custom_filters": [
-            (definition, request.GET.get(f"cf_{definition.key}", ""))
-            for definition in custom_fields_active()
-            if definition.filterable
-        ],
     }
     if tab == "waiting":
         leads = (
@@ -100,7 +85,7 @@ def pool_detail(request, uuid):
             )
             .select_related("pool_entry")
         )
-        context.update(_page(request, leads))
+        context.update(lead_table_context(request, leads, filters=filters, **WAITING_TABLE))
     elif tab == "held":
         leads = (
             Lead.objects.filter(
@@ -110,7 +95,7 @@ def pool_detail(request, uuid):
             .select_related("owner", "pool_entry__pool")
             .order_by("pool_entry__claimed_at")
         )
-        page = _page(request, leads)
+        page = lead_table_page(request, leads)
         for lead in page["leads"]:
             lead.reclaim_at = entry_reclaim_at(lead.pool_entry, lead)
         context.update(page)
@@ -127,21 +112,6 @@ def pool_detail(request, uuid):
     if request.htmx and request.htmx.target == "pool-results":
         return render(request, "pools/pool_detail.html#pool-results", context)
     return render(request, "pools/pool_detail.html", context)
-
-
-def _page(request, leads) -> dict:
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
-    rows = list(leads[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    return {
-        "leads": rows[:PAGE_SIZE],
-        "has_next": len(rows) > PAGE_SIZE,
-        "page": page,
-        "first_row": (page - 1) * PAGE_SIZE + 1,
-        "last_row": (page - 1) * PAGE_SIZE + min(len(rows), PAGE_SIZE),
-    }
 
 
 @role_required(Role.TENANT_ADMIN)

@@ -1,5 +1,7 @@
 """The pool pages through HTTP: listing, claiming, allocating, masking, the rule editor."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -227,3 +229,40 @@ def test_pool_page_filters_like_the_leads_list(in_tenant_a, pool):
     today = client.get(url + "?period=today&q=Delta").content.decode()
     assert "Delta lead 0" in today
     assert "Booth visitor" not in today
+
+
+def test_paging_the_waiting_leads_shows_the_next_rows(cast_b, in_tenant_a, pool, delta_leads):
+    from leads.listing import PAGE_SIZE
+
+    cast = in_tenant_a
+    for i in range(PAGE_SIZE):
+        lead = lead_services.lead_create(actor=cast.admin, name=f"Queue lead {i:02}")
+        pool_lead_add(pool=pool, lead=lead, actor=cast.admin)
+    waiting = PAGE_SIZE + 3  # and the fixture's three
+    client = tenant_client(cast, cast.rep)
+    url = reverse("pools-detail", kwargs={"uuid": pool.uuid})
+    first = client.get(url + "?sort=created").content.decode()
+    second = client.get(
+        url + "?sort=created&page=2", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="pool-results"
+    ).content.decode()
+    first_names = re.findall(r"<strong>((?:Queue|Delta) lead \d+)</strong>", first)
+    second_names = re.findall(r"<strong>((?:Queue|Delta) lead \d+)</strong>", second)
+    assert len(first_names) == PAGE_SIZE
+    assert len(second_names) == waiting - PAGE_SIZE
+    assert set(first_names) | set(second_names) == {
+        *(f"Queue lead {i:02}" for i in range(PAGE_SIZE)),
+        *(f"Delta lead {i}" for i in range(3)),
+    }
+    # Newest first: page 2 holds the oldest, the fixture's leads.
+    assert first_names[0] == f"Queue lead {PAGE_SIZE - 1:02}"
+    assert set(second_names) == {"Delta lead 0", "Delta lead 1", "Delta lead 2"}
+    assert f"Showing 1–{PAGE_SIZE}" in first
+    assert 'href="?sort=created&amp;page=2"' in first
+    assert "<html" not in second
+    assert f"Showing {PAGE_SIZE + 1}–{waiting}" in second
+    assert 'href="?sort=created&amp;page=1"' in second
+    assert "page=3" not in second
+    # Paging shows nothing to whoever may not open the pool.
+    outsider = tenant_client(cast, cast.manager).get(url + "?page=2")
+    assert outsider.status_code == 404
+    assert tenant_client(cast_b, cast_b.rep).get(url + "?page=2").status_code == 404
