@@ -39,13 +39,27 @@ def after_create_bulk_hooks(*, routing: bool = True) -> list[Callable[[list[int]
 # returns a Q over Lead (or None for nothing), so lists stay one SQL query.
 _visible: list[Callable] = []
 _masked: list[Callable] = []
+# Leads a user administers through another app (pools: every lead of the pools they
+# administer): they may take decisions on them that need more than reading, such as converting.
+_administered: list[Callable] = []
 
 
-def register_visibility(*, visible: Callable | None = None, masked: Callable | None = None):
+def register_visibility(
+    *,
+    visible: Callable | None = None,
+    masked: Callable | None = None,
+    administered: Callable | None = None,
+):
     if visible is not None and visible not in _visible:
         _visible.append(visible)
     if masked is not None and masked not in _masked:
         _masked.append(masked)
+    if administered is not None and administered not in _administered:
+        _administered.append(administered)
+
+
+def administered_hooks() -> list[Callable]:
+    return list(_administered)
 
 
 def visibility_hooks() -> list[Callable]:

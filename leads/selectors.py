@@ -16,7 +16,7 @@ from leadcrm.accounts.selectors import team_descendant_ids, user_subordinate_ids
 from leadcrm.parsing import uuid_or_none
 from leads.dedup.matching import duplicates_find
 from leads.fields import custom_value_parse
-from leads.hooks import masking_hooks, visibility_hooks
+from leads.hooks import administered_hooks, masking_hooks, visibility_hooks
 from leads.models import (
     OPEN_STATUSES,
     Access,
@@ -150,6 +150,24 @@ def lead_can_write(user: User, lead: Lead) -> bool:
         return True
     _readable, writable = _shared_owner_ids(user)
     return lead.owner_id is not None and lead.owner_id in writable
+
+
+def lead_is_administered_by(user: User, lead: Lead) -> bool:
+    """Whether another app makes ``user`` an administrator of ``lead`` (e.g. its pool's admin)."""
+    for hook in administered_hooks():
+        q = hook(user)
+        if q is not None and Lead.objects.filter(q, pk=lead.pk).exists():
+            return True
+    return False
+
+
+def owner_ids_visible_to(user: User) -> tuple[set[int], set[int]]:
+    """Owners whose records ``user`` may (read, write) by the lead rules: themselves, their
+    reporting line and managed teams, and sharing rules. For records other apps keep per owner
+    (customers, contacts, opportunities), so they follow the same hierarchy and sharing."""
+    in_line = _owner_ids_in_line(user)
+    readable, writable = _shared_owner_ids(user)
+    return in_line | readable, in_line | writable
 
 
 def lead_get_for_user(*, user: User, uuid, write: bool = False) -> Lead:

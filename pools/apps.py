@@ -13,7 +13,11 @@ class PoolsConfig(AppConfig):
             register_merge,
             register_visibility,
         )
-        from pools.selectors import contact_masked_q, pooled_leads_visible_q
+        from pools.selectors import (
+            contact_masked_q,
+            pooled_leads_administered_q,
+            pooled_leads_visible_q,
+        )
         from pools.services.pool import (
             fallback_pool_localise_on_create,
             pool_entry_merge,
@@ -36,4 +40,8 @@ class PoolsConfig(AppConfig):
         )
         register_merge("pool_entry", on_merge=pool_entry_merge, on_undo=pool_entry_merge_undo)
         tenant_created.connect(fallback_pool_localise_on_create, dispatch_uid="pools-localise")
-        register_visibility(visible=pooled_leads_visible_q, masked=contact_masked_q)
+        register_visibility(
+            visible=pooled_leads_visible_q,
+            masked=contact_masked_q,
+            administered=pooled_leads_administered_q,
+        )

@@ -61,6 +61,14 @@ def pooled_leads_visible_q(user: User) -> Q | None:
     return q
 
 
+def pooled_leads_administered_q(user: User) -> Q | None:
+    """Administration hook: every lead of the pools ``user`` administers."""
+    admin = pool_ids_admin(user)
+    if not admin:
+        return None
+    return Q(Exists(PoolEntry.objects.filter(lead=OuterRef("pk"), pool_id__in=admin)))
+
+
 def contact_masked_q(user: User) -> Q | None:
     """Masking hook: unclaimed pooled leads, except in pools ``user`` administers."""
     if user.is_tenant_admin:

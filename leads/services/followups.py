@@ -143,6 +143,14 @@ def followup_cancel(*, task: Task, actor: User) -> Task:
     return task
 
 
+def lead_followups_cancel(*, lead: Lead, actor: User) -> int:
+    """Cancel every open follow-up of ``lead`` (a converted lead whose tenant closes them);
+    returns how many. Runs in the caller's transaction."""
+    return Task.objects.filter(lead=lead, status=Task.Status.OPEN).update(
+        status=Task.Status.CANCELLED, completed_at=None
+    )
+
+
 def sop_followups_create(*, lead: Lead, stage: Stage, actor: User | None) -> list[Task]:
     """Create the SOP tasks of ``stage`` for a lead that has just entered it: one per active
     SopTemplate, due now + its hours, assigned to the lead's owner.

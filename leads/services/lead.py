@@ -321,6 +321,38 @@ def lead_change_status(
     return locked
 
 
+#: Statuses from which a lead may be converted (by lead_mark_converted only).
+CONVERTIBLE = (S.PENDING, S.FOLLOWING_UP, S.QUALIFIED, S.INVALID)
+
+
+def lead_mark_converted(*, lead: Lead, actor: User, at) -> Lead:
+    """Mark ``lead`` converted at ``at``: the one way into Converted, called by the conversion
+    service inside its transaction, on a lead it has locked (select_for_update).
+
+    Raises IllegalTransitionError when the lead is merged into another or not in a convertible
+    status. The change is kept in the lead's history under ``actor``."""
+    if lead.merged_into_id is not None:
+        raise IllegalTransitionError(
+            _("A merged lead cannot be converted; convert the lead it was merged into.")
+        )
+    if lead.status == S.CONVERTED:
+        raise IllegalTransitionError(_("This lead is already converted."))
+    if lead.status not in CONVERTIBLE:
+        raise IllegalTransitionError(
+            _("A lead that is %(status)s cannot be converted.")
+            % {"status": lead.get_status_display()}
+        )
+    lead.status = S.CONVERTED
+    lead.status_changed_at = at
+    lead.converted_at = at
+    lead.loss_reason = None
+    lead._history_user = actor
+    lead.save(
+        update_fields=["status", "status_changed_at", "converted_at", "loss_reason", "updated_at"]
+    )
+    return lead
+
+
 BANT_LABELS = {
     "bant_budget": _lazy("budget"),
     "bant_authority": _lazy("decision-maker"),

@@ -1,0 +1,2 @@
+"""The conversion app's services: converting a lead (convert), and changing customers,
+contacts and opportunities (records)."""

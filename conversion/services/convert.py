@@ -1,0 +1,355 @@
+"""Converting a lead: the one transactional step from a lead to a customer, a contact and an
+opportunity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from conversion.errors import AlreadyConvertedError, ConversionError, DuplicateError
+from conversion.mapping import mapped_values, mapping_effective
+from conversion.models import (
+    Contact,
+    Conversion,
+    ConversionSettings,
+    Customer,
+    Opportunity,
+    OpportunityStage,
+)
+from conversion.selectors import contacts_visible_to, customers_visible_to
+from leadcrm.accounts.models import User
+from leads.errors import LeadError
+from leads.identity.keys import keys_for
+from leads.identity.normalize import company_key
+from leads.models import Lead, Task, default_region
+from leads.selectors import lead_can_write, lead_contacts_masked, lead_is_administered_by
+from leads.services.followups import lead_followups_cancel
+from leads.services.lead import CONVERTIBLE, lead_mark_converted
+
+NAME_MAX = 200
+
+
+@dataclass
+class ConvertRequest:
+    """What the person chose in the wizard (or sent to the API). Empty means "the default":
+    link the matching customer or create one from the lead; create a contact; no opportunity.
+    """
+
+    #: Link this existing customer instead of creating one.
+    customer: Customer | None = None
+    #: Create a new customer with these values (over the mapped ones), even when the tenant's
+    #: duplicate check finds one with the same name (then refused: link that one instead).
+    new_customer: dict | None = None
+    #: Link this existing contact of the customer instead of creating one.
+    contact: Contact | None = None
+    create_contact: bool = True
+    contact_values: dict = field(default_factory=dict)
+    #: Create an opportunity with these values (name, amount, currency, expected_close_date,
+    #: stage); None: no opportunity.
+    opportunity: dict | None = None
+
+
+def lead_may_convert(user: User, lead: Lead) -> bool:
+    """The owner, the owner's managers, read-write members and shares, tenant admins (all
+    through lead_can_write) and the admins of the lead's pool."""
+    return lead_can_write(user, lead) or lead_is_administered_by(user, lead)
+
+
+def customer_match(*, name: str) -> Customer | None:
+    """An existing customer whose normalised company name equals ``name``'s (the company key
+    the lead duplicate check uses: legal forms, full-width characters, Chinese suffixes)."""
+    key = company_key(name or "")[:200]
+    if not key:
+        return None
+    return Customer.objects.filter(name_key=key).order_by("created_at").first()
+
+
+def customer_create(*, actor: User, owner: User | None, values: dict, custom: dict) -> Customer:
+    name = (values.get("name") or "").strip()[:NAME_MAX]
+    if not name:
+        raise ConversionError(_("The customer needs a name."), field="customer_name")
+    customer = Customer(
+        name=name,
+        name_key=company_key(name)[:200],
+        owner=owner,
+        created_by=actor,
+        custom_data=custom,
+        **{k: str(v).strip() for k, v in values.items() if k != "name"},
+    )
+    customer._history_user = actor
+    customer.save()
+    return customer
+
+
+def _contact_keys(values: dict, country: str) -> tuple[str, str]:
+    keys = keys_for(
+        {"email": values.get("email", ""), "mobile": values.get("mobile", ""), "country": country},
+        default_region(),
+    )
+    return keys["email_key"], keys["mobile_key"].split(";")[0]
+
+
+def _contact_duplicate(customer: Customer, email_key: str, mobile_key: str) -> Contact | None:
+    same = Q(pk__in=[])
+    if email_key:
+        same |= Q(email_key=email_key)
+    if mobile_key:
+        same |= Q(mobile_key=mobile_key)
+    return customer.contacts.filter(same).first()
+
+
+def _amount(raw) -> Decimal:
+    if raw in (None, ""):
+        return Decimal(0)
+    try:
+        value = Decimal(str(raw).replace(",", "").strip())
+    except InvalidOperation:
+        raise ConversionError(_("Enter the amount as a number."), field="amount") from None
+    if not value.is_finite() or value < 0 or value >= Decimal(10) ** 12:
+        raise ConversionError(_("Enter an amount between 0 and 999,999,999,999."), field="amount")
+    return value.quantize(Decimal("0.01"))
+
+
+def _close_date(raw) -> date | None:
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, date):
+        value = raw
+    else:
+        try:
+            value = date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise ConversionError(
+                _("Enter the close date as YYYY-MM-DD."), field="expected_close_date"
+            ) from None
+    if not 2000 <= value.year <= 2100:
+        raise ConversionError(
+            _("Enter a close date between the years 2000 and 2100."), field="expected_close_date"
+        )
+    return value
+
+
+def _stage(raw) -> OpportunityStage:
+    stages = OpportunityStage.objects.filter(is_active=True)
+    if isinstance(raw, OpportunityStage):
+        stage = stages.filter(pk=raw.pk).first()
+    elif raw:
+        stage = stages.filter(uuid=raw).first() if _is_uuid(raw) else None
+    else:
+        stage = stages.filter(outcome=OpportunityStage.Outcome.OPEN).order_by("position").first()
+    if stage is None:
+        raise ConversionError(_("Choose a stage of the pipeline."), field="stage")
+    return stage
+
+
+def _is_uuid(raw) -> bool:
+    from leadcrm.parsing import uuid_or_none
+
+    return uuid_or_none(raw) is not None
+
+
+def lead_convert(*, lead: Lead, actor: User, request: ConvertRequest | None = None) -> Conversion:
+    """Convert ``lead`` into a customer (created or linked), optionally a contact and an
+    opportunity, and mark it Converted.
+
+    All or nothing: one transaction; any refusal (ConversionError: a duplicate contact or
+    opportunity, a customer the actor may not see, a masked contact) or database error leaves
+    no record and no status change behind. Exactly once: the lead's row is locked first, so of
+    two people converting the same lead at the same moment the second waits and is then told
+    who converted it (AlreadyConvertedError); a retried request gets the same answer.
+
+    1. lock the lead; refuse if already converted, merged, not convertible, not allowed,
+       or its contacts are masked for the actor
+    2. the customer: the one chosen (visible to the actor), or a new one from the mapping
+       (refused when the duplicate check finds one with the same company name)
+    3. the contact: the one chosen (of that customer) or a new one (refused when the same
+       e-mail or mobile already exists under the customer and the check is on)
+    4. the opportunity, if asked (refused when the customer already has one of that name and
+       the check is on)
+    5. open follow-ups: kept (they show on the customer) or cancelled, by the tenant's setting
+    6. the lead is marked Converted (leads.services.lead.lead_mark_converted) and the
+       conversion recorded
+    """
+    request = request or ConvertRequest()
+    settings_row = ConversionSettings.load()
+    mapping = mapping_effective(settings_row.field_mapping)
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        _check_convertible(locked, actor)
+        now = timezone.now()
+        customer, customer_created = _customer(locked, actor, request, settings_row, mapping)
+        contact, contact_created = _contact(locked, actor, request, settings_row, mapping, customer)
+        opportunity = _opportunity(locked, actor, request, settings_row, mapping, customer, contact)
+        closed = 0
+        if settings_row.open_followups == ConversionSettings.Followups.CLOSE:
+            closed = lead_followups_cancel(lead=locked, actor=actor)
+        try:
+            lead_mark_converted(lead=locked, actor=actor, at=now)
+        except LeadError as exc:
+            raise ConversionError(exc.message) from exc
+        return Conversion.objects.create(
+            lead=locked,
+            customer=customer,
+            contact=contact,
+            opportunity=opportunity,
+            customer_created=customer_created,
+            contact_created=contact_created,
+            converted_by=actor,
+            converted_at=now,
+            followups_closed=closed,
+        )
+
+
+def _check_convertible(lead: Lead, actor: User) -> None:
+    done = Conversion.objects.filter(lead=lead).select_related("converted_by").first()
+    if done is not None:
+        who = done.converted_by.full_name if done.converted_by else _("someone")
+        raise AlreadyConvertedError(
+            _("This lead was already converted by %(name)s on %(date)s.")
+            % {"name": who, "date": date_format(timezone.localtime(done.converted_at))},
+            existing=done,
+        )
+    if lead.merged_into_id is not None:
+        raise ConversionError(
+            _("This lead was merged into another; convert the lead it was merged into.")
+        )
+    if lead.status not in CONVERTIBLE:
+        raise ConversionError(
+            _("A lead that is %(status)s cannot be converted.")
+            % {"status": lead.get_status_display()}
+        )
+    if not lead_may_convert(actor, lead):
+        raise ConversionError(_("You may not convert this lead."))
+    if lead_contacts_masked(user=actor, lead=lead):
+        raise ConversionError(
+            _("Claim the lead before converting it: its contacts are hidden from you.")
+        )
+
+
+def _customer(lead, actor, request, settings_row, mapping) -> tuple[Customer, bool]:
+    if request.customer is not None:
+        customer = customers_visible_to(actor).filter(pk=request.customer.pk).first()
+        if customer is None:
+            raise ConversionError(_("Choose a customer you can open."), field="customer")
+        return customer, False
+    values, custom = mapped_values(lead, mapping["customer"])
+    values.setdefault("name", lead.company or lead.name)
+    values.update({k: v for k, v in (request.new_customer or {}).items() if v not in (None,)})
+    if settings_row.customer_duplicate_check:
+        match = customer_match(name=values.get("name", ""))
+        if match is not None:
+            if customers_visible_to(actor).filter(pk=match.pk).exists():
+                if request.new_customer is None:
+                    return match, False  # the default: link the customer that exists
+                raise DuplicateError(
+                    _("The customer %(name)s already exists: link it instead.")
+                    % {"name": match.name},
+                    field="customer_name",
+                    existing=match,
+                )
+            raise DuplicateError(
+                _(
+                    "A customer with this name already exists and belongs to someone else: "
+                    "ask its owner or an admin to give you access."
+                ),
+                field="customer_name",
+            )
+    owner = lead.owner or actor
+    return customer_create(actor=actor, owner=owner, values=values, custom=custom), True
+
+
+def _contact(lead, actor, request, settings_row, mapping, customer) -> tuple[Contact | None, bool]:
+    if request.contact is not None:
+        contact = (
+            contacts_visible_to(actor).filter(pk=request.contact.pk, customer=customer).first()
+        )
+        if contact is None:
+            raise ConversionError(_("Choose a contact of this customer."), field="contact")
+        return contact, False
+    if not request.create_contact:
+        return None, False
+    values, custom = mapped_values(lead, mapping["contact"])
+    values.update({k: v for k, v in request.contact_values.items() if v is not None})
+    values = {k: str(v).strip() for k, v in values.items()}
+    if not values.get("name"):
+        raise ConversionError(_("The contact needs a name."), field="contact_name")
+    email_key, mobile_key = _contact_keys(values, lead.country)
+    if settings_row.contact_duplicate_check:
+        existing = _contact_duplicate(customer, email_key, mobile_key)
+        if existing is not None:
+            raise DuplicateError(
+                _(
+                    "%(name)s is already a contact of %(customer)s with the same e-mail or "
+                    "mobile: link that contact instead."
+                )
+                % {"name": existing.name, "customer": customer.name},
+                field="contact",
+                existing=existing,
+            )
+    contact = Contact(
+        customer=customer,
+        owner=lead.owner or actor,
+        created_by=actor,
+        email_key=email_key,
+        mobile_key=mobile_key,
+        custom_data=custom,
+        **{k: v[: _max_length(Contact, k)] for k, v in values.items()},
+    )
+    contact._history_user = actor
+    contact.save()
+    return contact, True
+
+
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length or 10_000
+
+
+def _opportunity(lead, actor, request, settings_row, mapping, customer, contact):
+    if request.opportunity is None:
+        return None
+    values, custom = mapped_values(lead, mapping["opportunity"])
+    given = request.opportunity
+    name = (given.get("name") or values.get("name") or "").strip()[:NAME_MAX]
+    if not name:
+        raise ConversionError(_("The opportunity needs a name."), field="opportunity_name")
+    if (
+        settings_row.opportunity_name_unique
+        and customer.opportunities.filter(name__iexact=name).exists()
+    ):
+        raise DuplicateError(
+            _("%(customer)s already has an opportunity called %(name)s.")
+            % {"customer": customer.name, "name": name},
+            field="opportunity_name",
+        )
+    stage = _stage(given.get("stage"))
+    amount = _amount(given.get("amount", values.get("amount")))
+    currency = (given.get("currency") or settings_row.default_currency or "CNY").upper()[:3]
+    opportunity = Opportunity(
+        customer=customer,
+        contact=contact,
+        name=name,
+        amount=amount,
+        currency=currency,
+        expected_close_date=_close_date(given.get("expected_close_date")),
+        stage=stage,
+        probability=stage.probability,
+        owner=lead.owner or actor,
+        created_by=actor,
+        notes=str(values.get("notes", ""))[:5000],
+        custom_data=custom,
+        closed_at=timezone.now() if stage.outcome != OpportunityStage.Outcome.OPEN else None,
+    )
+    opportunity._history_user = actor
+    opportunity.save()
+    return opportunity
+
+
+def lead_open_followups_count(lead: Lead) -> int:
+    return Task.objects.filter(lead=lead, status=Task.Status.OPEN).count()
