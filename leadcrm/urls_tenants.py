@@ -15,6 +15,7 @@ urlpatterns = [
     path("notifications/", include("leadcrm.notifications.urls")),
     path("jobs/", include("leadcrm.jobs.urls")),
     path("", include("leads.urls")),
+    path("", include("conversion.urls")),
     path("pools/", include("pools.urls")),
     path("analytics/", include("analytics.urls")),
 ]

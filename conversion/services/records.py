@@ -9,7 +9,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from conversion.errors import ConversionError
-from conversion.models import ConversionSettings, Opportunity, OpportunityStage
+from conversion.models import Opportunity, OpportunityStage
 from conversion.selectors import opportunity_can_write
 from leadcrm.accounts.models import User
 from leads.models import LossReason
@@ -71,14 +71,3 @@ def opportunity_move(
         locked._history_user = actor
         locked.save()
     return locked
-
-
-def conversion_settings_save(*, actor: User, **values) -> ConversionSettings:
-    """Change the tenant's conversion settings (tenant admins)."""
-    if not actor.is_tenant_admin:
-        raise ConversionError(_("Only tenant admins change the conversion settings."))
-    row = ConversionSettings.load()
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.save()
-    return row

@@ -1,0 +1,8 @@
+"""Every route of the conversion app, mounted at the site root by leadcrm.urls_tenants. Each
+area keeps its routes in its own module under conversion/routes/."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("conversion.routes.convert")),
+]
