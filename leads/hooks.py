@@ -6,6 +6,7 @@ after the creating transaction commits and receive the lead's id; they queue Cel
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 # Each hook is kept with whether it routes the lead (pools' does): an import that leaves its
 # leads unassigned skips the routing hooks only, so scoring and the like still run.
@@ -139,3 +140,48 @@ def register_merge(name: str, *, on_merge: Callable, on_undo: Callable) -> None:
 
 def merge_hooks() -> dict[str, tuple[Callable, Callable]]:
     return dict(_merge)
+
+
+# The lead page and the list's bulk bar, extended by other apps without leads knowing them
+# (conversion adds Convert and "converted into" links). ``actions(lead, user)`` returns the
+# LeadAction buttons for the lead page (key "convert" also takes over the stage bar's last stage
+# and the "Converted" status); ``panel(lead, user)`` returns (template name, context) or None.
+@dataclass(frozen=True)
+class LeadAction:
+    key: str
+    label: str
+    url: str
+    primary: bool = False
+
+
+_lead_actions: list[Callable] = []
+_lead_panels: list[Callable] = []
+
+
+def register_lead_page(*, actions: Callable | None = None, panel: Callable | None = None) -> None:
+    if actions is not None and actions not in _lead_actions:
+        _lead_actions.append(actions)
+    if panel is not None and panel not in _lead_panels:
+        _lead_panels.append(panel)
+
+
+def lead_page_actions(lead, user) -> list[LeadAction]:
+    return [action for hook in _lead_actions for action in hook(lead, user)]
+
+
+def lead_page_panels(lead, user) -> list[tuple[str, dict]]:
+    return [found for hook in _lead_panels if (found := hook(lead, user)) is not None]
+
+
+# Bulk bar buttons: (label, url) posted with the ticked leads (``lead`` values) and ``next``.
+_bulk_actions: list[Callable] = []
+
+
+def register_bulk_action(action: Callable) -> None:
+    """``action(user)`` returns a LeadAction for the bulk bar, or None when not offered."""
+    if action not in _bulk_actions:
+        _bulk_actions.append(action)
+
+
+def bulk_actions(user) -> list[LeadAction]:
+    return [found for hook in _bulk_actions if (found := hook(user)) is not None]

@@ -20,8 +20,6 @@ meet on a unique index: one creates, the other waits and replays.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -31,8 +29,18 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from leadcrm.accounts.models import ApiKey, IdempotencyRecord, User
-from leadcrm.accounts.services import api_key_authenticate
+from leadcrm.accounts.models import ApiKey, User
+from leadcrm.api import (
+    api_authenticate,
+    api_body,
+    api_earlier,
+    api_error,
+    api_idempotency_key,
+    api_remember,
+    api_replay,
+    api_request_hash,
+    openapi_extend,
+)
 from leads import selectors
 from leads.dedup.matching import duplicates_find
 from leads.errors import LeadError
@@ -40,13 +48,8 @@ from leads.fields import API_FIELDS, EDITABLE_FIELDS
 from leads.models import Lead, SourceChannel
 from leads.services import lead as lead_services
 
-MAX_BODY = 64 * 1024
 MAX_LIMIT = 200
 WRITE_FIELDS = set(EDITABLE_FIELDS)
-
-
-def _error(status: int, message: str, field: str | None = None) -> JsonResponse:
-    return JsonResponse({"error": {"message": message, "field": field}}, status=status)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -61,26 +64,6 @@ def lead_json(lead: Lead) -> dict:
     data["created_at"] = _iso(lead.created_at)
     data["updated_at"] = _iso(lead.updated_at)
     return data
-
-
-def _authenticate(request) -> ApiKey | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _sep, key = header.partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return api_key_authenticate(key.strip())
-
-
-def _body(request) -> tuple[dict | None, JsonResponse | None]:
-    if len(request.body) > MAX_BODY:
-        return None, _error(413, _("The request body is larger than 64 KB."))
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return None, _error(400, _("The body is not valid JSON."))
-    if not isinstance(data, dict):
-        return None, _error(400, _("Send a JSON object."))
-    return data, None
 
 
 def _lead_fields(data: dict) -> dict:
@@ -134,14 +117,14 @@ def _visible(api_key: ApiKey):
 
 @csrf_exempt
 def leads_collection(request):
-    api_key = _authenticate(request)
+    api_key = api_authenticate(request)
     if api_key is None:
-        return _error(401, _("Send a valid API key: Authorization: Bearer lck_..."))
+        return api_error(401, _("Send a valid API key: Authorization: Bearer lck_..."))
     if request.method == "GET":
         return _list(request, api_key)
     if request.method == "POST":
         return _create(request, api_key)
-    return _error(405, _("Use GET or POST."))
+    return api_error(405, _("Use GET or POST."))
 
 
 def _list(request, api_key: ApiKey) -> JsonResponse:
@@ -159,13 +142,15 @@ def _list(request, api_key: ApiKey) -> JsonResponse:
     if params.get("updated_after"):
         since = parse_datetime(params["updated_after"])
         if since is None:
-            return _error(422, _("updated_after must be an ISO 8601 date-time."), "updated_after")
+            return api_error(
+                422, _("updated_after must be an ISO 8601 date-time."), "updated_after"
+            )
         leads = leads.filter(updated_at__gt=since)
     try:
         limit = min(max(int(params.get("limit", 50)), 1), MAX_LIMIT)
         page = max(int(params.get("page", 1)), 1)
     except ValueError:
-        return _error(422, _("limit and page are numbers."))
+        return api_error(422, _("limit and page are numbers."))
     rows = list(leads.order_by("-created_at", "-id")[(page - 1) * limit : page * limit + 1])
     next_url = None
     if len(rows) > limit:
@@ -176,17 +161,14 @@ def _list(request, api_key: ApiKey) -> JsonResponse:
 
 
 def _create(request, api_key: ApiKey) -> JsonResponse:
-    data, problem = _body(request)
+    data, problem = api_body(request)
     if problem:
         return problem
-    idempotency_key = (request.headers.get("Idempotency-Key") or "").strip()[:255]
-    request_hash = hashlib.sha256(
-        json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
-    if idempotency_key:
-        earlier = IdempotencyRecord.objects.filter(api_key=api_key, key=idempotency_key).first()
-        if earlier is not None:
-            return _replay(earlier, request_hash)
+    idempotency_key = api_idempotency_key(request)
+    request_hash = api_request_hash(data)
+    earlier = api_earlier(api_key, idempotency_key)
+    if earlier is not None:
+        return api_replay(earlier, request_hash)
     try:
         with transaction.atomic():
             fields = _lead_fields(data)
@@ -195,22 +177,14 @@ def _create(request, api_key: ApiKey) -> JsonResponse:
             lead = lead_services.lead_create(actor=api_key.created_by, owner=_owner(data), **fields)
             lead = Lead.objects.select_related("source", "stage", "owner").get(pk=lead.pk)
             body = {**lead_json(lead), "duplicates": _duplicates(fields, lead)}
-            if idempotency_key:
-                # A concurrent twin waits here on the unique index until this commits.
-                IdempotencyRecord.objects.create(
-                    api_key=api_key,
-                    key=idempotency_key,
-                    request_hash=request_hash,
-                    status=201,
-                    body=body,
-                )
+            api_remember(api_key, idempotency_key, request_hash, 201, body)
     except LeadError as error:
-        return _error(422, error.message, error.field)
+        return api_error(422, error.message, error.field)
     except IntegrityError:
-        earlier = IdempotencyRecord.objects.filter(api_key=api_key, key=idempotency_key).first()
+        earlier = api_earlier(api_key, idempotency_key)
         if earlier is None:
             raise
-        return _replay(earlier, request_hash)
+        return api_replay(earlier, request_hash)
     response = JsonResponse(body, status=201)
     response["Location"] = reverse("api-lead", kwargs={"uuid": lead.uuid})
     return response
@@ -225,41 +199,29 @@ def _duplicates(fields: dict, lead: Lead) -> list[dict]:
     ]
 
 
-def _replay(record: IdempotencyRecord, request_hash: str) -> JsonResponse:
-    if record.request_hash != request_hash:
-        return _error(
-            422,
-            _("This Idempotency-Key was used with a different body; use a new key."),
-            "Idempotency-Key",
-        )
-    response = JsonResponse(record.body, status=record.status)
-    response["Idempotent-Replayed"] = "true"
-    return response
-
-
 @csrf_exempt
 def lead_item(request, uuid):
-    api_key = _authenticate(request)
+    api_key = api_authenticate(request)
     if api_key is None:
-        return _error(401, _("Send a valid API key: Authorization: Bearer lck_..."))
+        return api_error(401, _("Send a valid API key: Authorization: Bearer lck_..."))
     lead = _visible(api_key).filter(uuid=uuid).first()
     if lead is None:
-        return _error(404, _("No such lead."))
+        return api_error(404, _("No such lead."))
     if request.method == "GET":
         return JsonResponse(lead_json(lead))
     if request.method != "PATCH":
-        return _error(405, _("Use GET or PATCH."))
+        return api_error(405, _("Use GET or PATCH."))
     if not selectors.lead_can_write(api_key.created_by, lead):
-        return _error(404, _("No such lead."))
-    data, problem = _body(request)
+        return api_error(404, _("No such lead."))
+    data, problem = api_body(request)
     if problem:
         return problem
     if "owner" in data:
-        return _error(422, _("Change the owner in the app (assignment)."), "owner")
+        return api_error(422, _("Change the owner in the app (assignment)."), "owner")
     try:
         lead_services.lead_update(lead=lead, actor=api_key.created_by, **_lead_fields(data))
     except LeadError as error:
-        return _error(422, error.message, error.field)
+        return api_error(422, error.message, error.field)
     lead = _visible(api_key).get(pk=lead.pk)
     return JsonResponse(lead_json(lead))
 
@@ -420,4 +382,4 @@ def openapi(request):
             },
         },
     }
-    return JsonResponse(document)
+    return JsonResponse(openapi_extend(document))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leadcrm.accounts.models import User
-from leads import selectors
+from leads import hooks, selectors
 from leads.dedup.matching import duplicates_find
 from leads.errors import LeadError
 from leads.forms.lead import ActivityForm, AssignForm, LeadForm, StageForm, StatusForm
@@ -118,8 +118,12 @@ def _detail_context(request, lead, tab):
     current = next((i for i, s in enumerate(stages) if s.pk == lead.stage_id), -1)
     assignable = selectors.owners_assignable_by(request.user)
     masked = selectors.lead_contacts_masked(user=request.user, lead=lead)
+    actions = hooks.lead_page_actions(lead, request.user)
     return {
         "lead": lead,
+        "extra_actions": actions,
+        "extra_panels": hooks.lead_page_panels(lead, request.user),
+        "convert_url": next((a.url for a in actions if a.key == "convert"), ""),
         "duplicates": selectors.lead_duplicates_for(request.user, lead) if tab == "details" else [],
         "recent_merge": lead.merges.filter(
             undone_at__isnull=True, at__gte=timezone.now() - timedelta(days=30)
@@ -147,6 +151,23 @@ def _detail_context(request, lead, tab):
         "colleagues": User.objects.filter(is_active=True).order_by("full_name"),
         "lead_settings": LeadSettings.load(),
     }
+
+
+def _convert_url(lead, user) -> str:
+    return next((a.url for a in hooks.lead_page_actions(lead, user) if a.key == "convert"), "")
+
+
+def _is_last_stage(stage) -> bool:
+    last = Stage.objects.filter(is_active=True).order_by("position", "name").last()
+    return last is not None and last.pk == stage.pk
+
+
+def _redirect(request, url: str):
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 def _next_statuses(lead):
@@ -182,6 +203,10 @@ def lead_activity_create(request, uuid):
 def lead_status_change(request, uuid):
     lead = selectors.lead_get_for_user(user=request.user, uuid=uuid, write=True)
     form = StatusForm(request.POST)
+    if form.is_valid() and form.cleaned_data["status"] == LeadStatus.CONVERTED:
+        convert_url = _convert_url(lead, request.user)
+        if convert_url:
+            return _redirect(request, convert_url)  # never a status flip without records
     if form.is_valid():
         try:
             if form.cleaned_data["status"] == "restore":
@@ -208,6 +233,10 @@ def lead_stage_change(request, uuid):
     form = StageForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a stage."))
+    elif (convert_url := _convert_url(lead, request.user)) and _is_last_stage(
+        form.cleaned_data["stage"]
+    ):
+        return _redirect(request, convert_url)  # the last stage is reached by converting
     else:
         try:
             lead_services.lead_change_stage(

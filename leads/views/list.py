@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from leadcrm.accounts.models import User
 from leadcrm.accounts.roles import Role
 from leadcrm.parsing import uuid_or_none
-from leads import exports, selectors
+from leads import exports, hooks, selectors
 from leads.errors import LeadError
 from leads.listing import lead_table_context
 from leads.models import ImportJob, LeadStatus, LossReason
@@ -62,6 +62,7 @@ def list_context(request, filters) -> dict:
         "assignable": selectors.owners_assignable_by(user),
         "bulk_statuses": [(s, labels[s]) for s in bulk_services.BULK_STATUSES],
         "loss_reasons": LossReason.objects.filter(is_active=True),
+        "bulk_extra_actions": hooks.bulk_actions(user),
         "export_limit": exports.EXPORT_DIRECT_LIMIT,
         "imported_job": ImportJob.objects.filter(uuid=filters.imported).first()
         if filters.imported
