@@ -150,7 +150,8 @@ class MemberRow:
 
 
 def pool_member_rows(pool: Pool, members: list[User]) -> list[MemberRow]:
-    """For the pool's admins: what each member holds, claimed lately and converted."""
+    """For the pool's admins: what each member holds, and claimed and converted (by
+    conversion date) in the last 30 days."""
     ids = [m.pk for m in members]
     month = timezone.now() - timedelta(days=30)
     held = dict(
@@ -169,6 +170,7 @@ def pool_member_rows(pool: Pool, members: list[User]) -> list[MemberRow]:
             merged_into__isnull=True,
             owner_id__in=ids,
             status=LeadStatus.CONVERTED,
+            converted_at__gte=month,
         )
         .values_list("owner")
         .annotate(n=Count("*"))

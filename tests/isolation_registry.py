@@ -413,3 +413,14 @@ def _job(cast):
 
 
 OBJECT_ROUTES["jobs-status"] = ObjectRoute(_job, methods=("GET",))
+
+
+# conversion: the wizard and its customer search take tenant A's lead; the API answers a
+# session with 401 (tests/conversion/test_convert_pages.py checks keys across tenants).
+OBJECT_ROUTES.update(
+    {
+        "conversion-convert": ObjectRoute(_lead),
+        "conversion-convert-customer-search": ObjectRoute(_lead, methods=("GET",)),
+        "api-lead-convert": ObjectRoute(_lead, methods=("POST",)),
+    }
+)

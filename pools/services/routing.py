@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, Count, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,13 +115,26 @@ class _Picker:
                 m.pk: max(float(rule.weights.get(str(m.pk), 1) or 0), 0.0) for m in self.members
             }
         if rule.strategy == Rule.Strategy.PERFORMANCE:
+            # Conversions by conversion date against leads received, both in the window.
             since = self.now - timedelta(days=PERFORMANCE_WINDOW_DAYS)
-            rows = (
+            received = dict(
                 Lead.objects.filter(owner__in=self.members, assigned_at__gte=since)
-                .values("owner")
-                .annotate(total=Count("*"), won=Count("pk", filter=Q(status=LeadStatus.CONVERTED)))
+                .values_list("owner")
+                .annotate(n=Count("*"))
             )
-            stats = {r["owner"]: (r["won"], r["total"]) for r in rows}
+            won = dict(
+                Lead.objects.filter(
+                    owner__in=self.members,
+                    status=LeadStatus.CONVERTED,
+                    converted_at__gte=since,
+                )
+                .values_list("owner")
+                .annotate(n=Count("*"))
+            )
+            stats = {
+                m.pk: (won.get(m.pk, 0), max(received.get(m.pk, 0), won.get(m.pk, 0)))
+                for m in self.members
+            }
             # Laplace-smoothed conversion rate: a new rep is neither starved nor flooded.
             return {
                 m.pk: (stats.get(m.pk, (0, 0))[0] + 1) / (stats.get(m.pk, (0, 0))[1] + 2)

@@ -2,9 +2,11 @@
 
 import threading
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from leadcrm.accounts.models import Team, User
@@ -187,8 +189,14 @@ def test_weighted_least_loaded_and_performance_strategies(in_tenant_a, squad):
 
     rule.strategy = "performance"
     rule.save()
-    # reps[1] converted both of theirs: they now get the most.
-    Lead.objects.filter(owner=reps[1]).update(status=LeadStatus.CONVERTED)
+    # reps[1] converted both of theirs (today; conversions count by conversion date): they
+    # now get the most. reps[0]'s conversion of long ago, before the window, does not count.
+    Lead.objects.filter(owner=reps[1]).update(
+        status=LeadStatus.CONVERTED, converted_at=timezone.now()
+    )
+    Lead.objects.filter(pk=Lead.objects.filter(owner=reps[0]).first().pk).update(
+        status=LeadStatus.CONVERTED, converted_at=timezone.now() - timedelta(days=400)
+    )
     perf = [_lead(cast.admin, name=f"P{i}") for i in range(12)]
     leads_route([lead.pk for lead in perf])
     owners = Counter(

@@ -1,0 +1,1 @@
+"""The conversion app's forms."""
