@@ -73,3 +73,27 @@ def test_demo_pools_route_claim_and_warn_through_the_services(in_tenant_a):
     assert result["claimed"] > 0
     assert PoolEvent.objects.filter(action="claim").count() == result["claimed"]
     assert demo_pools_seed(admin=in_tenant_a.admin) == {"skipped": True}
+
+
+def test_demo_converts_a_tenth_of_the_worked_leads_with_opportunities(in_tenant_a):
+    from conversion.models import Conversion, Opportunity
+    from demo.conversion import WORKED, demo_conversions_seed
+
+    org = demo_organisation_seed(email_domain="demo.example.com", password="Demo-Pass-2026", seed=1)
+    owners = {team.name: [*team.members.all()] for team in org.teams}
+    demo_leads_seed(owners_by_team=owners, admin=in_tenant_a.admin, count=200, seed=5)
+    result = demo_conversions_seed(seed=5)
+    worked = Lead.objects.filter(status__in=WORKED).count()
+    converted = Conversion.objects.count()
+    assert 0.08 * worked <= converted <= 0.12 * worked
+    assert result["converted"] == converted
+    assert Lead.objects.filter(status=LeadStatus.CONVERTED).count() == converted
+    # Spread over the last months, never before the lead existed, with opportunities of
+    # every outcome.
+    for conversion in Conversion.objects.select_related("lead"):
+        assert conversion.lead.converted_at == conversion.converted_at
+        assert conversion.converted_at > conversion.lead.created_at
+    assert Opportunity.objects.count() >= converted * 0.6
+    outcomes = set(Opportunity.objects.values_list("stage__outcome", flat=True))
+    assert outcomes >= {"open", "won"}
+    assert demo_conversions_seed(seed=5) == {"converted": 0}  # a second run adds nothing

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
 
+from demo.conversion import demo_conversions_seed
 from demo.leads import demo_leads_seed
 from demo.organisation import demo_organisation_seed
 from demo.pools import demo_pools_seed
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             if missing <= 0:
                 if options["leads"]:
                     self.stdout.write(f"tenant {subdomain} already has {options['leads']} leads")
-                    self._pools(options)
+                    self._after_leads(options)
                 return
             owners_by_team = {
                 team.name: list(User.objects.filter(team=team, is_active=True))
@@ -92,7 +93,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"seeded {missing} leads in {result['seconds']} s ({mix})")
             )
-            self._pools(options)
+            self._after_leads(options)
 
     def _pools(self, options):
         """Pools, rules and pooled leads, once the leads are there (skipped if present)."""
@@ -101,3 +102,9 @@ class Command(BaseCommand):
         admin = User.objects.filter(roles__contains=[Role.TENANT_ADMIN]).order_by("pk")[0]
         result = demo_pools_seed(admin=admin, extra_leads=options["pool_leads"])
         self.stdout.write(self.style.SUCCESS(f"pools: {result}"))
+
+    def _after_leads(self, options):
+        """Pools first (they take some leads), then about a tenth of the worked leads convert."""
+        self._pools(options)
+        result = demo_conversions_seed(seed=options["seed"])
+        self.stdout.write(self.style.SUCCESS(f"conversions: {result}"))
