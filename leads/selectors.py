@@ -139,7 +139,11 @@ def owners_assignable_by(actor: User) -> QuerySet[User]:
 
 def lead_can_write(user: User, lead: Lead) -> bool:
     """Who may change a lead: tenant admins; its owner; the owner's managers (reporting line
-    or managed team); read-write members; read-write sharing rules covering its owner."""
+    or managed team); read-write members; read-write sharing rules covering its owner. A
+    converted lead is read-only for everyone: it lives on as its customer (its kept follow-ups
+    stay with their assignees)."""
+    if lead.status == LeadStatus.CONVERTED:
+        return False
     if user.has_role(Role.TENANT_ADMIN) or lead.owner_id == user.pk:
         return True
     if lead.status == LeadStatus.VOID:

@@ -405,3 +405,25 @@ def test_the_starting_pipeline_matches_the_frozen_migration_copy():
     assert frozen == [
         (name, probability, str(outcome)) for name, probability, outcome in DEFAULT_STAGES
     ]
+
+
+def test_a_converted_lead_is_read_only_even_for_admins(in_tenant_a):
+    from django.urls import reverse
+
+    from tests.conftest import tenant_client
+
+    cast = in_tenant_a
+    lead = _lead(cast, company="Read Only Ltd")
+    lead_convert(lead=lead, actor=cast.rep)
+    for user in (cast.rep, cast.admin):
+        client = tenant_client(cast, user)
+        assert client.get(reverse("leads-edit", kwargs={"uuid": lead.uuid})).status_code == 403
+        logged = client.post(
+            reverse("leads-activity-create", kwargs={"uuid": lead.uuid}),
+            {"kind": "note", "body": "after the fact"},
+        )
+        assert logged.status_code == 403
+    assert not lead.activities.filter(body="after the fact").exists()
+    page = tenant_client(cast, cast.rep).get(reverse("leads-detail", kwargs={"uuid": lead.uuid}))
+    assert page.status_code == 200
+    assert reverse("leads-edit", kwargs={"uuid": lead.uuid}) not in page.content.decode()
