@@ -24,7 +24,7 @@ SORTS = [
 ]
 
 STATES = [
-    ("open", _("Open")),
+    ("open", _("In progress")),
     ("won", _("Won")),
     ("lost", _("Lost")),
 ]
@@ -130,8 +130,14 @@ class OpportunityForm(forms.Form):
         LossReason.objects.none(),
         label=_("Loss reason (required for a lost stage)"),
         required=False,
+        empty_label="—",
     )
-    contact = _ByUuid(Contact.objects.none(), label=_("Contact"), required=False)
+    contact = _ByUuid(
+        Contact.objects.none(),
+        label=_("Contact person"),
+        required=False,
+        empty_label=_("No contact person"),
+    )
     owner = _ByUuid(User.objects.none(), label=_("Owner"), empty_label=None)
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})

@@ -53,4 +53,10 @@
     col.querySelector(".board-cards").appendChild(dragged);  // show it there while saving
     form.requestSubmit();
   });
+
+  // When the board comes back asking why a card was lost, put the keyboard on that question.
+  document.addEventListener("htmx:afterSettle", function () {
+    var ask = document.querySelector(".board-lose select");
+    if (ask && document.activeElement !== ask) ask.focus();
+  });
 })();
