@@ -5,4 +5,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("conversion.routes.convert")),
+    path("opportunities/", include("conversion.routes.opportunities")),
 ]

@@ -424,3 +424,27 @@ OBJECT_ROUTES.update(
         "api-lead-convert": ObjectRoute(_lead, methods=("POST",)),
     }
 )
+
+
+def _opportunity(cast):
+    from conversion.services.convert import ConvertRequest, lead_convert
+    from leads.services.lead import lead_create
+
+    lead = lead_create(
+        actor=cast.rep, owner=cast.rep, name="Opportunity Probe Lead", company="Secret Deal Co"
+    )
+    conversion = lead_convert(
+        lead=lead,
+        actor=cast.rep,
+        request=ConvertRequest(opportunity={"name": "Probe Opportunity Secret"}),
+    )
+    return {"uuid": conversion.opportunity.uuid}, ["Probe Opportunity Secret", "Secret Deal Co"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "conversion-opportunity-detail": ObjectRoute(_opportunity),
+        "conversion-opportunity-edit": ObjectRoute(_opportunity),
+        "conversion-opportunity-move": ObjectRoute(_opportunity, methods=("POST",)),
+    }
+)

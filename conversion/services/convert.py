@@ -4,8 +4,6 @@ opportunity."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Q
@@ -24,6 +22,12 @@ from conversion.models import (
     OpportunityStage,
 )
 from conversion.selectors import contacts_visible_to, customers_visible_to
+from conversion.services.records import (
+    amount_parse,
+    close_date_parse,
+    opportunity_name_check,
+    stage_parse,
+)
 from leadcrm.accounts.models import User
 from leads.errors import LeadError
 from leads.identity.keys import keys_for
@@ -103,56 +107,6 @@ def _contact_duplicate(customer: Customer, email_key: str, mobile_key: str) -> C
     if mobile_key:
         same |= Q(mobile_key=mobile_key)
     return customer.contacts.filter(same).first()
-
-
-def _amount(raw) -> Decimal:
-    if raw in (None, ""):
-        return Decimal(0)
-    try:
-        value = Decimal(str(raw).replace(",", "").strip())
-    except InvalidOperation:
-        raise ConversionError(_("Enter the amount as a number."), field="amount") from None
-    if not value.is_finite() or value < 0 or value >= Decimal(10) ** 12:
-        raise ConversionError(_("Enter an amount between 0 and 999,999,999,999."), field="amount")
-    return value.quantize(Decimal("0.01"))
-
-
-def _close_date(raw) -> date | None:
-    if raw in (None, ""):
-        return None
-    if isinstance(raw, date):
-        value = raw
-    else:
-        try:
-            value = date.fromisoformat(str(raw).strip())
-        except ValueError:
-            raise ConversionError(
-                _("Enter the close date as YYYY-MM-DD."), field="expected_close_date"
-            ) from None
-    if not 2000 <= value.year <= 2100:
-        raise ConversionError(
-            _("Enter a close date between the years 2000 and 2100."), field="expected_close_date"
-        )
-    return value
-
-
-def _stage(raw) -> OpportunityStage:
-    stages = OpportunityStage.objects.filter(is_active=True)
-    if isinstance(raw, OpportunityStage):
-        stage = stages.filter(pk=raw.pk).first()
-    elif raw:
-        stage = stages.filter(uuid=raw).first() if _is_uuid(raw) else None
-    else:
-        stage = stages.filter(outcome=OpportunityStage.Outcome.OPEN).order_by("position").first()
-    if stage is None:
-        raise ConversionError(_("Choose a stage of the pipeline."), field="stage")
-    return stage
-
-
-def _is_uuid(raw) -> bool:
-    from leadcrm.parsing import uuid_or_none
-
-    return uuid_or_none(raw) is not None
 
 
 def lead_convert(*, lead: Lead, actor: User, request: ConvertRequest | None = None) -> Conversion:
@@ -319,17 +273,9 @@ def _opportunity(lead, actor, request, settings_row, mapping, customer, contact)
     name = (given.get("name") or values.get("name") or "").strip()[:NAME_MAX]
     if not name:
         raise ConversionError(_("The opportunity needs a name."), field="opportunity_name")
-    if (
-        settings_row.opportunity_name_unique
-        and customer.opportunities.filter(name__iexact=name).exists()
-    ):
-        raise DuplicateError(
-            _("%(customer)s already has an opportunity called %(name)s.")
-            % {"customer": customer.name, "name": name},
-            field="opportunity_name",
-        )
-    stage = _stage(given.get("stage"))
-    amount = _amount(given.get("amount", values.get("amount")))
+    opportunity_name_check(customer=customer, name=name)
+    stage = stage_parse(given.get("stage"))
+    amount = amount_parse(given.get("amount", values.get("amount")))
     currency = (given.get("currency") or settings_row.default_currency or "CNY").upper()[:3]
     opportunity = Opportunity(
         customer=customer,
@@ -337,7 +283,7 @@ def _opportunity(lead, actor, request, settings_row, mapping, customer, contact)
         name=name,
         amount=amount,
         currency=currency,
-        expected_close_date=_close_date(given.get("expected_close_date")),
+        expected_close_date=close_date_parse(given.get("expected_close_date")),
         stage=stage,
         probability=stage.probability,
         owner=lead.owner or actor,
