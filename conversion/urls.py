@@ -5,4 +5,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("conversion.routes.convert")),
+    path("customers/", include("conversion.routes.customers")),
+    path("contacts/", include("conversion.routes.contacts")),
 ]

@@ -413,3 +413,38 @@ def _job(cast):
 
 
 OBJECT_ROUTES["jobs-status"] = ObjectRoute(_job, methods=("GET",))
+
+
+def _customer(cast):
+    from conversion.services.customers import customer_create
+
+    customer = customer_create(
+        actor=cast.rep,
+        owner=cast.rep,
+        values={"name": "Probe Customer Secret", "city": "Probe City"},
+    )
+    return {"uuid": customer.uuid}, ["Probe Customer Secret", "Probe City"]
+
+
+def _contact(cast):
+    from conversion.services.customers import contact_create, customer_create
+
+    customer = customer_create(
+        actor=cast.rep, owner=cast.rep, values={"name": "Probe Contact Customer"}
+    )
+    contact = contact_create(
+        customer=customer, actor=cast.rep, name="Probe Contact Secret", email="probe@secret.example"
+    )
+    return {"uuid": contact.uuid}, ["Probe Contact Secret", "probe@secret.example"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "conversion-customer-detail": ObjectRoute(_customer),
+        "conversion-customer-edit": ObjectRoute(_customer),
+        "conversion-customer-activity-create": ObjectRoute(_customer, methods=("POST",)),
+        "conversion-contact-create": ObjectRoute(_customer),
+        "conversion-contact-detail": ObjectRoute(_contact),
+        "conversion-contact-edit": ObjectRoute(_contact),
+    }
+)
