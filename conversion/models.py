@@ -261,3 +261,43 @@ class Conversion(models.Model):
 
     def __str__(self) -> str:
         return f"lead {self.lead_id} -> customer {self.customer_id}"
+
+
+class CustomerActivity(models.Model):
+    """A call, e-mail, meeting or note logged on a customer. The activities of the leads
+    converted into the customer stay on those leads; the customer's timeline shows both."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Call")
+        EMAIL = "email", _("Email")
+        MEETING = "meeting", _("Meeting")
+        NOTE = "note", _("Note")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="activities"
+    )
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    body = models.TextField(_("notes"), blank=True)
+    at = models.DateTimeField(_("when"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer activity")
+        verbose_name_plural = _("customer activities")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["customer", "-at"], name="customer_activity_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.customer}"

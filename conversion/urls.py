@@ -6,4 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("conversion.routes.convert")),
     path("opportunities/", include("conversion.routes.opportunities")),
+    path("customers/", include("conversion.routes.customers")),
+    path("contacts/", include("conversion.routes.contacts")),
 ]

@@ -441,10 +441,39 @@ def _opportunity(cast):
     return {"uuid": conversion.opportunity.uuid}, ["Probe Opportunity Secret", "Secret Deal Co"]
 
 
+def _customer(cast):
+    from conversion.services.customers import customer_create
+
+    customer = customer_create(
+        actor=cast.rep,
+        owner=cast.rep,
+        values={"name": "Probe Customer Secret", "city": "Probe City"},
+    )
+    return {"uuid": customer.uuid}, ["Probe Customer Secret", "Probe City"]
+
+
+def _contact(cast):
+    from conversion.services.customers import contact_create, customer_create
+
+    customer = customer_create(
+        actor=cast.rep, owner=cast.rep, values={"name": "Probe Contact Customer"}
+    )
+    contact = contact_create(
+        customer=customer, actor=cast.rep, name="Probe Contact Secret", email="probe@secret.example"
+    )
+    return {"uuid": contact.uuid}, ["Probe Contact Secret", "probe@secret.example"]
+
+
 OBJECT_ROUTES.update(
     {
         "conversion-opportunity-detail": ObjectRoute(_opportunity),
         "conversion-opportunity-edit": ObjectRoute(_opportunity),
         "conversion-opportunity-move": ObjectRoute(_opportunity, methods=("POST",)),
+        "conversion-customer-detail": ObjectRoute(_customer),
+        "conversion-customer-edit": ObjectRoute(_customer),
+        "conversion-customer-activity-create": ObjectRoute(_customer, methods=("POST",)),
+        "conversion-contact-create": ObjectRoute(_customer),
+        "conversion-contact-detail": ObjectRoute(_contact),
+        "conversion-contact-edit": ObjectRoute(_contact),
     }
 )

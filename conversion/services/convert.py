@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -22,6 +21,12 @@ from conversion.models import (
     OpportunityStage,
 )
 from conversion.selectors import contacts_visible_to, customers_visible_to
+from conversion.services.customers import (
+    contact_duplicate,
+    contact_keys,
+    customer_create,
+    customer_match,
+)
 from conversion.services.records import (
     amount_parse,
     close_date_parse,
@@ -30,9 +35,7 @@ from conversion.services.records import (
 )
 from leadcrm.accounts.models import User
 from leads.errors import LeadError
-from leads.identity.keys import keys_for
-from leads.identity.normalize import company_key
-from leads.models import Lead, Task, default_region
+from leads.models import Lead, Task
 from leads.selectors import lead_can_write, lead_contacts_masked, lead_is_administered_by
 from leads.services.followups import lead_followups_cancel
 from leads.services.lead import CONVERTIBLE, lead_mark_converted
@@ -64,49 +67,6 @@ def lead_may_convert(user: User, lead: Lead) -> bool:
     """The owner, the owner's managers, read-write members and shares, tenant admins (all
     through lead_can_write) and the admins of the lead's pool."""
     return lead_can_write(user, lead) or lead_is_administered_by(user, lead)
-
-
-def customer_match(*, name: str) -> Customer | None:
-    """An existing customer whose normalised company name equals ``name``'s (the company key
-    the lead duplicate check uses: legal forms, full-width characters, Chinese suffixes)."""
-    key = company_key(name or "")[:200]
-    if not key:
-        return None
-    return Customer.objects.filter(name_key=key).order_by("created_at").first()
-
-
-def customer_create(*, actor: User, owner: User | None, values: dict, custom: dict) -> Customer:
-    name = (values.get("name") or "").strip()[:NAME_MAX]
-    if not name:
-        raise ConversionError(_("The customer needs a name."), field="customer_name")
-    customer = Customer(
-        name=name,
-        name_key=company_key(name)[:200],
-        owner=owner,
-        created_by=actor,
-        custom_data=custom,
-        **{k: str(v).strip() for k, v in values.items() if k != "name"},
-    )
-    customer._history_user = actor
-    customer.save()
-    return customer
-
-
-def _contact_keys(values: dict, country: str) -> tuple[str, str]:
-    keys = keys_for(
-        {"email": values.get("email", ""), "mobile": values.get("mobile", ""), "country": country},
-        default_region(),
-    )
-    return keys["email_key"], keys["mobile_key"].split(";")[0]
-
-
-def _contact_duplicate(customer: Customer, email_key: str, mobile_key: str) -> Contact | None:
-    same = Q(pk__in=[])
-    if email_key:
-        same |= Q(email_key=email_key)
-    if mobile_key:
-        same |= Q(mobile_key=mobile_key)
-    return customer.contacts.filter(same).first()
 
 
 def lead_convert(*, lead: Lead, actor: User, request: ConvertRequest | None = None) -> Conversion:
@@ -216,7 +176,15 @@ def _customer(lead, actor, request, settings_row, mapping) -> tuple[Customer, bo
                 field="customer_name",
             )
     owner = lead.owner or actor
-    return customer_create(actor=actor, owner=owner, values=values, custom=custom), True
+    try:
+        customer = customer_create(
+            actor=actor, owner=owner, values=values, custom=custom, owner_checked=True
+        )
+    except ConversionError as exc:
+        if exc.field == "name":  # the wizard's field for the new customer's name
+            exc.field = "customer_name"
+        raise
+    return customer, True
 
 
 def _contact(lead, actor, request, settings_row, mapping, customer) -> tuple[Contact | None, bool]:
@@ -234,9 +202,9 @@ def _contact(lead, actor, request, settings_row, mapping, customer) -> tuple[Con
     values = {k: str(v).strip() for k, v in values.items()}
     if not values.get("name"):
         raise ConversionError(_("The contact needs a name."), field="contact_name")
-    email_key, mobile_key = _contact_keys(values, lead.country)
+    email_key, mobile_key = contact_keys(values, lead.country)
     if settings_row.contact_duplicate_check:
-        existing = _contact_duplicate(customer, email_key, mobile_key)
+        existing = contact_duplicate(customer, email_key, mobile_key)
         if existing is not None:
             raise DuplicateError(
                 _(
