@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from conversion.errors import ConversionError
 from conversion.forms.convert import ConvertForm
 from conversion.mapping import mapped_values, mapping_effective
-from conversion.models import ConversionSettings, Customer
+from conversion.models import Conversion, ConversionSettings, Customer
 from conversion.selectors import contacts_visible_to, customers_visible_to, stages_active
 from conversion.services.convert import (
     ConvertRequest,
@@ -58,11 +58,13 @@ def _lead_for_converting(request, uuid) -> Lead:
 @require_http_methods(["GET", "POST"])
 def lead_convert_wizard(request, uuid):
     """GET: what converting will create or link, pre-filled from the lead. POST: convert."""
-    lead = _lead_for_converting(request, uuid)
-    done = getattr(lead, "conversion", None) if lead.status == "converted" else None
+    lead = lead_selectors.lead_get_for_user(user=request.user, uuid=uuid)
+    done = Conversion.objects.filter(lead=lead).select_related("customer").first()
     if done is not None:
         messages.info(request, _("This lead is already converted."))
         return redirect(customer_url(done.customer))
+    if not lead_may_convert(request.user, lead):
+        raise PermissionDenied
     form = ConvertForm(request.POST or None, initial=_initial(request, lead))
     problem = None
     if request.method == "POST" and form.is_valid():

@@ -32,7 +32,9 @@ def _customer(cast, name, *, owner=None, **values):
     return customer_create(actor=cast.admin, owner=owner, values={"name": name, **values})
 
 
-def _converted(cast, *, owner=None, company="Shanghai Lianhua Trading Co., Ltd.", opportunity=None):
+def _converted(
+    cast, *, owner=None, company="Shanghai Lianhua Trading Co., Ltd.", opportunity=None, before=None
+):
     lead = lead_services.lead_create(
         actor=cast.admin,
         owner=owner or cast.rep,
@@ -46,6 +48,8 @@ def _converted(cast, *, owner=None, company="Shanghai Lianhua Trading Co., Ltd."
     lead = lead_services.lead_change_status(
         lead=lead, to_status=LeadStatus.QUALIFIED, actor=cast.admin
     )
+    if before is not None:
+        before(lead)  # what the lead collected while it was worked (it is read-only after)
     return lead_convert(
         lead=lead, actor=cast.admin, request=ConvertRequest(opportunity=opportunity)
     )
@@ -340,16 +344,19 @@ def test_the_history_tab_shows_a_change(in_tenant_a):
 
 def test_the_timeline_shows_the_converted_leads_activity_and_the_customers_own(in_tenant_a):
     cast = in_tenant_a
-    conversion = _converted(cast)
-    lead, customer = conversion.lead, conversion.customer
-    lead_services.activity_log(lead=lead, actor=cast.rep, kind="call", body="Asked for a quote")
-    comment_add(lead=lead, author=cast.rep, body="Their buyer prefers WeChat")
-    followup_create(
-        lead=lead,
-        actor=cast.rep,
-        title="Send the samples",
-        due_at=timezone.now() + timedelta(days=2),
-    )
+
+    def worked(lead):
+        lead_services.activity_log(lead=lead, actor=cast.rep, kind="call", body="Asked for a quote")
+        comment_add(lead=lead, author=cast.rep, body="Their buyer prefers WeChat")
+        followup_create(
+            lead=lead,
+            actor=cast.rep,
+            title="Send the samples",
+            due_at=timezone.now() + timedelta(days=2),
+        )
+
+    conversion = _converted(cast, before=worked)
+    customer = conversion.customer
     response = tenant_client(cast, cast.rep).post(
         _url("conversion-customer-activity-create", customer),
         {"kind": "meeting", "body": "Visited the warehouse", "contact": conversion.contact.uuid},
