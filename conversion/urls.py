@@ -5,4 +5,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("conversion.routes.convert")),
+    path("settings/conversion/", include("conversion.routes.settings")),
 ]

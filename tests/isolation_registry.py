@@ -413,3 +413,22 @@ def _job(cast):
 
 
 OBJECT_ROUTES["jobs-status"] = ObjectRoute(_job, methods=("GET",))
+
+
+def _opportunity_stage(cast):
+    from conversion.services.settings import stage_add
+
+    stage = stage_add(
+        actor=cast.admin, name="Probe Pipeline Stage Secret", probability=30, outcome="open"
+    )
+    return {"uuid": stage.uuid}, ["Probe Pipeline Stage Secret"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "conversion-stage-update": ObjectRoute(_opportunity_stage, methods=("POST",)),
+        "conversion-stage-move": ObjectRoute(_opportunity_stage, methods=("POST",)),
+        "conversion-stage-deactivate": ObjectRoute(_opportunity_stage, methods=("POST",)),
+        "conversion-stage-activate": ObjectRoute(_opportunity_stage, methods=("POST",)),
+    }
+)

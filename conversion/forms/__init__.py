@@ -1,0 +1,1 @@
+"""The conversion app's forms, one module per part of the product."""
