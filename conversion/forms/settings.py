@@ -8,18 +8,32 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from conversion.mapping import (
     DEFAULT_MAPPING,
     SOURCE_FIELDS,
     TARGET_FIELDS,
-    TARGET_LABELS,
     mapping_effective,
 )
 from conversion.models import ConversionSettings
 from conversion.services.settings import source_fits, source_label, target_field_label
 from leads.models import CustomFieldDefinition
+
+#: The outcomes' words on these pages, with a context: a bare "Open" is a follow-up's status.
+OUTCOME_LABELS = {
+    "open": pgettext_lazy("opportunity stage outcome", "Open"),
+    "won": pgettext_lazy("opportunity stage outcome", "Won"),
+    "lost": pgettext_lazy("opportunity stage outcome", "Lost"),
+}
+
+#: The records a lead converts into, as the mapping page heads them ("Contact" alone is also
+#: a lead's contact details).
+RECORD_LABELS = {
+    "customer": pgettext_lazy("conversion record", "Customer"),
+    "contact": pgettext_lazy("conversion record", "Contact"),
+    "opportunity": pgettext_lazy("conversion record", "Opportunity"),
+}
 
 
 class ConversionSettingsForm(forms.Form):
@@ -157,7 +171,7 @@ def mapping_tables(*, saved: dict, posted: dict | None = None) -> list[MappingTa
         tables.append(
             MappingTable(
                 target=target,
-                label=TARGET_LABELS[target],
+                label=RECORD_LABELS[target],
                 rows=rows,
                 custom_name=f"{target}.cf",
                 custom=custom,

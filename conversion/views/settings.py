@@ -8,12 +8,16 @@ pipeline and plain forms with a redirect, so the pages work without JavaScript.
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from conversion.errors import ConversionError
-from conversion.forms.settings import ConversionSettingsForm, mapping_from_post, mapping_tables
+from conversion.forms.settings import (
+    OUTCOME_LABELS,
+    ConversionSettingsForm,
+    mapping_from_post,
+    mapping_tables,
+)
 from conversion.models import ConversionSettings, OpportunityStage
 from conversion.services import settings as services
 from leadcrm.accounts.permissions import role_required
@@ -51,10 +55,12 @@ def conversion_settings(request):
 @role_required(Role.TENANT_ADMIN)
 def pipeline(request):
     active, inactive = services.pipeline_for_settings()
+    for stage in (*active, *inactive):
+        stage.outcome_label = OUTCOME_LABELS[stage.outcome]
     context = {
         "stages": active,
         "inactive": inactive,
-        "outcomes": OpportunityStage.Outcome.choices,
+        "outcomes": list(OUTCOME_LABELS.items()),
         "tab": "pipeline",
     }
     if request.htmx:
@@ -171,4 +177,4 @@ def mapping(request):
 def mapping_reset(request):
     services.conversion_mapping_save(actor=request.user, mapping={})
     messages.success(request, _("The field mapping is back to the defaults."))
-    return redirect(reverse("conversion-settings-mapping"))
+    return redirect("conversion-settings-mapping")
