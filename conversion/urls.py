@@ -8,4 +8,5 @@ urlpatterns = [
     path("opportunities/", include("conversion.routes.opportunities")),
     path("customers/", include("conversion.routes.customers")),
     path("contacts/", include("conversion.routes.contacts")),
+    path("settings/conversion/", include("conversion.routes.settings")),
 ]

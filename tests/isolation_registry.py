@@ -464,6 +464,15 @@ def _contact(cast):
     return {"uuid": contact.uuid}, ["Probe Contact Secret", "probe@secret.example"]
 
 
+def _opportunity_stage(cast):
+    from conversion.services.settings import stage_add
+
+    stage = stage_add(
+        actor=cast.admin, name="Probe Pipeline Stage Secret", probability=30, outcome="open"
+    )
+    return {"uuid": stage.uuid}, ["Probe Pipeline Stage Secret"]
+
+
 OBJECT_ROUTES.update(
     {
         "conversion-opportunity-detail": ObjectRoute(_opportunity),
@@ -475,5 +484,9 @@ OBJECT_ROUTES.update(
         "conversion-contact-create": ObjectRoute(_customer),
         "conversion-contact-detail": ObjectRoute(_contact),
         "conversion-contact-edit": ObjectRoute(_contact),
+        "conversion-stage-update": ObjectRoute(_opportunity_stage, methods=("POST",)),
+        "conversion-stage-move": ObjectRoute(_opportunity_stage, methods=("POST",)),
+        "conversion-stage-deactivate": ObjectRoute(_opportunity_stage, methods=("POST",)),
+        "conversion-stage-activate": ObjectRoute(_opportunity_stage, methods=("POST",)),
     }
 )
