@@ -19,7 +19,7 @@ from conversion.errors import ConversionError
 from conversion.models import Conversion, Opportunity, OpportunityStage
 from conversion.services.convert import ConvertRequest, lead_convert
 from conversion.services.records import opportunity_move
-from leads.models import Lead, LeadStatus, LossReason
+from leads.models import Lead, LeadStageChange, LeadStatus, LossReason
 
 #: Share of the worked leads (pending, following up, qualified, converted) that convert.
 SHARE = 0.10
@@ -70,7 +70,12 @@ def demo_conversions_seed(*, seed: int = 2026, share: float = SHARE) -> dict:
         made["converted"] += 1
         at = now - timedelta(days=rng.uniform(1, 170), hours=rng.uniform(0, 10))
         at = max(at, lead.created_at + timedelta(hours=2))
-        Lead.objects.filter(pk=lead.pk).update(converted_at=at, status_changed_at=at)
+        Lead.objects.filter(pk=lead.pk).update(
+            converted_at=at, status_changed_at=at, stage_changed_at=at
+        )
+        last_step = lead.stage_changes.order_by("-changed_at", "-pk").first()
+        if last_step is not None and last_step.changed_at >= now - timedelta(minutes=5):
+            LeadStageChange.objects.filter(pk=last_step.pk).update(changed_at=at)
         Conversion.objects.filter(pk=conversion.pk).update(converted_at=at)
         if conversion.opportunity is not None:
             outcome = rng.choices(["open", "won", "lost"], weights=[50, 30, 20])[0]

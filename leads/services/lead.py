@@ -329,8 +329,9 @@ def lead_mark_converted(*, lead: Lead, actor: User, at) -> Lead:
     """Mark ``lead`` converted at ``at``: the one way into Converted, called by the conversion
     service inside its transaction, on a lead it has locked (select_for_update).
 
-    Raises IllegalTransitionError when the lead is merged into another or not in a convertible
-    status. The change is kept in the lead's history under ``actor``."""
+    The lead also reaches the funnel's last stage (a stage change is recorded, for dwell
+    times). Raises IllegalTransitionError when the lead is merged into another or not in a
+    convertible status. The change is kept in the lead's history under ``actor``."""
     if lead.merged_into_id is not None:
         raise IllegalTransitionError(
             _("A merged lead cannot be converted; convert the lead it was merged into.")
@@ -346,10 +347,20 @@ def lead_mark_converted(*, lead: Lead, actor: User, at) -> Lead:
     lead.status_changed_at = at
     lead.converted_at = at
     lead.loss_reason = None
+    last = Stage.objects.filter(is_active=True).order_by("position", "name").last()
+    if last is not None and lead.stage_id != last.pk:
+        # Converting completes the funnel: the stage history gets its last step too.
+        LeadStageChange.objects.create(
+            lead=lead, from_stage_id=lead.stage_id, to_stage=last, changed_by=actor, changed_at=at
+        )
+        lead.stage, lead.stage_changed_at = last, at
     lead._history_user = actor
     lead.save(
-        update_fields=["status", "status_changed_at", "converted_at", "loss_reason", "updated_at"]
-    )
+        update_fields=[
+            "status", "status_changed_at", "converted_at", "loss_reason", "stage",
+            "stage_changed_at", "updated_at",
+        ]
+    )  # fmt: skip
     return lead
 
 

@@ -427,3 +427,18 @@ def test_a_converted_lead_is_read_only_even_for_admins(in_tenant_a):
     page = tenant_client(cast, cast.rep).get(reverse("leads-detail", kwargs={"uuid": lead.uuid}))
     assert page.status_code == 200
     assert reverse("leads-edit", kwargs={"uuid": lead.uuid}) not in page.content.decode()
+
+
+def test_converting_completes_the_funnel_in_the_stage_history(in_tenant_a):
+    from leads.models import LeadStageChange, Stage
+
+    cast = in_tenant_a
+    lead = _lead(cast, company="Funnel Ltd")
+    first = lead.stage
+    conversion = lead_convert(lead=lead, actor=cast.rep)
+    lead.refresh_from_db()
+    last = Stage.objects.filter(is_active=True).order_by("position", "name").last()
+    assert lead.stage == last
+    step = LeadStageChange.objects.filter(lead=lead).order_by("-changed_at", "-pk").first()
+    assert (step.from_stage, step.to_stage, step.changed_by) == (first, last, cast.rep)
+    assert step.changed_at == conversion.converted_at == lead.stage_changed_at
