@@ -424,3 +424,18 @@ def test_the_problem_report_as_csv(in_tenant_a):
     assert text.startswith("\ufeffRow,Column,Value,Reason,Imported?")
     assert "2,姓名,,the name is required,no" in text
     assert "3,邮箱,'=cmd|calc,not a valid email address,no" in text  # escaped, not a formula
+
+
+def test_a_failed_undo_shows_its_reason_and_can_be_asked_again(in_tenant_a):
+    from leadcrm.jobs.services import job_fail
+    from leads.importing.services import import_void_request
+
+    cast = in_tenant_a
+    job = import_job_create(actor=cast.admin, filename="u.csv", data=b"Name\nUndo Fails\n")
+    job = import_void_request(job=import_run(_start(job).pk), actor=cast.admin)
+    job_fail(job=job.void_job, error="The database went away.")
+    url = reverse("leads-import-status", kwargs={"uuid": job.uuid})
+    page = tenant_client(cast, cast.admin).get(url).content.decode()
+    assert "The database went away." in page
+    assert "Void the leads of this import" in page  # the form is back
+    assert 'hx-trigger="every 1s"' not in page
