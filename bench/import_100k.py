@@ -99,7 +99,8 @@ def _ours(rows, filename: str, data: bytes, admin) -> tuple[float, object]:
     started = time.monotonic()
     job = import_job_create(actor=admin, filename=filename, data=data)
     job = import_job_start(job=job, actor=admin, mapping=job.mapping, on_duplicate="skip",
-                           owner=None, source_detail=TAG, run_rules=False)  # fmt: skip
+                           owner=None, source_detail=TAG, run_rules=False,
+                           in_worker=False)  # fmt: skip
     job = import_run(job.pk)
     return time.monotonic() - started, job
 

@@ -14,7 +14,9 @@ from leadcrm.tasking import tenant_lock
 @pytest.mark.parametrize(
     ("task_name", "queue"),
     [
-        ("leads.tasks.importing.import_run_task", "import"),
+        ("leads.tasks.importing.import_leads", "import"),
+        ("leads.tasks.importing.import_void_leads", "import"),
+        ("leads.tasks.importing.import_run_task", "import"),  # messages queued before 0014
         ("leads.tasks.importing.import_void_task", "import"),
         ("leads.tasks.dedup.dedup_scan_run", "dedup"),
         ("pools.tasks.route_leads", "routing"),

@@ -14,6 +14,11 @@ class JobCancelled(Exception):
     """The job was cancelled (or finished elsewhere) while running: the body stops."""
 
 
+class JobRunningElsewhere(JobCancelled):
+    """Another delivery of the same job is running it (a redelivered message racing the first
+    run, both resuming it): this one stops and leaves the job, still running, to that one."""
+
+
 class JobAlreadyActive(Exception):
     """An exclusive kind already has a queued or running job; ``job`` is that one."""
 

@@ -9,7 +9,12 @@ final state or stays running only while a worker is really on it:
   job is left "running" forever;
 - JobCancelled (from job_progress) stops the body; the job stays cancelled;
 - a second delivery of the same message (a killed worker, acks_late) resumes a running job,
-  and does nothing for a job that already ended, so bodies must be safe to resume.
+  and does nothing for a job that already ended, so bodies must be safe to resume; a body
+  that finds another delivery already on the job raises JobRunningElsewhere and leaves it
+  running, to that delivery.
+
+``job_run`` gives the same guarantees to a job run in the caller's process (a management
+command that works synchronously, a test).
 
 The body runs in the language of the person who asked, so reasons read in theirs.
 """
@@ -24,7 +29,8 @@ from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from leadcrm.jobs.errors import JobCancelled, JobError
+from leadcrm.jobs.errors import JobCancelled, JobError, JobRunningElsewhere
+from leadcrm.jobs.models import Job
 from leadcrm.jobs.services import job_fail, job_finish, job_progress, job_start
 from leadcrm.tasking import logger
 
@@ -47,35 +53,45 @@ def job_task(**task_options):
         @shared_task(name=f"{body.__module__}.{body.__name__}", **options)
         @wraps(body)
         def run(job_id: int, *args):
-            job = job_start(job_id=job_id)
-            if job is None:
-                logger.info("job skipped=ended job_id=%s tenant=%s", job_id, connection.schema_name)
-                return None
-            language = getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
-            with translation.override(language):
-                try:
-                    result = body(job, *args)
-                except JobCancelled:
-                    _log(job, "cancelled")
-                    return None
-                except JobError as error:
-                    _fail(job, error.reason)
-                    _log(job, "failed", error.reason)
-                    return None
-                except Exception as error:
-                    logger.exception(
-                        "job crashed kind=%s job=%s tenant=%s",
-                        job.kind, job.uuid, connection.schema_name,
-                    )  # fmt: skip
-                    _fail(job, unexpected_reason(error))
-                    return None
-            job_finish(job=job, result=result)
-            _log(job, job.status)
-            return None
+            job_run(job_id, body, *args)
 
         return run
 
     return decorate
+
+
+def job_run(job_id: int, body, *args) -> Job | None:
+    """Start the job ``job_id``, run ``body(job, *args)`` in this process and end the job as
+    the module docstring says (done with what the body returns, or failed with a reason).
+    Returns the job as this run left it, or None if it had already ended (nothing ran)."""
+    job = job_start(job_id=job_id)
+    if job is None:
+        logger.info("job skipped=ended job_id=%s tenant=%s", job_id, connection.schema_name)
+        return None
+    language = getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            result = body(job, *args)
+        except JobRunningElsewhere:
+            _log(job, "elsewhere")
+            return job
+        except JobCancelled:
+            _log(job, "cancelled")
+            return job
+        except JobError as error:
+            _fail(job, error.reason)
+            _log(job, "failed", error.reason)
+            return job
+        except Exception as error:
+            logger.exception(
+                "job crashed kind=%s job=%s tenant=%s",
+                job.kind, job.uuid, connection.schema_name,
+            )  # fmt: skip
+            _fail(job, unexpected_reason(error))
+            return job
+        job_finish(job=job, result=result)
+    _log(job, job.status)
+    return job
 
 
 def _fail(job, reason: str) -> None:

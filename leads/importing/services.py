@@ -1,10 +1,13 @@
 """Importing lead lists: upload, mapping and preview, the background run, the error report.
 
-The run handles rows in batches of BATCH. Each batch is one transaction that writes its leads,
-its problems and the job's counters together; the job row is locked for it. So a worker killed
-mid-batch loses that batch only, and a retried task starts where the last committed batch ended:
-no row is imported twice. Good rows land; a bad row is reported with its row number, column,
-value and reason and changes nothing.
+The run is a Job of kind "import" (leadcrm.jobs), queued when the mapping is confirmed; the
+undo is another, of kind "import_void". The run handles rows in batches of BATCH. Each batch is
+one transaction that writes its leads, its problems, the import's counts and the job's progress
+together, with the job's row locked. So a worker killed mid-batch loses that batch only, and the
+message delivered again resumes after the last committed batch: no row is imported twice. Good
+rows land; a bad row is reported with its row number, column, value and reason and changes
+nothing. A file that cannot be read fails the job with the reason; an unexpected error fails it
+too (leadcrm.jobs.tasks), keeping the batches committed before it.
 
 Duplicates are decided by the tenant's duplicate rules, as in every channel, against the tenant
 and against the file's earlier rows (leads.importing.duplicates), and handled as the user chose:
@@ -16,15 +19,17 @@ from __future__ import annotations
 
 import io
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leadcrm.accounts.models import User
-from leadcrm.tasking import enqueue_on_commit
+from leadcrm.jobs.errors import JobCancelled, JobError, JobRunningElsewhere
+from leadcrm.jobs.models import Job
+from leadcrm.jobs.services import job_create, job_enqueue, job_progress
+from leadcrm.jobs.tasks import job_run
 from leads.errors import LeadError
 from leads.exports import export_cell_escape
 from leads.hooks import destination_choices
@@ -47,9 +52,11 @@ from leads.services.bulk_create import leads_create_bulk
 from leads.services.lead import _clean, lead_assigned_notify, lead_update
 
 BATCH = 500
+KIND = "import"
+VOID_KIND = "import_void"
 #: The tasks are named, not imported: they call this module, never the other way round.
-RUN_TASK = "leads.tasks.importing.import_run_task"
-VOID_TASK = "leads.tasks.importing.import_void_task"
+RUN_TASK = "leads.tasks.importing.import_leads"
+VOID_TASK = "leads.tasks.importing.import_void_leads"
 DUPLICATE_TAG = "possible duplicate"
 
 
@@ -202,10 +209,14 @@ def import_job_start(
     run_rules: bool,
     destination: str = "",
     save_mapping_as: str = "",
+    in_worker: bool = True,
 ) -> ImportJob:
-    """Check the mapping and options and queue the run. ``destination`` ("pool:<uuid>") must
-    be one the actor may choose; ``save_mapping_as`` also keeps the mapping under that name."""
-    if job.status != ImportJob.Status.UPLOADED:
+    """Check the mapping and options and queue the run: a Job of kind "import" for ``actor``
+    whose total is the file's rows. ``destination`` ("pool:<uuid>") must be one the actor may
+    choose; ``save_mapping_as`` also keeps the mapping under that name. Without ``in_worker``
+    nothing is queued: the caller runs it in its own process (``import_run``). Raises
+    LeadError, also when the import has already started (two confirmations at once: one wins)."""
+    if job.job_id is not None:
         raise LeadError(_("This import has already started."))
     targets = [t for t in mapping.values() if t]
     if "name" not in targets:
@@ -233,15 +244,24 @@ def import_job_start(
                 mapping=mapping,
                 actor=actor,
             ).name
-        job.mapping = {k: v for k, v in mapping.items() if v}
-        job.on_duplicate = on_duplicate
-        job.owner = owner
-        job.source_detail = (source_detail or "").strip()[:200]
-        job.run_rules = run_rules
-        job.destination = destination
-        job.status = ImportJob.Status.QUEUED
-        job.save()
-        enqueue_on_commit(RUN_TASK, job.pk)
+        run = job_create(
+            kind=KIND, user=actor, total=job.total_rows, params={"import": str(job.uuid)}
+        )
+        options = {
+            "mapping": {k: v for k, v in mapping.items() if v},
+            "mapping_name": job.mapping_name,
+            "on_duplicate": on_duplicate,
+            "owner": owner,
+            "source_detail": (source_detail or "").strip()[:200],
+            "run_rules": run_rules,
+            "destination": destination,
+        }
+        if not ImportJob.objects.filter(pk=job.pk, job=None).update(job=run, **options):
+            raise LeadError(_("This import has already started."))
+        for field, value in {**options, "job": run}.items():
+            setattr(job, field, value)
+        if in_worker:
+            job_enqueue(job=run, task=RUN_TASK)
     return job
 
 
@@ -257,48 +277,49 @@ def _fill_empty(lead: Lead, data: dict, actor: User | None) -> bool:
     return True
 
 
-def import_run(job_id: int) -> ImportJob:
-    """Run (or resume) an import; safe to call twice (see the module docstring). Reasons in
-    the report are written in the language of the person who started it."""
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    language = getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
-    with translation.override(language):
-        return _import_run(job)
+def import_run(import_id: int) -> ImportJob:
+    """Run (or resume) the queued import ``import_id`` in this process, as the worker would
+    (the import_leads command): its Job ends done, or failed with a reason. Does nothing for
+    one that has ended or has no job yet. Returns the import, read again."""
+    run_id = ImportJob.objects.filter(pk=import_id).values_list("job_id", flat=True).get()
+    if run_id is not None:
+        job_run(run_id, lambda job: import_perform(job=job))
+    return ImportJob.objects.select_related("job", "created_by", "owner").get(pk=import_id)
 
 
-def _import_run(job: ImportJob) -> ImportJob:
-    if job.status in (ImportJob.Status.DONE, ImportJob.Status.UPLOADED):
-        return job
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, started_at=job.started_at or timezone.now()
-    )
+def import_perform(*, job: Job) -> None:
+    """The run of an import: the body of its Job (see the module docstring). Safe to resume
+    and to run twice at once: each batch locks the job and goes on only from the progress the
+    last one committed (JobRunningElsewhere when another run got there first). Raises
+    JobError when the file cannot be read; reasons in the report are written in the language
+    of the person who started it (the job runs in it)."""
+    imported = ImportJob.objects.select_related("created_by", "owner").get(job=job)
     try:
-        table = import_table(job)
+        table = import_table(imported)
     except ImportFileError as error:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED, message=error.message[:300], finished_at=timezone.now()
-        )
-        return ImportJob.objects.get(pk=job.pk)
+        raise JobError(error.message) from error
     ctx = clean_context()
     region = default_region()
-    actor = job.created_by
+    actor = imported.created_by
     import_source = SourceChannel.objects.filter(code="import").first()
     matcher = RowMatcher()
-    for row_number, cells in table.rows[: job.processed]:  # resuming: the file's earlier rows
-        data, problems = _row_data(cells, job.mapping, ctx, row_number, table.headers)
+    start = job.done
+    for row_number, cells in table.rows[:start]:  # resuming: the file's earlier rows
+        data, problems = _row_data(cells, imported.mapping, ctx, row_number, table.headers)
         if not problems:
             matcher.remember(row_number, data, keys_for(data, region))
-    start = job.processed
     while start < len(table.rows):
         batch = table.rows[start : start + BATCH]
         with transaction.atomic():
-            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-            if locked.processed != start:  # another run got here first
-                return locked
+            locked = Job.objects.select_for_update().get(pk=job.pk)
+            if locked.status != Job.Status.RUNNING:
+                raise JobCancelled(job.uuid)
+            if locked.done != start:  # another run of the same job got here first
+                raise JobRunningElsewhere(job.uuid)
             counts = {"created": 0, "updated": 0, "skipped": 0, "duplicates": 0, "errors": 0}
             issues, prepared = [], []
             for row_number, cells in batch:
-                data, problems = _row_data(cells, locked.mapping, ctx, row_number, table.headers)
+                data, problems = _row_data(cells, imported.mapping, ctx, row_number, table.headers)
                 if not problems:
                     try:
                         data = _clean(data)
@@ -307,15 +328,15 @@ def _import_run(job: ImportJob) -> ImportJob:
                 if problems:
                     counts["errors"] += 1
                     issues += [
-                        ImportIssue(job=locked, row_number=row_number, column=str(c)[:100],
+                        ImportIssue(job=imported, row_number=row_number, column=str(c)[:100],
                                     value=str(v)[:300], reason=str(r)[:300])
                         for c, v, r in problems
                     ]  # fmt: skip
                     continue
                 if "source" not in data and import_source:
                     data["source"] = import_source
-                if locked.source_detail and not data.get("source_detail"):
-                    data["source_detail"] = locked.source_detail
+                if imported.source_detail and not data.get("source_detail"):
+                    data["source_detail"] = imported.source_detail
                 prepared.append((row_number, data, keys_for(data, region)))
             existing = matcher.existing([keys for _n, _d, keys in prepared])
             to_create, create_keys = [], []
@@ -326,21 +347,21 @@ def _import_run(job: ImportJob) -> ImportJob:
                     counts["duplicates"] += 1
                     counts["skipped"] += 1
                     issues.append(ImportIssue(
-                        job=locked, row_number=row_number, is_error=False,
+                        job=imported, row_number=row_number, is_error=False,
                         reason=_("duplicate of row %(row)d in this file (%(rule)s)")
                         % {"row": match.row_number, "rule": match.rule.name},
                     ))  # fmt: skip
                     continue
                 if match is not None:
                     counts["duplicates"] += 1
-                    mode = locked.on_duplicate
+                    mode = imported.on_duplicate
                     if mode == ImportJob.OnDuplicate.UPDATE:
                         try:
                             filled = _fill_empty(match.lead, data, actor)
                         except LeadError as error:  # the filled values clash with a block rule
                             filled = False
                             issues.append(ImportIssue(
-                                job=locked, row_number=row_number, is_error=False,
+                                job=imported, row_number=row_number, is_error=False,
                                 reason=str(error.message)[:300],
                             ))  # fmt: skip
                         counts["updated" if filled else "skipped"] += 1
@@ -353,7 +374,7 @@ def _import_run(job: ImportJob) -> ImportJob:
                             else _("already in the CRM: %(lead)s (%(rule)s)")
                         )
                         issues.append(ImportIssue(
-                            job=locked, row_number=row_number, is_error=False,
+                            job=imported, row_number=row_number, is_error=False,
                             reason=reason % {"lead": match.lead, "rule": match.rule.name},
                         ))  # fmt: skip
                         continue
@@ -361,23 +382,20 @@ def _import_run(job: ImportJob) -> ImportJob:
                 to_create.append(data)
                 create_keys.append(row_keys)
             leads_create_bulk(
-                to_create, actor=actor, owner=locked.owner, reason=f"imported: {locked.filename}",
-                route=locked.run_rules and locked.owner is None, keys=create_keys,
-                destination=locked.destination, import_job_id=locked.pk,
+                to_create, actor=actor, owner=imported.owner,
+                reason=f"imported: {imported.filename}",
+                route=imported.run_rules and imported.owner is None, keys=create_keys,
+                destination=imported.destination, import_job_id=imported.pk,
             )  # fmt: skip
             counts["created"] = len(to_create)
             ImportIssue.objects.bulk_create(issues, batch_size=1000)
-            for key, value in counts.items():
-                setattr(locked, key, getattr(locked, key) + value)
-            locked.processed = start + len(batch)
-            locked.save()
+            ImportJob.objects.filter(pk=imported.pk).update(
+                **{key: F(key) + value for key, value in counts.items()}
+            )
+            job_progress(job=job, done=start + len(batch), total=len(table.rows))
         start += len(batch)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.DONE, finished_at=timezone.now()
-    )
-    done = ImportJob.objects.select_related("created_by", "owner").get(pk=job.pk)
+    done = ImportJob.objects.select_related("created_by", "owner").get(pk=imported.pk)
     transaction.on_commit(lambda: _import_notify(done))
-    return done
 
 
 def _import_notify(job: ImportJob) -> None:
@@ -493,7 +511,7 @@ def imports_cleanup(*, now=None) -> tuple[int, int]:
 
     now = now or timezone.now()
     abandoned = ImportJob.objects.filter(
-        status=ImportJob.Status.UPLOADED, created_at__lt=now - timedelta(days=ABANDONED_DAYS)
+        job=None, created_at__lt=now - timedelta(days=ABANDONED_DAYS)
     )
     dropped = 0
     for job in abandoned:
@@ -501,8 +519,8 @@ def imports_cleanup(*, now=None) -> tuple[int, int]:
         job.delete()
         dropped += 1
     old = ImportJob.objects.filter(
-        status__in=(ImportJob.Status.DONE, ImportJob.Status.FAILED),
-        finished_at__lt=now - timedelta(days=FILE_DAYS),
+        job__status__in=(Job.Status.DONE, Job.Status.FAILED, Job.Status.CANCELLED),
+        job__finished_at__lt=now - timedelta(days=FILE_DAYS),
     ).exclude(file="")
     files = 0
     for job in old:
@@ -513,41 +531,59 @@ def imports_cleanup(*, now=None) -> tuple[int, int]:
 
 
 def import_void_request(*, job: ImportJob, actor: User) -> ImportJob:
-    """ "Undo this import": queue voiding the leads it created (tenant admins only; void
-    leads can be restored one by one). Refused while the import runs or when it made none."""
+    """ "Undo this import": queue voiding the leads it created, as a Job of kind "import_void"
+    for ``actor`` (tenant admins only; void leads can be restored one by one). Refused while
+    the import runs or when it made none; while an undo is queued or running, a second request
+    queues nothing (the import's row is locked, so two at once cannot both start one)."""
     if not actor.is_tenant_admin:
         raise LeadError(_("Only tenant admins can void the leads of an import."))
     with transaction.atomic():
-        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        imports = ImportJob.objects.select_related("job", "void_job")
+        locked = imports.select_for_update(of=("self",)).get(pk=job.pk)
         if locked.status != ImportJob.Status.DONE:
             raise LeadError(_("Wait until the import has finished."))
         if not locked.created:
             raise LeadError(_("This import created no leads."))
-        locked.void_requested_at = timezone.now()
-        locked.save(update_fields=["void_requested_at"])
-        enqueue_on_commit(VOID_TASK, locked.pk, actor.pk)
+        if locked.void_job is not None and locked.void_job.is_active:
+            return locked
+        locked.void_job = job_create(
+            kind=VOID_KIND,
+            user=actor,
+            total=locked.created,
+            params={"import": str(locked.uuid)},
+        )
+        locked.save(update_fields=["void_job"])
+        job_enqueue(job=locked.void_job, task=VOID_TASK)
     return locked
 
 
-def import_void_run(job_id: int, actor_id: int) -> tuple[int, int]:
-    """Void the import's leads that are still open, each through lead_change_status (history,
-    rules) in its own savepoint: a lead that cannot be voided (converted meanwhile) is left and
-    counted. Safe to run twice: void leads are skipped. Returns (voided now, left)."""
+def import_void_perform(*, job: Job) -> dict:
+    """Void the import's leads that are still open (the body of its "import_void" Job, run
+    for the admin who asked), each through lead_change_status (history, rules) in its own
+    savepoint: a lead that cannot be voided (converted meanwhile) is left and counted. Safe
+    to resume and to run twice: void leads are skipped. Returns {"voided": voided by this
+    run, "left": leads left}; the import's ``voided`` adds up every run."""
     from leads.services.lead import lead_change_status
 
-    job = ImportJob.objects.get(pk=job_id)
-    actor = User.objects.get(pk=actor_id)
+    imported = ImportJob.objects.get(void_job=job)
+    actor = job.created_by  # the history names them (nobody if their account was deleted)
+    leads = imported.leads.order_by("pk")
+    to_void = leads.exclude(status=LeadStatus.VOID)
+    total = leads.count()
+    already = total - to_void.count()
+    job_progress(job=job, done=already, total=total)
     voided = left = 0
-    leads = job.leads.exclude(status=LeadStatus.VOID).order_by("pk")
-    for lead in leads.iterator(chunk_size=500):
+    for lead in to_void.iterator(chunk_size=500):
         try:
             with transaction.atomic():
                 lead_change_status(lead=lead, to_status=LeadStatus.VOID, actor=actor)
         except LeadError:
             left += 1
-            continue
-        voided += 1
-        if voided % 500 == 0:
-            ImportJob.objects.filter(pk=job.pk).update(voided=F("voided") + 500)
-    ImportJob.objects.filter(pk=job.pk).update(voided=F("voided") + voided % 500)
-    return voided, left
+        else:
+            voided += 1
+            if voided % 500 == 0:
+                ImportJob.objects.filter(pk=imported.pk).update(voided=F("voided") + 500)
+                job_progress(job=job, done=already + voided + left)
+    ImportJob.objects.filter(pk=imported.pk).update(voided=F("voided") + voided % 500)
+    job_progress(job=job, done=already + voided + left)
+    return {"voided": voided, "left": left}

@@ -6,16 +6,26 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from leadcrm.jobs.models import Job
+
 
 class ImportJob(models.Model):
-    """One upload of a lead list, from mapping through the background run to its report."""
+    """One upload of a lead list, from mapping through the background run to its report.
+
+    The run is a Job of kind "import" (``job``, made when the import is queued; none while
+    the file waits for its mapping), the undo another of kind "import_void" (``void_job``):
+    their status, progress, reason and times live there only. Here: the file, the choices,
+    and what the run made of the rows (the counts, the problems)."""
 
     class Status(models.TextChoices):
+        """Its Job's status, plus "uploaded" before there is one."""
+
         UPLOADED = "uploaded", _("Waiting for the mapping")
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Importing")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class OnDuplicate(models.TextChoices):
         SKIP = "skip", _("Skip the row")
@@ -30,7 +40,9 @@ class ImportJob(models.Model):
     filename = models.CharField(max_length=255)
     file = models.FileField(upload_to="imports/")
     sheet = models.CharField(max_length=100, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    job = models.OneToOneField(
+        Job, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     #: {"<column index>": "<target>"}
     mapping = models.JSONField(default=dict)
     #: The saved mapping applied to it, if any (ImportMapping.name).
@@ -45,20 +57,19 @@ class ImportJob(models.Model):
     run_rules = models.BooleanField(default=True)
     #: Where the new leads go instead of the rules, e.g. "pool:<uuid>" (see leads.hooks).
     destination = models.CharField(max_length=80, blank=True)
+    #: The rows of the file (of its sheet), known from the upload on.
     total_rows = models.PositiveIntegerField(default=0)
-    #: Rows handled so far: each batch commits its leads, its problems and this counter
-    #: together, so a run that restarts after a crash continues here and creates no lead twice.
-    processed = models.PositiveIntegerField(default=0)
+    #: What the run made of the rows so far; each batch adds to them in the transaction that
+    #: writes its leads and moves the job's progress (``job.done``, where a resumed run goes on).
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0)
-    message = models.CharField(max_length=300, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    #: "Undo this import": when an admin asked to void its leads, and how many were voided.
-    void_requested_at = models.DateTimeField(null=True, blank=True)
+    #: "Undo this import": the run that voids its leads (an admin asked), and how many it voided.
+    void_job = models.OneToOneField(
+        Job, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     voided = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -68,8 +79,22 @@ class ImportJob(models.Model):
         return self.filename
 
     @property
-    def percent(self) -> int:
-        return int(100 * self.processed / self.total_rows) if self.total_rows else 0
+    def status(self) -> str:
+        """ "uploaded" until the import is queued, then its job's status."""
+        return self.Status(self.job.status) if self.job_id else self.Status.UPLOADED
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+    @property
+    def processed(self) -> int:
+        """Rows handled so far (the job's progress)."""
+        return self.job.done if self.job_id else 0
+
+    @property
+    def void_requested_at(self):
+        """When an admin asked to undo the import (None if nobody did)."""
+        return self.void_job.created_at if self.void_job_id else None
 
 
 class ImportMapping(models.Model):

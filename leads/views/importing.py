@@ -36,7 +36,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _job(request, uuid) -> ImportJob:
     """Admins see every import; the others their own."""
-    jobs = ImportJob.objects.all()
+    jobs = ImportJob.objects.select_related("job", "void_job")
     if not request.user.is_tenant_admin:
         jobs = jobs.filter(created_by=request.user)
     return get_object_or_404(jobs, uuid=uuid)
@@ -62,7 +62,7 @@ def import_index(request):
                 messages.error(request, error.message)
             else:
                 return redirect("leads-import-map", uuid=job.uuid)
-    jobs = ImportJob.objects.select_related("created_by")
+    jobs = ImportJob.objects.select_related("created_by", "job")
     if not request.user.is_tenant_admin:
         jobs = jobs.filter(created_by=request.user)
     context = {

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django_tenants.utils import tenant_context
 
-from leadcrm.jobs.errors import JobAlreadyActive, JobCancelled
+from leadcrm.jobs.errors import JobAlreadyActive, JobCancelled, JobError, JobRunningElsewhere
 from leadcrm.jobs.models import Job
 from leadcrm.jobs.services import (
     job_cancel,
@@ -71,6 +71,44 @@ def test_a_cancelled_job_stops_at_its_next_progress_report(in_tenant_a):
     with pytest.raises(JobCancelled):
         job_progress(job=running, done=1)
     assert Job.objects.get(pk=job.pk).status == "cancelled"
+
+
+def test_a_job_run_in_this_process_ends_as_in_the_worker(in_tenant_a):
+    """job_run (a command that works synchronously) keeps the task's promises: done with the
+    body's result, failed with a JobError's reason or a generic one for a crash, nothing for
+    a job that has ended."""
+    from leadcrm.jobs.tasks import job_run
+
+    def body(job, step):
+        job_progress(job=job, done=step, total=step)
+        return {"step": step}
+
+    def refuses(job):
+        raise JobError("The list has no name column.")
+
+    def crashes(job):
+        raise RuntimeError("secret detail")
+
+    cast = in_tenant_a
+    done = job_run(job_create(kind="probe", user=cast.rep).pk, body, 3)
+    assert (done.status, done.done, done.result) == ("done", 3, {"step": 3})
+    assert job_run(done.pk, body, 4) is None  # ended: it does not run again
+    failed = job_run(job_create(kind="probe", user=cast.rep).pk, refuses)
+    assert (failed.status, failed.error) == ("failed", "The list has no name column.")
+    crashed = job_run(job_create(kind="probe", user=cast.rep).pk, crashes)
+    assert (crashed.status, "RuntimeError" in crashed.error) == ("failed", True)
+    assert "secret" not in crashed.error
+
+
+def test_a_delivery_that_finds_another_on_the_job_leaves_it_running(in_tenant_a):
+    from leadcrm.jobs.tasks import job_run
+
+    def elsewhere(job):
+        raise JobRunningElsewhere(job.uuid)
+
+    job = job_create(kind="probe", user=in_tenant_a.rep)
+    job_run(job.pk, elsewhere)
+    assert Job.objects.get(pk=job.pk).status == "running"  # the other delivery ends it
 
 
 def test_an_exclusive_kind_has_one_active_job_per_tenant(cast_a, cast_b):

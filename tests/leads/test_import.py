@@ -183,36 +183,141 @@ def test_update_and_flag_duplicate_modes(in_tenant_a):
     assert "possible duplicate" in flagged.tags
 
 
-def test_a_resumed_run_continues_after_the_last_batch(in_tenant_a, monkeypatch):
-    """A worker killed in the second batch: the first batch stays, the retry imports the rest
-    and nothing twice."""
+class WorkerKilled(BaseException):
+    """A worker process dying mid-run: no handler of the job runs (unlike an Exception)."""
+
+
+def _start_batches_of_three(cast, monkeypatch, rows: int = 8):
     from leads.importing import services as import_services
 
-    cast = in_tenant_a
     monkeypatch.setattr(import_services, "BATCH", 3)
-    lines = ["Name,Mobile"] + [f"Person {i},1380000{i:04d}" for i in range(8)]
+    lines = ["Name,Mobile"] + [f"Person {i},1380000{i:04d}" for i in range(rows)]
     job = import_job_create(actor=cast.admin, filename="p.csv", data="\n".join(lines).encode())
-    job = import_job_start(job=job, actor=cast.admin, mapping=job.mapping, on_duplicate="skip",
-                           owner=None, source_detail="", run_rules=False)  # fmt: skip
+    return import_job_start(job=job, actor=cast.admin, mapping=job.mapping, on_duplicate="skip",
+                            owner=None, source_detail="", run_rules=False)  # fmt: skip
+
+
+def _second_batch_raises(monkeypatch, error: BaseException) -> None:
+    from leads.importing import services as import_services
+
     real = import_services.leads_create_bulk
     calls = {"n": 0}
 
-    def dies_in_second_batch(*args, **kwargs):
+    def raises_in_second_batch(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
-            raise RuntimeError("worker killed")
+            raise error
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(import_services, "leads_create_bulk", dies_in_second_batch)
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(import_services, "leads_create_bulk", raises_in_second_batch)
+
+
+def test_a_resumed_run_continues_after_the_last_batch(in_tenant_a, monkeypatch):
+    """A worker killed in the second batch: the first batch stays, the job stays running, the
+    message delivered again imports the rest and nothing twice."""
+    from leads.importing import services as import_services
+
+    cast = in_tenant_a
+    job = _start_batches_of_three(cast, monkeypatch)
+    real = import_services.leads_create_bulk
+    _second_batch_raises(monkeypatch, WorkerKilled())
+    with pytest.raises(WorkerKilled):
         import_run(job.pk)
     job.refresh_from_db()
-    assert (job.processed, Lead.objects.filter(name__startswith="Person").count()) == (3, 3)
+    assert (job.status, job.processed, Lead.objects.filter(name__startswith="Person").count()) == (
+        "running", 3, 3
+    )  # fmt: skip
     monkeypatch.setattr(import_services, "leads_create_bulk", real)
     job = import_run(job.pk)
     assert (job.status, job.processed, job.created) == ("done", 8, 8)
+    assert (job.job.done, job.job.total, job.job.percent) == (8, 8, 100)
     assert Lead.objects.filter(name__startswith="Person").count() == 8
     assert import_run(job.pk).created == 8  # a third delivery does nothing
+
+
+def test_an_unexpected_error_mid_run_fails_the_job_with_a_reason(in_tenant_a, monkeypatch):
+    """Never "running" forever: the job fails with a reason (not the error's details), the
+    batches committed before stay, and a second delivery does not run it again."""
+    from django.urls import reverse
+
+    from tests.conftest import tenant_client
+
+    cast = in_tenant_a
+    job = _start_batches_of_three(cast, monkeypatch)
+    _second_batch_raises(monkeypatch, RuntimeError("password=hunter2"))
+    job = import_run(job.pk)
+    assert (job.status, job.processed, job.created) == ("failed", 3, 3)
+    assert "unexpected error (RuntimeError)" in job.job.error
+    assert "hunter2" not in job.job.error
+    assert import_run(job.pk).processed == 3  # ended: a redelivery imports nothing more
+    page = tenant_client(cast, cast.admin).get(
+        reverse("leads-import-status", kwargs={"uuid": job.uuid})
+    )
+    html = page.content.decode()
+    assert "unexpected error (RuntimeError)" in html
+    assert 'hx-trigger="every 1s"' not in html  # nothing left to wait for
+
+
+def test_a_file_that_cannot_be_read_fails_the_job_with_the_reason(in_tenant_a):
+    cast = in_tenant_a
+    job = import_job_create(actor=cast.admin, filename="gone.xlsx", data=_xlsx(EXPO))
+    job = import_job_start(job=job, actor=cast.admin, mapping=job.mapping, on_duplicate="skip",
+                           owner=None, source_detail="", run_rules=False)  # fmt: skip
+    with job.file.open("wb") as handle:  # the stored file broke after the upload
+        handle.write(b"not a spreadsheet any more")
+    job = import_run(job.pk)
+    assert (job.status, job.created) == ("failed", 0)
+    assert "not a real .xlsx file" in job.job.error
+    assert job.get_status_display() == "Failed"
+
+
+def test_a_second_run_that_finds_a_batch_it_did_not_see_stops(in_tenant_a, monkeypatch):
+    """The worker race below, in one process: a second delivery that read the job before the
+    first run committed a batch stops at that batch and leaves the job to the first run."""
+    from leadcrm.jobs.errors import JobRunningElsewhere
+    from leadcrm.jobs.models import Job
+    from leads.importing.services import import_perform
+
+    cast = in_tenant_a
+    job = _start_batches_of_three(cast, monkeypatch)
+    _second_batch_raises(monkeypatch, WorkerKilled())
+    with pytest.raises(WorkerKilled):
+        import_run(job.pk)  # stands for the first run, still on the job after rows 1-3
+    stale = Job.objects.get(pk=job.job_id)
+    stale.done = 0  # what the second delivery read before that batch was committed
+    with pytest.raises(JobRunningElsewhere):
+        import_perform(job=stale)
+    job.refresh_from_db()
+    assert (job.status, job.processed, job.created) == ("running", 3, 3)
+    assert Lead.objects.filter(name__startswith="Person").count() == 3
+
+
+def test_messages_queued_before_imports_became_jobs_still_run(
+    in_tenant_a, django_capture_on_commit_callbacks
+):
+    """The tasks' old names with the import's id (messages in the queue at the upgrade): the
+    run goes through the job the migration made; the undo is asked again as a job."""
+    from leads.tasks.importing import import_run_task, import_void_task
+
+    cast = in_tenant_a
+    job = import_job_create(actor=cast.admin, filename="old.csv", data=b"Name\nOld Message\n")
+    job = import_job_start(job=job, actor=cast.admin, mapping=job.mapping, on_duplicate="skip",
+                           owner=None, source_detail="", run_rules=False,
+                           in_worker=False)  # fmt: skip
+    import_run_task(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.created) == ("done", 1)
+    with django_capture_on_commit_callbacks() as queued:
+        import_void_task(job.pk, cast.admin.pk)
+    job.refresh_from_db()
+    assert (job.void_job.kind, job.void_job.status, len(queued)) == ("import_void", "queued", 1)
+
+
+def test_an_import_reads_its_status_from_its_job():
+    from leadcrm.jobs.models import Job
+
+    assert set(Job.Status.values) <= set(ImportJob.Status.values)
+    assert ImportJob().status == "uploaded"  # no job until it is queued
 
 
 def test_mapping_must_name_the_lead(in_tenant_a):
@@ -260,6 +365,10 @@ def test_upload_map_and_status_pages(in_tenant_a):
     assert started["Location"] == reverse("leads-import-status", kwargs={"uuid": job.uuid})
     job.refresh_from_db()
     assert job.status == "queued"  # the worker takes it from here (test_import_runs_in_the_worker)
+    waiting = client.get(started["Location"]).content.decode()
+    assert f'id="job-{job.job.uuid}"' in waiting  # the shared progress partial, embedded:
+    assert waiting.count('hx-trigger="every 1s"') == 1  # the page polls, the partial does not
+    assert "Waiting for a worker" in waiting
     import_run(job.pk)
     status = client.get(started["Location"]).content.decode()
     assert "Download the problem report" in status
@@ -276,7 +385,7 @@ def test_import_runs_in_the_worker_and_a_second_delivery_changes_nothing(
     racing the first run) still creates each lead once."""
     from django_tenants.utils import tenant_context
 
-    from leads.tasks.importing import import_run_task
+    from leads.tasks.importing import import_leads
     from tests.conftest import _load_cast
 
     monkeypatch.setattr("leads.hooks._after_create_bulk", [])  # no routing race at cleanup
@@ -286,8 +395,8 @@ def test_import_runs_in_the_worker_and_a_second_delivery_changes_nothing(
         job = import_job_create(actor=cast.admin, filename="w.csv", data=data)
         import_job_start(job=job, actor=cast.admin, mapping=job.mapping, on_duplicate="skip",
                          owner=None, source_detail="", run_rules=False)  # fmt: skip
-    twin = import_run_task.apply_async(
-        args=[job.pk], headers={"_schema_name": cast.tenant.schema_name}, queue="import"
+    twin = import_leads.apply_async(
+        args=[job.job_id], headers={"_schema_name": cast.tenant.schema_name}, queue="import"
     )
     try:
         twin.get(timeout=120)
@@ -298,6 +407,7 @@ def test_import_runs_in_the_worker_and_a_second_delivery_changes_nothing(
                     break
                 time.sleep(0.1)
             assert (job.status, job.created) == ("done", 2), (job.status, job.processed)
+            assert (job.job.kind, job.job.done, job.job.total) == ("import", 2, 2)
             assert Lead.objects.filter(name__startswith="Worker ").count() == 2
     finally:
         with tenant_context(cast.tenant):
@@ -307,16 +417,74 @@ def test_import_runs_in_the_worker_and_a_second_delivery_changes_nothing(
             LeadStageChange.objects.filter(lead_id__in=ids).delete()
             Lead.history.filter(id__in=ids).delete()
             Lead.objects.filter(pk__in=ids).delete()
-            _notifications_forget(job)
-            job.file.delete(save=False)
-            job.delete()
+            _import_forget(job)
 
 
-def _notifications_forget(job) -> None:
-    """Committed tests leave nothing behind: the "import finished" notification goes too."""
+@pytest.mark.worker
+def test_a_file_that_breaks_mid_run_fails_its_job_in_the_worker(
+    committed_db, celery_worker, monkeypatch
+):
+    """Row 520 of 600 is refused by the database (a trigger stands for any error the checks
+    before the insert missed): the first batch of 500 stays, and the job ends failed with a
+    reason instead of "running" forever."""
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    from tests.conftest import _load_cast
+
+    monkeypatch.setattr("leads.hooks._after_create_bulk", [])  # no routing race at cleanup
+    cast = _load_cast("alpha")
+    names = [f"Batch Person {i}" if i != 519 else "Refused Row" for i in range(600)]
+    with tenant_context(cast.tenant):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF NEW.name = 'Refused Row' THEN RAISE EXCEPTION 'refused'; END IF; "
+                "RETURN NEW; END $$; CREATE TRIGGER refuse_row BEFORE INSERT ON leads_lead "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_row()"
+            )
+        data = "\n".join(["Name", *names]).encode()
+        job = import_job_create(actor=cast.admin, filename="breaks.csv", data=data)
+        import_job_start(job=job, actor=cast.admin, mapping=job.mapping, on_duplicate="skip",
+                         owner=None, source_detail="", run_rules=False)  # fmt: skip
+    try:
+        with tenant_context(cast.tenant):
+            for _ in range(600):
+                job.refresh_from_db()
+                if not job.job.is_active:
+                    break
+                time.sleep(0.1)
+            assert (job.status, job.job.done, job.job.total, job.created) == (
+                "failed", 500, 600, 500
+            )  # fmt: skip
+            assert "unexpected error" in job.job.error
+            assert job.job.finished_at is not None
+            assert Lead.objects.filter(import_job=job).count() == 500
+    finally:
+        with tenant_context(cast.tenant):
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TRIGGER refuse_row ON leads_lead; DROP FUNCTION refuse_row()")
+            from leads.models import LeadStageChange
+
+            ids = list(Lead.objects.filter(import_job=job).values_list("pk", flat=True))
+            LeadStageChange.objects.filter(lead_id__in=ids).delete()
+            Lead.history.filter(id__in=ids).delete()
+            Lead.objects.filter(pk__in=ids).delete()
+            _import_forget(job)
+
+
+def _import_forget(job) -> None:
+    """Committed tests leave nothing behind: the import, its file, its jobs and the "import
+    finished" notification go."""
+    from leadcrm.jobs.models import Job
     from leadcrm.notifications.models import Notification
 
     Notification.objects.filter(title__endswith=job.filename).delete()
+    job.refresh_from_db()
+    jobs = [pk for pk in (job.job_id, job.void_job_id) if pk]
+    job.file.delete(save=False)
+    job.delete()
+    Job.objects.filter(pk__in=jobs).delete()
 
 
 def test_import_leads_command(in_tenant_a, tmp_path):
@@ -404,6 +572,4 @@ def test_undoing_an_import_runs_in_the_worker(committed_db, celery_worker, monke
             LeadStageChange.objects.filter(lead_id__in=ids).delete()
             Lead.history.filter(id__in=ids).delete()
             Lead.objects.filter(pk__in=ids).delete()
-            _notifications_forget(job)
-            job.file.delete(save=False)
-            job.delete()
+            _import_forget(job)

@@ -331,7 +331,9 @@ def test_the_list_shows_the_leads_of_one_import(in_tenant_a):
 
 
 def test_an_admin_can_void_the_leads_of_an_import(in_tenant_a, django_capture_on_commit_callbacks):
-    from leads.importing.services import import_void_request, import_void_run
+    from leadcrm.jobs.models import Job
+    from leads.importing.services import import_void_request
+    from leads.tasks.importing import import_void_leads
 
     cast = in_tenant_a
     job = import_job_create(actor=cast.admin, filename="oops.csv",
@@ -349,11 +351,22 @@ def test_an_admin_can_void_the_leads_of_an_import(in_tenant_a, django_capture_on
     with django_capture_on_commit_callbacks() as queued:
         client.post(url, {"confirm": "on"})
     assert len(queued) == 1  # the task, queued on commit (run below as the worker would)
-    assert import_void_run(job.pk, cast.admin.pk) == (2, 1)
+    job.refresh_from_db()
+    assert (job.void_job.kind, job.void_job.status, job.void_job.created_by) == (
+        "import_void", "queued", cast.admin
+    )  # fmt: skip
+    import_void_leads(job.void_job_id)
+    undo = Job.objects.get(pk=job.void_job_id)
+    assert (undo.status, undo.result, undo.done, undo.total) == (
+        "done", {"voided": 2, "left": 1}, 3, 3
+    )  # fmt: skip
     assert set(Lead.objects.filter(import_job=job).values_list("status", flat=True)) == {
         "void", "converted"
     }  # fmt: skip
-    assert import_void_run(job.pk, cast.admin.pk) == (0, 1)  # a second delivery changes nothing
+    import_void_leads(job.void_job_id)  # a second delivery: the job has ended, nothing runs
+    again = import_void_request(job=job, actor=cast.admin)  # asked again: void leads are skipped
+    import_void_leads(again.void_job_id)
+    assert Job.objects.get(pk=again.void_job_id).result == {"voided": 0, "left": 1}
     job.refresh_from_db()
     assert job.voided == 2
     voided = Lead.objects.get(name="Oops One")
@@ -411,3 +424,18 @@ def test_the_problem_report_as_csv(in_tenant_a):
     assert text.startswith("\ufeffRow,Column,Value,Reason,Imported?")
     assert "2,姓名,,the name is required,no" in text
     assert "3,邮箱,'=cmd|calc,not a valid email address,no" in text  # escaped, not a formula
+
+
+def test_a_failed_undo_shows_its_reason_and_can_be_asked_again(in_tenant_a):
+    from leadcrm.jobs.services import job_fail
+    from leads.importing.services import import_void_request
+
+    cast = in_tenant_a
+    job = import_job_create(actor=cast.admin, filename="u.csv", data=b"Name\nUndo Fails\n")
+    job = import_void_request(job=import_run(_start(job).pk), actor=cast.admin)
+    job_fail(job=job.void_job, error="The database went away.")
+    url = reverse("leads-import-status", kwargs={"uuid": job.uuid})
+    page = tenant_client(cast, cast.admin).get(url).content.decode()
+    assert "The database went away." in page
+    assert "Void the leads of this import" in page  # the form is back
+    assert 'hx-trigger="every 1s"' not in page

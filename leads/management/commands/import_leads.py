@@ -2,7 +2,8 @@
 skip|update|flag] [--source-detail TEXT] [--owner EMAIL | --pool NAME] [--no-rules] [--report FILE]
 
 The same import as the pages (checks, mapping, duplicates, batches, history, routing), run in
-this process for ops; prints a summary and writes the problem report next to the file."""
+this process for ops (its Job is recorded as the pages' are, never queued); prints a summary
+and writes the problem report next to the file."""
 
 import json
 from pathlib import Path
@@ -96,10 +97,13 @@ class Command(BaseCommand):
                     source_detail=options["source_detail"],
                     run_rules=not options["no_rules"],
                     destination=destination,
+                    in_worker=False,
                 )
                 job = import_run(job.pk)
             except (ImportFileError, LeadError) as error:
                 raise CommandError(error.message) from error
+            if job.status != ImportJob.Status.DONE:
+                raise CommandError(f"{job.filename}: {job.get_status_display()}: {job.job.error}")
             report = Path(options["report"] or path.with_name(f"{path.stem}-problems.xlsx"))
             if job.errors or job.duplicates:
                 report.write_bytes(import_error_report(job))
