@@ -442,3 +442,38 @@ def test_converting_completes_the_funnel_in_the_stage_history(in_tenant_a):
     step = LeadStageChange.objects.filter(lead=lead).order_by("-changed_at", "-pk").first()
     assert (step.from_stage, step.to_stage, step.changed_by) == (first, last, cast.rep)
     assert step.changed_at == conversion.converted_at == lead.stage_changed_at
+
+
+def test_a_converted_lead_is_never_reclaimed_rerouted_or_counted_as_held(in_tenant_a):
+    from datetime import timedelta
+
+    from pools.models import AssignmentRule, PoolEntry
+    from pools.selectors import pool_member_rows
+    from pools.services.reclaim import pool_reclaim_due
+    from pools.services.routing import leads_route
+
+    cast = in_tenant_a
+    pool = Pool.objects.create(name="Reclaiming pool", reclaim_no_follow_up_days=1)
+    pool.members.add(cast.rep)
+    lead = lead_services.lead_assign(
+        lead=_lead(cast, company="Kept Ltd"), owner=None, actor=cast.admin
+    )
+    pool_lead_add(pool=pool, lead=lead, actor=cast.admin)
+    lead = pool_claim(pool=pool, lead=lead, actor=cast.rep)
+    lead_convert(lead=lead, actor=cast.rep)
+    PoolEntry.objects.filter(lead=lead).update(claimed_at=timezone.now() - timedelta(days=30))
+    summary = pool_reclaim_due()
+    assert (summary.warned, summary.reclaimed) == (0, 0)
+    AssignmentRule.objects.create(
+        name="Everything to the teammate",
+        target_type="user",
+        target_user=cast.teammate,
+        triggers=["new", "returned"],
+    )
+    result = leads_route([lead.pk], trigger=AssignmentRule.Trigger.NEW)
+    assert (result.assigned, result.pooled) == (0, 0)
+    lead.refresh_from_db()
+    assert (lead.owner, lead.status) == (cast.rep, LeadStatus.CONVERTED)
+    # The pool's members table counts it as converted (by conversion date), not as held.
+    row = next(r for r in pool_member_rows(pool, [cast.rep]) if r.user == cast.rep)
+    assert (row.held, row.converted) == (0, 1)
