@@ -127,7 +127,10 @@ def _custom_keys(leads: QuerySet[Lead]) -> list[str]:
         .values_list("_key", flat=True)
         .distinct()
     )
-    defined = [key for key in CustomFieldDefinition.objects.values_list("key", flat=True)]
+    defined = [
+        key
+        for key in CustomFieldDefinition.objects.filter(record="lead").values_list("key", flat=True)
+    ]
     return [key for key in defined if key in present] + sorted(present - set(defined))
 
 
@@ -135,7 +138,7 @@ def export_columns(leads: QuerySet[Lead]) -> list[Column]:
     """The export's columns, headed in the active language: the lead's main fields, owner,
     status, stage, source, one column per custom-data key present, then the dates."""
     statuses = {value: str(label) for value, label in LeadStatus.choices}
-    labels = dict(CustomFieldDefinition.objects.values_list("key", "label"))
+    labels = dict(CustomFieldDefinition.objects.filter(record="lead").values_list("key", "label"))
     columns = [
         Column("ID", lambda lead: str(lead.uuid)),
         *(_text(name) for name in ("name", "company", "job_title")),

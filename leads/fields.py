@@ -78,14 +78,22 @@ TEXT_MAX = 1000
 NUMBER_LIMIT = Decimal(10) ** 15
 
 
-def custom_fields_active() -> list[CustomFieldDefinition]:
-    """The active definitions in the order the form and the lead page show them."""
-    return list(CustomFieldDefinition.objects.filter(is_active=True).order_by("position", "label"))
+def custom_fields_active(record: str = "lead") -> list[CustomFieldDefinition]:
+    """The record's active definitions in the order its form and page show them."""
+    return list(
+        CustomFieldDefinition.objects.filter(record=record, is_active=True).order_by(
+            "position", "label"
+        )
+    )
 
 
-def custom_fields_all() -> list[CustomFieldDefinition]:
-    """Every definition for the settings page: the active ones in order, then the others."""
-    return list(CustomFieldDefinition.objects.order_by("-is_active", "position", "label"))
+def custom_fields_all(record: str | None = None) -> list[CustomFieldDefinition]:
+    """Every definition of ``record`` (of every record when None) for the settings page: by
+    record, the active ones in order, then the others."""
+    definitions = CustomFieldDefinition.objects.all()
+    if record is not None:
+        definitions = definitions.filter(record=record)
+    return list(definitions.order_by("record", "-is_active", "position", "label"))
 
 
 def _listed(definition: CustomFieldDefinition) -> str:

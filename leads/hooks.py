@@ -8,6 +8,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 # Each hook is kept with whether it routes the lead (pools' does): an import that leaves its
 # leads unassigned skips the routing hooks only, so scoring and the like still run.
 _after_create: list[tuple[Callable[[int], None], bool]] = []
@@ -185,3 +187,18 @@ def register_bulk_action(action: Callable) -> None:
 
 def bulk_actions(user) -> list[LeadAction]:
     return [found for hook in _bulk_actions if (found := hook(user)) is not None]
+
+
+# Records with custom fields. Leads have them; another app registers its records (conversion:
+# customer, contact, opportunity) so tenant admins define their fields on the same settings
+# page, stored as CustomFieldDefinition rows with that ``record``. ``label`` may be lazy.
+_custom_field_records: dict[str, object] = {"lead": gettext_lazy("Lead")}
+
+
+def register_custom_field_record(name: str, label) -> None:
+    _custom_field_records[name] = label
+
+
+def custom_field_records() -> list[tuple[str, object]]:
+    """(name, label) of every record that has custom fields, leads first."""
+    return list(_custom_field_records.items())

@@ -358,7 +358,9 @@ def _filter_custom(leads: QuerySet[Lead], custom) -> QuerySet[Lead]:
     """Narrow by custom fields: exact for choice, number, date and yes/no; "contains" for
     multiple choice; case-insensitive substring for text. Unknown or non-filterable keys and
     values that do not parse are ignored (a stale link still shows a list)."""
-    definitions = {d.key: d for d in Definition.objects.filter(is_active=True, filterable=True)}
+    definitions = {
+        d.key: d for d in Definition.objects.filter(record="lead", is_active=True, filterable=True)
+    }
     for key, raw in custom:
         definition = definitions.get(key)
         if definition is None:

@@ -97,7 +97,7 @@ def field_specs() -> dict[str, FieldSpec]:
     )
     specs["priority"] = FieldSpec("priority", _("Priority"), CHOICE, tuple(Priority.choices))
     types = CustomFieldDefinition.FieldType
-    for definition in CustomFieldDefinition.objects.filter(is_active=True):
+    for definition in CustomFieldDefinition.objects.filter(record="lead", is_active=True):
         kind = {
             types.NUMBER: NUMBER,
             types.CHOICE: CHOICE,

@@ -4,6 +4,7 @@ keys and names, the last active stage) live in leads.services.config and .custom
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from leads.hooks import custom_field_records
 from leads.models import CustomFieldDefinition, Stage
 
 
@@ -28,6 +29,13 @@ CHOICES_HELP = _("For Choice and Multiple choice: one choice per line.")
 
 
 class CustomFieldCreateForm(forms.Form):
+    record = forms.ChoiceField(
+        label=_("Record"),
+        choices=custom_field_records,
+        initial="lead",
+        required=False,  # a lead field when not given
+        help_text=_("Which form and page the field is on. Cannot change later."),
+    )
     label = forms.CharField(
         label=_("Label"),
         max_length=100,
@@ -53,9 +61,12 @@ class CustomFieldCreateForm(forms.Form):
         help_text=CHOICES_HELP,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    required = forms.BooleanField(label=_("Required on the lead form"), required=False)
+    required = forms.BooleanField(label=_("Required on the form"), required=False)
     filterable = forms.BooleanField(
-        label=_("Filterable in the lead list"), required=False, initial=True
+        label=_("Filterable in the lead list"),
+        help_text=_("Lead fields only."),
+        required=False,
+        initial=True,
     )
 
 

@@ -67,7 +67,7 @@ def targets() -> list[tuple[str, str]]:
         else:
             labels[key] = str(Lead._meta.get_field(key).verbose_name).capitalize()
     out = [(key, labels[key]) for key in BUILTIN_TARGETS]
-    for definition in CustomFieldDefinition.objects.filter(is_active=True):
+    for definition in CustomFieldDefinition.objects.filter(record="lead", is_active=True):
         out.append((f"cf:{definition.key}", definition.label))
     return out
 
@@ -201,5 +201,5 @@ def clean_context() -> dict:
     for source in SourceChannel.objects.filter(is_active=True):
         sources[_norm(source.name)] = source
         sources[_norm(source.code)] = source
-    custom = {d.key: d for d in CustomFieldDefinition.objects.filter(is_active=True)}
+    custom = {d.key: d for d in CustomFieldDefinition.objects.filter(record="lead", is_active=True)}
     return {"sources": sources, "custom": custom}

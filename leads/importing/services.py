@@ -64,7 +64,9 @@ def import_job_create(*, actor: User, filename: str, data: bytes, sheet: str = "
     """Check and read the upload, keep it, and suggest a mapping. Raises ImportFileError."""
     file_check(data, filename)
     table = table_read(data, filename, sheet=sheet or None)
-    custom = CustomFieldDefinition.objects.filter(is_active=True).values_list("key", "label")
+    custom = CustomFieldDefinition.objects.filter(record="lead", is_active=True).values_list(
+        "key", "label"
+    )
     job = ImportJob(
         created_by=actor,
         filename=filename[:255],
@@ -81,7 +83,9 @@ def mapping_initial(headers: list[str], custom=None) -> tuple[dict, str]:
     """(mapping, name of the saved mapping used or "") for a new upload: the saved mapping that
     fits the file best (every column it names is in the file), the suggestions for the rest."""
     if custom is None:
-        custom = CustomFieldDefinition.objects.filter(is_active=True).values_list("key", "label")
+        custom = CustomFieldDefinition.objects.filter(record="lead", is_active=True).values_list(
+            "key", "label"
+        )
     suggested = {str(i): t for i, t in mapping_suggest(headers, custom).items()}
     saved = saved_mapping_best(headers)
     if saved is None:
@@ -224,7 +228,8 @@ def import_job_start(
     if len(targets) != len(set(targets)):
         raise LeadError(_("Each field can take one column only."))
     allowed = set(BUILTIN_TARGETS) | {
-        f"cf:{k}" for k in CustomFieldDefinition.objects.values_list("key", flat=True)
+        f"cf:{k}"
+        for k in CustomFieldDefinition.objects.filter(record="lead").values_list("key", flat=True)
     }
     if set(targets) - allowed:
         raise LeadError(_("Unknown field in the mapping."))

@@ -31,7 +31,9 @@ class LeadSettings(models.Model):
 
 
 class CustomFieldDefinition(models.Model):
-    """An extra lead field defined by a tenant admin; values live in Lead.custom_data[key]."""
+    """An extra field defined by a tenant admin for one kind of record (``record``: "lead", or
+    a kind another app registers, see leads.hooks.register_custom_field_record); values live in
+    that record's ``custom_data[key]``. Keys are unique per record."""
 
     class FieldType(models.TextChoices):
         TEXT = "text", _("Text")
@@ -42,7 +44,8 @@ class CustomFieldDefinition(models.Model):
         BOOLEAN = "boolean", _("Yes / no")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    key = models.SlugField(_("key"), max_length=40, unique=True)
+    record = models.CharField(_("record"), max_length=40, default="lead", db_index=True)
+    key = models.SlugField(_("key"), max_length=40)
     label = models.CharField(_("label"), max_length=100)
     field_type = models.CharField(_("type"), max_length=20, choices=FieldType.choices)
     choices = ArrayField(
@@ -55,6 +58,9 @@ class CustomFieldDefinition(models.Model):
 
     class Meta:
         ordering = ["position", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "key"], name="custom_field_record_key_unique")
+        ]
 
     def __str__(self) -> str:
         return self.label

@@ -1,4 +1,6 @@
-"""Custom lead fields defined by tenant admins.
+"""Custom fields defined by tenant admins, for leads and for the records other apps register
+(leads.hooks.register_custom_field_record); every function works on one record, "lead" unless
+told otherwise.
 
 The value format, shared by the lead form, imports, assignment rules and scoring:
 values live in ``Lead.custom_data`` as JSON, keyed by the definition's ``key``:
@@ -32,6 +34,7 @@ from leads.fields import (
     custom_fields_active,
     custom_value_parse,
 )
+from leads.hooks import custom_field_records
 from leads.models import CustomFieldDefinition
 from leads.services.config import admin_check, position_move
 
@@ -47,15 +50,15 @@ CHOICE_MAX = 100
 CHOICE_TYPES = (T.CHOICE, T.MULTI_CHOICE)
 
 
-def custom_data_clean(*, data: dict, partial: bool) -> dict:
-    """Validate ``data`` ({key: raw value}) against the active definitions; return the values
-    in their JSON form, empty ones dropped.
+def custom_data_clean(*, data: dict, partial: bool, record: str = "lead") -> dict:
+    """Validate ``data`` ({key: raw value}) against the record's active definitions; return
+    the values in their JSON form, empty ones dropped.
 
     Unknown (or deactivated) keys are refused. A required field given empty is refused; with
     ``partial=False`` (a new lead) every required field must be given. Raises
     LeadError(field="cf_<key>") naming the field and what is wrong.
     """
-    definitions = {d.key: d for d in custom_fields_active()}
+    definitions = {d.key: d for d in custom_fields_active(record)}
     unknown = sorted(set(data) - set(definitions))
     if unknown:
         raise LeadError(_("Unknown custom field: %(key)s.") % {"key": ", ".join(unknown)})
@@ -121,14 +124,18 @@ def custom_field_create(
     choices=(),
     required: bool = False,
     filterable: bool = True,
+    record: str = "lead",
 ) -> CustomFieldDefinition:
-    """Define a new field at the end of the list. Tenant admins only.
+    """Define a new field of ``record`` at the end of that record's list. Tenant admins only.
 
     The key (a letter, then lower-case letters, digits and _; at most 40) is permanent:
-    stored values, import mappings and rules refer to it. Refuses a key already used (by an
-    active or deactivated field), an unknown type, and a choice type without choices.
+    stored values, import mappings and rules refer to it. Refuses a record nobody registered,
+    a key already used for the record (by an active or deactivated field), an unknown type,
+    and a choice type without choices.
     """
     admin_check(actor)
+    if record not in dict(custom_field_records()):
+        raise LeadError(_("Choose a record."), field="record")
     if field_type not in T.values:
         raise LeadError(_("Choose a type."), field="field_type")
     label = _label_clean(label)
@@ -141,8 +148,9 @@ def custom_field_create(
     choices = _choices_clean(field_type, list(choices))
     try:
         with transaction.atomic():
-            last = CustomFieldDefinition.objects.order_by("-position").first()
+            last = CustomFieldDefinition.objects.filter(record=record).order_by("-position").first()
             return CustomFieldDefinition.objects.create(
+                record=record,
                 key=key,
                 label=label,
                 field_type=field_type,
@@ -202,7 +210,9 @@ def custom_field_set_active(
         if locked.is_active == is_active:
             return locked
         if is_active:  # back at the end of the form
-            last = CustomFieldDefinition.objects.filter(is_active=True).order_by("-position")
+            last = CustomFieldDefinition.objects.filter(
+                record=locked.record, is_active=True
+            ).order_by("-position")
             locked.position = last.first().position + 1 if last.exists() else 0
         locked.is_active = is_active
         locked.save(update_fields=["is_active", "position"])
@@ -210,6 +220,8 @@ def custom_field_set_active(
 
 
 def custom_field_move(*, actor: User, definition: CustomFieldDefinition, direction: str) -> None:
-    """Move an active field one place up or down on the form and the lead page."""
+    """Move an active field one place up or down among its record's fields (form and page)."""
     admin_check(actor)
-    position_move(model=CustomFieldDefinition, item=definition, direction=direction)
+    position_move(
+        model=CustomFieldDefinition, item=definition, direction=direction, record=definition.record
+    )

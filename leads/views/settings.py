@@ -24,6 +24,7 @@ from leads.forms.settings import (
     SopTemplateForm,
     choice_lines,
 )
+from leads.hooks import custom_field_records
 from leads.models import CustomFieldDefinition, LeadSettings, SopTemplate
 from leads.services import config, custom_fields
 
@@ -250,10 +251,30 @@ def _custom_field(uuid) -> CustomFieldDefinition:
     return definition
 
 
+def _custom_field_groups(record: str) -> list[dict]:
+    """The definitions by record, in the registry's order (leads first); only ``record``'s
+    when it names one."""
+    fields = custom_fields_all()
+    groups = []
+    for name, label in custom_field_records():
+        if record and record != name:
+            continue
+        mine = [f for f in fields if f.record == name]
+        active = sum(f.is_active for f in mine)
+        groups.append({"name": name, "label": label, "fields": mine, "active_count": active})
+    return groups
+
+
 @role_required(Role.TENANT_ADMIN)
 def custom_field_list(request):
-    fields = custom_fields_all()
-    context = {"fields": fields, "active_count": sum(f.is_active for f in fields)}
+    record = request.GET.get("record", "")
+    if record not in dict(custom_field_records()):
+        record = ""
+    context = {
+        "groups": _custom_field_groups(record),
+        "records": custom_field_records(),
+        "record": record,
+    }
     if request.htmx:
         return render(request, "leads/settings/custom_fields.html#field-table", context)
     return render(request, "leads/settings/custom_fields.html", context)
@@ -262,7 +283,8 @@ def custom_field_list(request):
 @role_required(Role.TENANT_ADMIN)
 @require_http_methods(["GET", "POST"])
 def custom_field_create(request):
-    form = CustomFieldCreateForm(request.POST or None)
+    initial = {"record": request.GET.get("record") or "lead"}
+    form = CustomFieldCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -274,6 +296,7 @@ def custom_field_create(request):
                 choices=choice_lines(data["choices"]),
                 required=data["required"],
                 filterable=data["filterable"],
+                record=data["record"] or "lead",
             )
         except LeadError as exc:
             _apply_error(form, exc)
@@ -305,13 +328,17 @@ def custom_field_update(request, uuid):
         else:
             messages.success(request, _("Saved."))
             return redirect("leads-custom-fields")
-    context = {"form": form, "definition": definition}
+    record_label = dict(custom_field_records()).get(definition.record, definition.record)
+    context = {"form": form, "definition": definition, "record_label": record_label}
     return render(request, "leads/settings/custom_field_form.html", context)
 
 
 def _custom_field_done(request):
     if request.htmx:
         return custom_field_list(request)
+    record = request.GET.get("record", "")
+    if record in dict(custom_field_records()):
+        return redirect(f"{reverse('leads-custom-fields')}?record={record}")
     return redirect("leads-custom-fields")
 
 
@@ -320,7 +347,12 @@ def _custom_field_set_active(request, uuid, is_active: bool):
     custom_fields.custom_field_set_active(
         actor=request.user, definition=definition, is_active=is_active
     )
-    done = _("%(label)s is back on the lead form.") if is_active else _("%(label)s deactivated.")
+    if not is_active:
+        done = _("%(label)s deactivated.")
+    elif definition.record == "lead":
+        done = _("%(label)s is back on the lead form.")
+    else:
+        done = _("%(label)s is back on the form.")
     messages.success(request, done % {"label": definition.label})
     return _custom_field_done(request)
 
