@@ -4,13 +4,15 @@ own, dates) live in conversion.services.customers."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from conversion.forms.custom import CustomFieldsMixin
 from conversion.models import Contact, Customer, CustomerActivity
 from conversion.services.customers import CONTACT_FIELDS, CUSTOMER_FIELDS
 from leadcrm.accounts.models import User
 from leads.selectors import owners_assignable_by
 
 
-class CustomerForm(forms.ModelForm):
+class CustomerForm(CustomFieldsMixin, forms.ModelForm):
+    custom_record = "customer"
     owner = forms.ModelChoiceField(
         label=_("Owner"), queryset=User.objects.none(), to_field_name="uuid"
     )
@@ -30,16 +32,23 @@ class CustomerForm(forms.ModelForm):
             owners = (owners | User.objects.filter(pk=current)).distinct().order_by("full_name")
         self.fields["owner"].queryset = owners
         self.fields["owner"].initial = self.instance.owner if current else actor
+        self.custom_fields_add(self.instance.custom_data if self.instance.pk else None)
 
     def customer_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in (*CUSTOMER_FIELDS, "owner")}
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(CustomFieldsMixin, forms.ModelForm):
+    custom_record = "contact"
+
     class Meta:
         model = Contact
         fields = CONTACT_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.custom_fields_add(self.instance.custom_data if self.instance.pk else None)
 
     def contact_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in CONTACT_FIELDS}

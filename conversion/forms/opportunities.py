@@ -12,6 +12,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from conversion.forms.custom import CustomFieldsMixin
 from conversion.models import Contact, Opportunity, OpportunityStage
 from leadcrm.accounts.models import User
 from leadcrm.parsing import uuid_or_none
@@ -107,7 +108,7 @@ class _ByUuid(forms.ModelChoiceField):
         super().__init__(queryset, to_field_name="uuid", **kwargs)
 
 
-class OpportunityForm(forms.Form):
+class OpportunityForm(CustomFieldsMixin, forms.Form):
     """The create and edit form; amounts, dates and probability stay text so the service's
     messages (not the form's) explain what is wrong."""
 
@@ -143,17 +144,25 @@ class OpportunityForm(forms.Form):
         label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    custom_record = "opportunity"
+
     #: Service error fields that this form calls by another name.
     FIELD_NAMES = {"opportunity_name": "name"}
 
-    def __init__(self, *args, stages, contacts, owners, **kwargs):
+    def __init__(self, *args, stages, contacts, owners, custom_data=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.custom_fields_add(custom_data)
         self.fields["stage"].queryset = stages
         self.fields["contact"].queryset = contacts
         self.fields["owner"].queryset = owners
         self.fields["loss_reason"].queryset = LossReason.objects.filter(is_active=True)
         self.fields["amount"].widget.attrs["inputmode"] = "decimal"
         self.fields["probability"].widget.attrs["inputmode"] = "numeric"
+
+    def opportunity_data(self) -> dict:
+        """The opportunity's own values (the custom ones: ``custom_values()``)."""
+        names = set(self.custom_field_names)
+        return {k: v for k, v in self.cleaned_data.items() if k not in names}
 
     def add_service_error(self, exc) -> None:
         field = self.FIELD_NAMES.get(exc.field, exc.field)

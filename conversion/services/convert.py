@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from conversion.custom_fields import custom_fit
 from conversion.errors import AlreadyConvertedError, ConversionError, DuplicateError
 from conversion.mapping import mapped_values, mapping_effective
 from conversion.models import (
@@ -90,6 +91,10 @@ def lead_convert(*, lead: Lead, actor: User, request: ConvertRequest | None = No
     5. open follow-ups: kept (they show on the customer) or cancelled, by the tenant's setting
     6. the lead is marked Converted (leads.services.lead.lead_mark_converted) and the
        conversion recorded
+
+    Mapped custom data is kept only where it fits the record's custom fields (a value that
+    does not is left out of the record and stays on the lead, never a refusal; required
+    record fields are not asked for): conversion.custom_fields.custom_fit.
     """
     request = request or ConvertRequest()
     settings_row = ConversionSettings.load()
@@ -154,6 +159,7 @@ def _customer(lead, actor, request, settings_row, mapping) -> tuple[Customer, bo
             raise ConversionError(_("Choose a customer you can open."), field="customer")
         return customer, False
     values, custom = mapped_values(lead, mapping["customer"])
+    custom = custom_fit(record="customer", data=custom)
     values.setdefault("name", lead.company or lead.name)
     values.update({k: v for k, v in (request.new_customer or {}).items() if v not in (None,)})
     if settings_row.customer_duplicate_check:
@@ -178,7 +184,12 @@ def _customer(lead, actor, request, settings_row, mapping) -> tuple[Customer, bo
     owner = lead.owner or actor
     try:
         customer = customer_create(
-            actor=actor, owner=owner, values=values, custom=custom, owner_checked=True
+            actor=actor,
+            owner=owner,
+            values=values,
+            custom=custom,
+            owner_checked=True,
+            custom_fitted=True,
         )
     except ConversionError as exc:
         if exc.field == "name":  # the wizard's field for the new customer's name
@@ -198,6 +209,7 @@ def _contact(lead, actor, request, settings_row, mapping, customer) -> tuple[Con
     if not request.create_contact:
         return None, False
     values, custom = mapped_values(lead, mapping["contact"])
+    custom = custom_fit(record="contact", data=custom)
     values.update({k: v for k, v in request.contact_values.items() if v is not None})
     values = {k: str(v).strip() for k, v in values.items()}
     if not values.get("name"):
@@ -237,6 +249,7 @@ def _opportunity(lead, actor, request, settings_row, mapping, customer, contact)
     if request.opportunity is None:
         return None
     values, custom = mapped_values(lead, mapping["opportunity"])
+    custom = custom_fit(record="opportunity", data=custom)
     given = request.opportunity
     name = (given.get("name") or values.get("name") or "").strip()[:NAME_MAX]
     if not name:

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from conversion.custom_fields import custom_clean, custom_merge
 from conversion.errors import ConversionError, DuplicateError
 from conversion.models import (
     Contact,
@@ -116,12 +117,18 @@ def customer_create(
     values: dict,
     custom: dict | None = None,
     owner_checked: bool = False,
+    custom_fitted: bool = False,
 ) -> Customer:
     """Create a customer: a name is required; with the tenant's duplicate check on, a name
     whose company key matches another customer is refused (DuplicateError naming it when the
     actor may see it). The owner must be the actor or someone they may assign to, unless the
-    caller chose it by its own rule (``owner_checked``: lead_convert gives the lead's owner)."""
+    caller chose it by its own rule (``owner_checked``: lead_convert gives the lead's owner).
+    ``custom`` ({key: raw}) is checked against the customer's custom fields, required ones
+    included (ConversionError, field "cf_<key>"), unless the caller fitted it already
+    (``custom_fitted``: lead_convert keeps only the mapped values that fit)."""
     name = _clean_name(values.get("name"))
+    if not custom_fitted:
+        custom = custom_clean(record="customer", data=custom or {}, partial=False)
     if not owner_checked and not owner_assignable(actor=actor, owner=owner):
         raise ConversionError(
             _("You can give customers only to yourself or your team."), field="owner"
@@ -144,15 +151,22 @@ def customer_create(
     return customer
 
 
-def customer_update(*, customer: Customer, actor: User, **values) -> Customer:
+def customer_update(
+    *, customer: Customer, actor: User, custom: dict | None = None, **values
+) -> Customer:
     """Change a customer's fields (CUSTOMER_FIELDS, and ``owner``). Row-locked: of two people
     saving at once the second waits and writes over the first, consistently, with both changes
     in the history. A rename is refused like a new customer when its company key matches
     another customer's (tenant's duplicate check on); an owner must be the actor or someone
-    they may assign to; only someone who may write the customer may change it."""
+    they may assign to; only someone who may write the customer may change it. ``custom``
+    ({key: raw}, None for unchanged) sets the custom fields given (an empty required one is
+    refused); other keys of the custom data stay as they are."""
     unknown = set(values) - set(CUSTOMER_FIELDS) - {"owner"}
     if unknown:
         raise ValueError(f"not customer fields: {sorted(unknown)}")
+    cleaned_custom = None
+    if custom is not None:
+        cleaned_custom = custom_clean(record="customer", data=custom, partial=True)
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
         if not customer_can_write(actor, locked):
@@ -173,6 +187,8 @@ def customer_update(*, customer: Customer, actor: User, **values) -> Customer:
             if field != "name" and field in values:
                 value = str(values[field] or "").strip()[: _max_length(Customer, field)]
                 setattr(locked, field, value)
+        if cleaned_custom is not None:
+            locked.custom_data = custom_merge(locked.custom_data, cleaned_custom, set(custom))
         locked._history_user = actor
         locked.save()
     return locked
@@ -240,13 +256,17 @@ def _contact_values(values: dict) -> dict:
     return cleaned
 
 
-def contact_create(*, customer: Customer, actor: User, **values) -> Contact:
+def contact_create(
+    *, customer: Customer, actor: User, custom: dict | None = None, **values
+) -> Contact:
     """Add a contact to ``customer`` (CONTACT_FIELDS; a name is required), owned by the
     customer's owner. Only someone who may write the customer may; with the tenant's contact
     duplicate check on, the same e-mail or mobile as another contact of the customer is
     refused (DuplicateError naming that contact). The customer's row is locked, so two people
-    adding the same person at once make one contact."""
+    adding the same person at once make one contact. ``custom`` ({key: raw}) is checked
+    against the contact's custom fields, required ones included."""
     cleaned = _contact_values({"name": "", **values})
+    custom = custom_clean(record="contact", data=custom or {}, partial=False)
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
         if not customer_can_write(actor, locked):
@@ -259,6 +279,7 @@ def contact_create(*, customer: Customer, actor: User, **values) -> Contact:
             created_by=actor,
             email_key=email_key,
             mobile_key=mobile_key,
+            custom_data=custom,
             **cleaned,
         )
         contact._history_user = actor
@@ -266,12 +287,17 @@ def contact_create(*, customer: Customer, actor: User, **values) -> Contact:
     return contact
 
 
-def contact_update(*, contact: Contact, actor: User, **values) -> Contact:
+def contact_update(
+    *, contact: Contact, actor: User, custom: dict | None = None, **values
+) -> Contact:
     """Change a contact's fields (CONTACT_FIELDS). Its keys are recomputed and the duplicate
     check applies as on creation (another contact of the customer with the same e-mail or
     mobile). The customer's row is locked first (the same lock as contact_create), then the
-    contact's."""
+    contact's. ``custom`` as in customer_update (None: unchanged)."""
     cleaned = _contact_values(values)
+    cleaned_custom = None
+    if custom is not None:
+        cleaned_custom = custom_clean(record="contact", data=custom, partial=True)
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=contact.customer_id)
         locked = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
@@ -285,6 +311,8 @@ def contact_update(*, contact: Contact, actor: User, **values) -> Contact:
         if (email_key, mobile_key) != (locked.email_key, locked.mobile_key):
             _refuse_duplicate_contact(customer, email_key, mobile_key, exclude=locked)
         locked.email_key, locked.mobile_key = email_key, mobile_key
+        if cleaned_custom is not None:
+            locked.custom_data = custom_merge(locked.custom_data, cleaned_custom, set(custom))
         locked._history_user = actor
         locked.save()
     return locked

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
+from conversion.custom_fields import custom_clean, custom_merge
 from conversion.errors import ConversionError, DuplicateError
 from conversion.models import (
     Contact,
@@ -231,8 +232,11 @@ def opportunity_create(
     notes: str = "",
     probability=None,
     loss_reason: LossReason | None = None,
+    custom: dict | None = None,
 ) -> Opportunity:
     """Create an opportunity under ``customer``, which ``actor`` must be able to see.
+    ``custom`` ({key: raw}) is checked against the opportunity's custom fields, required ones
+    included (ConversionError, field "cf_<key>").
 
     Refused (ConversionError, with the field) for an empty name, a name the customer already
     has (the tenant's opportunity_name_unique rule, ignoring case), an amount, date, currency
@@ -254,6 +258,7 @@ def opportunity_create(
         "loss_reason": _loss_reason(stage, loss_reason),
     }
     chosen = probability_parse(probability)
+    custom = custom_clean(record="opportunity", data=custom or {}, partial=False)
     with transaction.atomic():
         # The customer's row serialises two people adding the same name at once.
         Customer.objects.select_for_update().filter(pk=customer.pk).first()
@@ -267,6 +272,7 @@ def opportunity_create(
             created_by=actor,
             notes=str(notes or "")[:NOTES_MAX],
             closed_at=timezone.now() if stage.outcome != OpportunityStage.Outcome.OPEN else None,
+            custom_data=custom,
             **values,
         )
         opportunity._history_user = actor
@@ -288,8 +294,10 @@ def opportunity_update(
     notes: str = "",
     probability=None,
     loss_reason: LossReason | None = None,
+    custom: dict | None = None,
 ) -> Opportunity:
-    """Change an opportunity's values (the same rules as opportunity_create).
+    """Change an opportunity's values (the same rules as opportunity_create; ``custom``, None
+    for unchanged, sets the custom fields given and keeps the other keys).
 
     1. check the values (a stage may stay the inactive one it is in)
     2. lock the row, refuse if ``actor`` may not write it (opportunity_can_write)
@@ -309,6 +317,9 @@ def opportunity_update(
         "expected_close_date": close_date_parse(expected_close_date),
         "loss_reason": _loss_reason(stage, loss_reason),
     }
+    cleaned_custom = None
+    if custom is not None:
+        cleaned_custom = custom_clean(record="opportunity", data=custom, partial=True)
     with transaction.atomic():
         locked = (
             Opportunity.objects.select_for_update()
@@ -335,6 +346,8 @@ def opportunity_update(
         locked.owner = owner
         locked.notes = str(notes or "")[:NOTES_MAX]
         locked.closed_at = (locked.closed_at or timezone.now()) if closed else None
+        if cleaned_custom is not None:
+            locked.custom_data = custom_merge(locked.custom_data, cleaned_custom, set(custom))
         locked._history_user = actor
         locked.save()
     return locked

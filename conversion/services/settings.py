@@ -326,7 +326,7 @@ def mapping_clean(mapping) -> dict[str, dict[str, str]]:
     added later reaches this tenant too. Raises ConversionError naming the first bad entry."""
     if not isinstance(mapping, dict):
         raise ConversionError(_("The mapping is not readable."))
-    definitions = {d.key: d for d in CustomFieldDefinition.objects.all()}
+    definitions = {d.key: d for d in CustomFieldDefinition.objects.filter(record="lead")}
     stored: dict[str, dict[str, str]] = {}
     for target, fields in mapping.items():
         if target not in TARGET_FIELDS:

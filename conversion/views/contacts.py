@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from conversion.custom_fields import custom_rows
 from conversion.errors import ConversionError
 from conversion.forms.customers import ContactForm
 from conversion.models import Contact
 from conversion.selectors import contact_get_for_user
 from conversion.services import customers as services
 from conversion.views.customers import (
-    custom_rows,
     list_filters_context,
     refusal_to_form,
     table_page,
@@ -58,7 +58,7 @@ def contact_detail(request, uuid):
             )
         ),
         "history": services.contact_history(contact) if tab == "history" else [],
-        "custom_rows": custom_rows(contact.custom_data),
+        "custom_rows": custom_rows("contact", contact.custom_data),
     }
     if request.htmx and request.htmx.target == "contact-tab":
         return render(request, "conversion/contact_detail.html#contact-tab", context)
@@ -75,7 +75,12 @@ def contact_edit(request, uuid):
     existing = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_update(contact=contact, actor=request.user, **form.contact_data())
+            services.contact_update(
+                contact=contact,
+                actor=request.user,
+                custom=form.custom_values(),
+                **form.contact_data(),
+            )
         except ConversionError as exc:
             refusal_to_form(form, exc)
             existing = exc.existing

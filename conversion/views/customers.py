@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from conversion.custom_fields import custom_rows
 from conversion.errors import ConversionError
 from conversion.forms.customers import ContactForm, CustomerActivityForm, CustomerForm
 from conversion.models import ConversionSettings, Customer
 from conversion.selectors import customer_can_write, customer_get_for_user
 from conversion.services import customers as services
-from leads.fields import custom_fields_active
 from leads.listing import lead_table_page
 from leads.selectors import lead_can_write
 
@@ -97,7 +97,7 @@ def _detail_context(request, customer: Customer, tab: str) -> dict:
         "history": services.customer_history(customer) if tab == "history" else [],
         "activity_form": CustomerActivityForm(customer=customer, initial={"kind": "call"}),
         "contact_form": ContactForm(),
-        "custom_rows": custom_rows(customer.custom_data),
+        "custom_rows": custom_rows("customer", customer.custom_data),
         "now": timezone.now(),
     }
 
@@ -110,20 +110,6 @@ def _followups(user, customer: Customer) -> list:
         task.lead_visible = True
         task.can_complete = task.assignee_id == user.pk or lead_can_write(user, task.lead)
     return tasks
-
-
-def custom_rows(data: dict) -> list[tuple[str, str]]:
-    """Custom data as (label, value) to read: a lead custom field's label when the key is one,
-    lists joined, yes/no for booleans."""
-    labels = {d.key: d.label for d in custom_fields_active()}
-    rows = []
-    for key, value in sorted(data.items()):
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        elif isinstance(value, bool):
-            value = _("Yes") if value else _("No")
-        rows.append((labels.get(key, key), "" if value is None else str(value)))
-    return rows
 
 
 def _writable(request, uuid) -> Customer:
@@ -147,7 +133,9 @@ def customer_create(request):
         values = form.customer_data()
         owner = values.pop("owner")
         try:
-            customer = services.customer_create(actor=request.user, owner=owner, values=values)
+            customer = services.customer_create(
+                actor=request.user, owner=owner, values=values, custom=form.custom_values()
+            )
         except ConversionError as exc:
             refusal_to_form(form, exc)
             existing = exc.existing
@@ -172,7 +160,12 @@ def customer_edit(request, uuid):
     existing = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.customer_update(customer=customer, actor=request.user, **form.customer_data())
+            services.customer_update(
+                customer=customer,
+                actor=request.user,
+                custom=form.custom_values(),
+                **form.customer_data(),
+            )
         except ConversionError as exc:
             refusal_to_form(form, exc)
             existing = exc.existing
@@ -217,7 +210,10 @@ def customer_contact_create(request, uuid):
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_create(
-                customer=customer, actor=request.user, **form.contact_data()
+                customer=customer,
+                actor=request.user,
+                custom=form.custom_values(),
+                **form.contact_data(),
             )
         except ConversionError as exc:
             refusal_to_form(form, exc)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from conversion.custom_fields import custom_rows
 from conversion.errors import ConversionError
 from conversion.forms.opportunities import SORTS, STATES, OpportunityFilters, OpportunityForm
 from conversion.models import Conversion, ConversionSettings, Opportunity, OpportunityStage
@@ -265,6 +266,7 @@ def opportunity_detail(request, uuid):
         .order_by("-history_date", "-history_id")[:50]
         if tab == "history"
         else [],
+        "custom_rows": custom_rows("opportunity", opportunity.custom_data),
         "section": SECTION,
     }
     if request.htmx and request.htmx.target == "opportunity-tab":
@@ -285,6 +287,7 @@ def _form(request, *, customer, opportunity=None, initial=None) -> OpportunityFo
         stages=OpportunityStage.objects.filter(stages).order_by("position", "name"),
         contacts=contacts_visible_to(user).filter(customer=customer).order_by("name"),
         owners=User.objects.filter(pk__in=owners).order_by("full_name"),
+        custom_data=opportunity.custom_data if opportunity is not None else None,
     )
 
 
@@ -312,7 +315,10 @@ def opportunity_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             opportunity = records.opportunity_create(
-                actor=request.user, customer=customer, **form.cleaned_data
+                actor=request.user,
+                customer=customer,
+                custom=form.custom_values(),
+                **form.opportunity_data(),
             )
         except ConversionError as exc:
             form.add_service_error(exc)
@@ -338,7 +344,10 @@ def opportunity_edit(request, uuid):
     if request.method == "POST" and form.is_valid():
         try:
             records.opportunity_update(
-                opportunity=opportunity, actor=request.user, **form.cleaned_data
+                opportunity=opportunity,
+                actor=request.user,
+                custom=form.custom_values(),
+                **form.opportunity_data(),
             )
         except ConversionError as exc:
             form.add_service_error(exc)
