@@ -102,6 +102,8 @@ class LeadFacts:
     activities: Mapping[tuple[str, str], int] = field(default_factory=dict)
     last_activity_at: datetime | None = None
     created_at: datetime | None = None
+    #: Field values as compared (trimmed, case-folded), computed once per lead and field.
+    texts: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -181,52 +183,91 @@ def _value(facts: LeadFacts, name: str):
     return facts.fields.get(name)
 
 
-def _row_holds(row: Mapping, facts: LeadFacts) -> bool:
-    """One condition row, with the meaning the assignment rules give it (pools.conditions)."""
-    op, expected = row.get("op"), row.get("value")
-    actual = _value(facts, row.get("field", ""))
-    if isinstance(actual, list | tuple):  # tags and multiple-choice custom fields
-        have = {_text(a) for a in actual if _text(a)}
-        wanted = {_text(e) for e in _as_list(expected)}
-        return {
-            "contains": bool(have & wanted),
-            "in": bool(have & wanted),
-            "eq": bool(have & wanted),
-            "not_contains": not (have & wanted),
-            "not_in": not (have & wanted),
-            "ne": not (have & wanted),
-            "empty": not have,
-            "not_empty": bool(have),
-        }.get(op, False)
-    if op == "empty":
-        return actual in (None, "")
-    if op == "not_empty":
-        return actual not in (None, "")
-    if op in ("gt", "gte", "lt", "lte") or (
-        isinstance(actual, int | float | Decimal) and not isinstance(actual, bool)
-    ):
-        left, right = _as_number(actual), _as_number(expected)
-        if left is None or right is None:
-            return op == "ne"
-        return {
-            "eq": left == right,
-            "ne": left != right,
-            "gt": left > right,
-            "gte": left >= right,
-            "lt": left < right,
-            "lte": left <= right,
-        }.get(op, False)
-    text = _text(actual)
-    if op in ("in", "not_in"):
-        found = text in {_text(e) for e in _as_list(expected)}
-        return found if op == "in" else not found
+def _norm(facts: LeadFacts, name: str) -> str:
+    text = facts.texts.get(name)
+    if text is None:
+        text = facts.texts[name] = _text(_value(facts, name))
+    return text
+
+
+def _compile_row(row: Mapping):
+    """One condition row, with the meaning the assignment rules give it (pools.conditions),
+    its expected value prepared once."""
+    name, op, expected = row.get("field", ""), row.get("op"), row.get("value")
+    wanted = frozenset(_text(e) for e in _as_list(expected))
     needle = _text(expected)
-    return {
-        "eq": text == needle,
-        "ne": text != needle,
-        "contains": bool(needle) and needle in text,
-        "not_contains": not needle or needle not in text,
-    }.get(op, False)
+    right = _as_number(expected)
+    numeric = op in ("gt", "gte", "lt", "lte")
+
+    def holds(facts: LeadFacts) -> bool:
+        actual = _value(facts, name)
+        if isinstance(actual, list | tuple):  # tags and multiple-choice custom fields
+            have = {_text(a) for a in actual if _text(a)}
+            return {
+                "contains": bool(have & wanted),
+                "in": bool(have & wanted),
+                "eq": bool(have & wanted),
+                "not_contains": not (have & wanted),
+                "not_in": not (have & wanted),
+                "ne": not (have & wanted),
+                "empty": not have,
+                "not_empty": bool(have),
+            }.get(op, False)
+        if op == "empty":
+            return actual in (None, "")
+        if op == "not_empty":
+            return actual not in (None, "")
+        if numeric or (isinstance(actual, int | float | Decimal) and not isinstance(actual, bool)):
+            left = _as_number(actual)
+            if left is None or right is None:
+                return op == "ne"
+            return {
+                "eq": left == right,
+                "ne": left != right,
+                "gt": left > right,
+                "gte": left >= right,
+                "lt": left < right,
+                "lte": left <= right,
+            }.get(op, False)
+        text = _norm(facts, name)
+        if op == "in":
+            return text in wanted
+        if op == "not_in":
+            return text not in wanted
+        return {
+            "eq": text == needle,
+            "ne": text != needle,
+            "contains": bool(needle) and needle in text,
+            "not_contains": not needle or needle not in text,
+        }.get(op, False)
+
+    return holds
+
+
+def _compile_conditions(groups: list) -> object:
+    """Groups OR-ed, rows AND-ed. The common "field contains any of these words" (one
+    ``contains`` row per group, all on one field) becomes one regex search."""
+    groups = [g for g in groups or [] if g]
+    if not groups:
+        return lambda facts: 0
+    compiled = [[_compile_row(r) for r in g] for g in groups]
+
+    def generic(facts: LeadFacts) -> int:
+        return int(any(all(holds(facts) for holds in g) for g in compiled))
+
+    names = {g[0].get("field") for g in groups}
+    if all(len(g) == 1 and g[0].get("op") == "contains" for g in groups) and len(names) == 1:
+        name = names.pop()
+        needles = sorted({_text(g[0].get("value")) for g in groups} - {""}, key=len, reverse=True)
+        pattern = re.compile("|".join(re.escape(n) for n in needles)) if needles else None
+
+        def any_word(facts: LeadFacts) -> int:
+            if isinstance(_value(facts, name), list | tuple):
+                return generic(facts)
+            return int(pattern is not None and pattern.search(_norm(facts, name)) is not None)
+
+        return any_word
+    return generic
 
 
 def _email_domain(email) -> str:
@@ -250,10 +291,7 @@ class _Compiled:
 def _compile_rule(rule: RuleSpec):
     config = rule.config or {}
     if rule.kind == FIELD:
-        groups = [g for g in config.get("conditions") or [] if g]
-        return lambda facts: int(
-            bool(groups) and any(all(_row_holds(r, facts) for r in g) for g in groups)
-        )
+        return _compile_conditions(config.get("conditions"))
     if rule.kind in (KEYWORD, NEGATIVE):
         default_fields = KEYWORD_FIELDS if rule.kind == KEYWORD else NEGATIVE_FIELDS
         names = tuple(config.get("fields") or default_fields)
@@ -265,7 +303,7 @@ def _compile_rule(rule: RuleSpec):
                 return 1
             if pattern is None:
                 return 0
-            text = "\n".join(_text(_value(facts, n)) for n in names)
+            text = "\n".join(_norm(facts, n) for n in names)
             return int(pattern.search(text) is not None)
 
         return test

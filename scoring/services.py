@@ -94,7 +94,7 @@ def score_recompute(
 ) -> int:
     """Compute and store the score of ``lead_ids``; returns how many leads were scored.
 
-    Per chunk of ``chunk`` leads, one transaction and five queries, whatever the number of
+    Per chunk of ``chunk`` leads, one transaction and six queries at most, whatever the number of
     rules:
     1. the leads, row-locked in id order, skipping those another transaction holds (they are
        scored after the chunk, one by one, once free); a lead deleted meanwhile is skipped, a
@@ -103,9 +103,9 @@ def score_recompute(
     3. their LeadScore rows
     4. one UPDATE of ``Lead.score`` and ``Lead.grade`` (the letter A-D) for the leads whose
        values moved
-    5. an upsert of the LeadScore rows, and a LeadScoreChange per lead whose total moved, with
-       the rules that made it move and ``trigger`` (why it was rescored: "created", "changed",
-       "rescore").
+    5. an upsert of the LeadScore rows that changed (one UPDATE of the computing time for the
+       others), and a LeadScoreChange per lead whose total moved, with the rules that made it
+       move and ``trigger`` (why it was rescored: "created", "changed", "rescore").
 
     Idempotent: a second run with nothing changed writes the same values and no history. The
     lead's own change history is not touched (scores are not edits by a person)."""
@@ -151,10 +151,10 @@ def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> s
         previous = {
             s["lead_id"]: s
             for s in LeadScore.objects.filter(lead_id__in=found).values(
-                "lead_id", "total", "fired", "changed_at", "reason"
+                "lead_id", "total", "letter", "dimensions", "fired", "changed_at", "reason"
             )
         }
-        moved, details, changes = [], [], []
+        moved, details, changes, same = [], [], [], []
         for row in rows:
             result = lead_score(
                 lead_facts(row, sources=sources, activities=counts.get(row["id"], {})),
@@ -164,6 +164,15 @@ def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> s
             if (row["score"], row["grade"]) != (result.total, result.letter):
                 moved.append((row["id"], result.total, result.letter))
             before = previous.get(row["id"])
+            fired = result.fired_json()
+            if before is not None and (
+                before["total"],
+                before["letter"],
+                before["dimensions"],
+                before["fired"],
+            ) == (result.total, result.letter, result.dimensions, fired):
+                same.append((row["id"], result.decay))  # only the computing time moves
+                continue
             changed = before is None or before["total"] != result.total
             reason = _change_reason(before["fired"] if before else [], result)
             details.append(
@@ -172,7 +181,7 @@ def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> s
                     total=result.total,
                     letter=result.letter,
                     dimensions=result.dimensions,
-                    fired=result.fired_json(),
+                    fired=fired,
                     decay=result.decay,
                     computed_at=now,
                     changed_at=now if changed else before["changed_at"],
@@ -192,6 +201,8 @@ def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> s
                 )
         if moved:
             _leads_update_scores(moved)
+        if same:
+            _scores_touch(same, now)
         LeadScore.objects.bulk_create(
             details,
             update_conflicts=True,
@@ -203,6 +214,18 @@ def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> s
         )  # fmt: skip
         LeadScoreChange.objects.bulk_create(changes)
     return set(found)
+
+
+def _scores_touch(same: list[tuple[int, float]], now: datetime) -> None:
+    """Unchanged explanations: only their computing time and decay factor move (one UPDATE,
+    where an upsert would send every column of every row again)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE scoring_leadscore AS s SET computed_at = %s, decay = v.decay "
+            "FROM unnest(%s::bigint[], %s::float8[]) AS v(lead_id, decay) "
+            "WHERE s.lead_id = v.lead_id",
+            [now, [m[0] for m in same], [m[1] for m in same]],
+        )
 
 
 def _leads_update_scores(moved: list[tuple[int, int, str]]) -> None:
