@@ -1,7 +1,8 @@
-"""What other apps do when a lead is created, without leads importing them.
+"""What other apps do when a lead is created or changed, without leads importing them.
 
-pools registers "route it", scoring registers "score it" (in their AppConfig.ready). Hooks run
-after the creating transaction commits and receive the lead's id; they queue Celery tasks.
+pools registers "route it", scoring registers "score it" and "rescore it" (in their
+AppConfig.ready). Hooks run after the creating (or changing) transaction commits and receive
+the lead's id; they queue Celery tasks.
 """
 
 import logging
@@ -35,6 +36,22 @@ def register_after_create_bulk(hook: Callable[[list[int]], None], *, routes: boo
 
 def after_create_bulk_hooks(*, routing: bool = True) -> list[Callable[[list[int]], None]]:
     return [h for h, routes in _after_create_bulk if routing or not routes]
+
+
+# After a change that may matter to other apps (scoring: "rescore it"): ``lead_update``,
+# ``activity_log``, ``lead_change_status``, ``lead_change_stage`` and ``lead_bant_update`` call
+# each hook with the lead's id once their transaction commits (nothing for a rollback, nor for
+# a call that changed nothing). A hook queues its own task; it must not write the lead.
+_after_change: list[Callable[[int], None]] = []
+
+
+def register_after_change(hook: Callable[[int], None]) -> None:
+    if hook not in _after_change:
+        _after_change.append(hook)
+
+
+def after_change_hooks() -> list[Callable[[int], None]]:
+    return list(_after_change)
 
 
 # Visibility extensions. pools adds "members see the unowned leads of their pools" and "those

@@ -3,3 +3,16 @@ from django.apps import AppConfig
 
 class ScoringConfig(AppConfig):
     name = "scoring"
+
+    def ready(self) -> None:
+        from leads.hooks import (
+            register_after_change,
+            register_after_create,
+            register_after_create_bulk,
+        )
+        from scoring.tasks import score_changed_lead, score_new_lead, score_new_leads
+
+        # Without routes=True: an import that leaves its leads unassigned still scores them.
+        register_after_create(score_new_lead)
+        register_after_create_bulk(score_new_leads)
+        register_after_change(score_changed_lead)

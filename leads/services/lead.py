@@ -20,7 +20,7 @@ from leadcrm.accounts.models import User
 from leads.dedup.matching import duplicates_find
 from leads.errors import DuplicateLeadError, IllegalTransitionError, LeadChangedError, LeadError
 from leads.fields import EDITABLE_FIELDS, IDENTIFYING_FIELDS
-from leads.hooks import after_create_hooks, destination_send
+from leads.hooks import after_change_hooks, after_create_hooks, destination_send
 from leads.models import (
     Activity,
     CompanySize,
@@ -148,6 +148,12 @@ def lead_create(
     return lead
 
 
+def _after_change(lead_id: int) -> None:
+    """Run the after-change hooks (scoring) for ``lead_id`` once the transaction commits."""
+    for hook in after_change_hooks():
+        transaction.on_commit(lambda hook=hook: hook(lead_id))
+
+
 def _refuse_blocked_duplicates(cleaned: dict, exclude_ids=()) -> None:
     blocking = [m for m in duplicates_find(cleaned, exclude_ids=exclude_ids) if m.blocks]
     if blocking:
@@ -190,6 +196,7 @@ def lead_update(*, lead: Lead, actor: User, check_duplicates: bool = True, **dat
             setattr(locked, field, cleaned[field])
         locked._history_user = actor
         locked.save()
+        _after_change(locked.pk)
     return locked
 
 
@@ -318,6 +325,7 @@ def lead_change_status(
         locked.status_note = note.strip()[:500]
         locked._history_user = actor
         locked.save()
+        _after_change(locked.pk)
     return locked
 
 
@@ -404,6 +412,7 @@ def lead_bant_update(
             setattr(locked, field, values[field])
         locked._history_user = actor
         locked.save(update_fields=[*changed, "updated_at"])
+        _after_change(locked.pk)
     return locked
 
 
@@ -452,6 +461,7 @@ def lead_change_stage(*, lead: Lead, stage: Stage, actor: User) -> Lead:
         locked._history_user = actor
         locked.save()
         sop_followups_create(lead=locked, stage=stage, actor=actor)
+        _after_change(locked.pk)
     return locked
 
 
@@ -512,6 +522,7 @@ def activity_log(
         locked._history_user = actor
         locked._change_reason = f"{kind} logged"
         locked.save()
+        _after_change(locked.pk)
     return activity
 
 

@@ -1,0 +1,126 @@
+"""Rule scoring: the tenant's settings, dimensions and rules, and each lead's explained score.
+
+The Hot threshold is ``leads.LeadSettings.hot_score`` (the list's Hot chip reads it): scoring
+reads and writes that one, and keeps only the Warm threshold and the half-life here.
+"""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from leads.models import Lead
+from scoring.engine import ACTIVITY, FIELD, KEYWORD, NEGATIVE, SOURCE
+
+
+class ScoringSettings(models.Model):
+    """Per-tenant scoring settings (one row)."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    warm_score = models.PositiveSmallIntegerField(_("warm from score"), default=31)
+    half_life_days = models.PositiveSmallIntegerField(
+        _("behavioural points halve after (days without activity)"), default=30
+    )
+
+    def __str__(self) -> str:
+        return "scoring settings"
+
+    @classmethod
+    def load(cls) -> "ScoringSettings":
+        row, _created = cls.objects.get_or_create(singleton=True)
+        return row
+
+
+class Dimension(models.Model):
+    """A part of the score with its cap (Demographic 0-40, Behavioural 0-40, ...)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    cap = models.PositiveSmallIntegerField(_("cap"), default=40)
+    #: Its positive points halve with each half-life without activity (Behavioural).
+    decays = models.BooleanField(_("decays with inactivity"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("score dimension")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScoringRule(models.Model):
+    """A rule that gives (or takes) points; its ``config`` is read by ``scoring.engine``."""
+
+    class Kind(models.TextChoices):
+        FIELD = FIELD, _("Field condition")
+        KEYWORD = KEYWORD, _("Keywords")
+        SOURCE = SOURCE, _("Source")
+        ACTIVITY = ACTIVITY, _("Activities")
+        NEGATIVE = NEGATIVE, _("Negative signal")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dimension = models.ForeignKey(
+        Dimension, verbose_name=_("dimension"), on_delete=models.PROTECT, related_name="rules"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    config = models.JSONField(_("settings"), default=dict, blank=True)
+    points = models.SmallIntegerField(_("points"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["dimension__position", "position", "name"]
+        verbose_name = _("scoring rule")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadScore(models.Model):
+    """The explanation of a lead's computed score: points per dimension, the rules that
+    fired, when it was computed and when (and why) it last changed."""
+
+    # The foreign key is the database's, with ON DELETE CASCADE (migration 0001): a lead
+    # deleted while a scoring task writes its row takes the row with it, where Django's own
+    # cascade would collect the rows first and then fail on the one written meanwhile.
+    lead = models.OneToOneField(
+        Lead, on_delete=models.DO_NOTHING, db_constraint=False, related_name="score_detail"
+    )
+    total = models.PositiveSmallIntegerField(_("score"))
+    letter = models.CharField(_("grade"), max_length=2)
+    dimensions = models.JSONField(default=dict)
+    fired = models.JSONField(default=list)
+    decay = models.FloatField(default=1.0)
+    computed_at = models.DateTimeField(_("computed"))
+    changed_at = models.DateTimeField(_("last changed"))
+    reason = models.CharField(_("why it changed"), max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.total}"
+
+
+class LeadScoreChange(models.Model):
+    """One change of a lead's computed score, for the lead's history."""
+
+    lead = models.ForeignKey(  # ON DELETE CASCADE in the database, as LeadScore.lead
+        Lead,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # scorechange_lead_time starts with it
+        related_name="score_changes",
+    )
+    from_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_total = models.PositiveSmallIntegerField()
+    trigger = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["lead", "-changed_at", "-id"]
+        indexes = [models.Index(fields=["lead", "-changed_at"], name="scorechange_lead_time")]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.from_total} -> {self.to_total}"

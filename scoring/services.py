@@ -1,0 +1,248 @@
+"""Scoring writes: computing leads' scores and keeping their explanation and history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from leads.models import OPEN_STATUSES, Activity, Lead, LeadSettings, SourceChannel
+from scoring.engine import (
+    DimensionSpec,
+    LeadFacts,
+    RuleSet,
+    RuleSpec,
+    ScoreResult,
+    Thresholds,
+    lead_score,
+    ruleset_compile,
+)
+from scoring.models import Dimension, LeadScore, LeadScoreChange, ScoringRule, ScoringSettings
+
+#: Leads scored per transaction: few enough that row locks are short, many enough that the
+#: handful of queries per chunk cost little per lead.
+CHUNK = 1000
+
+#: The lead columns the engine may read (rules can test any of them; custom fields come from
+#: custom_data). Loading only these keeps a chunk light.
+LEAD_COLUMNS = (
+    "id", "name", "company", "job_title", "email", "phone", "mobile", "website", "country",
+    "region", "city", "address", "industry", "company_size", "annual_revenue", "source_id",
+    "source_detail", "product_line", "priority", "tags", "notes", "custom_data", "status",
+    "stage_id", "bant_budget", "bant_authority", "bant_need", "bant_timeline", "score", "grade",
+    "created_at", "last_activity_at",
+)  # fmt: skip
+
+
+def thresholds_load() -> Thresholds:
+    """Hot comes from LeadSettings.hot_score (what the list's Hot chip uses), Warm and the
+    half-life from ScoringSettings."""
+    settings_row = ScoringSettings.load()
+    return Thresholds(
+        hot=LeadSettings.load().hot_score,
+        warm=settings_row.warm_score,
+        half_life_days=float(settings_row.half_life_days),
+    )
+
+
+def ruleset_load() -> RuleSet:
+    """The tenant's active dimensions and rules, compiled for the engine."""
+    dimensions = [
+        DimensionSpec(d.pk, d.name, d.cap, d.decays)
+        for d in Dimension.objects.filter(is_active=True)
+    ]
+    rules = [
+        RuleSpec(r.pk, r.name, r.dimension_id, r.kind, r.config, r.points)
+        for r in ScoringRule.objects.filter(is_active=True, dimension__is_active=True)
+    ]
+    return ruleset_compile(dimensions=dimensions, rules=rules, thresholds=thresholds_load())
+
+
+def lead_facts(row: dict, *, sources: dict[int, str], activities: dict) -> LeadFacts:
+    """The engine's view of a lead loaded as a dict of LEAD_COLUMNS."""
+    return LeadFacts(
+        fields=row,
+        custom=row.get("custom_data") or {},
+        source=sources.get(row.get("source_id"), ""),
+        activities=activities,
+        last_activity_at=row.get("last_activity_at"),
+        created_at=row.get("created_at"),
+    )
+
+
+def _change_reason(before: list[dict], after: ScoreResult) -> str:
+    """What moved the score: rules that started or stopped firing ("+ Meeting held (+15)")."""
+    old = {f["rule"]: f for f in before}
+    new = {f.rule_id: f for f in after.fired}
+    parts = [f"+ {f.name} ({f.points:+d})" for rid, f in new.items() if rid not in old]
+    parts += [f"− {f['name']} ({-f['points']:+d})" for rid, f in old.items() if rid not in new]
+    parts += [
+        f"{f.name} ({f.points:+d})"
+        for rid, f in new.items()
+        if rid in old and old[rid]["points"] != f.points
+    ]
+    if not parts:
+        parts = ["inactivity"] if after.decay < 1 else []
+    return "; ".join(parts)[:300]
+
+
+def score_recompute(
+    *, lead_ids, trigger: str = "", now: datetime | None = None, chunk: int = CHUNK
+) -> int:
+    """Compute and store the score of ``lead_ids``; returns how many leads were scored.
+
+    Per chunk of ``chunk`` leads, one transaction and six queries at most, whatever the number of
+    rules:
+    1. the leads, row-locked in id order, skipping those another transaction holds (they are
+       scored after the chunk, one by one, once free); a lead deleted meanwhile is skipped, a
+       lead deleted later takes its LeadScore rows with it (ON DELETE CASCADE)
+    2. their activity counts by kind and outcome
+    3. their LeadScore rows
+    4. one UPDATE of ``Lead.score`` and ``Lead.grade`` (the letter A-D) for the leads whose
+       values moved
+    5. an upsert of the LeadScore rows that changed (one UPDATE of the computing time for the
+       others), and a LeadScoreChange per lead whose total moved, with the rules that made it
+       move and ``trigger`` (why it was rescored: "created", "changed", "rescore").
+
+    Idempotent: a second run with nothing changed writes the same values and no history. The
+    lead's own change history is not touched (scores are not edits by a person)."""
+    ids = sorted({int(i) for i in lead_ids})
+    if not ids:
+        return 0
+    now = now or timezone.now()
+    ruleset = ruleset_load()
+    sources = dict(SourceChannel.objects.values_list("pk", "code"))
+    scored = 0
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        done = _score_chunk(part, ruleset, sources, trigger, now, skip_locked=True)
+        scored += len(done)
+        # Leads another transaction holds (an edit, routing) are scored one by one once it
+        # lets go: waiting while holding only that one lead's lock can never deadlock.
+        for pk in set(part) - done:
+            scored += len(_score_chunk([pk], ruleset, sources, trigger, now, skip_locked=False))
+    return scored
+
+
+def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> set[int]:
+    """Score the leads of ``ids`` that exist (and, with ``skip_locked``, that no other
+    transaction holds); returns their ids."""
+    with transaction.atomic():
+        rows = list(
+            Lead.objects.filter(pk__in=ids)
+            .order_by("pk")
+            .select_for_update(no_key=True, skip_locked=skip_locked)
+            .values(*LEAD_COLUMNS)
+        )
+        if not rows:
+            return set()
+        found = [row["id"] for row in rows]
+        counts: dict[int, dict] = defaultdict(dict)
+        for lead_id, kind, outcome, n in (
+            Activity.objects.filter(lead_id__in=found)
+            .values_list("lead_id", "kind", "outcome")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            counts[lead_id][(kind, outcome)] = n
+        previous = {
+            s["lead_id"]: s
+            for s in LeadScore.objects.filter(lead_id__in=found).values(
+                "lead_id", "total", "letter", "dimensions", "fired", "changed_at", "reason"
+            )
+        }
+        moved, details, changes, same = [], [], [], []
+        for row in rows:
+            result = lead_score(
+                lead_facts(row, sources=sources, activities=counts.get(row["id"], {})),
+                ruleset,
+                now=now,
+            )
+            if (row["score"], row["grade"]) != (result.total, result.letter):
+                moved.append((row["id"], result.total, result.letter))
+            before = previous.get(row["id"])
+            fired = result.fired_json()
+            if before is not None and (
+                before["total"],
+                before["letter"],
+                before["dimensions"],
+                before["fired"],
+            ) == (result.total, result.letter, result.dimensions, fired):
+                same.append((row["id"], result.decay))  # only the computing time moves
+                continue
+            changed = before is None or before["total"] != result.total
+            reason = _change_reason(before["fired"] if before else [], result)
+            details.append(
+                LeadScore(
+                    lead_id=row["id"],
+                    total=result.total,
+                    letter=result.letter,
+                    dimensions=result.dimensions,
+                    fired=fired,
+                    decay=result.decay,
+                    computed_at=now,
+                    changed_at=now if changed else before["changed_at"],
+                    reason=reason if changed else before["reason"],
+                )
+            )
+            if changed:
+                changes.append(
+                    LeadScoreChange(
+                        lead_id=row["id"],
+                        from_total=before["total"] if before else None,
+                        to_total=result.total,
+                        trigger=trigger[:40],
+                        reason=reason,
+                        changed_at=now,
+                    )
+                )
+        if moved:
+            _leads_update_scores(moved)
+        if same:
+            _scores_touch(same, now)
+        LeadScore.objects.bulk_create(
+            details,
+            update_conflicts=True,
+            unique_fields=["lead"],
+            update_fields=[
+                "total", "letter", "dimensions", "fired", "decay", "computed_at", "changed_at",
+                "reason",
+            ],
+        )  # fmt: skip
+        LeadScoreChange.objects.bulk_create(changes)
+    return set(found)
+
+
+def _scores_touch(same: list[tuple[int, float]], now: datetime) -> None:
+    """Unchanged explanations: only their computing time and decay factor move (one UPDATE,
+    where an upsert would send every column of every row again)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE scoring_leadscore AS s SET computed_at = %s, decay = v.decay "
+            "FROM unnest(%s::bigint[], %s::float8[]) AS v(lead_id, decay) "
+            "WHERE s.lead_id = v.lead_id",
+            [now, [m[0] for m in same], [m[1] for m in same]],
+        )
+
+
+def _leads_update_scores(moved: list[tuple[int, int, str]]) -> None:
+    """One UPDATE for the chunk (bulk_update's CASE per row costs more to plan than to run)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE leads_lead AS l SET score = v.score, grade = v.grade "
+            "FROM unnest(%s::bigint[], %s::smallint[], %s::varchar[]) AS v(id, score, grade) "
+            "WHERE l.id = v.id",
+            [[m[0] for m in moved], [m[1] for m in moved], [m[2] for m in moved]],
+        )
+
+
+def open_lead_ids() -> list[int]:
+    """Every open lead (not merged into another), by id: what a full rescore covers."""
+    return list(
+        Lead.objects.filter(status__in=OPEN_STATUSES, merged_into__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

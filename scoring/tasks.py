@@ -1,0 +1,40 @@
+"""Celery tasks of the scoring app (the ``scoring`` queue, by CELERY_TASK_ROUTES). Thin: they
+take ids, call ``score_recompute`` and log one line."""
+
+from celery import shared_task
+from django.db import connection
+
+from leadcrm.tasking import TRANSIENT_ERRORS, enqueue_on_commit, logger
+from scoring.services import score_recompute
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=False,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def score_leads(lead_ids: list[int], trigger: str = "") -> int:
+    """Score these leads (safe to run twice: the same values, no second history row)."""
+    scored = score_recompute(lead_ids=lead_ids, trigger=trigger)
+    logger.info(
+        "scored leads=%d trigger=%s tenant=%s", scored, trigger or "-", connection.schema_name
+    )
+    return scored
+
+
+def score_new_lead(lead_id: int) -> None:
+    """The leads app's after-create hook: score the new lead in the background."""
+    enqueue_on_commit(score_leads, [lead_id], "created")
+
+
+def score_new_leads(lead_ids: list[int]) -> None:
+    """The bulk after-create hook (imports): one scoring task per batch."""
+    enqueue_on_commit(score_leads, list(lead_ids), "created")
+
+
+def score_changed_lead(lead_id: int) -> None:
+    """The after-change hook (edit, activity, status, stage, BANT): rescore the lead."""
+    enqueue_on_commit(score_leads, [lead_id], "changed")
