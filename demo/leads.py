@@ -32,6 +32,7 @@ from leads.models import (
     Stage,
 )
 from leads.services import lead as lead_services
+from scoring.services import score_recompute
 
 S = LeadStatus
 BATCH = 200
@@ -329,24 +330,6 @@ def _backdate(lead_ids: list[int], rng: random.Random, now) -> None:
     history.objects.bulk_update(history_rows, ["history_date"], batch_size=500)
 
 
-def _score(rng: random.Random, status: str, stage_position: int) -> int:
-    base = {
-        S.QUALIFIED: 72,
-        S.FOLLOWING_UP: 55,
-        S.PENDING: 45,
-        S.UNASSIGNED: 40,
-        S.NURTURE: 35,
-        S.LOST: 20,
-        S.INVALID: 8,
-        S.VOID: 5,
-    }[status]
-    return max(0, min(99, int(rng.gauss(base + stage_position * 1.5, 9))))
-
-
-def _grade(score: int) -> str:
-    return "A" if score >= 80 else "B" if score >= 60 else "C" if score >= 40 else "D"
-
-
 #: Share of leads that are someone entered again (another rep, another channel), with the
 #: changes people make: another phone format, the email in capitals or left out, the company
 #: without its legal form. They give the duplicate review page and the live check something
@@ -418,9 +401,9 @@ def demo_leads_seed(
                 pending_ids.append(lead.pk)
                 made[target] += 1
             _backdate(pending_ids, rng, now)
-            for lead in Lead.objects.filter(pk__in=pending_ids).select_related("stage"):
-                score = _score(rng, lead.status, lead.stage.position if lead.stage else 0)
-                Lead.objects.filter(pk=lead.pk).update(score=score, grade=_grade(score))
+            # Real scores from the tenant's rules, once the history is in place (decay reads
+            # the last activity dates).
+            score_recompute(lead_ids=pending_ids, trigger="demo")
             pending_ids.clear()
         if progress is not None:
             progress(min(start + BATCH, count))

@@ -25,6 +25,7 @@ from pools.services.pool import pool_save
 from pools.services.reclaim import pool_reclaim_due
 from pools.services.routing import leads_route
 from pools.services.rules import rule_save
+from scoring.services import score_recompute
 
 RETURN_REASONS = ["Wrong region", "No budget this year", "Not reachable", "Already a customer"]
 
@@ -158,8 +159,7 @@ def demo_pools_seed(*, admin: User, extra_leads: int = 2500, seed: int = 2026) -
         PoolEntry.objects.filter(pk=entry.pk).update(
             entered_at=now - timedelta(hours=rng.uniform(1, 21 * 24))
         )
-    for lead_pk in created:
-        Lead.objects.filter(pk=lead_pk).update(score=rng.choice([None, *range(20, 96)]))
+    score_recompute(lead_ids=created, trigger="demo")
     # Reps claim a few leads each; some claims are old, so the reclaim job warns or acts.
     claimed = 0
     for pool in (pools["East China"], pools["North China"], pools["International"]):
