@@ -9,10 +9,13 @@ class ScoringConfig(AppConfig):
             register_after_change,
             register_after_create,
             register_after_create_bulk,
+            register_lead_page,
         )
+        from scoring import hooks
         from scoring.tasks import score_changed_lead, score_new_lead, score_new_leads
 
         # Without routes=True: an import that leaves its leads unassigned still scores them.
         register_after_create(score_new_lead)
         register_after_create_bulk(score_new_leads)
         register_after_change(score_changed_lead)
+        register_lead_page(panel=hooks.lead_panel)
