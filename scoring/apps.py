@@ -11,6 +11,7 @@ class ScoringConfig(AppConfig):
             register_after_create_bulk,
             register_lead_page,
         )
+        from scoring import hooks
         from scoring.next_action import lead_next_action_panel
         from scoring.tasks import score_changed_lead, score_new_lead, score_new_leads
 
@@ -18,4 +19,5 @@ class ScoringConfig(AppConfig):
         register_after_create(score_new_lead)
         register_after_create_bulk(score_new_leads)
         register_after_change(score_changed_lead)
+        register_lead_page(panel=hooks.lead_panel)
         register_lead_page(panel=lead_next_action_panel)

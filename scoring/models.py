@@ -6,6 +6,7 @@ reads and writes that one, and keeps only the Warm threshold and the half-life h
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -124,3 +125,88 @@ class LeadScoreChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.from_total} -> {self.to_total}"
+
+
+#: Days a manual adjustment applies unless the person setting it says otherwise.
+OVERRIDE_DAYS_DEFAULT = 30
+
+
+class ScoreOverride(models.Model):
+    """A manual adjustment of a lead's score, kept apart from the computed one (LeadScore).
+
+    While active (not ended, not expired) ``Lead.score`` shows the effective score: ``value``
+    itself (mode "set") or the computed total plus ``value`` (mode "add"), within 0-100. Rows
+    are never deleted: each one is the audit of a set (who, when, from, to, why) and of its end
+    (cleared, replaced or expired: who, when, from, to). At most one active row per lead."""
+
+    class Mode(models.TextChoices):
+        SET = "set", _("Set the score to")
+        ADD = "add", _("Add or remove points")
+
+    class Reason(models.TextChoices):
+        CONVERSATION = "conversation", _("Conversation insight")
+        BUDGET = "budget", _("Confirmed budget")
+        TIMELINE = "timeline", _("Timeline")
+        OTHER = "other", _("Other")
+
+    class End(models.TextChoices):
+        CLEARED = "cleared", _("Cleared")
+        REPLACED = "replaced", _("Replaced")
+        EXPIRED = "expired", _("Expired")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    lead = models.ForeignKey(  # ON DELETE CASCADE in the database, as LeadScore.lead
+        Lead,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # scoreoverride_lead_time starts with it
+        related_name="score_overrides",
+    )
+    mode = models.CharField(_("adjustment"), max_length=3, choices=Mode.choices)
+    value = models.SmallIntegerField(_("points"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    override_days = models.PositiveSmallIntegerField(
+        _("applies for (days)"), null=True, blank=True, default=OVERRIDE_DAYS_DEFAULT
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    #: The effective score before and after the set.
+    from_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_score = models.PositiveSmallIntegerField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    end = models.CharField(max_length=10, choices=End.choices, blank=True)
+    #: The effective score before and after the end (back to the computed one, or the next
+    #: override's).
+    ended_from = models.PositiveSmallIntegerField(null=True, blank=True)
+    ended_to = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["lead", "-set_at", "-id"]
+        indexes = [models.Index(fields=["lead", "-set_at"], name="scoreoverride_lead_time")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead"],
+                condition=models.Q(ended_at__isnull=True),
+                name="scoreoverride_one_active",
+            )
+        ]
+        verbose_name = _("score adjustment")
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.mode} {self.value}"
+
+    def applies(self, now) -> bool:
+        return self.ended_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def effective(self, computed: int | None) -> int:
+        """The score shown while this override applies, given the computed total."""
+        if self.mode == self.Mode.SET:
+            return max(0, min(100, self.value))
+        return max(0, min(100, (computed or 0) + self.value))

@@ -20,7 +20,14 @@ from scoring.engine import (
     lead_score,
     ruleset_compile,
 )
-from scoring.models import Dimension, LeadScore, LeadScoreChange, ScoringRule, ScoringSettings
+from scoring.models import (
+    Dimension,
+    LeadScore,
+    LeadScoreChange,
+    ScoreOverride,
+    ScoringRule,
+    ScoringSettings,
+)
 
 #: Leads scored per transaction: few enough that row locks are short, many enough that the
 #: handful of queries per chunk cost little per lead.
@@ -94,15 +101,17 @@ def score_recompute(
 ) -> int:
     """Compute and store the score of ``lead_ids``; returns how many leads were scored.
 
-    Per chunk of ``chunk`` leads, one transaction and six queries at most, whatever the number of
-    rules:
+    Per chunk of ``chunk`` leads, one transaction and eight queries at most, whatever the number
+    of rules:
     1. the leads, row-locked in id order, skipping those another transaction holds (they are
        scored after the chunk, one by one, once free); a lead deleted meanwhile is skipped, a
        lead deleted later takes its LeadScore rows with it (ON DELETE CASCADE)
     2. their activity counts by kind and outcome
-    3. their LeadScore rows
+    3. their LeadScore rows and their unended manual adjustments (ScoreOverride)
     4. one UPDATE of ``Lead.score`` and ``Lead.grade`` (the letter A-D) for the leads whose
-       values moved
+       values moved: the effective score, i.e. the computed total unless an adjustment applies
+       (scoring.overrides); an adjustment found expired is ended here (one UPDATE), and the
+       lead shows its computed total again
     5. an upsert of the LeadScore rows that changed (one UPDATE of the computing time for the
        others), and a LeadScoreChange per lead whose total moved, with the rules that made it
        move and ``trigger`` (why it was rescored: "created", "changed", "rescore").
@@ -154,15 +163,28 @@ def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> s
                 "lead_id", "total", "letter", "dimensions", "fired", "changed_at", "reason"
             )
         }
-        moved, details, changes, same = [], [], [], []
+        overrides = {
+            o.lead_id: o
+            for o in ScoreOverride.objects.filter(lead_id__in=found, ended_at__isnull=True)
+        }
+        moved, details, changes, same, expired = [], [], [], [], []
         for row in rows:
             result = lead_score(
                 lead_facts(row, sources=sources, activities=counts.get(row["id"], {})),
                 ruleset,
                 now=now,
             )
-            if (row["score"], row["grade"]) != (result.total, result.letter):
-                moved.append((row["id"], result.total, result.letter))
+            shown, letter = result.total, result.letter
+            override = overrides.get(row["id"])
+            if override is not None and override.applies(now):
+                shown = override.effective(result.total)
+                letter = ruleset.thresholds.letter(shown)
+            elif override is not None:
+                override.ended_at, override.end = now, ScoreOverride.End.EXPIRED
+                override.ended_from, override.ended_to = row["score"], result.total
+                expired.append(override)
+            if (row["score"], row["grade"]) != (shown, letter):
+                moved.append((row["id"], shown, letter))
             before = previous.get(row["id"])
             fired = result.fired_json()
             if before is not None and (
@@ -199,6 +221,10 @@ def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> s
                         changed_at=now,
                     )
                 )
+        if expired:
+            ScoreOverride.objects.bulk_update(
+                expired, ["ended_at", "end", "ended_from", "ended_to"]
+            )
         if moved:
             _leads_update_scores(moved)
         if same:

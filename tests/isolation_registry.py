@@ -490,3 +490,24 @@ OBJECT_ROUTES.update(
         "conversion-stage-activate": ObjectRoute(_opportunity_stage, methods=("POST",)),
     }
 )
+
+
+# Scoring on the lead page: the manual adjustment of a lead's score (an active one to clear).
+def _lead_with_override(cast):
+    from leads.models import Lead
+    from scoring.overrides import score_override_set
+
+    kwargs, markers = _lead(cast)
+    lead = Lead.objects.get(uuid=kwargs["uuid"])
+    score_override_set(
+        lead=lead, actor=cast.rep, mode="set", value=88, reason="budget", note="Probe Override Note"
+    )
+    return kwargs, [*markers, "Probe Override Note"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "scoring-override-set": ObjectRoute(_lead, methods=("POST",)),
+        "scoring-override-clear": ObjectRoute(_lead_with_override, methods=("POST",)),
+    }
+)

@@ -1,0 +1,150 @@
+"""What scoring adds to the leads app's lead page, registered in ScoringConfig.ready (leads
+never imports scoring): the score panel with its explanation and the manual adjustment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from leads.selectors import lead_can_write
+from scoring.engine import COLD, HOT, WARM
+from scoring.models import (
+    OVERRIDE_DAYS_DEFAULT,
+    Dimension,
+    LeadScore,
+    LeadScoreChange,
+    ScoreOverride,
+)
+from scoring.overrides import MAX_DAYS, NOTE_MAX
+from scoring.services import thresholds_load
+
+#: Score changes and adjustments shown on the panel, newest first.
+HISTORY_SHOWN = 5
+
+BANDS = {HOT: gettext_lazy("Hot"), WARM: gettext_lazy("Warm"), COLD: gettext_lazy("Cold")}
+TRIGGERS = {
+    "created": gettext_lazy("Scored when created"),
+    "changed": gettext_lazy("Rescored after a change"),
+    "rescore": gettext_lazy("Rescored with the rules"),
+    "demo": gettext_lazy("Scored with the demo data"),
+}
+#: Triggers the panel does not know (added by other scoring work) read as this.
+TRIGGER_OTHER = gettext_lazy("Rescored")
+
+
+@dataclass
+class DimensionRow:
+    name: str
+    points: int
+    cap: int | None
+    fired: list[dict]
+
+
+@dataclass
+class HistoryRow:
+    at: datetime
+    from_score: int | None
+    to_score: int | None
+    what: str
+    why: str = ""
+    manual: bool = False
+
+
+def _reason_text(reason: str) -> str:
+    """A computed change's reason: rule names as typed; the one word the engine writes,
+    translated."""
+    return _("inactivity") if reason == "inactivity" else reason
+
+
+def _dimensions(detail: LeadScore | None) -> list[DimensionRow]:
+    """Every active dimension with its points and cap (a dimension since removed but still in
+    the lead's explanation too), and the rules that fired in it."""
+    points = dict(detail.dimensions) if detail else {}
+    fired = list(detail.fired) if detail else []
+    rows = []
+    for dimension in Dimension.objects.filter(is_active=True):
+        rows.append(
+            DimensionRow(
+                dimension.name,
+                points.pop(dimension.name, 0),
+                dimension.cap,
+                [f for f in fired if f.get("dimension") == dimension.name],
+            )
+        )
+    for name, value in points.items():
+        rows.append(
+            DimensionRow(name, value, None, [f for f in fired if f.get("dimension") == name])
+        )
+    return rows
+
+
+def _history(lead) -> list[HistoryRow]:
+    """The last changes of the computed score and of manual adjustments, merged by time."""
+    rows = [
+        HistoryRow(c.changed_at, c.from_total, c.to_total, TRIGGERS.get(c.trigger, TRIGGER_OTHER),
+                   _reason_text(c.reason))
+        for c in LeadScoreChange.objects.filter(lead=lead)[:HISTORY_SHOWN]
+    ]  # fmt: skip
+    for o in ScoreOverride.objects.filter(lead=lead).select_related("set_by", "ended_by")[
+        :HISTORY_SHOWN
+    ]:
+        who = o.set_by.full_name if o.set_by else "—"
+        rows.append(
+            HistoryRow(
+                o.set_at,
+                o.from_score,
+                o.to_score,
+                _("Adjusted by %(name)s: %(reason)s")
+                % {"name": who, "reason": o.get_reason_display()},
+                o.note,
+                manual=True,
+            )
+        )
+        if o.end in (ScoreOverride.End.CLEARED, ScoreOverride.End.EXPIRED):
+            if o.end == ScoreOverride.End.EXPIRED:
+                what = _("Adjustment expired")
+            else:
+                name = o.ended_by.full_name if o.ended_by else "—"
+                what = _("Adjustment cleared by %(name)s") % {"name": name}
+            rows.append(HistoryRow(o.ended_at, o.ended_from, o.ended_to, what, manual=True))
+    rows.sort(key=lambda r: r.at, reverse=True)
+    return rows[:HISTORY_SHOWN]
+
+
+def lead_panel(lead, user):
+    """The score panel: the effective score as a gauge with its band and letter, the computed
+    total beside a manual adjustment, points per dimension against their caps, the rules that
+    fired, the last changes and why, and the adjustment form for who may write the lead."""
+    now = timezone.now()
+    thresholds = thresholds_load()
+    detail = LeadScore.objects.filter(lead=lead).first()
+    current = (
+        ScoreOverride.objects.filter(lead=lead, ended_at__isnull=True)
+        .select_related("set_by")
+        .first()
+    )
+    shown = lead.score
+    band = thresholds.band(shown) if shown is not None else None
+    return "scoring/partials/_lead_score.html", {
+        "lead": lead,
+        "detail": detail,
+        "score": shown,
+        "band": band,
+        "band_label": BANDS.get(band, ""),
+        "letter": thresholds.letter(shown) if shown is not None else "",
+        "thresholds": thresholds,
+        "override": current,
+        "override_expired": current is not None and not current.applies(now),
+        "dimensions": _dimensions(detail),
+        "history": _history(lead),
+        "can_adjust": lead_can_write(user, lead) and lead.merged_into_id is None,
+        "modes": ScoreOverride.Mode.choices,
+        "reasons": ScoreOverride.Reason.choices,
+        "days_default": OVERRIDE_DAYS_DEFAULT,
+        "days_max": MAX_DAYS,
+        "note_max": NOTE_MAX,
+    }
