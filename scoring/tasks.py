@@ -4,7 +4,9 @@ take ids, call ``score_recompute`` and log one line."""
 from celery import shared_task
 from django.db import connection
 
+from leadcrm.jobs.tasks import job_task
 from leadcrm.tasking import TRANSIENT_ERRORS, enqueue_on_commit, logger
+from scoring.configuration import rescore_all_run
 from scoring.services import score_recompute
 
 
@@ -38,3 +40,12 @@ def score_new_leads(lead_ids: list[int]) -> None:
 def score_changed_lead(lead_id: int) -> None:
     """The after-change hook (edit, activity, status, stage, BANT): rescore the lead."""
     enqueue_on_commit(score_leads, [lead_id], "changed")
+
+
+@job_task()
+def rescore_all(job) -> dict:
+    """The rescore-all Job (kind "rescore") a change on Settings → Scoring starts: every open
+    lead, with progress (see scoring.configuration.rescore_all_run; safe to rerun). No
+    automatic retry: a failed job shows its reason and the next change starts a new one;
+    ``acks_late`` reruns it if the worker dies mid-way."""
+    return rescore_all_run(job=job)

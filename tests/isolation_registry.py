@@ -505,9 +505,33 @@ def _lead_with_override(cast):
     return kwargs, [*markers, "Probe Override Note"]
 
 
+def _scoring_dimension(cast):
+    from scoring.configuration import dimension_add
+
+    dimension = dimension_add(actor=cast.admin, name="Probe Dimension Secret", cap=10)
+    return {"uuid": dimension.uuid}, ["Probe Dimension Secret"]
+
+
+def _scoring_rule(cast):
+    from scoring.configuration import rule_add, rule_draft_clean
+    from scoring.models import Dimension
+
+    draft = rule_draft_clean(
+        dimension=Dimension.objects.first(), name="Probe Scoring Rule Secret", kind="keyword",
+        config={"words": "probe-secret-word"}, points=5,
+    )  # fmt: skip
+    rule = rule_add(actor=cast.admin, draft=draft)
+    return {"uuid": rule.uuid}, ["Probe Scoring Rule Secret", "probe-secret-word"]
+
+
 OBJECT_ROUTES.update(
     {
         "scoring-override-set": ObjectRoute(_lead, methods=("POST",)),
         "scoring-override-clear": ObjectRoute(_lead_with_override, methods=("POST",)),
+        "scoring-dimension-update": ObjectRoute(_scoring_dimension, methods=("POST",)),
+        "scoring-dimension-delete": ObjectRoute(_scoring_dimension, methods=("POST",)),
+        "scoring-rule-edit": ObjectRoute(_scoring_rule),
+        "scoring-rule-delete": ObjectRoute(_scoring_rule, methods=("POST",)),
+        "scoring-rule-move": ObjectRoute(_scoring_rule, methods=("POST",)),
     }
 )

@@ -1,0 +1,141 @@
+"""What the Settings → Scoring forms post, read into the values the services take, and a rule
+turned back into the editor's values. Checking is the services' (scoring.configuration)."""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+
+from leadcrm.parsing import uuid_or_none
+from scoring.configuration import lines
+from scoring.engine import ACTIVITY, FIELD, KEYWORD, NEGATIVE, SOURCE
+from scoring.models import Dimension, ScoringRule
+
+#: Empty condition rows the editor offers below the rule's own.
+EXTRA_ROWS = 3
+
+
+def condition_rows(conditions: list, *, extra: int = EXTRA_ROWS) -> list[dict]:
+    """The rows of the condition editor: ``{"group", "field", "op", "value"}`` (group from 1),
+    the rule's rows then ``extra`` empty ones in a new group each."""
+    rows = []
+    for number, group in enumerate(conditions or [], start=1):
+        for row in group:
+            value = row.get("value")
+            if isinstance(value, list):
+                value = ", ".join(value)
+            rows.append({"group": number, "field": row.get("field"), "op": row.get("op"),
+                         "value": value})  # fmt: skip
+    first_free = len(conditions or []) + 1
+    rows += [{"group": first_free + i, "field": "", "op": "", "value": ""} for i in range(extra)]
+    return rows
+
+
+def conditions_from_post(post: QueryDict) -> list[list[dict]]:
+    """The condition rows posted as parallel lists (cond_group, cond_field, cond_op,
+    cond_value), grouped by their group number in the order the groups first appear."""
+    groups: dict[str, list[dict]] = {}
+    for group, field, op, value in zip(
+        post.getlist("cond_group"),
+        post.getlist("cond_field"),
+        post.getlist("cond_op"),
+        post.getlist("cond_value"),
+        strict=False,
+    ):
+        if field:
+            groups.setdefault(group or "1", []).append({"field": field, "op": op, "value": value})
+    return list(groups.values())
+
+
+def config_from_post(post: QueryDict, kind: str) -> dict:
+    """The ``config`` of a rule of ``kind`` as typed (checked by rule_config_clean)."""
+    if kind == FIELD:
+        return {"conditions": conditions_from_post(post)}
+    if kind == KEYWORD:
+        return {"words": post.get("words", ""), "fields": post.getlist("fields")}
+    if kind == SOURCE:
+        return {"codes": post.getlist("codes")}
+    if kind == ACTIVITY:
+        return {
+            "kind": post.get("activity", ""),
+            "outcome": post.get("outcome", ""),
+            "min": post.get("min", ""),
+            "max": post.get("max", ""),
+            "each": post.get("each") == "on",
+        }
+    if kind == NEGATIVE:
+        return {
+            "email_domains": post.get("email_domains", ""),
+            "words": post.get("words", ""),
+            "fields": post.getlist("fields"),
+        }
+    return {}
+
+
+def rule_values_from_post(post: QueryDict) -> dict:
+    """The keyword arguments of rule_draft_clean from a posted rule form."""
+    kind = post.get("kind", "")
+    uuid = uuid_or_none(post.get("dimension"))
+    return {
+        "dimension": Dimension.objects.filter(uuid=uuid).first() if uuid else None,
+        "name": post.get("name", ""),
+        "kind": kind,
+        "config": config_from_post(post, kind),
+        "points": post.get("points", ""),
+        "is_active": post.get("is_active") == "on",
+    }
+
+
+def editor_values(*, kind: str, config: dict, name="", points="", is_active=True,
+                  dimension=None) -> dict:  # fmt: skip
+    """What the rule editor shows: the common inputs and each kind's inputs as text."""
+    config = config or {}
+    return {
+        "kind": kind,
+        "name": name,
+        "points": points,
+        "is_active": is_active,
+        "dimension": dimension.uuid if isinstance(dimension, Dimension) else dimension,
+        "rows": condition_rows(config.get("conditions") if kind == FIELD else []),
+        "words": "\n".join(lines(config.get("words"))),
+        "email_domains": "\n".join(lines(config.get("email_domains"))),
+        "fields": lines(config.get("fields")),
+        "codes": lines(config.get("codes")),
+        "activity": config.get("kind", "") if kind == ACTIVITY else "",
+        "outcome": config.get("outcome", ""),
+        "min": config.get("min", ""),
+        "max": config.get("max", ""),
+        "each": bool(config.get("each")),
+    }
+
+
+def editor_values_of_rule(rule: ScoringRule) -> dict:
+    return editor_values(
+        kind=rule.kind, config=rule.config, name=rule.name, points=rule.points,
+        is_active=rule.is_active, dimension=rule.dimension,
+    )  # fmt: skip
+
+
+def editor_values_from_post(post: QueryDict) -> dict:
+    """The editor as posted (shown again with the reason when a save is refused)."""
+    kind = post.get("kind", "")
+    values = editor_values(
+        kind=kind, config={}, name=post.get("name", ""), points=post.get("points", ""),
+        is_active=post.get("is_active") == "on", dimension=post.get("dimension", ""),
+    )  # fmt: skip
+    posted = config_from_post(post, kind)
+    if kind == FIELD:
+        values["rows"] = condition_rows(posted["conditions"])
+    values.update(
+        {
+            "words": post.get("words", ""),
+            "email_domains": post.get("email_domains", ""),
+            "fields": post.getlist("fields"),
+            "codes": post.getlist("codes"),
+            "activity": post.get("activity", ""),
+            "outcome": post.get("outcome", ""),
+            "min": post.get("min", ""),
+            "max": post.get("max", ""),
+            "each": post.get("each") == "on",
+        }
+    )
+    return values

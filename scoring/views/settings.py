@@ -1,0 +1,307 @@
+"""Settings → Scoring (tenant admins): thresholds, dimensions, rules, "test a lead", and the
+progress of the rescore job a change starts.
+
+Thin views over scoring.configuration. Changes made on the main page answer HTMX with the
+refreshed ``config`` region and plain forms with a redirect, so the page works without
+JavaScript. The rule editor is a page of its own (one form per rule kind).
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from leadcrm.accounts.permissions import role_required
+from leadcrm.accounts.roles import Role
+from leadcrm.parsing import uuid_or_none
+from leads.models import Activity, LeadSettings, SourceChannel
+from leads.selectors import lead_get_for_user, leads_visible_to
+from scoring import configuration as services
+from scoring.configuration import ScoringConfigError
+from scoring.forms import (
+    editor_values,
+    editor_values_from_post,
+    editor_values_of_rule,
+    rule_values_from_post,
+)
+from scoring.models import Dimension, ScoringRule, ScoringSettings
+
+PAGE = "scoring/settings.html"
+RULE_PAGE = "scoring/settings_rule.html"
+#: A finished rescore job stays on the page this long, so its outcome can be read.
+RECENT_JOB = 3600
+LEAD_MATCHES = 8
+
+
+def _recent_job():
+    job = services.rescore_job_latest()
+    if job is None or job.is_active:
+        return job
+    finished = job.finished_at or job.created_at
+    return job if (timezone.now() - finished).total_seconds() < RECENT_JOB else None
+
+
+def _config_context(**extra) -> dict:
+    settings_row = ScoringSettings.load()
+    return {
+        "thresholds": {
+            "hot_score": LeadSettings.load().hot_score,
+            "warm_score": settings_row.warm_score,
+            "half_life_days": settings_row.half_life_days,
+        },
+        "dimensions": services.scoring_overview(),
+        "job": _recent_job(),
+        "tab": "scoring",
+        **extra,
+    }
+
+
+def _test_context(request) -> dict:
+    """The "test a lead" box: the leads matching ``q`` (among those the admin may see) and,
+    for a chosen ``lead``, its score with the draft thresholds next to the stored one."""
+    query = " ".join(request.GET.get("q", "").split())
+    context = {"q": query, "matches": [], "test": None}
+    lead_id = uuid_or_none(request.GET.get("lead"))
+    if lead_id:
+        lead = lead_get_for_user(user=request.user, uuid=lead_id)
+    elif query:
+        matches = list(
+            leads_visible_to(request.user)
+            .filter(name__icontains=query)
+            .order_by("name")[: LEAD_MATCHES + 1]
+        )
+        if len(matches) != 1:
+            context["matches"] = matches[:LEAD_MATCHES]
+            context["more"] = len(matches) > LEAD_MATCHES
+            context["searched"] = True
+            return context
+        lead = matches[0]
+    else:
+        return context
+    thresholds = services.thresholds_draft(
+        hot_score=request.GET.get("hot_score"),
+        warm_score=request.GET.get("warm_score"),
+        half_life_days=request.GET.get("half_life_days"),
+    )
+    context["test"] = services.lead_test(lead=lead, thresholds=thresholds)
+    context["q"] = lead.name
+    return context
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_GET
+def scoring_settings(request):
+    context = _config_context(**_test_context(request))
+    return render(request, PAGE, context)
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_GET
+def scoring_test(request):
+    """Test a lead with the draft thresholds (HTMX: only the result)."""
+    context = _test_context(request)
+    if request.htmx:
+        return render(request, "scoring/partials/_settings_test.html", context)
+    return render(request, PAGE, _config_context(**context))
+
+
+def _done(request):
+    if request.htmx:
+        return render(request, f"{PAGE}#config", _config_context())
+    return redirect("scoring-settings")
+
+
+def _refused(request, exc: ScoringConfigError):
+    messages.error(request, exc.message)
+    return _done(request)
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_POST
+def thresholds_save(request):
+    try:
+        services.scoring_settings_save(
+            actor=request.user,
+            hot_score=request.POST.get("hot_score", ""),
+            warm_score=request.POST.get("warm_score", ""),
+            half_life_days=request.POST.get("half_life_days", ""),
+        )
+    except ScoringConfigError as exc:
+        return _refused(request, exc)
+    messages.success(request, _("Saved."))
+    return _done(request)
+
+
+def _dimension(uuid) -> Dimension:
+    dimension = Dimension.objects.filter(uuid=uuid).first()
+    if dimension is None:
+        raise Http404
+    return dimension
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_POST
+def dimension_add(request):
+    try:
+        dimension = services.dimension_add(
+            actor=request.user,
+            name=request.POST.get("name", ""),
+            cap=request.POST.get("cap", ""),
+            decays=request.POST.get("decays") == "on",
+        )
+    except ScoringConfigError as exc:
+        return _refused(request, exc)
+    messages.success(request, _("%(name)s added.") % {"name": dimension.name})
+    return _done(request)
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_POST
+def dimension_update(request, uuid):
+    dimension = _dimension(uuid)
+    try:
+        services.dimension_update(
+            actor=request.user,
+            dimension=dimension,
+            name=request.POST.get("name", ""),
+            cap=request.POST.get("cap", ""),
+            decays=request.POST.get("decays") == "on",
+        )
+    except ScoringConfigError as exc:
+        return _refused(request, exc)
+    messages.success(request, _("Saved."))
+    return _done(request)
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_POST
+def dimension_delete(request, uuid):
+    dimension = _dimension(uuid)
+    try:
+        services.dimension_delete(actor=request.user, dimension=dimension)
+    except ScoringConfigError as exc:
+        return _refused(request, exc)
+    messages.success(request, _("%(name)s deleted.") % {"name": dimension.name})
+    return _done(request)
+
+
+# Rules
+
+
+def _rule(uuid) -> ScoringRule:
+    rule = ScoringRule.objects.select_related("dimension").filter(uuid=uuid).first()
+    if rule is None:
+        raise Http404
+    return rule
+
+
+def _editor_context(request, *, rule, values, error=None, test=None) -> dict:
+    return {
+        "rule": rule,
+        "values": values,
+        "error": error,
+        "test": test,
+        "q": request.POST.get("q", ""),
+        "kinds": ScoringRule.Kind.choices,
+        "dimensions": Dimension.objects.all(),
+        "specs": list(services.field_specs().values()),
+        "operators": services.OPERATORS,
+        "word_fields": [(f, services._label(f)) for f in services.WORD_FIELDS],
+        "sources": SourceChannel.objects.order_by("position", "name"),
+        "activity_kinds": Activity.Kind.choices,
+        "call_outcomes": Activity.CallOutcome.choices,
+        "tab": "scoring",
+    }
+
+
+def _rule_test(request, *, rule, draft):
+    """Score the lead picked in the editor with the draft rule (nothing saved)."""
+    query = " ".join(request.POST.get("q", "").split())
+    lead_id = uuid_or_none(request.POST.get("lead"))
+    if lead_id:
+        lead = lead_get_for_user(user=request.user, uuid=lead_id)
+    else:
+        matches = list(
+            leads_visible_to(request.user).filter(name__icontains=query).order_by("name")[
+                : LEAD_MATCHES + 1
+            ]
+        ) if query else []  # fmt: skip
+        if len(matches) != 1:
+            return {"matches": matches[:LEAD_MATCHES], "more": len(matches) > LEAD_MATCHES,
+                    "searched": True, "q": query}  # fmt: skip
+        lead = matches[0]
+    result = services.lead_test(lead=lead, rule=rule, draft=draft)
+    return {"test": result, "q": lead.name}
+
+
+def _rule_editor(request, rule):
+    """GET: the editor (``?kind=`` switches a new or edited rule to another kind); POST: save,
+    or with ``action=test`` score a lead with the draft instead."""
+    if request.method == "GET":
+        kind = request.GET.get("kind", "")
+        if rule is not None and kind in ("", rule.kind):
+            values = editor_values_of_rule(rule)
+        else:
+            kind = kind if kind in ScoringRule.Kind.values else ScoringRule.Kind.FIELD
+            dimension = uuid_or_none(request.GET.get("dimension"))
+            values = editor_values(
+                kind=kind, config={}, name=rule.name if rule else "",
+                points=rule.points if rule else "",
+                dimension=dimension or (rule.dimension if rule else None),
+            )  # fmt: skip
+        return render(request, RULE_PAGE, _editor_context(request, rule=rule, values=values))
+    values = editor_values_from_post(request.POST)
+    error = test = None
+    try:
+        draft = services.rule_draft_clean(**rule_values_from_post(request.POST))
+        if request.POST.get("action") == "test" or request.POST.get("lead"):
+            test = _rule_test(request, rule=rule, draft=draft)
+        elif rule is None:
+            rule = services.rule_add(actor=request.user, draft=draft)
+        else:
+            services.rule_update(actor=request.user, rule=rule, draft=draft)
+    except ScoringConfigError as exc:
+        error = exc
+    if error is None and test is None:
+        messages.success(request, _("%(name)s saved.") % {"name": draft.name})
+        return redirect("scoring-settings")
+    context = _editor_context(request, rule=rule, values=values, error=error)
+    context.update(test or {})
+    status = 422 if error else 200
+    return render(request, RULE_PAGE, context, status=status)
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_http_methods(["GET", "POST"])
+def rule_add(request):
+    return _rule_editor(request, None)
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, uuid):
+    return _rule_editor(request, _rule(uuid))
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_POST
+def rule_delete(request, uuid):
+    rule = _rule(uuid)
+    services.rule_delete(actor=request.user, rule=rule)
+    messages.success(request, _("%(name)s deleted.") % {"name": rule.name})
+    return _done(request)
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_POST
+def rule_move(request, uuid):
+    rule = _rule(uuid)
+    try:
+        services.rule_move(
+            actor=request.user, rule=rule, direction=request.POST.get("direction", "")
+        )
+    except ScoringConfigError as exc:
+        return _refused(request, exc)
+    return _done(request)
