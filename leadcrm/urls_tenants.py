@@ -16,6 +16,7 @@ urlpatterns = [
     path("jobs/", include("leadcrm.jobs.urls")),
     path("", include("leads.urls")),
     path("", include("conversion.urls")),
+    path("", include("scoring.urls_tracking")),
     path("pools/", include("pools.urls")),
     path("analytics/", include("analytics.urls")),
 ]

@@ -9,10 +9,16 @@ class ScoringConfig(AppConfig):
             register_after_change,
             register_after_create,
             register_after_create_bulk,
+            register_lead_page,
+            register_merge,
         )
+        from scoring.events import events_merge, events_merge_undo
+        from scoring.hooks_events import lead_events_panel
         from scoring.tasks import score_changed_lead, score_new_lead, score_new_leads
 
         # Without routes=True: an import that leaves its leads unassigned still scores them.
         register_after_create(score_new_lead)
         register_after_create_bulk(score_new_leads)
         register_after_change(score_changed_lead)
+        register_lead_page(panel=lead_events_panel)
+        register_merge("behaviour_events", on_merge=events_merge, on_undo=events_merge_undo)
