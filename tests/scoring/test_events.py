@@ -394,3 +394,40 @@ def test_a_merge_moves_events_and_links_to_the_survivor_and_undo_puts_them_back(
     assert _kinds(keep) == ["email_open"]
     link.refresh_from_db()
     assert link.lead_id == gone.pk
+
+
+@pytest.mark.worker
+def test_a_click_rescores_the_lead_in_the_worker(committed_db, celery_worker, monkeypatch):
+    """/t/<token> → event on commit → the scoring queue → the Behavioural points, for real."""
+    import time
+
+    from django.db import connection
+
+    from tests.conftest import _load_cast
+    from tests.scoring.test_scoring import _forget
+
+    # Run alone, committed_db has been seen on the configured (non-test) database: refuse to
+    # write there.
+    assert connection.settings_dict["NAME"].startswith("test_"), "not on the test database"
+    monkeypatch.undo()  # the real enqueue_on_commit, not the autouse fixture's list
+    cast = _load_cast("alpha")
+
+    def behavioural(lead, not_before):
+        for _ in range(200):
+            detail = LeadScore.objects.filter(lead=lead, computed_at__gte=not_before).first()
+            if detail is not None and "Clicked a tracked link" in str(detail.fired):
+                return detail.dimensions["Behavioural"]
+            time.sleep(0.1)
+        return None
+
+    with tenant_context(cast.tenant):
+        lead = _lead(cast, name="Clicked in worker")
+        try:
+            link = _link(cast, lead=lead)
+            started = timezone.now()
+            assert _browser(cast).get(_link_url(link)).status_code == 302
+            with tenant_context(cast.tenant):
+                assert behavioural(lead, started) is not None
+        finally:
+            with tenant_context(cast.tenant):
+                _forget(lead)
