@@ -10,8 +10,11 @@ class ScoringConfig(AppConfig):
             register_after_create,
             register_after_create_bulk,
             register_lead_page,
+            register_merge,
         )
         from scoring import hooks
+        from scoring.events import events_merge, events_merge_undo
+        from scoring.hooks_events import lead_events_panel
         from scoring.next_action import lead_next_action_panel
         from scoring.tasks import score_changed_lead, score_new_lead, score_new_leads
 
@@ -21,3 +24,5 @@ class ScoringConfig(AppConfig):
         register_after_change(score_changed_lead)
         register_lead_page(panel=hooks.lead_panel)
         register_lead_page(panel=lead_next_action_panel)
+        register_lead_page(panel=lead_events_panel)
+        register_merge("behaviour_events", on_merge=events_merge, on_undo=events_merge_undo)

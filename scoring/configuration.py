@@ -42,6 +42,7 @@ from leads.models import (
 )
 from scoring.engine import (
     ACTIVITY,
+    EVENT,
     FIELD,
     KEYWORD,
     NEGATIVE,
@@ -53,7 +54,7 @@ from scoring.engine import (
     lead_score,
     ruleset_compile,
 )
-from scoring.models import Dimension, ScoringRule, ScoringSettings
+from scoring.models import BehaviourEvent, Dimension, ScoringRule, ScoringSettings
 from scoring.services import (
     LEAD_COLUMNS,
     lead_facts,
@@ -318,6 +319,8 @@ def rule_config_clean(*, kind: str, config: dict) -> dict:
         return {"codes": codes}
     if kind == ACTIVITY:
         return _activity_clean(config)
+    if kind == EVENT:
+        return _event_clean(config)
     if kind == NEGATIVE:
         cleaned = {}
         if domains := _domains(config.get("email_domains")):
@@ -333,6 +336,16 @@ def rule_config_clean(*, kind: str, config: dict) -> dict:
             cleaned["fields"] = fields
         return cleaned
     raise ScoringConfigError(_("Choose what the rule looks at."), field="kind")
+
+
+def _event_clean(config: dict) -> dict:
+    """Behavioural events (tracked clicks, opens, downloads, form posts, visits): the same
+    counting as activities, by event kind."""
+    event = config.get("kind") or ""
+    if event not in BehaviourEvent.Kind.values:
+        raise ScoringConfigError(_("Choose a kind of event."), field="event")
+    counted = _activity_clean({**config, "kind": Activity.Kind.CALL, "outcome": ""})
+    return {**counted, "kind": event}
 
 
 def _activity_clean(config: dict) -> dict:
@@ -420,6 +433,15 @@ def rule_describe(rule: ScoringRule, specs: dict[str, FieldSpec]) -> str:
         what = Activity.Kind(config["kind"]).label if config.get("kind") else _("Activity")
         if config.get("outcome"):
             what = f"{what} ({Activity.CallOutcome(config['outcome']).label})"
+        low, high = config.get("min") or 1, config.get("max")
+        if high is not None:
+            count = _("%(low)s to %(high)s times") % {"low": low, "high": high}
+        else:
+            count = _("at least %(low)s times") % {"low": low}
+        text = f"{what}: {count}"
+        return text + (" · " + _("points for each") if config.get("each") else "")
+    if kind == EVENT:
+        what = BehaviourEvent.Kind(config["kind"]).label if config.get("kind") else _("Event")
         low, high = config.get("min") or 1, config.get("max")
         if high is not None:
             count = _("%(low)s to %(high)s times") % {"low": low, "high": high}

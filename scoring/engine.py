@@ -32,6 +32,9 @@ Rule kinds and their ``config``:
 - ``negative``: ``{"email_domains": [...], "words": [...], "fields": [...]}``: the email's
   domain (or a parent domain) is listed (free mail, competitors), or a word is found in
   ``fields`` (default: notes, job title, company). Its points are meant to be negative.
+- ``event``: ``{"kind", "min", "max", "each"}``: as ``activity``, over the lead's behavioural
+  events (tracked link clicks, email opens, website form submissions, downloads, page visits)
+  of that kind.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 FIELD, KEYWORD, SOURCE, ACTIVITY, NEGATIVE = "field", "keyword", "source", "activity", "negative"
-KINDS = (FIELD, KEYWORD, SOURCE, ACTIVITY, NEGATIVE)
+EVENT = "event"
+KINDS = (FIELD, KEYWORD, SOURCE, ACTIVITY, NEGATIVE, EVENT)
 OPERATORS = (
     "eq", "ne", "in", "not_in", "contains", "not_contains", "gt", "gte", "lt", "lte", "empty",
     "not_empty",
@@ -94,12 +98,14 @@ class Thresholds:
 class LeadFacts:
     """What the engine knows of a lead: its field values (``fields``, by field name, with
     ``custom`` for custom fields), its source code, the number of its activities by
-    (kind, outcome) (outcome "" for non-calls), and when it was last touched."""
+    (kind, outcome) (outcome "" for non-calls) and of its behavioural events by kind, and
+    when it was last touched."""
 
     fields: Mapping = field(default_factory=dict)
     custom: Mapping = field(default_factory=dict)
     source: str = ""
     activities: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    events: Mapping[str, int] = field(default_factory=dict)
     last_activity_at: datetime | None = None
     created_at: datetime | None = None
     #: Field values as compared (trimmed, case-folded), computed once per lead and field.
@@ -310,19 +316,27 @@ def _compile_rule(rule: RuleSpec):
     if rule.kind == SOURCE:
         codes = frozenset(_text(c) for c in _as_list(config.get("codes")))
         return lambda facts: int(_text(facts.source) in codes)
-    if rule.kind == ACTIVITY:
+    if rule.kind in (ACTIVITY, EVENT):
         kind, outcome = config.get("kind") or "", config.get("outcome") or ""
         low = int(config.get("min") or 1)
         high = config.get("max")
         high = int(high) if high not in (None, "") else None
         each = bool(config.get("each"))
 
-        def test(facts: LeadFacts) -> int:
-            count = sum(
+        def count_activities(facts: LeadFacts) -> int:
+            return sum(
                 n
                 for (k, o), n in facts.activities.items()
                 if (not kind or k == kind) and (not outcome or o == outcome)
             )
+
+        def count_events(facts: LeadFacts) -> int:
+            return sum(n for k, n in facts.events.items() if not kind or k == kind)
+
+        counter = count_activities if rule.kind == ACTIVITY else count_events
+
+        def test(facts: LeadFacts) -> int:
+            count = counter(facts)
             if count < low or (high is not None and count > high):
                 return 0
             return count if each else 1

@@ -7,7 +7,7 @@ from django.http import QueryDict
 
 from leadcrm.parsing import uuid_or_none
 from scoring.configuration import lines
-from scoring.engine import ACTIVITY, FIELD, KEYWORD, NEGATIVE, SOURCE
+from scoring.engine import ACTIVITY, EVENT, FIELD, KEYWORD, NEGATIVE, SOURCE
 from scoring.models import Dimension, ScoringRule
 
 #: Empty condition rows the editor offers below the rule's own.
@@ -62,6 +62,13 @@ def config_from_post(post: QueryDict, kind: str) -> dict:
             "max": post.get("max", ""),
             "each": post.get("each") == "on",
         }
+    if kind == EVENT:
+        return {
+            "kind": post.get("event", ""),
+            "min": post.get("min", ""),
+            "max": post.get("max", ""),
+            "each": post.get("each") == "on",
+        }
     if kind == NEGATIVE:
         return {
             "email_domains": post.get("email_domains", ""),
@@ -101,6 +108,7 @@ def editor_values(*, kind: str, config: dict, name="", points="", is_active=True
         "fields": lines(config.get("fields")),
         "codes": lines(config.get("codes")),
         "activity": config.get("kind", "") if kind == ACTIVITY else "",
+        "event": config.get("kind", "") if kind == EVENT else "",
         "outcome": config.get("outcome", ""),
         "min": config.get("min", ""),
         "max": config.get("max", ""),
@@ -132,6 +140,7 @@ def editor_values_from_post(post: QueryDict) -> dict:
             "fields": post.getlist("fields"),
             "codes": post.getlist("codes"),
             "activity": post.get("activity", ""),
+            "event": post.get("event", ""),
             "outcome": post.get("outcome", ""),
             "min": post.get("min", ""),
             "max": post.get("max", ""),

@@ -8,10 +8,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leads.models import Lead
-from scoring.engine import ACTIVITY, FIELD, KEYWORD, NEGATIVE, SOURCE
+from scoring.engine import ACTIVITY, EVENT, FIELD, KEYWORD, NEGATIVE, SOURCE
 
 
 class ScoringSettings(models.Model):
@@ -60,6 +61,7 @@ class ScoringRule(models.Model):
         SOURCE = SOURCE, _("Source")
         ACTIVITY = ACTIVITY, _("Activities")
         NEGATIVE = NEGATIVE, _("Negative signal")
+        EVENT = EVENT, _("Behavioural events")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     dimension = models.ForeignKey(
@@ -210,3 +212,61 @@ class ScoreOverride(models.Model):
         if self.mode == self.Mode.SET:
             return max(0, min(100, self.value))
         return max(0, min(100, (computed or 0) + self.value))
+
+
+# --- behavioural tracking (scoring/events.py) ------------------------------------------------
+
+
+class TrackingToken(models.Model):
+    """An unguessable token that stands for one lead in tracked links, email pixels and the
+    website's events (never the lead's id). A token made for a link carries its target, the
+    only place ``/t/<token>`` redirects to."""
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="tracking_tokens")
+    target_url = models.URLField(_("target"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("tracking token")
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.target_url or '-'}"
+
+
+class BehaviourEvent(models.Model):
+    """Something a lead did that a tracking token recorded: it feeds the ``event`` rules."""
+
+    class Kind(models.TextChoices):
+        FORM_SUBMISSION = "form_submission", _("Form submission")
+        LINK_CLICK = "link_click", _("Link click")
+        DOWNLOAD = "download", _("Content download")
+        EMAIL_OPEN = "email_open", _("Email open")
+        PAGE_VISIT = "page_visit", _("Page visit")
+
+    lead = models.ForeignKey(
+        Lead,
+        on_delete=models.CASCADE,
+        db_index=False,  # behaviourevent_lead_time starts with it
+        related_name="behaviour_events",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("happened at"), default=timezone.now)
+    #: The page or link (``url``) and the browser family (``agent``), nothing more.
+    meta = models.JSONField(default=dict, blank=True)
+    token = models.ForeignKey(
+        TrackingToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["lead", "-at"], name="behaviourevent_lead_time")]
+        verbose_name = _("behavioural event")
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.kind}"

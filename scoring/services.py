@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from leads.models import OPEN_STATUSES, Activity, Lead, LeadSettings, SourceChannel
@@ -21,6 +21,7 @@ from scoring.engine import (
     ruleset_compile,
 )
 from scoring.models import (
+    BehaviourEvent,
     Dimension,
     LeadScore,
     LeadScoreChange,
@@ -68,14 +69,27 @@ def ruleset_load() -> RuleSet:
     return ruleset_compile(dimensions=dimensions, rules=rules, thresholds=thresholds_load())
 
 
-def lead_facts(row: dict, *, sources: dict[int, str], activities: dict) -> LeadFacts:
-    """The engine's view of a lead loaded as a dict of LEAD_COLUMNS."""
+def lead_facts(
+    row: dict,
+    *,
+    sources: dict[int, str],
+    activities: dict,
+    events: dict | None = None,
+    last_event_at: datetime | None = None,
+) -> LeadFacts:
+    """The engine's view of a lead loaded as a dict of LEAD_COLUMNS, with its activity counts
+    and its behavioural event counts by kind. A behavioural event (a click, an open) is
+    activity for the decay too: the lead's last touch is the later of the two."""
+    last = row.get("last_activity_at")
+    if last_event_at is not None and (last is None or last_event_at > last):
+        last = last_event_at
     return LeadFacts(
         fields=row,
         custom=row.get("custom_data") or {},
         source=sources.get(row.get("source_id"), ""),
         activities=activities,
-        last_activity_at=row.get("last_activity_at"),
+        events=events or {},
+        last_activity_at=last,
         created_at=row.get("created_at"),
     )
 
@@ -101,12 +115,13 @@ def score_recompute(
 ) -> int:
     """Compute and store the score of ``lead_ids``; returns how many leads were scored.
 
-    Per chunk of ``chunk`` leads, one transaction and eight queries at most, whatever the number
+    Per chunk of ``chunk`` leads, one transaction and nine queries at most, whatever the number
     of rules:
     1. the leads, row-locked in id order, skipping those another transaction holds (they are
        scored after the chunk, one by one, once free); a lead deleted meanwhile is skipped, a
        lead deleted later takes its LeadScore rows with it (ON DELETE CASCADE)
-    2. their activity counts by kind and outcome
+    2. their activity counts by kind and outcome, and their behavioural event counts by kind
+       with the time of the last one
     3. their LeadScore rows and their unended manual adjustments (ScoreOverride)
     4. one UPDATE of ``Lead.score`` and ``Lead.grade`` (the letter A-D) for the leads whose
        values moved: the effective score, i.e. the computed total unless an adjustment applies
@@ -157,6 +172,17 @@ def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> s
             .order_by()
         ):
             counts[lead_id][(kind, outcome)] = n
+        events: dict[int, dict] = defaultdict(dict)
+        last_event: dict[int, datetime] = {}
+        for lead_id, kind, n, last in (
+            BehaviourEvent.objects.filter(lead_id__in=found)
+            .values_list("lead_id", "kind")
+            .annotate(n=Count("id"), last=Max("at"))
+            .order_by()
+        ):
+            events[lead_id][kind] = n
+            if lead_id not in last_event or last > last_event[lead_id]:
+                last_event[lead_id] = last
         previous = {
             s["lead_id"]: s
             for s in LeadScore.objects.filter(lead_id__in=found).values(
@@ -170,7 +196,13 @@ def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> s
         moved, details, changes, same, expired = [], [], [], [], []
         for row in rows:
             result = lead_score(
-                lead_facts(row, sources=sources, activities=counts.get(row["id"], {})),
+                lead_facts(
+                    row,
+                    sources=sources,
+                    activities=counts.get(row["id"], {}),
+                    events=events.get(row["id"]),
+                    last_event_at=last_event.get(row["id"]),
+                ),
                 ruleset,
                 now=now,
             )

@@ -1,5 +1,6 @@
 """Every route of the scoring app, mounted at the site root by leadcrm.urls_tenants:
-Settings → Scoring here, the lead page's score adjustment in scoring.urls_lead."""
+Settings → Scoring here, the lead page's score adjustment in scoring.urls_lead, the public
+tracking endpoints in scoring.urls_tracking."""
 
 from django.urls import include, path
 
@@ -7,6 +8,7 @@ from scoring.views import settings
 
 urlpatterns = [
     path("", include("scoring.urls_lead")),
+    path("", include("scoring.urls_tracking")),
     path("settings/scoring/", settings.scoring_settings, name="scoring-settings"),
     path("settings/scoring/test/", settings.scoring_test, name="scoring-test"),
     path("settings/scoring/thresholds/", settings.thresholds_save, name="scoring-thresholds"),

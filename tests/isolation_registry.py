@@ -524,6 +524,19 @@ def _scoring_rule(cast):
     return {"uuid": rule.uuid}, ["Probe Scoring Rule Secret", "probe-secret-word"]
 
 
+def _tracking_token(cast):
+    from leads.services.lead import lead_create
+    from scoring.events import tracking_link_create
+
+    lead = lead_create(
+        actor=cast.rep, owner=cast.rep, name="Tracked Probe Lead", company="Tracked Secret Co"
+    )
+    link = tracking_link_create(
+        lead=lead, actor=cast.rep, target_url="https://secret-target.example/alpha"
+    )
+    return {"token": link.token}, ["Tracked Probe Lead", "secret-target.example"]
+
+
 OBJECT_ROUTES.update(
     {
         "scoring-override-set": ObjectRoute(_lead, methods=("POST",)),
@@ -533,5 +546,11 @@ OBJECT_ROUTES.update(
         "scoring-rule-edit": ObjectRoute(_scoring_rule),
         "scoring-rule-delete": ObjectRoute(_scoring_rule, methods=("POST",)),
         "scoring-rule-move": ObjectRoute(_scoring_rule, methods=("POST",)),
+        # Public: the token is the credential; another tenant's token is unknown there.
+        "scoring-track-link": ObjectRoute(_tracking_token),
+        # The pixel answers the same 1x1 image for every token, known or not: it says nothing.
+        "scoring-track-pixel": ObjectRoute(_tracking_token, may_answer_200=True),
+        "scoring-track-event": ObjectRoute(_tracking_token, methods=("POST",)),
+        "scoring-tracking-link-create": ObjectRoute(_lead, methods=("POST",)),
     }
 )

@@ -26,7 +26,7 @@ from scoring.forms import (
     editor_values_of_rule,
     rule_values_from_post,
 )
-from scoring.models import Dimension, ScoringRule, ScoringSettings
+from scoring.models import BehaviourEvent, Dimension, ScoringRule, ScoringSettings
 
 PAGE = "scoring/settings.html"
 RULE_PAGE = "scoring/settings_rule.html"
@@ -211,6 +211,7 @@ def _editor_context(request, *, rule, values, error=None, test=None) -> dict:
         "word_fields": [(f, services._label(f)) for f in services.WORD_FIELDS],
         "sources": SourceChannel.objects.order_by("position", "name"),
         "activity_kinds": Activity.Kind.choices,
+        "event_kinds": BehaviourEvent.Kind.choices,
         "call_outcomes": Activity.CallOutcome.choices,
         "tab": "scoring",
     }

@@ -497,3 +497,28 @@ def test_the_worker_runs_the_rescore_job(committed_db, celery_worker):
             from tests.scoring.test_scoring import _forget
 
             _forget(lead)
+
+
+def test_behavioural_event_rules_are_listed_and_edited_like_activity_rules(cast_a):
+    client = tenant_client(cast_a, cast_a.admin)
+    page = client.get(PAGE).content.decode()
+    assert "Form submission: at least 1 times" in page  # a default rule, readable
+    with tenant_context(cast_a.tenant):
+        behavioural = _dimension("Behavioural")
+        default = ScoringRule.objects.filter(kind="event").first()
+    editor = client.get(f"{PAGE}rules/{default.uuid}/").content.decode()
+    assert 'name="event"' in editor
+    response = client.post(
+        f"{PAGE}rules/add/",
+        _rule_post(behavioural, kind="event", name="Downloads twice", points="5",
+                   event="download", min="2"),
+    )  # fmt: skip
+    assert response.status_code == 302
+    with tenant_context(cast_a.tenant):
+        rule = ScoringRule.objects.get(name="Downloads twice")
+        assert (rule.kind, rule.config) == ("event", {"kind": "download", "min": 2})
+    refused = client.post(
+        f"{PAGE}rules/add/", _rule_post(behavioural, kind="event", name="No kind", event="")
+    )
+    assert refused.status_code == 422
+    assert "Choose a kind of event." in refused.content.decode()
