@@ -180,8 +180,18 @@ def tenant_client(cast: Cast, user: User | None = None) -> Client:
 @pytest.fixture
 def committed_db(django_db_setup, django_db_blocker):
     """Database access outside the test transaction: what a test writes is really committed,
-    so other connections (threads, the Celery worker) see it. The test cleans up after itself."""
+    so other connections (threads, the Celery worker) see it. The test cleans up after itself.
+
+    pytest-django creates the test database only when some collected test asks for ``db``; a
+    run of committed_db tests alone would otherwise write into the configured (real) database,
+    so it refuses instead."""
     with django_db_blocker.unblock():
+        if not connection.settings_dict["NAME"].startswith("test_"):
+            pytest.fail(
+                "committed_db would run on the real database "
+                f"{connection.settings_dict['NAME']!r}: no collected test asked for the test "
+                "database; run it with a test that uses `db` (e.g. add tests/test_celery_tenancy.py)"
+            )
         yield
         connection.set_schema_to_public()
 
