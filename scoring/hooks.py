@@ -31,6 +31,7 @@ TRIGGERS = {
     "changed": gettext_lazy("Rescored after a change"),
     "rescore": gettext_lazy("Rescored with the rules"),
     "demo": gettext_lazy("Scored with the demo data"),
+    "nightly": gettext_lazy("Rescored overnight (time passed)"),
 }
 #: Triggers the panel does not know (added by other scoring work) read as this.
 TRIGGER_OTHER = gettext_lazy("Rescored")

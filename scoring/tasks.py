@@ -5,9 +5,9 @@ from celery import shared_task
 from django.db import connection
 
 from leadcrm.jobs.tasks import job_task
-from leadcrm.tasking import TRANSIENT_ERRORS, enqueue_on_commit, logger
+from leadcrm.tasking import TRANSIENT_ERRORS, enqueue_on_commit, logger, tenant_lock
 from scoring.configuration import rescore_all_run
-from scoring.services import score_recompute
+from scoring.services import open_lead_ids, score_recompute
 
 
 @shared_task(
@@ -49,3 +49,22 @@ def rescore_all(job) -> dict:
     automatic retry: a failed job shows its reason and the next change starts a new one;
     ``acks_late`` reruns it if the worker dies mid-way."""
     return rescore_all_run(job=job)
+
+
+#: Longer than a nightly run takes, shorter than a day (beat: daily).
+NIGHTLY_LOCK_SECONDS = 6 * 60 * 60
+
+
+# No retry: the next night's run is the retry; every chunk is its own transaction.
+@shared_task(acks_late=True, ignore_result=False, max_retries=0)
+def score_nightly() -> int:
+    """Periodic, per tenant (beat, daily): rescore every open lead, so what changes with time
+    alone applies (behavioural points fade by their half-life; expired manual adjustments end).
+    One run per tenant at a time."""
+    with tenant_lock("score_nightly", seconds=NIGHTLY_LOCK_SECONDS) as taken:
+        if not taken:
+            logger.info("nightly scoring skipped=locked tenant=%s", connection.schema_name)
+            return 0
+        scored = score_recompute(lead_ids=open_lead_ids(), trigger="nightly")
+    logger.info("nightly scoring scored=%d tenant=%s", scored, connection.schema_name)
+    return scored

@@ -197,6 +197,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60 * 24,
         "options": {"expires": 60 * 60},
     },
+    "scoring-nightly": {
+        "task": "scoring.tasks.score_nightly",
+        "schedule": 60 * 60 * 24,
+        "options": {"expires": 60 * 60 * 6},
+    },
     "pools-reclaim": {
         "task": "pools.tasks.pools_reclaim",
         "schedule": 60 * 15,

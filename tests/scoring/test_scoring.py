@@ -235,3 +235,25 @@ def test_the_rescore_command_scores_every_open_lead_and_prints_a_summary(in_tena
         assert (hot.score, closed.score) == (79, None)
     with pytest.raises(Exception, match="no tenant"):
         call_command("scoring_rescore", "nowhere")
+
+
+def test_the_nightly_run_rescores_open_leads_once_per_tenant_at_a_time(in_tenant_a):
+    from leadcrm.tasking import tenant_lock
+    from scoring.models import LeadScore
+    from scoring.tasks import score_nightly
+
+    cast = in_tenant_a
+    lead = lead_services.lead_create(actor=cast.admin, owner=cast.rep, name="Night Owl")
+    LeadScore.objects.filter(lead=lead).delete()
+    with tenant_lock("score_nightly", seconds=60):
+        assert score_nightly.run() == 0  # another run holds the tenant's lock
+    assert score_nightly.run() >= 1
+    assert LeadScore.objects.filter(lead=lead).exists()
+
+
+def test_the_nightly_run_is_scheduled_for_every_tenant():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["scoring-nightly"]
+    assert entry["task"] == "scoring.tasks.score_nightly"
+    assert "tenant_schemas" not in entry  # per tenant, never the public schema
