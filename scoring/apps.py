@@ -5,6 +5,7 @@ class ScoringConfig(AppConfig):
     name = "scoring"
 
     def ready(self) -> None:
+        from leadcrm.tenancy.signals import tenant_created
         from leads.hooks import (
             register_after_change,
             register_after_create,
@@ -15,6 +16,7 @@ class ScoringConfig(AppConfig):
         from scoring import hooks
         from scoring.events import events_merge, events_merge_undo
         from scoring.hooks_events import lead_events_panel
+        from scoring.localise import scoring_names_localise_on_create
         from scoring.next_action import lead_next_action_panel
         from scoring.tasks import score_changed_lead, score_new_lead, score_new_leads
 
@@ -26,3 +28,4 @@ class ScoringConfig(AppConfig):
         register_lead_page(panel=lead_next_action_panel)
         register_lead_page(panel=lead_events_panel)
         register_merge("behaviour_events", on_merge=events_merge, on_undo=events_merge_undo)
+        tenant_created.connect(scoring_names_localise_on_create, dispatch_uid="scoring-localise")

@@ -201,6 +201,17 @@ def test_a_tenant_that_signs_up_in_chinese_starts_with_chinese_lists(db):
         assert LossReason.objects.filter(name="没有预算").exists()
         assert DuplicateRule.objects.filter(name="邮箱相同").exists()
         assert Pool.objects.get(is_fallback=True).name == "公共线索池"
+        from conversion.models import OpportunityStage
+        from scoring.models import Dimension, ScoringRule
+
+        assert OpportunityStage.objects.order_by("position").first().name == "需求发现"
+        assert set(Dimension.objects.values_list("name", flat=True)) == {
+            "人员属性",
+            "行为",
+            "企业属性",
+        }
+        assert ScoringRule.objects.filter(name="电话已接通").exists()
+        assert not ScoringRule.objects.filter(name="Connected call").exists()
     english = _provision(subdomain="west", admin_email="o@west.example.com")
     with tenant_context(english):
         assert Stage.objects.order_by("position").first().name == "To contact"
