@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from leadcrm.accounts.models import ApiKey, IdempotencyRecord
 from leadcrm.accounts.services import api_key_authenticate
+from leadcrm.parsing import data_clean
 
 MAX_BODY = 64 * 1024
 
@@ -44,7 +45,7 @@ def api_body(request) -> tuple[dict | None, JsonResponse | None]:
         return None, api_error(400, _("The body is not valid JSON."))
     if not isinstance(data, dict):
         return None, api_error(400, _("Send a JSON object."))
-    return data, None
+    return data_clean(data), None
 
 
 def api_request_hash(data: dict) -> str:

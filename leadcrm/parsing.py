@@ -3,6 +3,7 @@ destination keys): one tolerant place, so a malformed value is never a 500."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 
@@ -27,3 +28,24 @@ def uuids_parse(values: Iterable) -> tuple[list[uuid.UUID], int]:
         else:
             parsed.append(found)
     return list(dict.fromkeys(parsed)), invalid
+
+
+#: Control characters no person types (NUL breaks Postgres text; the others break exports and
+#: pages). Tab, newline and carriage return stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text_clean(value: str) -> str:
+    """``value`` without control characters (NUL included)."""
+    return _CONTROL.sub("", value) if _CONTROL.search(value) else value
+
+
+def data_clean(value):
+    """A decoded JSON value with control characters removed from every string in it."""
+    if isinstance(value, str):
+        return text_clean(value)
+    if isinstance(value, list):
+        return [data_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {text_clean(str(k)): data_clean(v) for k, v in value.items()}
+    return value

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from leadcrm.parsing import data_clean
 from leads.selectors import lead_get_for_user
 from scoring import events
 from scoring.hooks_events import lead_events_context
@@ -91,7 +92,7 @@ def track_event(request, token):
     if found is None:
         return _cors(_not_found())
     try:
-        body = json.loads(request.body or b"{}")
+        body = data_clean(json.loads(request.body or b"{}"))
     except (ValueError, UnicodeDecodeError):
         return _cors(HttpResponse(status=400))
     kind = body.get("kind") if isinstance(body, dict) else None
