@@ -37,6 +37,9 @@ def api_authenticate(request) -> ApiKey | None:
 
 def api_body(request) -> tuple[dict | None, JsonResponse | None]:
     """The request's JSON object, or the error answer to send instead."""
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        # A form body was parsed as a form already; the API reads JSON only.
+        return None, api_error(400, _("Send JSON, with the header Content-Type: application/json."))
     if len(request.body) > MAX_BODY:
         return None, api_error(413, _("The request body is larger than 64 KB."))
     try:

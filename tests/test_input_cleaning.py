@@ -66,3 +66,13 @@ def test_a_nul_in_api_json_is_dropped(in_tenant_a):
     assert response.status_code == 201
     lead = Lead.objects.get(uuid=response.json()["id"])
     assert (lead.name, lead.company) == ("Zhao Min", "Nul Ltd")
+
+
+def test_a_form_body_sent_to_the_api_is_refused_with_a_clear_reason(in_tenant_a):
+    cast = in_tenant_a
+    _key, secret = api_key_create(actor=cast.admin, name="Curl")
+    client = Client(HTTP_HOST=cast.host, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = client.post(reverse("api-leads"), {"name": "Form body"})  # multipart
+    assert response.status_code == 400
+    assert "Content-Type: application/json" in response.json()["error"]["message"]
+    assert not Lead.objects.filter(name="Form body").exists()

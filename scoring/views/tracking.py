@@ -91,6 +91,8 @@ def track_event(request, token):
     found = events.tracking_token_resolve(token)
     if found is None:
         return _cors(_not_found())
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return _cors(HttpResponse(status=400))  # JSON only (a form was parsed already)
     try:
         body = data_clean(json.loads(request.body or b"{}"))
     except (ValueError, UnicodeDecodeError):
