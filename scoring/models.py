@@ -15,6 +15,12 @@ from leads.models import Lead
 from scoring.engine import ACTIVITY, EVENT, FIELD, KEYWORD, NEGATIVE, SOURCE
 
 
+class Blend(models.TextChoices):
+    RULES = "rules", _("Rules only")
+    MODEL = "model", _("Model only")
+    WEIGHTED = "weighted", _("Rules and model, weighted")
+
+
 class ScoringSettings(models.Model):
     """Per-tenant scoring settings (one row)."""
 
@@ -23,6 +29,11 @@ class ScoringSettings(models.Model):
     half_life_days = models.PositiveSmallIntegerField(
         _("behavioural points halve after (days without activity)"), default=30
     )
+    #: How the shown score (Lead.score) blends the rule score and the model's probability.
+    blend = models.CharField(_("shown score"), max_length=10, choices=Blend.choices,
+                             default=Blend.RULES)  # fmt: skip
+    #: With the weighted blend: the model's share of the shown score, in percent.
+    model_weight = models.PositiveSmallIntegerField(_("model share (%)"), default=50)
 
     def __str__(self) -> str:
         return "scoring settings"
@@ -100,6 +111,14 @@ class LeadScore(models.Model):
     computed_at = models.DateTimeField(_("computed"))
     changed_at = models.DateTimeField(_("last changed"))
     reason = models.CharField(_("why it changed"), max_length=300, blank=True)
+    #: The conversion model's view (scoring.predictive), when a model is ready: probability
+    #: 0-1, the features that moved it most, and the model version that computed it.
+    probability = models.FloatField(null=True, blank=True)
+    factors = models.JSONField(default=list, blank=True)
+    model_version = models.PositiveIntegerField(null=True, blank=True)
+    #: The score shown when no manual adjustment applies: ``total``, or its blend with the
+    #: probability (ScoringSettings.blend). A "+ points" adjustment adds to this one.
+    blended = models.PositiveSmallIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.total}"
@@ -270,3 +289,47 @@ class BehaviourEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.kind}"
+
+
+# --- predictive scoring (scoring/predictive/) --------------------------------------------------
+
+
+class PredictiveModel(models.Model):
+    """One training of the tenant's conversion model: its held-out evaluation and, when it was
+    ready, the fitted model as JSON. Every training is kept (the versions list); the active
+    model is the newest ready one."""
+
+    class Status(models.TextChoices):
+        READY = "ready", _("Ready")
+        NOT_READY = "not_ready", _("Not enough history")
+        FAILED = "failed", _("Failed")
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    #: Why it is not ready, as a key with its values (rendered in the reader's language).
+    reason = models.CharField(max_length=40, blank=True)
+    reason_values = models.JSONField(default=dict, blank=True)
+    trigger = models.CharField(max_length=20, blank=True)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    trained_at = models.DateTimeField(_("trained"))
+    seconds = models.FloatField(default=0)
+    closed = models.PositiveIntegerField(_("closed leads"), default=0)
+    converted = models.PositiveIntegerField(_("converted leads"), default=0)
+    train_size = models.PositiveIntegerField(default=0)
+    test_size = models.PositiveIntegerField(default=0)
+    auc = models.FloatField(_("held-out AUC"), null=True, blank=True)
+    brier = models.FloatField(null=True, blank=True)
+    base_rate = models.FloatField(null=True, blank=True)
+    calibration = models.JSONField(default=list, blank=True)
+    features = models.PositiveIntegerField(default=0)
+    top = models.JSONField(default=list, blank=True)
+    model = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("conversion model")
+
+    def __str__(self) -> str:
+        return f"v{self.version} {self.status}"

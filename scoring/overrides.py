@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -78,7 +79,12 @@ def _locked_state(lead: Lead) -> tuple[int | None, int | None, ScoreOverride | N
         .values_list("score", flat=True)
         .get()
     )
-    computed = LeadScore.objects.filter(lead=lead).values_list("total", flat=True).first()
+    # The computed score is the rule total, or its blend with the model when one applies.
+    computed = (
+        LeadScore.objects.filter(lead=lead)
+        .values_list(Coalesce("blended", "total"), flat=True)
+        .first()
+    )
     current = ScoreOverride.objects.filter(lead=lead, ended_at__isnull=True).first()
     return shown, computed, current
 

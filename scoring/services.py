@@ -29,6 +29,7 @@ from scoring.models import (
     ScoringRule,
     ScoringSettings,
 )
+from scoring.predictive.services import Predictor, predictor_load
 
 #: Leads scored per transaction: few enough that row locks are short, many enough that the
 #: handful of queries per chunk cost little per lead.
@@ -41,7 +42,7 @@ LEAD_COLUMNS = (
     "region", "city", "address", "industry", "company_size", "annual_revenue", "source_id",
     "source_detail", "product_line", "priority", "tags", "notes", "custom_data", "status",
     "stage_id", "bant_budget", "bant_authority", "bant_need", "bant_timeline", "score", "grade",
-    "created_at", "last_activity_at",
+    "created_at", "last_activity_at", "first_follow_up_at", "conversion_probability",
 )  # fmt: skip
 
 
@@ -138,20 +139,25 @@ def score_recompute(
         return 0
     now = now or timezone.now()
     ruleset = ruleset_load()
+    predictor = predictor_load()
     sources = dict(SourceChannel.objects.values_list("pk", "code"))
     scored = 0
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        done = _score_chunk(part, ruleset, sources, trigger, now, skip_locked=True)
+        done = _score_chunk(part, ruleset, predictor, sources, trigger, now, skip_locked=True)
         scored += len(done)
         # Leads another transaction holds (an edit, routing) are scored one by one once it
         # lets go: waiting while holding only that one lead's lock can never deadlock.
         for pk in set(part) - done:
-            scored += len(_score_chunk([pk], ruleset, sources, trigger, now, skip_locked=False))
+            scored += len(
+                _score_chunk([pk], ruleset, predictor, sources, trigger, now, skip_locked=False)
+            )
     return scored
 
 
-def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> set[int]:
+def _score_chunk(
+    ids, ruleset, predictor: Predictor | None, sources, trigger, now, *, skip_locked: bool
+) -> set[int]:
     """Score the leads of ``ids`` that exist (and, with ``skip_locked``, that no other
     transaction holds); returns their ids."""
     with transaction.atomic():
@@ -186,7 +192,17 @@ def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> s
         previous = {
             s["lead_id"]: s
             for s in LeadScore.objects.filter(lead_id__in=found).values(
-                "lead_id", "total", "letter", "dimensions", "fired", "changed_at", "reason"
+                "lead_id",
+                "total",
+                "letter",
+                "dimensions",
+                "fired",
+                "changed_at",
+                "reason",
+                "probability",
+                "factors",
+                "model_version",
+                "blended",
             )
         }
         overrides = {
@@ -207,16 +223,33 @@ def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> s
                 now=now,
             )
             shown, letter = result.total, result.letter
+            probability, factors, version = None, [], None
+            if predictor is not None:
+                probability, factors = predictor.predict(
+                    row,
+                    source=sources.get(row.get("source_id"), ""),
+                    activities=counts.get(row["id"], {}),
+                    events=events.get(row["id"], {}),
+                )
+                probability, version = round(probability, 4), predictor.version
+                shown = predictor.shown(result.total, probability)
+                letter = ruleset.thresholds.letter(shown)
+            percent = None if probability is None else round(probability * 100)
+            blended = shown
             override = overrides.get(row["id"])
             if override is not None and override.applies(now):
-                shown = override.effective(result.total)
+                shown = override.effective(blended)
                 letter = ruleset.thresholds.letter(shown)
             elif override is not None:
                 override.ended_at, override.end = now, ScoreOverride.End.EXPIRED
                 override.ended_from, override.ended_to = row["score"], result.total
                 expired.append(override)
-            if (row["score"], row["grade"]) != (shown, letter):
-                moved.append((row["id"], shown, letter))
+            if (row["score"], row["grade"], row["conversion_probability"]) != (
+                shown,
+                letter,
+                percent,
+            ):
+                moved.append((row["id"], shown, letter, percent))
             before = previous.get(row["id"])
             fired = result.fired_json()
             if before is not None and (
@@ -224,7 +257,20 @@ def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> s
                 before["letter"],
                 before["dimensions"],
                 before["fired"],
-            ) == (result.total, result.letter, result.dimensions, fired):
+                before["probability"],
+                before["factors"],
+                before["model_version"],
+                before["blended"],
+            ) == (
+                result.total,
+                result.letter,
+                result.dimensions,
+                fired,
+                probability,
+                factors,
+                version,
+                blended,
+            ):
                 same.append((row["id"], result.decay))  # only the computing time moves
                 continue
             changed = before is None or before["total"] != result.total
@@ -240,6 +286,10 @@ def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> s
                     computed_at=now,
                     changed_at=now if changed else before["changed_at"],
                     reason=reason if changed else before["reason"],
+                    probability=probability,
+                    factors=factors,
+                    model_version=version,
+                    blended=blended,
                 )
             )
             if changed:
@@ -267,7 +317,7 @@ def _score_chunk(ids, ruleset, sources, trigger, now, *, skip_locked: bool) -> s
             unique_fields=["lead"],
             update_fields=[
                 "total", "letter", "dimensions", "fired", "decay", "computed_at", "changed_at",
-                "reason",
+                "reason", "probability", "factors", "model_version", "blended",
             ],
         )  # fmt: skip
         LeadScoreChange.objects.bulk_create(changes)
@@ -286,15 +336,18 @@ def _scores_touch(same: list[tuple[int, float]], now: datetime) -> None:
         )
 
 
-def _leads_update_scores(moved: list[tuple[int, int, str]]) -> None:
+def _leads_update_scores(moved: list[tuple[int, int, str, int | None]]) -> None:
     """One UPDATE for the chunk (bulk_update's CASE per row costs more to plan than to run)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE leads_lead AS l SET score = v.score, grade = v.grade "
-            "FROM unnest(%s::bigint[], %s::smallint[], %s::varchar[]) AS v(id, score, grade) "
+            "UPDATE leads_lead AS l SET score = v.score, grade = v.grade, "
+            "conversion_probability = v.probability "
+            "FROM unnest(%s::bigint[], %s::smallint[], %s::varchar[], %s::smallint[]) "
+            "AS v(id, score, grade, probability) "
             "WHERE l.id = v.id",
-            [[m[0] for m in moved], [m[1] for m in moved], [m[2] for m in moved]],
-        )
+            [[m[0] for m in moved], [m[1] for m in moved], [m[2] for m in moved],
+             [m[3] for m in moved]],
+        )  # fmt: skip
 
 
 def open_lead_ids() -> list[int]:

@@ -162,6 +162,11 @@ class Lead(models.Model):
     # Filled by scoring
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=2, blank=True)
+    #: The conversion model's probability in percent (written by scoring; empty while the
+    #: tenant's model is not ready).
+    conversion_probability = models.PositiveSmallIntegerField(
+        _("conversion probability (%)"), null=True, blank=True
+    )
     # Timestamps
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
