@@ -153,6 +153,7 @@ def export_columns(leads: QuerySet[Lead]) -> list[Column]:
         Column(_field_label("tags"), lambda lead: ", ".join(lead.tags)),
         _text("score"),
         _text("grade"),
+        _text("conversion_probability"),
         _text("notes"),
         Column(_field_label("owner"), lambda lead: lead.owner.full_name if lead.owner else ""),
         Column(_("Owner email"), lambda lead: lead.owner.email if lead.owner else ""),

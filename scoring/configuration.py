@@ -54,7 +54,15 @@ from scoring.engine import (
     lead_score,
     ruleset_compile,
 )
-from scoring.models import BehaviourEvent, Dimension, ScoringRule, ScoringSettings
+from scoring.models import (
+    BehaviourEvent,
+    Blend,
+    Dimension,
+    PredictiveModel,
+    ScoringRule,
+    ScoringSettings,
+)
+from scoring.predictive.services import model_train
 from scoring.services import (
     LEAD_COLUMNS,
     lead_facts,
@@ -64,6 +72,8 @@ from scoring.services import (
 )
 
 RESCORE_KIND = "rescore"
+TRAIN_KIND = "train"
+TRAIN_TASK = "scoring.tasks.model_retrain"
 RESCORE_TASK = "scoring.tasks.rescore_all"
 #: Leads per progress report of the rescore job (score_recompute commits per 1,000 inside).
 RESCORE_STEP = 5000
@@ -847,3 +857,49 @@ def rescore_all_run(*, job: Job, step: int = RESCORE_STEP) -> dict:
 def rescore_job_latest() -> Job | None:
     """The last rescore job, for the settings page to show its progress."""
     return Job.objects.filter(kind=RESCORE_KIND).order_by("-created_at").first()
+
+
+# --- the conversion model (scoring.predictive) -------------------------------------------------
+
+
+def model_retrain_start(*, actor: User) -> Job:
+    """ "Retrain now": queue the one training job (an admin's; a second click while one is
+    queued or running returns that one)."""
+    admin_check(actor)
+    try:
+        job = job_create(kind=TRAIN_KIND, user=actor, exclusive=True)
+    except JobAlreadyActive as exc:
+        return exc.job
+    return job_enqueue(job=job, task=TRAIN_TASK)
+
+
+def model_retrain_run(*, job: Job, trigger: str = "manual") -> dict:
+    """The body of the training job: train a new version; when it is ready, rescore every open
+    lead with it (the rescore job, with its own progress)."""
+    version = model_train(trigger=trigger, actor=job.created_by)
+    if version.status == PredictiveModel.Status.READY:
+        rescore_all_start(actor=job.created_by)
+    return {"version": version.version, "status": version.status}
+
+
+def model_job_latest() -> Job | None:
+    return Job.objects.filter(kind=TRAIN_KIND).order_by("-created_at").first()
+
+
+def blend_save(*, actor: User, blend: str, model_weight) -> ScoringSettings:
+    """How the shown score blends the rule score and the model (rules only, model only,
+    weighted with the model's share in percent); every open lead is rescored with it."""
+    admin_check(actor)
+    if blend not in Blend.values:
+        raise ScoringConfigError(_("Choose how the score is shown."), field="blend")
+    weight = _whole(
+        model_weight, low=0, high=100, message=_("Enter a share from 0 to 100 %."),
+        field="model_weight",
+    )  # fmt: skip
+    with transaction.atomic():
+        row = ScoringSettings.load()
+        if (row.blend, row.model_weight) != (blend, weight):
+            row.blend, row.model_weight = blend, weight
+            row.save(update_fields=["blend", "model_weight"])
+            rescore_all_start(actor=actor)
+    return row

@@ -18,8 +18,11 @@ from scoring.models import (
     LeadScore,
     LeadScoreChange,
     ScoreOverride,
+    ScoringSettings,
 )
 from scoring.overrides import MAX_DAYS, NOTE_MAX
+from scoring.predictive.labels import FactorLabels
+from scoring.predictive.model import MIN_CLOSED
 from scoring.services import thresholds_load
 
 #: Score changes and adjustments shown on the panel, newest first.
@@ -148,4 +151,7 @@ def lead_panel(lead, user):
         "days_default": OVERRIDE_DAYS_DEFAULT,
         "days_max": MAX_DAYS,
         "note_max": NOTE_MAX,
+        "factors": FactorLabels().factors(detail.factors) if detail else [],
+        "blend": ScoringSettings.load().blend,
+        "model_min_closed": MIN_CLOSED,
     }

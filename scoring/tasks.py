@@ -6,7 +6,8 @@ from django.db import connection
 
 from leadcrm.jobs.tasks import job_task
 from leadcrm.tasking import TRANSIENT_ERRORS, enqueue_on_commit, logger, tenant_lock
-from scoring.configuration import rescore_all_run
+from scoring.configuration import model_retrain_run, rescore_all_run
+from scoring.predictive.services import model_train_due
 from scoring.services import open_lead_ids, score_recompute
 
 
@@ -51,6 +52,12 @@ def rescore_all(job) -> dict:
     return rescore_all_run(job=job)
 
 
+@job_task()
+def model_retrain(job) -> dict:
+    """The "retrain now" Job (kind "train"): a new model version, then a rescore with it."""
+    return model_retrain_run(job=job)
+
+
 #: Longer than a nightly run takes, shorter than a day (beat: daily).
 NIGHTLY_LOCK_SECONDS = 6 * 60 * 60
 
@@ -58,13 +65,25 @@ NIGHTLY_LOCK_SECONDS = 6 * 60 * 60
 # No retry: the next night's run is the retry; every chunk is its own transaction.
 @shared_task(acks_late=True, ignore_result=False, max_retries=0)
 def score_nightly() -> int:
-    """Periodic, per tenant (beat, daily): rescore every open lead, so what changes with time
-    alone applies (behavioural points fade by their half-life; expired manual adjustments end).
-    One run per tenant at a time."""
+    """Periodic, per tenant (beat, daily): retrain the conversion model when leads closed since
+    the last training, then rescore every open lead, so what changes with time alone applies
+    (behavioural points fade by their half-life; expired manual adjustments end; the new
+    model's probabilities). One run per tenant at a time; a failed training is logged and the
+    rescoring runs with the model that was active."""
     with tenant_lock("score_nightly", seconds=NIGHTLY_LOCK_SECONDS) as taken:
         if not taken:
             logger.info("nightly scoring skipped=locked tenant=%s", connection.schema_name)
             return 0
+        try:
+            version = model_train_due(trigger="nightly")
+        except Exception:
+            logger.exception("nightly training failed tenant=%s", connection.schema_name)
+        else:
+            if version is not None:
+                logger.info(
+                    "nightly training version=%d status=%s tenant=%s",
+                    version.version, version.status, connection.schema_name,
+                )  # fmt: skip
         scored = score_recompute(lead_ids=open_lead_ids(), trigger="nightly")
     logger.info("nightly scoring scored=%d tenant=%s", scored, connection.schema_name)
     return scored

@@ -9,6 +9,7 @@ from scoring.views import settings
 urlpatterns = [
     path("", include("scoring.urls_lead")),
     path("", include("scoring.urls_tracking")),
+    path("", include("scoring.urls_model")),
     path("settings/scoring/", settings.scoring_settings, name="scoring-settings"),
     path("settings/scoring/test/", settings.scoring_test, name="scoring-test"),
     path("settings/scoring/thresholds/", settings.thresholds_save, name="scoring-thresholds"),

@@ -6,70 +6,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scoring', '0004_merge_0003_events_0003_score_override'),
+        ("scoring", "0004_merge_0003_events_0003_score_override"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='leadscore',
-            name='blended',
+            model_name="leadscore",
+            name="blended",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='leadscore',
-            name='factors',
+            model_name="leadscore",
+            name="factors",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='leadscore',
-            name='model_version',
+            model_name="leadscore",
+            name="model_version",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='leadscore',
-            name='probability',
+            model_name="leadscore",
+            name="probability",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='scoringsettings',
-            name='blend',
-            field=models.CharField(choices=[('rules', 'Rules only'), ('model', 'Model only'), ('weighted', 'Rules and model, weighted')], default='rules', max_length=10, verbose_name='shown score'),
+            model_name="scoringsettings",
+            name="blend",
+            field=models.CharField(
+                choices=[
+                    ("rules", "Rules only"),
+                    ("model", "Model only"),
+                    ("weighted", "Rules and model, weighted"),
+                ],
+                default="rules",
+                max_length=10,
+                verbose_name="shown score",
+            ),
         ),
         migrations.AddField(
-            model_name='scoringsettings',
-            name='model_weight',
-            field=models.PositiveSmallIntegerField(default=50, verbose_name='model share (%)'),
+            model_name="scoringsettings",
+            name="model_weight",
+            field=models.PositiveSmallIntegerField(default=50, verbose_name="model share (%)"),
         ),
         migrations.CreateModel(
-            name='PredictiveModel',
+            name="PredictiveModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True, verbose_name='version')),
-                ('status', models.CharField(choices=[('ready', 'Ready'), ('not_ready', 'Not enough history'), ('failed', 'Failed')], max_length=10, verbose_name='status')),
-                ('reason', models.CharField(blank=True, max_length=40)),
-                ('reason_values', models.JSONField(blank=True, default=dict)),
-                ('trigger', models.CharField(blank=True, max_length=20)),
-                ('trained_at', models.DateTimeField(verbose_name='trained')),
-                ('seconds', models.FloatField(default=0)),
-                ('closed', models.PositiveIntegerField(default=0, verbose_name='closed leads')),
-                ('converted', models.PositiveIntegerField(default=0, verbose_name='converted leads')),
-                ('train_size', models.PositiveIntegerField(default=0)),
-                ('test_size', models.PositiveIntegerField(default=0)),
-                ('auc', models.FloatField(blank=True, null=True, verbose_name='held-out AUC')),
-                ('brier', models.FloatField(blank=True, null=True)),
-                ('base_rate', models.FloatField(blank=True, null=True)),
-                ('calibration', models.JSONField(blank=True, default=list)),
-                ('features', models.PositiveIntegerField(default=0)),
-                ('top', models.JSONField(blank=True, default=list)),
-                ('model', models.JSONField(blank=True, default=dict)),
-                ('trained_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(unique=True, verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("ready", "Ready"),
+                            ("not_ready", "Not enough history"),
+                            ("failed", "Failed"),
+                        ],
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=40)),
+                ("reason_values", models.JSONField(blank=True, default=dict)),
+                ("trigger", models.CharField(blank=True, max_length=20)),
+                ("trained_at", models.DateTimeField(verbose_name="trained")),
+                ("seconds", models.FloatField(default=0)),
+                ("closed", models.PositiveIntegerField(default=0, verbose_name="closed leads")),
+                (
+                    "converted",
+                    models.PositiveIntegerField(default=0, verbose_name="converted leads"),
+                ),
+                ("train_size", models.PositiveIntegerField(default=0)),
+                ("test_size", models.PositiveIntegerField(default=0)),
+                ("auc", models.FloatField(blank=True, null=True, verbose_name="held-out AUC")),
+                ("brier", models.FloatField(blank=True, null=True)),
+                ("base_rate", models.FloatField(blank=True, null=True)),
+                ("calibration", models.JSONField(blank=True, default=list)),
+                ("features", models.PositiveIntegerField(default=0)),
+                ("top", models.JSONField(blank=True, default=list)),
+                ("model", models.JSONField(blank=True, default=dict)),
+                (
+                    "trained_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conversion model',
-                'ordering': ['-version'],
+                "verbose_name": "conversion model",
+                "ordering": ["-version"],
             },
         ),
     ]

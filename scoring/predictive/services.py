@@ -22,7 +22,14 @@ from django.utils import timezone
 from leads.models import Activity, CustomFieldDefinition, Lead, LeadStatus, SourceChannel
 from scoring.models import BehaviourEvent, Blend, PredictiveModel, ScoringSettings
 from scoring.predictive.features import lead_features
-from scoring.predictive.model import LinearModel, NotReady, Sample, train
+from scoring.predictive.model import (
+    MIN_CLOSED,
+    MIN_PER_CLASS,
+    LinearModel,
+    NotReady,
+    Sample,
+    train,
+)
 
 CLOSED = (LeadStatus.CONVERTED, LeadStatus.LOST, LeadStatus.INVALID, LeadStatus.VOID)
 #: The most recent closed leads a training reads: enough to learn any tenant's patterns, few
@@ -103,7 +110,7 @@ def closed_counts() -> tuple[int, int]:
     """(closed leads, converted among them) now: what the not-ready state compares to the
     minimum (one query)."""
     counts = _closed_leads().aggregate(
-        closed=Count("*"), converted=Count("*", filter=Q(status=LeadStatus.CONVERTED))
+        closed=Count("*"), converted=Count("id", filter=Q(status=LeadStatus.CONVERTED))
     )
     return counts["closed"], counts["converted"]
 
@@ -155,6 +162,15 @@ def model_train(*, trigger: str = "", actor=None) -> PredictiveModel:
                 return PredictiveModel.objects.create(version=_next_version(), **fields)
         except IntegrityError:
             continue
+
+
+def model_train_due(*, trigger: str = "nightly") -> PredictiveModel | None:
+    """Train unless nothing closed since the last training (same closed and converted counts):
+    the nightly run keeps a version per change of history, not per night."""
+    last = model_latest()
+    if last is not None and (last.closed, last.converted) == closed_counts():
+        return None
+    return model_train(trigger=trigger)
 
 
 def model_active() -> PredictiveModel | None:
@@ -212,3 +228,39 @@ def predictor_load() -> Predictor | None:
         blend=settings_row.blend,
         weight=min(100, settings_row.model_weight) / 100,
     )
+
+
+#: Versions listed on the model page.
+VERSIONS_SHOWN = 12
+
+
+def auc_reading(auc: float | None) -> str:
+    """A plain reading of the held-out AUC (0.5 is a coin toss, 1.0 ranks perfectly)."""
+    if auc is None:
+        return ""
+    if auc >= 0.8:
+        return "strong"
+    if auc >= 0.7:
+        return "useful"
+    if auc >= 0.6:
+        return "weak"
+    return "chance"
+
+
+def model_overview() -> dict:
+    """What Settings → Scoring → Conversion model shows: the active and the newest training,
+    the history the tenant has now against the minimum, and the versions kept."""
+    active, latest = model_active(), model_latest()
+    closed, converted = closed_counts()
+    return {
+        "active": active,
+        "latest": latest,
+        "reading": auc_reading(active.auc if active else None),
+        "closed_now": closed,
+        "converted_now": converted,
+        "lost_now": closed - converted,
+        "min_closed": MIN_CLOSED,
+        "min_per_class": MIN_PER_CLASS,
+        "versions": list(PredictiveModel.objects.select_related("trained_by")[:VERSIONS_SHOWN]),
+        "settings": ScoringSettings.load(),
+    }

@@ -27,6 +27,8 @@ from scoring.forms import (
     rule_values_from_post,
 )
 from scoring.models import BehaviourEvent, Dimension, ScoringRule, ScoringSettings
+from scoring.predictive.model import MIN_CLOSED
+from scoring.predictive.services import model_active
 
 PAGE = "scoring/settings.html"
 RULE_PAGE = "scoring/settings_rule.html"
@@ -54,6 +56,8 @@ def _config_context(**extra) -> dict:
         "dimensions": services.scoring_overview(),
         "job": _recent_job(),
         "tab": "scoring",
+        "model_active": model_active(),
+        "model_min_closed": MIN_CLOSED,
         **extra,
     }
 
