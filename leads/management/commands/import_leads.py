@@ -3,7 +3,8 @@ skip|update|flag] [--source-detail TEXT] [--owner EMAIL | --pool NAME] [--no-rul
 
 The same import as the pages (checks, mapping, duplicates, batches, history, routing), run in
 this process for ops (its Job is recorded as the pages' are, never queued); prints a summary
-and writes the problem report next to the file."""
+and writes the problem report next to the file. Rows with a closed status (converted, lost,
+invalid, void) are imported as history (leads.importing.history)."""
 
 import json
 from pathlib import Path
@@ -111,5 +112,10 @@ class Command(BaseCommand):
             f"{job.filename}: {job.total_rows} rows, {job.created} created, {job.updated} updated, "
             f"{job.skipped} skipped ({job.duplicates} duplicates), {job.errors} with problems"
         )
+        if job.closed or job.loss_reasons_added:
+            self.stdout.write(
+                f"closed history: {job.closed} leads (not routed, not converted), "
+                f"{job.loss_reasons_added} loss reasons added"
+            )
         if job.errors or job.duplicates:
             self.stdout.write(f"problem report: {report}")
