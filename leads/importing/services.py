@@ -15,7 +15,8 @@ skip the row, fill the existing lead's empty fields, or create and tag it; a "bl
 never overridden by "create and tag". A repeat of an earlier row of the file is always skipped.
 
 A row with a closed status (another CRM's history) is created closed and never routed
-(leads.importing.history).
+(leads.importing.history); ``create_fields`` makes custom fields of the unmapped columns when
+the import starts (leads.importing.fields).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from leads.exports import export_cell_escape
 from leads.hooks import destination_choices
 from leads.identity.keys import keys_for
 from leads.importing.duplicates import RowMatcher
+from leads.importing.fields import import_fields_create
 from leads.importing.history import history_apply, history_problems, history_take, is_closed
 from leads.importing.mapping import BUILTIN_TARGETS, clean_context, mapping_suggest, value_clean
 from leads.importing.reader import ImportFileError, Table, file_check, table_read
@@ -217,13 +219,17 @@ def import_job_start(
     run_rules: bool,
     destination: str = "",
     save_mapping_as: str = "",
+    create_fields: bool = False,
     in_worker: bool = True,
 ) -> ImportJob:
     """Check the mapping and options and queue the run: a Job of kind "import" for ``actor``
     whose total is the file's rows. ``destination`` ("pool:<uuid>") must be one the actor may
-    choose; ``save_mapping_as`` also keeps the mapping under that name. Without ``in_worker``
-    nothing is queued: the caller runs it in its own process (``import_run``). Raises
-    LeadError, also when the import has already started (two confirmations at once: one wins)."""
+    choose; ``save_mapping_as`` also keeps the mapping under that name; ``create_fields``
+    (tenant admins) maps every unmapped column to a custom field, created for it if need be
+    (leads.importing.fields), in the same transaction: a refusal creates none. Without
+    ``in_worker`` nothing is queued: the caller runs it in its own process (``import_run``).
+    Raises LeadError, also when the import has already started (two confirmations at once:
+    one wins)."""
     if job.job_id is not None:
         raise LeadError(_("This import has already started."))
     targets = [t for t in mapping.values() if t]
@@ -248,6 +254,8 @@ def import_job_start(
     if destination and destination not in dict(destination_choices(actor)):
         raise LeadError(_("You cannot send leads to that pool."))
     with transaction.atomic():
+        if create_fields:
+            mapping = import_fields_create(actor=actor, table=import_table(job), mapping=mapping)
         if save_mapping_as:
             job.mapping_name = import_mapping_save(
                 name=save_mapping_as,

@@ -1,18 +1,21 @@
 """Importing another CRM's history: converted, lost and invalid leads land with their status,
 dates and loss reasons, are never routed, pooled or converted, and bad statuses or dates are
-reported per row."""
+reported per row; and custom fields made from the columns left unmapped."""
 
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from conversion.models import Contact, Customer, Opportunity
 from leads.errors import LeadError
+from leads.importing.fields import column_key, column_type_infer
 from leads.importing.mapping import mapping_suggest
 from leads.importing.services import import_job_create, import_job_start, import_run
-from leads.models import ImportIssue, Lead, LeadStageChange, LossReason
+from leads.models import CustomFieldDefinition, ImportIssue, Lead, LeadStageChange, LossReason
+from leads.services.custom_fields import custom_field_create
 from tests.conftest import tenant_client
 
 HISTORY = (
@@ -186,3 +189,111 @@ def test_a_loss_reason_or_closed_date_needs_the_status_column(in_tenant_a):
         import_job_start(job=job, actor=cast.admin, mapping={"0": "name", "1": "closed_at"},
                          on_duplicate="skip", owner=None, source_detail="",
                          run_rules=False)  # fmt: skip
+
+
+FIELDS = (
+    "Name,Budget,Signed on,Tier,Remarks,Zip,Paid,Empty\n"
+    'A One,"12,000",2024-01-05,Gold,likes golf,020100,yes,\n'
+    "B Two,3.5,2024/02/06,Silver,called twice,030200,no,\n"
+    "C Three,8万,2024年3月7日,Gold,met at expo,100100,是,\n"
+    "D Four,,2024-04-08,Silver,,200200,否,\n"
+).encode()
+
+
+def test_column_types_are_read_from_the_values():
+    assert column_type_infer(["1", "2.5", "3,000", "4万"]) == ("number", [])
+    assert column_type_infer(["020100", "100100"]) == ("text", [])  # zeros that matter
+    assert column_type_infer(["2024-01-05", "2024/02/06", "2024年3月7日"]) == ("date", [])
+    assert column_type_infer(["Gold", "Silver", "Gold", "Silver"]) == (
+        "choice", ["Gold", "Silver"]
+    )  # fmt: skip
+    assert column_type_infer(["likes golf", "called twice", "met at expo"]) == ("text", [])
+    assert column_type_infer(["Yes", "no", "是", "否"]) == ("boolean", [])
+    assert column_key("Signed on") == "signed_on"
+    assert column_key("预算 (万元)") == "yu_suan_wan_yuan"
+    assert column_key("2025 target") == "f_2025_target"
+    assert column_key("???") == ""
+
+
+def test_create_fields_command_infers_types_and_the_values_land(in_tenant_a, tmp_path):
+    import json
+    from io import StringIO
+
+    cast = in_tenant_a
+    custom_field_create(actor=cast.admin, key="level", label="Tier", field_type="choice",
+                        choices=["Gold", "Silver", "Bronze"])  # fmt: skip
+    source = tmp_path / "extra.csv"
+    source.write_bytes(FIELDS)
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"Name": "name"}))  # every other column left unmapped
+    out = StringIO()
+    call_command("import_leads", cast.tenant.slug, str(source), "--mapping", str(mapping),
+                 "--create-fields", "--no-rules", stdout=out)  # fmt: skip
+    assert "4 rows, 4 created" in out.getvalue()
+    assert "unmapped columns: budget, level, paid, remarks, signed_on, zip" in out.getvalue()
+    fields = {
+        d.key: (d.label, d.field_type, d.choices)
+        for d in CustomFieldDefinition.objects.filter(record="lead")
+    }
+    assert fields == {
+        "level": ("Tier", "choice", ["Gold", "Silver", "Bronze"]),  # named: used, not made again
+        "budget": ("Budget", "number", []),
+        "signed_on": ("Signed on", "date", []),
+        "remarks": ("Remarks", "text", []),
+        "zip": ("Zip", "text", []),
+        "paid": ("Paid", "boolean", []),
+    }  # the empty column makes no field
+    a, c = Lead.objects.get(name="A One"), Lead.objects.get(name="C Three")
+    assert a.custom_data == {"budget": 12000, "signed_on": "2024-01-05", "level": "Gold",
+                             "remarks": "likes golf", "zip": "020100", "paid": True}  # fmt: skip
+    assert c.custom_data["budget"] == 80000
+    assert c.custom_data["signed_on"] == "2024-03-07"
+    assert Lead.objects.get(name="D Four").custom_data["paid"] is False
+
+
+def test_a_header_that_makes_no_key_refuses_the_start_and_creates_nothing(in_tenant_a):
+    cast = in_tenant_a
+    data = b"Name,Tier,???\nA,Gold,x\nB,Gold,y\n"
+    job = import_job_create(actor=cast.admin, filename="k.csv", data=data)
+    with pytest.raises(LeadError, match="“\\?\\?\\?”"):
+        import_job_start(job=job, actor=cast.admin, mapping={"0": "name"}, on_duplicate="skip",
+                         owner=None, source_detail="", run_rules=False,
+                         create_fields=True)  # fmt: skip
+    assert not CustomFieldDefinition.objects.exists()  # "Tier" was not kept either
+    job.refresh_from_db()
+    assert job.status == "uploaded"
+    # Only tenant admins define fields.
+    with pytest.raises(LeadError, match="tenant admins"):
+        import_job_start(job=job, actor=cast.manager, mapping={"0": "name", "2": "notes"},
+                         on_duplicate="skip", owner=None, source_detail="", run_rules=False,
+                         create_fields=True)  # fmt: skip
+
+
+def test_create_fields_checkbox_on_the_mapping_page(in_tenant_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    cast = in_tenant_a
+    client = tenant_client(cast, cast.admin)
+    response = client.post(reverse("leads-import"), {"file": SimpleUploadedFile("p.csv", FIELDS)})
+    map_url = response["Location"]
+    assert "Create custom fields for unmapped columns" in client.get(map_url).content.decode()
+    started = client.post(map_url, {"col_0": "name", "on_duplicate": "skip", "send_to": "none",
+                                    "create_fields": "on"})  # fmt: skip
+    assert started.status_code == 302
+    job = import_run(_job_id(map_url))  # what the worker does (test_import.py runs it there)
+    assert (job.status, job.created) == ("done", 4)
+    assert CustomFieldDefinition.objects.get(key="tier").choices == ["Gold", "Silver"]
+    assert Lead.objects.get(name="B Two").custom_data["budget"] == 3.5
+    # Not offered to a manager, who may import but not define fields.
+    manager = tenant_client(cast, cast.manager)
+    other = import_job_create(actor=cast.manager, filename="m.csv", data=FIELDS)
+    page = manager.get(reverse("leads-import-map", kwargs={"uuid": other.uuid})).content.decode()
+    assert "Create custom fields for unmapped columns" not in page
+    # A rep may not import at all.
+    assert tenant_client(cast, cast.rep).post(map_url, {"create_fields": "on"}).status_code == 403
+
+
+def _job_id(map_url: str) -> int:
+    from leads.models import ImportJob
+
+    return ImportJob.objects.get(uuid=map_url.rstrip("/").split("/")[-2]).pk
