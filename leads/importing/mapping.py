@@ -7,14 +7,18 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from leads.models import (
     CompanySize,
     CustomFieldDefinition,
     Lead,
+    LeadStatus,
+    LossReason,
     Priority,
     RevenueRange,
     SourceChannel,
@@ -49,8 +53,21 @@ SYNONYMS = {
     "notes": ["notes", "note", "comment", "comments", "remarks", "description", "备注", "说明",
               "描述"],
     "external_id": ["id", "external id", "record id", "crm id", "编号", "客户编号", "外部编号"],
+    # A closed lead's history (another CRM's export): see HISTORY_TARGETS.
+    "status": ["status", "lead status", "状态", "线索状态", "跟进状态", "客户状态"],
+    "loss_reason": ["loss reason", "lost reason", "reason lost", "reason for loss",
+                    "丢失原因", "输单原因", "丢单原因", "流失原因", "无效原因"],
+    "closed_at": ["closed date", "close date", "closed at", "closed on", "date closed",
+                  "won date", "lost date", "converted date", "conversion date", "关闭日期",
+                  "关闭时间", "成交日期", "成交时间", "结单日期", "转化日期", "丢单日期"],
+    "created_at": ["created", "created date", "created at", "created on", "create date",
+                   "date created", "creation date", "创建日期", "创建时间", "创建", "录入日期",
+                   "录入时间"],
 }  # fmt: skip
 BUILTIN_TARGETS = list(SYNONYMS)
+#: Targets that say where a lead's life stands rather than who it is: a wrong guess would
+#: close open leads or refuse every row, so they are suggested on a whole header only.
+HISTORY_TARGETS = ("status", "loss_reason", "closed_at", "created_at")
 
 
 def _norm(text: str) -> str:
@@ -64,6 +81,10 @@ def targets() -> list[tuple[str, str]]:
     for key in BUILTIN_TARGETS:
         if key == "external_id":
             labels[key] = _("External ID (kept in the lead's details)")
+        elif key == "closed_at":
+            labels[key] = _("Closed date (converted, lost or invalid)")
+        elif key == "created_at":
+            labels[key] = _("Created date")
         else:
             labels[key] = str(Lead._meta.get_field(key).verbose_name).capitalize()
     out = [(key, labels[key]) for key in BUILTIN_TARGETS]
@@ -83,7 +104,12 @@ def mapping_suggest(headers: list[str], custom=()) -> dict[int, str]:
         target = lookup.get(_norm(header))
         if target is None:
             for word, candidate in lookup.items():
-                if len(word) >= 3 and word in _norm(header) and candidate not in used:
+                if (
+                    len(word) >= 3
+                    and word in _norm(header)
+                    and candidate not in used
+                    and candidate not in HISTORY_TARGETS
+                ):
                     target = candidate
                     break
         if target and target not in used:
@@ -100,7 +126,8 @@ _CHOICES = {
 
 
 def value_clean(target: str, raw: str, context: dict) -> tuple[object, str | None]:
-    """(value for the lead, None) or (None, the reason in words) for one cell."""
+    """(value for the lead, None) or (None, the reason in words) for one cell. A loss reason
+    the tenant does not have yet comes back as its name (a str): the run creates it."""
     raw = (raw or "").strip()
     if not raw:
         return "", None
@@ -134,7 +161,73 @@ def value_clean(target: str, raw: str, context: dict) -> tuple[object, str | Non
         return (raw.upper()[:2] if len(raw) <= 3 else raw[:2].upper()), None
     if target.startswith("cf:"):
         return _custom_clean(context["custom"].get(target[3:]), raw)
+    if target in HISTORY_TARGETS:
+        return _history_clean(target, raw, context)
     return raw, None
+
+
+#: Words other CRMs and spreadsheets use for a status, besides its value and its label in
+#: each language of the UI (matched case-insensitively).
+STATUS_SYNONYMS = {
+    LeadStatus.UNASSIGNED: ["new", "open", "not assigned", "未分配", "新线索", "新建"],
+    LeadStatus.PENDING: ["assigned", "to follow up", "已分配", "待处理"],
+    LeadStatus.FOLLOWING_UP: ["follow up", "follow-up", "working", "contacted", "in progress",
+                              "跟进", "已联系", "联系中", "进行中"],
+    LeadStatus.QUALIFIED: ["qualified", "sales qualified", "sql", "已确认", "已合格", "有效"],
+    LeadStatus.NURTURE: ["nurturing", "培育", "孵化", "孵化中"],
+    LeadStatus.CONVERTED: ["won", "closed won", "deal", "customer", "converted", "成交", "已成交",
+                           "赢单", "已赢单", "转化", "已转客户", "签约", "已签约"],
+    LeadStatus.LOST: ["lost", "closed lost", "unqualified", "disqualified", "dead", "丢单",
+                      "已丢单", "输单", "已输单", "丢失", "已丢失", "流失", "已流失", "不合格"],
+    LeadStatus.INVALID: ["junk", "spam", "bad data", "无效线索", "垃圾线索"],
+    LeadStatus.VOID: ["deleted", "void", "作废"],
+}  # fmt: skip
+#: Statuses a lead's life ends in: a row with one is imported as history (see
+#: leads.services.bulk_create.leads_create_closed_bulk), never routed nor converted.
+CLOSED_STATUSES = (LeadStatus.CONVERTED, LeadStatus.LOST, LeadStatus.INVALID, LeadStatus.VOID)
+OLDEST_DATE = date(1900, 1, 1)
+
+
+def status_lookup() -> dict[str, str]:
+    """{normalised word: status} from the values, the labels in every UI language and
+    STATUS_SYNONYMS."""
+    lookup: dict[str, str] = {}
+    for status, words in STATUS_SYNONYMS.items():
+        for word in words:
+            lookup.setdefault(_norm(word), status)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for value, label in LeadStatus.choices:
+                lookup[_norm(str(label))] = value
+                for part in re.split(r"\s+/\s+", str(label)):  # "Lost / unqualified"
+                    lookup.setdefault(_norm(part), value)
+    for value in LeadStatus.values:
+        lookup[_norm(value)] = value
+    return lookup
+
+
+def _history_clean(target: str, raw: str, context: dict) -> tuple[object, str | None]:
+    """A status, a loss reason (an existing one, or the name of one to create) or a date."""
+    if target == "status":
+        status = context["statuses"].get(_norm(raw))
+        if status is None:
+            return None, _("unknown status; use one of: %(values)s") % {
+                "values": ", ".join(str(label) for _value, label in LeadStatus.choices)
+            }
+        return status, None
+    if target == "loss_reason":
+        name = " ".join(raw.split())
+        if len(name) > 100:
+            return None, _("a loss reason has at most 100 characters")
+        return context["loss_reasons"].get(_norm(name), name), None
+    parsed = date_parse(raw)
+    if parsed is None:
+        return None, _("not a date (use 2026-11-22)")
+    if parsed > timezone.localdate():
+        return None, _("the date is in the future")
+    if parsed < OLDEST_DATE:
+        return None, _("the date is before 1900")
+    return parsed, None
 
 
 def _custom_clean(definition, raw: str):
@@ -189,10 +282,13 @@ def date_parse(raw: str) -> date | None:
     match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
     if match:
         a, b, year = (int(x) for x in match.groups())
-        if a > 12:
-            return date(year, b, a)
-        if b > 12:
-            return date(year, a, b)
+        try:
+            if a > 12:
+                return date(year, b, a)
+            if b > 12:
+                return date(year, a, b)
+        except ValueError:  # 45/3/2026: no such day
+            return None
     return None
 
 
@@ -202,4 +298,12 @@ def clean_context() -> dict:
         sources[_norm(source.name)] = source
         sources[_norm(source.code)] = source
     custom = {d.key: d for d in CustomFieldDefinition.objects.filter(record="lead", is_active=True)}
-    return {"sources": sources, "custom": custom}
+    loss_reasons = {}
+    for reason in LossReason.objects.order_by("-is_active", "position", "pk"):
+        loss_reasons.setdefault(_norm(reason.name), reason)
+    return {
+        "sources": sources,
+        "custom": custom,
+        "statuses": status_lookup(),
+        "loss_reasons": loss_reasons,
+    }

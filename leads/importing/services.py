@@ -13,6 +13,10 @@ Duplicates are decided by the tenant's duplicate rules, as in every channel, aga
 and against the file's earlier rows (leads.importing.duplicates), and handled as the user chose:
 skip the row, fill the existing lead's empty fields, or create and tag it; a "block" rule is
 never overridden by "create and tag". A repeat of an earlier row of the file is always skipped.
+
+A row with a closed status (another CRM's history) is created closed and never routed
+(leads.importing.history); ``create_fields`` makes custom fields of the unmapped columns when
+the import starts (leads.importing.fields).
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from leads.exports import export_cell_escape
 from leads.hooks import destination_choices
 from leads.identity.keys import keys_for
 from leads.importing.duplicates import RowMatcher
+from leads.importing.fields import import_fields_create
+from leads.importing.history import history_apply, history_problems, history_take, is_closed
 from leads.importing.mapping import BUILTIN_TARGETS, clean_context, mapping_suggest, value_clean
 from leads.importing.reader import ImportFileError, Table, file_check, table_read
 from leads.models import (
@@ -48,7 +54,7 @@ from leads.models import (
     default_region,
 )
 from leads.selectors import owners_assignable_by
-from leads.services.bulk_create import leads_create_bulk
+from leads.services.bulk_create import leads_create_bulk, leads_create_closed_bulk
 from leads.services.lead import _clean, lead_assigned_notify, lead_update
 
 BATCH = 500
@@ -213,13 +219,17 @@ def import_job_start(
     run_rules: bool,
     destination: str = "",
     save_mapping_as: str = "",
+    create_fields: bool = False,
     in_worker: bool = True,
 ) -> ImportJob:
     """Check the mapping and options and queue the run: a Job of kind "import" for ``actor``
     whose total is the file's rows. ``destination`` ("pool:<uuid>") must be one the actor may
-    choose; ``save_mapping_as`` also keeps the mapping under that name. Without ``in_worker``
-    nothing is queued: the caller runs it in its own process (``import_run``). Raises
-    LeadError, also when the import has already started (two confirmations at once: one wins)."""
+    choose; ``save_mapping_as`` also keeps the mapping under that name; ``create_fields``
+    (tenant admins) maps every unmapped column to a custom field, created for it if need be
+    (leads.importing.fields), in the same transaction: a refusal creates none. Without
+    ``in_worker`` nothing is queued: the caller runs it in its own process (``import_run``).
+    Raises LeadError, also when the import has already started (two confirmations at once:
+    one wins)."""
     if job.job_id is not None:
         raise LeadError(_("This import has already started."))
     targets = [t for t in mapping.values() if t]
@@ -233,6 +243,8 @@ def import_job_start(
     }
     if set(targets) - allowed:
         raise LeadError(_("Unknown field in the mapping."))
+    if {"loss_reason", "closed_at"} & set(targets) and "status" not in targets:
+        raise LeadError(_("Map the status column too: a loss reason or a closed date needs it."))
     if on_duplicate not in ImportJob.OnDuplicate.values:
         raise LeadError(_("Choose what to do with duplicates."))
     if destination and owner is not None:
@@ -242,6 +254,8 @@ def import_job_start(
     if destination and destination not in dict(destination_choices(actor)):
         raise LeadError(_("You cannot send leads to that pool."))
     with transaction.atomic():
+        if create_fields:
+            mapping = import_fields_create(actor=actor, table=import_table(job), mapping=mapping)
         if save_mapping_as:
             job.mapping_name = import_mapping_save(
                 name=save_mapping_as,
@@ -308,6 +322,8 @@ def import_perform(*, job: Job) -> None:
     actor = imported.created_by
     import_source = SourceChannel.objects.filter(code="import").first()
     matcher = RowMatcher()
+    columns = {target: table.headers[int(i)] for i, target in imported.mapping.items()
+               if int(i) < len(table.headers)}  # fmt: skip
     start = job.done
     for row_number, cells in table.rows[:start]:  # resuming: the file's earlier rows
         data, problems = _row_data(cells, imported.mapping, ctx, row_number, table.headers)
@@ -321,10 +337,14 @@ def import_perform(*, job: Job) -> None:
                 raise JobCancelled(job.uuid)
             if locked.done != start:  # another run of the same job got here first
                 raise JobRunningElsewhere(job.uuid)
-            counts = {"created": 0, "updated": 0, "skipped": 0, "duplicates": 0, "errors": 0}
+            counts = {"created": 0, "updated": 0, "skipped": 0, "duplicates": 0, "errors": 0,
+                      "closed": 0, "loss_reasons_added": 0}  # fmt: skip
             issues, prepared = [], []
             for row_number, cells in batch:
                 data, problems = _row_data(cells, imported.mapping, ctx, row_number, table.headers)
+                history = history_take(data)  # not lead fields: _clean would drop them
+                if not problems:
+                    problems += history_problems(history, columns)
                 if not problems:
                     try:
                         data = _clean(data)
@@ -342,10 +362,10 @@ def import_perform(*, job: Job) -> None:
                     data["source"] = import_source
                 if imported.source_detail and not data.get("source_detail"):
                     data["source_detail"] = imported.source_detail
-                prepared.append((row_number, data, keys_for(data, region)))
-            existing = matcher.existing([keys for _n, _d, keys in prepared])
-            to_create, create_keys = [], []
-            for row_number, data, row_keys in prepared:
+                prepared.append((row_number, data, keys_for(data, region), history))
+            existing = matcher.existing([keys for _n, _d, keys, _h in prepared])
+            to_create, create_keys, closed, closed_keys = [], [], [], []
+            for row_number, data, row_keys, history in prepared:
                 match = matcher.match(row_number, data, row_keys, existing)
                 matcher.remember(row_number, data, row_keys)
                 if match is not None and match.row_number is not None:
@@ -384,15 +404,25 @@ def import_perform(*, job: Job) -> None:
                         ))  # fmt: skip
                         continue
                     data["tags"] = sorted({*(data.get("tags") or []), DUPLICATE_TAG})
+                counts["loss_reasons_added"] += history_apply(data, history, ctx)
+                if is_closed(history):  # history of another CRM: never routed nor converted
+                    closed.append(data)
+                    closed_keys.append(row_keys)
+                    continue
                 to_create.append(data)
                 create_keys.append(row_keys)
+            leads_create_closed_bulk(
+                closed, actor=actor, reason=f"imported: {imported.filename}", keys=closed_keys,
+                import_job_id=imported.pk,
+            )  # fmt: skip
             leads_create_bulk(
                 to_create, actor=actor, owner=imported.owner,
                 reason=f"imported: {imported.filename}",
                 route=imported.run_rules and imported.owner is None, keys=create_keys,
                 destination=imported.destination, import_job_id=imported.pk,
             )  # fmt: skip
-            counts["created"] = len(to_create)
+            counts["created"] = len(to_create) + len(closed)
+            counts["closed"] = len(closed)
             ImportIssue.objects.bulk_create(issues, batch_size=1000)
             ImportJob.objects.filter(pk=imported.pk).update(
                 **{key: F(key) + value for key, value in counts.items()}
@@ -423,13 +453,14 @@ def _import_notify(job: ImportJob) -> None:
             url=reverse("leads-import-status", kwargs={"uuid": job.uuid}),
             dedup_key=f"import-done:{job.uuid}",
         )  # fmt: skip
-    if job.owner is not None and job.owner_id != job.created_by_id and job.created:
+    handed = job.created - job.closed  # closed history has no owner
+    if job.owner is not None and job.owner_id != job.created_by_id and handed:
         first = Lead.objects.filter(import_job=job, owner=job.owner).order_by("pk").first()
         if first is not None:
             lead_assigned_notify(
                 owner=job.owner,
                 lead=first,
-                count=job.created,
+                count=handed,
                 imported_from=job.source_detail or job.filename,
             )
 

@@ -54,6 +54,9 @@ def import_template_build() -> bytes:
             "Dates: 2026-11-22, 2026/11/22, 22.11.2026 or 2026年11月22日. Several tags or choices: separate them with commas."
         ),
         _(
+            "History from another CRM: a Status of Converted, Lost, Invalid or Void (成交, 丢单, 无效 ...) imports the lead as closed, with its Closed date and Loss reason; such leads are not routed and no customer is created. Leave Status empty for new leads."
+        ),
+        _(
             "Duplicates (same email, phone or mobile, or same company and name) are caught; you choose to skip them, fill the existing lead's empty fields, or create and tag them."
         ),
         _(

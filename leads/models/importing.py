@@ -66,6 +66,10 @@ class ImportJob(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0)
+    #: Of ``created``, the leads imported with a closed status (another CRM's history), and
+    #: the loss reasons those rows named that the tenant's list did not have (added to it).
+    closed = models.PositiveIntegerField(default=0)
+    loss_reasons_added = models.PositiveIntegerField(default=0)
     #: "Undo this import": the run that voids its leads (an admin asked), and how many it voided.
     void_job = models.OneToOneField(
         Job, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

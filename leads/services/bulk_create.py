@@ -1,5 +1,8 @@
 """Creating many leads at once (imports): the steps of ``lead_create`` done in bulk.
 
+``leads_create_closed_bulk`` does the same for leads imported with a closed status (another
+CRM's history): no owner, no routing, their own status and dates.
+
 Fields are cleaned by the caller with ``leads.services._clean`` (one row's bad value must not
 stop the others). Here: keys for duplicate checks, status and first stage, the rows, their
 history rows and stage-change rows written with COPY (psycopg), SOP tasks when the leads have
@@ -20,6 +23,7 @@ from leadcrm.accounts.models import User
 from leads.hooks import after_create_bulk_hooks, after_create_hooks, destination_send
 from leads.identity.keys import lead_keys_fill
 from leads.models import (
+    OPEN_STATUSES,
     Lead,
     LeadStageChange,
     LeadStatus,
@@ -57,13 +61,109 @@ def leads_create_bulk(
         lead.status_changed_at = now
         lead.stage = stage
         lead.stage_changed_at = now if stage else None
-        lead.created_at = lead.updated_at = now
-        if keys is not None:
-            for key, value in keys[index].items():
-                setattr(lead, key, value)
-        else:
-            lead_keys_fill(lead, default_region())
+        lead.created_at = data.get("created_at") or now
+        lead.updated_at = now
+        _keys_set(lead, keys[index] if keys is not None else None)
         leads.append(lead)
+    _insert(leads, actor=actor, reason=reason, now=now)
+    if stage:
+        _copy(
+            LeadStageChange,
+            [
+                LeadStageChange(lead=lead, to_stage=stage, changed_by=actor, changed_at=now)
+                for lead in leads
+            ],
+            with_pk=False,
+        )
+        if owner and SopTemplate.objects.filter(stage=stage, is_active=True).exists():
+            from leads.services.followups import sop_followups_create
+
+            for lead in leads:
+                sop_followups_create(lead=lead, stage=stage, actor=actor)
+    ids = [lead.pk for lead in leads]
+    if destination and owner is None:
+        destination_send(destination, ids, actor=actor, reason=reason)
+    _hooks_after_commit(ids, route=route)
+    return leads
+
+
+def leads_create_closed_bulk(
+    rows: list[dict],
+    *,
+    actor: User | None,
+    reason: str = "imported",
+    keys: list[dict] | None = None,
+    import_job_id: int | None = None,
+) -> list[Lead]:
+    """Create leads whose life ended before they came here (another CRM's history, imported
+    so that scoring can learn from it); returns them with their ids. Call inside a transaction.
+    Each cleaned row carries a closed "status" (Converted, Lost, Invalid or Void) and may carry
+    "closed_at" and "created_at" (aware datetimes) and a "loss_reason".
+
+    1. the status as given, changed at ``closed_at`` (else now); Converted also sets
+       ``converted_at`` to it, Lost keeps its loss reason (the others drop it)
+    2. created at ``created_at``, else ``closed_at``, else now
+    3. the first funnel stage from the creation; a converted lead also reaches the last one at
+       its closing, as ``lead_mark_converted`` records it
+    4. no owner, no pool, no routing, no SOP follow-ups, and nothing of the conversion (no
+       customer, contact or opportunity): such a lead is a record of the past
+    5. the history row says who imported it and with which status; the after-create hooks
+       other than routing (scoring) run after commit
+    """
+    if not rows:
+        return []
+    now = timezone.now()
+    stages = list(Stage.objects.filter(is_active=True).order_by("position", "name"))
+    first, last = (stages[0], stages[-1]) if stages else (None, None)
+    leads, stage_changes = [], []
+    for index, data in enumerate(rows):
+        data = dict(data)
+        status = data.pop("status")
+        if status in OPEN_STATUSES:
+            raise ValueError(f"{status} is not a closed status")
+        closed_at = data.pop("closed_at", None)
+        loss_reason = data.pop("loss_reason", None)
+        lead = Lead(**data, created_by=actor, owner=None, import_job_id=import_job_id)
+        lead.created_at = data.get("created_at") or closed_at or now
+        lead.updated_at = now
+        lead.status = status
+        lead.status_changed_at = closed_at or now
+        lead.converted_at = lead.status_changed_at if status == LeadStatus.CONVERTED else None
+        lead.loss_reason = loss_reason if status == LeadStatus.LOST else None
+        lead.stage, lead.stage_changed_at = first, lead.created_at if first else None
+        if first is not None:
+            stage_changes.append((lead, None, first, lead.created_at))
+            if status == LeadStatus.CONVERTED and last != first:
+                stage_changes.append((lead, first, last, lead.status_changed_at))
+                lead.stage, lead.stage_changed_at = last, lead.status_changed_at
+        _keys_set(lead, keys[index] if keys is not None else None)
+        leads.append(lead)
+    _insert(leads, actor=actor, reason=reason, now=now)
+    _copy(
+        LeadStageChange,
+        [
+            LeadStageChange(
+                lead=lead, from_stage=before, to_stage=after, changed_by=actor, changed_at=at
+            )
+            for lead, before, after, at in stage_changes
+        ],
+        with_pk=False,
+    )
+    _hooks_after_commit([lead.pk for lead in leads], route=False)
+    return leads
+
+
+def _keys_set(lead: Lead, keys: dict | None) -> None:
+    if keys is None:
+        lead_keys_fill(lead, default_region())
+        return
+    for key, value in keys.items():
+        setattr(lead, key, value)
+
+
+def _insert(leads: list[Lead], *, actor: User | None, reason: str, now) -> None:
+    """Give ``leads`` ids from the table's sequence, COPY them in and write their history
+    rows (type "+", at ``now``, by ``actor``, with ``reason``)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -87,23 +187,9 @@ def leads_create_bulk(
         ],
         with_pk=False,
     )
-    if stage:
-        _copy(
-            LeadStageChange,
-            [
-                LeadStageChange(lead=lead, to_stage=stage, changed_by=actor, changed_at=now)
-                for lead in leads
-            ],
-            with_pk=False,
-        )
-        if owner and SopTemplate.objects.filter(stage=stage, is_active=True).exists():
-            from leads.services.followups import sop_followups_create
 
-            for lead in leads:
-                sop_followups_create(lead=lead, stage=stage, actor=actor)
-    ids = [lead.pk for lead in leads]
-    if destination and owner is None:
-        destination_send(destination, ids, actor=actor, reason=reason)
+
+def _hooks_after_commit(ids: list[int], *, route: bool) -> None:
     bulk_hooks = after_create_bulk_hooks(routing=route)
     if bulk_hooks:
         for hook in bulk_hooks:
@@ -112,7 +198,6 @@ def leads_create_bulk(
         for hook in after_create_hooks(routing=route):
             for pk in ids:
                 transaction.on_commit(lambda hook=hook, pk=pk: hook(pk))
-    return leads
 
 
 def _value(field, obj):

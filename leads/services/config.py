@@ -131,6 +131,21 @@ def list_item_add(*, actor: User, kind: str, name: str, code: str = ""):
             raise LeadError(_("This entry cannot be added."), field="name") from exc
 
 
+def loss_reason_ensure(*, name: str) -> tuple[LossReason, bool]:
+    """(the loss reason called ``name``, whether it was created now): the one an import of
+    closed history names, matched case-insensitively (an active one first, else a retired
+    one, which stays retired), or a new active one at the end of the list. Not limited to
+    admins: whoever may import may bring the reasons of their old CRM; admins rename or retire
+    them in Settings afterwards."""
+    name = _name_clean(name)
+    with transaction.atomic():
+        list(LossReason.objects.select_for_update().filter(is_active=True).values_list("pk"))
+        found = LossReason.objects.filter(name__iexact=name).order_by("-is_active", "pk").first()
+        if found is not None:
+            return found, False
+        return LossReason.objects.create(name=name, position=_next_position(LossReason)), True
+
+
 def list_item_rename(*, actor: User, kind: str, item, name: str):
     """Rename an entry; leads that use it show the new name. A source keeps its code."""
     admin_check(actor)

@@ -134,6 +134,7 @@ def import_map(request, uuid):
                 save_mapping_as=request.POST.get("save_mapping_as", "")
                 if request.POST.get("save_mapping") == "on"
                 else "",
+                create_fields=request.POST.get("create_fields") == "on",
                 **_send_to(send_to),
             )
         except LeadError as error:
@@ -145,6 +146,7 @@ def import_map(request, uuid):
         "destinations": destination_choices(request.user),
         "saved_mappings": ImportMapping.objects.all(),
         "on_duplicate": request.POST.get("on_duplicate", "skip"),
+        "create_fields": request.POST.get("create_fields") == "on",
         "job": job,
         "table": table,
         "columns": list(enumerate(table.headers)),

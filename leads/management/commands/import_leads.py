@@ -1,9 +1,12 @@
 """python manage.py import_leads <tenant> <file> [--sheet S] [--mapping FILE|NAME] [--on-duplicate
 skip|update|flag] [--source-detail TEXT] [--owner EMAIL | --pool NAME] [--no-rules] [--report FILE]
+[--create-fields]
 
 The same import as the pages (checks, mapping, duplicates, batches, history, routing), run in
 this process for ops (its Job is recorded as the pages' are, never queued); prints a summary
-and writes the problem report next to the file."""
+and writes the problem report next to the file. Rows with a closed status (converted, lost,
+invalid, void) are imported as history (leads.importing.history); ``--create-fields`` makes a
+custom field of every unmapped column (leads.importing.fields)."""
 
 import json
 from pathlib import Path
@@ -45,6 +48,12 @@ class Command(BaseCommand):
         parser.add_argument("--pool", help="name of the pool the new leads go into")
         parser.add_argument("--no-rules", action="store_true", help="do not route the leads")
         parser.add_argument("--report", help="where to write the problem report (xlsx)")
+        parser.add_argument(
+            "--create-fields",
+            action="store_true",
+            help="make a lead custom field of every unmapped column that has values (type read "
+            "from the values; a header naming an existing custom field is mapped to it)",
+        )
 
     def handle(self, *args, **options):
         tenant = (
@@ -97,6 +106,7 @@ class Command(BaseCommand):
                     source_detail=options["source_detail"],
                     run_rules=not options["no_rules"],
                     destination=destination,
+                    create_fields=options["create_fields"],
                     in_worker=False,
                 )
                 job = import_run(job.pk)
@@ -111,5 +121,19 @@ class Command(BaseCommand):
             f"{job.filename}: {job.total_rows} rows, {job.created} created, {job.updated} updated, "
             f"{job.skipped} skipped ({job.duplicates} duplicates), {job.errors} with problems"
         )
+        if job.closed or job.loss_reasons_added:
+            self.stdout.write(
+                f"closed history: {job.closed} leads (not routed, not converted), "
+                f"{job.loss_reasons_added} loss reasons added"
+            )
+        created_fields = sorted(
+            target[3:]
+            for column, target in job.mapping.items()
+            if target.startswith("cf:") and column not in mapping
+        )
+        if created_fields:
+            self.stdout.write(
+                f"custom fields used for unmapped columns: {', '.join(created_fields)}"
+            )
         if job.errors or job.duplicates:
             self.stdout.write(f"problem report: {report}")
