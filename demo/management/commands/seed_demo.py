@@ -5,6 +5,7 @@ from demo.conversion import demo_conversions_seed
 from demo.leads import demo_leads_seed
 from demo.organisation import demo_organisation_seed
 from demo.pools import demo_pools_seed
+from demo.scoring import demo_model_train
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.roles import Role
 from leadcrm.tenancy.errors import ProvisioningError
@@ -104,7 +105,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"pools: {result}"))
 
     def _after_leads(self, options):
-        """Pools first (they take some leads), then about a tenth of the worked leads convert."""
+        """Pools first (they take some leads), then about a tenth of the worked leads convert,
+        then the conversion model learns from that history."""
         self._pools(options)
         result = demo_conversions_seed(seed=options["seed"])
         self.stdout.write(self.style.SUCCESS(f"conversions: {result}"))
+        self.stdout.write(self.style.SUCCESS(f"conversion model: {demo_model_train()}"))
