@@ -219,3 +219,23 @@ def register_custom_field_record(name: str, label) -> None:
 def custom_field_records() -> list[tuple[str, object]]:
     """(name, label) of every record that has custom fields, leads first."""
     return list(_custom_field_records.items())
+
+
+# Tags offered by the list's tag filter besides what a person types. scoring registers the
+# names of its active tag rules (the automatic tags). Collecting the distinct manual tags of a
+# tenant would read every lead, so they are typed instead. ``choices()`` returns tag texts.
+_tag_choices: list[Callable[[], list[str]]] = []
+
+
+def register_tag_choices(choices: Callable[[], list[str]]) -> None:
+    if choices not in _tag_choices:
+        _tag_choices.append(choices)
+
+
+def tag_choices() -> list[str]:
+    """The tags the filter offers, each once, in the order the hooks give them."""
+    seen: dict[str, None] = {}
+    for hook in _tag_choices:
+        for tag in hook():
+            seen.setdefault(tag, None)
+    return list(seen)

@@ -9,6 +9,7 @@ from collections.abc import Collection
 from django.utils.translation import gettext_lazy
 
 from leads.fields import custom_fields_active
+from leads.hooks import tag_choices
 from leads.selectors import LeadFilters
 
 PAGE_SIZE = 50
@@ -94,4 +95,7 @@ def lead_table_context(
             for definition in custom_fields_active()
             if definition.filterable
         ],
+        # The automatic tags (names of the active tag rules, by the hook scoring registers)
+        # for the tag filter's suggestions; any other tag is typed.
+        "tag_choices": tag_choices(),
     }

@@ -245,6 +245,10 @@ SORTS = {
 }
 
 
+#: A tag's length (Lead.tags and Lead.auto_tags hold CharField(50)).
+TAG_MAX = 50
+
+
 @dataclass(frozen=True)
 class LeadFilters:
     """What the list shows; parsed from the URL (`?status=new&hot=1`), so links can carry it."""
@@ -261,6 +265,8 @@ class LeadFilters:
     custom: tuple[tuple[str, str], ...] = ()
     #: The leads one import created (`?imported=<import uuid>`).
     imported: str = ""
+    #: Leads tagged exactly so, by a person (``tags``) or by the tag rules (``auto_tags``).
+    tag: str = ""
 
     @classmethod
     def from_query(cls, query) -> LeadFilters:
@@ -286,6 +292,7 @@ class LeadFilters:
                 if name.startswith("cf_") and query.get(name, "").strip()
             ),
             imported=str(uuid_or_none(query.get("imported")) or ""),
+            tag=" ".join(query.get("tag", "").split())[:TAG_MAX],
         )
 
 
@@ -314,6 +321,9 @@ def lead_list(*, user: User, filters: LeadFilters) -> QuerySet[Lead]:
         leads = _filter_custom(leads, filters.custom)
     if filters.imported:
         leads = leads.filter(import_job__uuid=filters.imported)
+    if filters.tag:
+        # Array containment on both columns: each has its GIN index (lead_tags, lead_auto_tags).
+        leads = leads.filter(Q(tags__contains=[filters.tag]) | Q(auto_tags__contains=[filters.tag]))
     if filters.q:
         q = filters.q
         leads = leads.filter(

@@ -12,12 +12,14 @@ class ScoringConfig(AppConfig):
             register_after_create_bulk,
             register_lead_page,
             register_merge,
+            register_tag_choices,
         )
         from scoring import hooks
         from scoring.events import events_merge, events_merge_undo
         from scoring.hooks_events import lead_events_panel
         from scoring.localise import scoring_names_localise_on_create
         from scoring.next_action import lead_next_action_panel
+        from scoring.tagging import tag_names_active
         from scoring.tasks import score_changed_lead, score_new_lead, score_new_leads
 
         # Without routes=True: an import that leaves its leads unassigned still scores them.
@@ -28,4 +30,5 @@ class ScoringConfig(AppConfig):
         register_lead_page(panel=lead_next_action_panel)
         register_lead_page(panel=lead_events_panel)
         register_merge("behaviour_events", on_merge=events_merge, on_undo=events_merge_undo)
+        register_tag_choices(tag_names_active)
         tenant_created.connect(scoring_names_localise_on_create, dispatch_uid="scoring-localise")

@@ -304,9 +304,10 @@ def _domains(value) -> list[str]:
     return domains
 
 
-def rule_config_clean(*, kind: str, config: dict) -> dict:
+def rule_config_clean(*, kind: str, config: dict, any_event: bool = False) -> dict:
     """The rule's ``config`` as stored for ``kind``; raises ScoringConfigError (with the input
-    to blame) for anything the engine could not read or that could never fire."""
+    to blame) for anything the engine could not read or that could never fire. ``any_event``:
+    an ``event`` config may leave the kind of event empty (any event counts; tag rules)."""
     config = config if isinstance(config, dict) else {}
     if kind == FIELD:
         return {"conditions": conditions_clean(config.get("conditions"), field_specs())}
@@ -330,7 +331,7 @@ def rule_config_clean(*, kind: str, config: dict) -> dict:
     if kind == ACTIVITY:
         return _activity_clean(config)
     if kind == EVENT:
-        return _event_clean(config)
+        return _event_clean(config, any_kind=any_event)
     if kind == NEGATIVE:
         cleaned = {}
         if domains := _domains(config.get("email_domains")):
@@ -348,11 +349,11 @@ def rule_config_clean(*, kind: str, config: dict) -> dict:
     raise ScoringConfigError(_("Choose what the rule looks at."), field="kind")
 
 
-def _event_clean(config: dict) -> dict:
+def _event_clean(config: dict, *, any_kind: bool = False) -> dict:
     """Behavioural events (tracked clicks, opens, downloads, form posts, visits): the same
-    counting as activities, by event kind."""
+    counting as activities, by event kind (with ``any_kind``, "" counts every event)."""
     event = config.get("kind") or ""
-    if event not in BehaviourEvent.Kind.values:
+    if not (any_kind and event == "") and event not in BehaviourEvent.Kind.values:
         raise ScoringConfigError(_("Choose a kind of event."), field="event")
     counted = _activity_clean({**config, "kind": Activity.Kind.CALL, "outcome": ""})
     return {**counted, "kind": event}

@@ -35,6 +35,16 @@ Rule kinds and their ``config``:
 - ``event``: ``{"kind", "min", "max", "each"}``: as ``activity``, over the lead's behavioural
   events (tracked link clicks, email opens, website form submissions, downloads, page visits)
   of that kind.
+
+Automatic tags ("High intent", "Gone quiet") come from tag rules, compiled into the same
+``RuleSet`` and evaluated on the same ``LeadFacts`` by ``lead_tags``. A tag rule holds one or
+more conditions, each a (kind, config) of the kinds above (points and ``each`` play no part), or
+of one kind only tags use:
+
+- ``inactive``: ``{"days"}``: an open lead with no activity and no behavioural event for at
+  least ``days`` days (counted from its creation when it never had any).
+
+The rule gives its tag when all its conditions hold (``match`` "all"), or any of them ("any").
 """
 
 from __future__ import annotations
@@ -48,6 +58,9 @@ from decimal import Decimal, InvalidOperation
 FIELD, KEYWORD, SOURCE, ACTIVITY, NEGATIVE = "field", "keyword", "source", "activity", "negative"
 EVENT = "event"
 KINDS = (FIELD, KEYWORD, SOURCE, ACTIVITY, NEGATIVE, EVENT)
+INACTIVE = "inactive"
+TAG_KINDS = (*KINDS, INACTIVE)
+MATCH_ALL, MATCH_ANY = "all", "any"
 OPERATORS = (
     "eq", "ne", "in", "not_in", "contains", "not_contains", "gt", "gte", "lt", "lte", "empty",
     "not_empty",
@@ -73,6 +86,16 @@ class RuleSpec:
     kind: str
     config: Mapping
     points: int
+
+
+@dataclass(frozen=True)
+class TagRuleSpec:
+    """A tag rule: ``name`` is the tag it gives; ``conditions`` are (kind, config) pairs."""
+
+    id: int
+    name: str
+    conditions: tuple[tuple[str, Mapping], ...]
+    match: str = MATCH_ALL
 
 
 @dataclass(frozen=True)
@@ -108,6 +131,8 @@ class LeadFacts:
     events: Mapping[str, int] = field(default_factory=dict)
     last_activity_at: datetime | None = None
     created_at: datetime | None = None
+    #: Still being worked (an open status): only open leads "go quiet".
+    is_open: bool = True
     #: Field values as compared (trimmed, case-folded), computed once per lead and field.
     texts: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -118,6 +143,14 @@ class Fired:
     name: str
     dimension: str
     points: int
+
+
+@dataclass(frozen=True)
+class TagHit:
+    """A tag a lead gets, and the tag rule that gave it."""
+
+    tag: str
+    rule_id: int
 
 
 @dataclass(frozen=True)
@@ -295,11 +328,16 @@ class _Compiled:
 
 
 def _compile_rule(rule: RuleSpec):
-    config = rule.config or {}
-    if rule.kind == FIELD:
+    return _compile_test(rule.kind, rule.config)
+
+
+def _compile_test(kind: str, config: Mapping | None):
+    """The test of one condition of ``kind``: how many times it holds for a lead (0: not)."""
+    config = config or {}
+    if kind == FIELD:
         return _compile_conditions(config.get("conditions"))
-    if rule.kind in (KEYWORD, NEGATIVE):
-        default_fields = KEYWORD_FIELDS if rule.kind == KEYWORD else NEGATIVE_FIELDS
+    if kind in (KEYWORD, NEGATIVE):
+        default_fields = KEYWORD_FIELDS if kind == KEYWORD else NEGATIVE_FIELDS
         names = tuple(config.get("fields") or default_fields)
         pattern = words_pattern(_as_list(config.get("words")))
         domains = frozenset(_text(d).lstrip("@") for d in _as_list(config.get("email_domains")))
@@ -313,11 +351,11 @@ def _compile_rule(rule: RuleSpec):
             return int(pattern.search(text) is not None)
 
         return test
-    if rule.kind == SOURCE:
+    if kind == SOURCE:
         codes = frozenset(_text(c) for c in _as_list(config.get("codes")))
         return lambda facts: int(_text(facts.source) in codes)
-    if rule.kind in (ACTIVITY, EVENT):
-        kind, outcome = config.get("kind") or "", config.get("outcome") or ""
+    if kind in (ACTIVITY, EVENT):
+        wanted, outcome = config.get("kind") or "", config.get("outcome") or ""
         low = int(config.get("min") or 1)
         high = config.get("max")
         high = int(high) if high not in (None, "") else None
@@ -327,13 +365,13 @@ def _compile_rule(rule: RuleSpec):
             return sum(
                 n
                 for (k, o), n in facts.activities.items()
-                if (not kind or k == kind) and (not outcome or o == outcome)
+                if (not wanted or k == wanted) and (not outcome or o == outcome)
             )
 
         def count_events(facts: LeadFacts) -> int:
-            return sum(n for k, n in facts.events.items() if not kind or k == kind)
+            return sum(n for k, n in facts.events.items() if not wanted or k == wanted)
 
-        counter = count_activities if rule.kind == ACTIVITY else count_events
+        counter = count_activities if kind == ACTIVITY else count_events
 
         def test(facts: LeadFacts) -> int:
             count = counter(facts)
@@ -342,7 +380,22 @@ def _compile_rule(rule: RuleSpec):
             return count if each else 1
 
         return test
-    raise ValueError(f"unknown rule kind {rule.kind!r}")
+    if kind == INACTIVE:
+        days = int(config.get("days") or 0)
+
+        def quiet(facts: LeadFacts, *, now: datetime) -> int:
+            since = facts.last_activity_at or facts.created_at
+            return int(facts.is_open and since is not None and (now - since).days >= days)
+
+        return quiet
+    raise ValueError(f"unknown rule kind {kind!r}")
+
+
+@dataclass(frozen=True)
+class _CompiledTag:
+    spec: TagRuleSpec
+    #: One per condition; a test takes the facts and, for ``inactive``, ``now``.
+    tests: tuple[tuple[object, bool], ...]  # (test, wants now)
 
 
 @dataclass(frozen=True)
@@ -350,6 +403,14 @@ class RuleSet:
     dimensions: tuple[DimensionSpec, ...]
     rules: tuple[_Compiled, ...]
     thresholds: Thresholds
+    tags: tuple[_CompiledTag, ...] = ()
+
+
+def _compile_tag(rule: TagRuleSpec) -> _CompiledTag:
+    return _CompiledTag(
+        rule,
+        tuple((_compile_test(kind, config), kind == INACTIVE) for kind, config in rule.conditions),
+    )
 
 
 def ruleset_compile(
@@ -357,9 +418,10 @@ def ruleset_compile(
     dimensions: Iterable[DimensionSpec],
     rules: Iterable[RuleSpec],
     thresholds: Thresholds | None = None,
+    tag_rules: Iterable[TagRuleSpec] = (),
 ) -> RuleSet:
-    """Compile active rules once for many leads. Rules of an unknown (inactive) dimension are
-    left out."""
+    """Compile active rules (and tag rules) once for many leads. Rules of an unknown (inactive)
+    dimension are left out, and so are tag rules without conditions."""
     dims = tuple(dimensions)
     by_id = {d.id: d for d in dims}
     compiled = tuple(
@@ -367,7 +429,24 @@ def ruleset_compile(
         for rule in rules
         if rule.dimension_id in by_id
     )
-    return RuleSet(dims, compiled, thresholds or Thresholds())
+    tags = tuple(_compile_tag(rule) for rule in tag_rules if rule.conditions)
+    return RuleSet(dims, compiled, thresholds or Thresholds(), tags)
+
+
+def lead_tags(facts: LeadFacts, ruleset: RuleSet, *, now: datetime) -> tuple[TagHit, ...]:
+    """The automatic tags of one lead, in the tag rules' order, each tag once: a rule gives its
+    tag when all its conditions hold (or any of them, for a rule that matches "any")."""
+    hits: dict[str, TagHit] = {}
+    for rule in ruleset.tags:
+        if rule.spec.name in hits:
+            continue
+        results = (
+            test(facts, now=now) if wants_now else test(facts) for test, wants_now in rule.tests
+        )
+        holds = any(results) if rule.spec.match == MATCH_ANY else all(results)
+        if holds:
+            hits[rule.spec.name] = TagHit(rule.spec.name, rule.spec.id)
+    return tuple(hits.values())
 
 
 def decay_factor(facts: LeadFacts, *, now: datetime, half_life_days: float) -> float:

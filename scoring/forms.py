@@ -7,8 +7,8 @@ from django.http import QueryDict
 
 from leadcrm.parsing import uuid_or_none
 from scoring.configuration import lines
-from scoring.engine import ACTIVITY, EVENT, FIELD, KEYWORD, NEGATIVE, SOURCE
-from scoring.models import Dimension, ScoringRule
+from scoring.engine import ACTIVITY, EVENT, FIELD, INACTIVE, KEYWORD, NEGATIVE, SOURCE
+from scoring.models import Dimension, ScoringRule, TagRule
 
 #: Empty condition rows the editor offers below the rule's own.
 EXTRA_ROWS = 3
@@ -75,6 +75,8 @@ def config_from_post(post: QueryDict, kind: str) -> dict:
             "words": post.get("words", ""),
             "fields": post.getlist("fields"),
         }
+    if kind == INACTIVE:
+        return {"days": post.get("days", "")}
     return {}
 
 
@@ -113,6 +115,7 @@ def editor_values(*, kind: str, config: dict, name="", points="", is_active=True
         "min": config.get("min", ""),
         "max": config.get("max", ""),
         "each": bool(config.get("each")),
+        "days": config.get("days", ""),
     }
 
 
@@ -145,6 +148,85 @@ def editor_values_from_post(post: QueryDict) -> dict:
             "min": post.get("min", ""),
             "max": post.get("max", ""),
             "each": post.get("each") == "on",
+            "days": post.get("days", ""),
         }
     )
     return values
+
+
+# --- tag rules: several conditions on one form, each under its prefix "c<n>-" ---------------
+
+#: The days a new "no activity" condition starts with.
+INACTIVE_DAYS_DEFAULT = 14
+
+
+def _condition_post(post: QueryDict, index: int) -> QueryDict:
+    """The inputs of condition ``index`` (``c<index>-words`` ...) without their prefix, so the
+    scoring rules' readers (config_from_post, editor_values_from_post) read them."""
+    prefix, sub = f"c{index}-", QueryDict(mutable=True)
+    for key in post:
+        if key.startswith(prefix):
+            sub.setlist(key[len(prefix) :], post.getlist(key))
+    return sub
+
+
+def tag_conditions_posted(post: QueryDict) -> list[tuple[int, QueryDict]]:
+    """The posted conditions in order: (index, its inputs), each index once. An index that is
+    not a small whole number is ignored (the form only posts its own)."""
+    indexes: list[int] = []
+    for raw in post.getlist("cond"):
+        if raw.isdigit() and int(raw) < 1000 and int(raw) not in indexes:
+            indexes.append(int(raw))
+    return [(index, _condition_post(post, index)) for index in indexes]
+
+
+def tag_values_from_post(post: QueryDict) -> dict:
+    """The keyword arguments of tag_rule_draft_clean from a posted tag rule form."""
+    return {
+        "name": post.get("name", ""),
+        "match": post.get("match", ""),
+        "is_active": post.get("is_active") == "on",
+        "conditions": [
+            (sub.get("kind", ""), config_from_post(sub, sub.get("kind", "")))
+            for _index, sub in tag_conditions_posted(post)
+        ],
+    }
+
+
+def _tag_condition(index: int, values: dict) -> dict:
+    return {"index": index, "prefix": f"c{index}-", "kind": values["kind"], "values": values}
+
+
+def tag_condition_new(index: int, kind: str) -> dict:
+    """An empty condition of ``kind`` for the editor (an unknown kind reads as keywords)."""
+    kind = kind if kind in TagRule.Kind.values else KEYWORD
+    config = {"days": INACTIVE_DAYS_DEFAULT} if kind == INACTIVE else {}
+    return _tag_condition(index, editor_values(kind=kind, config=config))
+
+
+def tag_editor_values_of_rule(rule: TagRule | None) -> dict:
+    """What the tag editor shows for a saved rule (or a new one: one keyword condition)."""
+    if rule is None:
+        return {"name": "", "match": TagRule.Match.ALL, "is_active": True,
+                "conditions": [tag_condition_new(0, KEYWORD)]}  # fmt: skip
+    stored = rule.conditions if isinstance(rule.conditions, list) else []
+    conditions = [
+        _tag_condition(index, editor_values(kind=c.get("kind", ""), config=c.get("config")))
+        for index, c in enumerate(c for c in stored if isinstance(c, dict))
+    ]
+    return {"name": rule.name, "match": rule.match, "is_active": rule.is_active,
+            "conditions": conditions}  # fmt: skip
+
+
+def tag_editor_values_from_post(post: QueryDict) -> dict:
+    """The tag editor as posted (shown again to add or remove a condition, or with the reason
+    a save was refused)."""
+    return {
+        "name": post.get("name", ""),
+        "match": post.get("match", TagRule.Match.ALL),
+        "is_active": post.get("is_active") == "on",
+        "conditions": [
+            _tag_condition(index, editor_values_from_post(sub))
+            for index, sub in tag_conditions_posted(post)
+        ],
+    }

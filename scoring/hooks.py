@@ -19,11 +19,13 @@ from scoring.models import (
     LeadScoreChange,
     ScoreOverride,
     ScoringSettings,
+    TagRule,
 )
 from scoring.overrides import MAX_DAYS, NOTE_MAX
 from scoring.predictive.labels import FactorLabels
 from scoring.predictive.model import MIN_CLOSED
 from scoring.services import thresholds_load
+from scoring.tagging import tag_rule_describe
 
 #: Score changes and adjustments shown on the panel, newest first.
 HISTORY_SHOWN = 5
@@ -86,6 +88,28 @@ def _dimensions(detail: LeadScore | None) -> list[DimensionRow]:
     return rows
 
 
+@dataclass
+class TagRow:
+    tag: str
+    #: The active rule that gives the tag (None: changed or deleted since the last scoring;
+    #: the rescore under way brings the lead's tags up to date).
+    rule: TagRule | None
+    summary: str = ""
+
+
+def _tags(lead) -> list[TagRow]:
+    """The lead's automatic tags, each with the rule that gave it (the active rule of that
+    name: a tag names its rule) and that rule's conditions in words."""
+    tags = [t for t in (lead.auto_tags or []) if isinstance(t, str)]
+    if not tags:
+        return []
+    rules = {r.name: r for r in TagRule.objects.filter(is_active=True, name__in=tags)}
+    return [
+        TagRow(tag, rules.get(tag), tag_rule_describe(rules[tag]) if tag in rules else "")
+        for tag in tags
+    ]
+
+
 def _history(lead) -> list[HistoryRow]:
     """The last changes of the computed score and of manual adjustments, merged by time."""
     rows = [
@@ -122,7 +146,8 @@ def _history(lead) -> list[HistoryRow]:
 def lead_panel(lead, user):
     """The score panel: the effective score as a gauge with its band and letter, the computed
     total beside a manual adjustment, points per dimension against their caps, the rules that
-    fired, the last changes and why, and the adjustment form for who may write the lead."""
+    fired, the automatic tags and the rule behind each, the last changes and why, and the
+    adjustment form for who may write the lead."""
     now = timezone.now()
     thresholds = thresholds_load()
     detail = LeadScore.objects.filter(lead=lead).first()
@@ -145,6 +170,7 @@ def lead_panel(lead, user):
         "override_expired": current is not None and not current.applies(now),
         "dimensions": _dimensions(detail),
         "history": _history(lead),
+        "tags": _tags(lead),
         "can_adjust": lead_can_write(user, lead) and lead.merged_into_id is None,
         "modes": ScoreOverride.Mode.choices,
         "reasons": ScoreOverride.Reason.choices,

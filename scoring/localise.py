@@ -1,11 +1,11 @@
-"""A new workspace's starting dimensions and rules in its language (the names migrations 0002
-and 0003 create are English; a Chinese workspace reads them in Chinese). Rows an admin has
-renamed are left alone. Receiver of leadcrm.tenancy.signals.tenant_created."""
+"""A new workspace's starting dimensions, rules and tag rules in its language (the names
+migrations 0002, 0003 and 0006 create are English; a Chinese workspace reads them in Chinese).
+Rows an admin has renamed are left alone. Receiver of leadcrm.tenancy.signals.tenant_created."""
 
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from scoring.models import Dimension, ScoringRule
+from scoring.models import Dimension, ScoringRule, TagRule
 
 DIMENSION_NAMES = [
     gettext_noop("Demographic"),
@@ -50,12 +50,25 @@ RULE_NAMES = [
     gettext_noop("Visited 3 pages or more"),
 ]
 
+#: The automatic tags (a tag is at most 50 characters in every language).
+TAG_NAMES = [
+    gettext_noop("High intent"),
+    gettext_noop("Decision maker"),
+    gettext_noop("Price sensitive"),
+    gettext_noop("Gone quiet"),
+]
+
 
 def scoring_names_localise(language: str) -> int:
-    """Rename the starting dimensions and rules into ``language``; returns how many."""
+    """Rename the starting dimensions, rules and tag rules into ``language``; returns how
+    many."""
     renamed = 0
     with translation.override(language):
-        for model, names in ((Dimension, DIMENSION_NAMES), (ScoringRule, RULE_NAMES)):
+        for model, names in (
+            (Dimension, DIMENSION_NAMES),
+            (ScoringRule, RULE_NAMES),
+            (TagRule, TAG_NAMES),
+        ):
             for english in names:
                 local = gettext(english)
                 if local != english:

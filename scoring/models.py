@@ -8,11 +8,22 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leads.models import Lead
-from scoring.engine import ACTIVITY, EVENT, FIELD, KEYWORD, NEGATIVE, SOURCE
+from scoring.engine import (
+    ACTIVITY,
+    EVENT,
+    FIELD,
+    INACTIVE,
+    KEYWORD,
+    MATCH_ALL,
+    MATCH_ANY,
+    NEGATIVE,
+    SOURCE,
+)
 
 
 class Blend(models.TextChoices):
@@ -88,6 +99,51 @@ class ScoringRule(models.Model):
     class Meta:
         ordering = ["dimension__position", "position", "name"]
         verbose_name = _("scoring rule")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+#: A tag is a CharField(50) of Lead.auto_tags.
+TAG_MAX = 50
+
+
+class TagRule(models.Model):
+    """A rule that gives leads an automatic tag (its ``name``) when its conditions hold.
+
+    ``conditions`` is a list of ``{"kind", "config"}``: the kinds and configs of ScoringRule,
+    plus ``inactive`` (``{"days"}``); read by ``scoring.engine.lead_tags``. ``score_recompute``
+    writes the tags into ``Lead.auto_tags``."""
+
+    class Kind(models.TextChoices):
+        FIELD = FIELD, _("Field condition")
+        KEYWORD = KEYWORD, _("Keywords")
+        SOURCE = SOURCE, _("Source")
+        ACTIVITY = ACTIVITY, _("Activities")
+        NEGATIVE = NEGATIVE, _("Negative signal")
+        EVENT = EVENT, _("Behavioural events")
+        INACTIVE = INACTIVE, _("No activity")
+
+    class Match(models.TextChoices):
+        ALL = MATCH_ALL, _("All conditions hold")
+        ANY = MATCH_ANY, _("Any condition holds")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("tag"), max_length=TAG_MAX)
+    conditions = models.JSONField(_("conditions"), default=list, blank=True)
+    match = models.CharField(_("gives the tag when"), max_length=3, choices=Match.choices,
+                             default=Match.ALL)  # fmt: skip
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("tag rule")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), condition=models.Q(is_active=True), name="tagrule_active_name"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import datetime
 
@@ -11,13 +12,16 @@ from django.utils import timezone
 
 from leads.models import OPEN_STATUSES, Activity, Lead, LeadSettings, SourceChannel
 from scoring.engine import (
+    TAG_KINDS,
     DimensionSpec,
     LeadFacts,
     RuleSet,
     RuleSpec,
     ScoreResult,
+    TagRuleSpec,
     Thresholds,
     lead_score,
+    lead_tags,
     ruleset_compile,
 )
 from scoring.models import (
@@ -28,6 +32,7 @@ from scoring.models import (
     ScoreOverride,
     ScoringRule,
     ScoringSettings,
+    TagRule,
 )
 from scoring.predictive.services import Predictor, predictor_load
 
@@ -42,7 +47,8 @@ LEAD_COLUMNS = (
     "region", "city", "address", "industry", "company_size", "annual_revenue", "source_id",
     "source_detail", "product_line", "priority", "tags", "notes", "custom_data", "status",
     "stage_id", "bant_budget", "bant_authority", "bant_need", "bant_timeline", "score", "grade",
-    "created_at", "last_activity_at", "first_follow_up_at", "conversion_probability",
+    "auto_tags", "created_at", "last_activity_at", "first_follow_up_at",
+    "conversion_probability",
 )  # fmt: skip
 
 
@@ -57,8 +63,27 @@ def thresholds_load() -> Thresholds:
     )
 
 
+def tag_rule_specs(rules) -> list[TagRuleSpec]:
+    """TagRule rows as the engine reads them. A rule with a condition the engine cannot read
+    (an odd stored value) is left out whole, rather than stopping the scoring or giving its
+    tag on its other conditions alone."""
+    specs = []
+    for rule in rules:
+        stored = rule.conditions if isinstance(rule.conditions, list) else []
+        conditions = tuple(
+            (c.get("kind"), c.get("config") or {})
+            for c in stored
+            if isinstance(c, dict)
+            and c.get("kind") in TAG_KINDS
+            and isinstance(c.get("config") or {}, dict)
+        )
+        if conditions and len(conditions) == len(stored):
+            specs.append(TagRuleSpec(rule.pk, rule.name, conditions, rule.match))
+    return specs
+
+
 def ruleset_load() -> RuleSet:
-    """The tenant's active dimensions and rules, compiled for the engine."""
+    """The tenant's active dimensions, rules and tag rules, compiled for the engine."""
     dimensions = [
         DimensionSpec(d.pk, d.name, d.cap, d.decays)
         for d in Dimension.objects.filter(is_active=True)
@@ -67,7 +92,12 @@ def ruleset_load() -> RuleSet:
         RuleSpec(r.pk, r.name, r.dimension_id, r.kind, r.config, r.points)
         for r in ScoringRule.objects.filter(is_active=True, dimension__is_active=True)
     ]
-    return ruleset_compile(dimensions=dimensions, rules=rules, thresholds=thresholds_load())
+    return ruleset_compile(
+        dimensions=dimensions,
+        rules=rules,
+        thresholds=thresholds_load(),
+        tag_rules=tag_rule_specs(TagRule.objects.filter(is_active=True)),
+    )
 
 
 def lead_facts(
@@ -92,6 +122,7 @@ def lead_facts(
         events=events or {},
         last_activity_at=last,
         created_at=row.get("created_at"),
+        is_open=row.get("status") in OPEN_STATUSES,
     )
 
 
@@ -124,8 +155,9 @@ def score_recompute(
     2. their activity counts by kind and outcome, and their behavioural event counts by kind
        with the time of the last one
     3. their LeadScore rows and their unended manual adjustments (ScoreOverride)
-    4. one UPDATE of ``Lead.score`` and ``Lead.grade`` (the letter A-D) for the leads whose
-       values moved: the effective score, i.e. the computed total unless an adjustment applies
+    4. one UPDATE of ``Lead.score``, ``Lead.grade`` (the letter A-D) and ``Lead.auto_tags``
+       (the tag rules that hold, on the same facts) for the leads whose values moved: the
+       effective score, i.e. the computed total unless an adjustment applies
        (scoring.overrides); an adjustment found expired is ended here (one UPDATE), and the
        lead shows its computed total again
     5. an upsert of the LeadScore rows that changed (one UPDATE of the computing time for the
@@ -211,17 +243,15 @@ def _score_chunk(
         }
         moved, details, changes, same, expired = [], [], [], [], []
         for row in rows:
-            result = lead_score(
-                lead_facts(
-                    row,
-                    sources=sources,
-                    activities=counts.get(row["id"], {}),
-                    events=events.get(row["id"]),
-                    last_event_at=last_event.get(row["id"]),
-                ),
-                ruleset,
-                now=now,
+            facts = lead_facts(
+                row,
+                sources=sources,
+                activities=counts.get(row["id"], {}),
+                events=events.get(row["id"]),
+                last_event_at=last_event.get(row["id"]),
             )
+            result = lead_score(facts, ruleset, now=now)
+            tags = [hit.tag for hit in lead_tags(facts, ruleset, now=now)]
             shown, letter = result.total, result.letter
             probability, factors, version = None, [], None
             if predictor is not None:
@@ -244,12 +274,13 @@ def _score_chunk(
                 override.ended_at, override.end = now, ScoreOverride.End.EXPIRED
                 override.ended_from, override.ended_to = row["score"], result.total
                 expired.append(override)
-            if (row["score"], row["grade"], row["conversion_probability"]) != (
-                shown,
-                letter,
-                percent,
-            ):
-                moved.append((row["id"], shown, letter, percent))
+            if (
+                row["score"],
+                row["grade"],
+                row["conversion_probability"],
+                row["auto_tags"] or [],
+            ) != (shown, letter, percent, tags):
+                moved.append((row["id"], shown, letter, percent, tags))
             before = previous.get(row["id"])
             fired = result.fired_json()
             if before is not None and (
@@ -336,18 +367,25 @@ def _scores_touch(same: list[tuple[int, float]], now: datetime) -> None:
         )
 
 
-def _leads_update_scores(moved: list[tuple[int, int, str, int | None]]) -> None:
-    """One UPDATE for the chunk (bulk_update's CASE per row costs more to plan than to run)."""
+def _leads_update_scores(moved: list[tuple[int, int, str, int | None, list[str]]]) -> None:
+    """One UPDATE for the chunk (bulk_update's CASE per row costs more to plan than to run).
+    Each lead's tags travel as a JSON array: unnest would flatten an array of arrays."""
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE leads_lead AS l SET score = v.score, grade = v.grade, "
-            "conversion_probability = v.probability "
-            "FROM unnest(%s::bigint[], %s::smallint[], %s::varchar[], %s::smallint[]) "
-            "AS v(id, score, grade, probability) "
+            "conversion_probability = v.probability, "
+            "auto_tags = ARRAY(SELECT jsonb_array_elements_text(v.tags))::varchar(50)[] "
+            "FROM unnest(%s::bigint[], %s::smallint[], %s::varchar[], %s::smallint[], "
+            "%s::jsonb[]) AS v(id, score, grade, probability, tags) "
             "WHERE l.id = v.id",
-            [[m[0] for m in moved], [m[1] for m in moved], [m[2] for m in moved],
-             [m[3] for m in moved]],
-        )  # fmt: skip
+            [
+                [m[0] for m in moved],
+                [m[1] for m in moved],
+                [m[2] for m in moved],
+                [m[3] for m in moved],
+                [json.dumps(m[4], ensure_ascii=False) for m in moved],
+            ],
+        )
 
 
 def open_lead_ids() -> list[int]:

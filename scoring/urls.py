@@ -32,4 +32,11 @@ urlpatterns = [
         name="scoring-rule-delete",
     ),
     path("settings/scoring/rules/<uuid:uuid>/move/", settings.rule_move, name="scoring-rule-move"),
+    path("settings/scoring/tags/add/", settings.tag_rule_add, name="scoring-tag-add"),
+    path("settings/scoring/tags/<uuid:uuid>/", settings.tag_rule_edit, name="scoring-tag-edit"),
+    path(
+        "settings/scoring/tags/<uuid:uuid>/delete/",
+        settings.tag_rule_delete,
+        name="scoring-tag-delete",
+    ),
 ]

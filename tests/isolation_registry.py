@@ -554,3 +554,23 @@ OBJECT_ROUTES.update(
         "scoring-tracking-link-create": ObjectRoute(_lead, methods=("POST",)),
     }
 )
+
+
+# Scoring's tag rules (Settings → Scoring → Tags).
+def _scoring_tag_rule(cast):
+    from scoring.tagging import tag_rule_add, tag_rule_draft_clean
+
+    draft = tag_rule_draft_clean(
+        name="Probe Tag Secret", match="all",
+        conditions=[("keyword", {"words": "probe-tag-secret-word"})],
+    )  # fmt: skip
+    rule = tag_rule_add(actor=cast.admin, draft=draft)
+    return {"uuid": rule.uuid}, ["Probe Tag Secret", "probe-tag-secret-word"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "scoring-tag-edit": ObjectRoute(_scoring_tag_rule),
+        "scoring-tag-delete": ObjectRoute(_scoring_tag_rule, methods=("POST",)),
+    }
+)

@@ -167,6 +167,15 @@ class Lead(models.Model):
     conversion_probability = models.PositiveSmallIntegerField(
         _("conversion probability (%)"), null=True, blank=True
     )
+    #: Tags the tenant's tag rules give the lead ("High intent", "Gone quiet"), recomputed with
+    #: the score; people add their own to ``tags``.
+    auto_tags = ArrayField(
+        models.CharField(max_length=50),
+        verbose_name=_("automatic tags"),
+        default=list,
+        blank=True,
+        editable=False,
+    )
     # Timestamps
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -206,7 +215,8 @@ class Lead(models.Model):
     company_key = models.CharField(max_length=200, blank=True, editable=False)
     name_key = models.CharField(max_length=200, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", *DEDUP_KEY_FIELDS])
+    # auto_tags are scoring's output, not an edit: a person's change must not carry them along.
+    history = HistoricalRecords(excluded_fields=["updated_at", "auto_tags", *DEDUP_KEY_FIELDS])
 
     class Meta:
         ordering = ["-created_at"]
@@ -232,6 +242,7 @@ class Lead(models.Model):
                 condition=Q(next_follow_up_at__isnull=False),
             ),
             GinIndex(fields=["tags"], name="lead_tags"),
+            GinIndex(fields=["auto_tags"], name="lead_auto_tags"),
             # Substring search (name, company, email: case-insensitive; phones as typed).
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="lead_name_trgm"),
             GinIndex(OpClass(Upper("company"), name="gin_trgm_ops"), name="lead_company_trgm"),

@@ -1,5 +1,5 @@
-"""Settings → Scoring (tenant admins): thresholds, dimensions, rules, "test a lead", and the
-progress of the rescore job a change starts.
+"""Settings → Scoring (tenant admins): thresholds, dimensions, rules, "test a lead", the tag
+rules (automatic tags), and the progress of the rescore job a change starts.
 
 Thin views over scoring.configuration. Changes made on the main page answer HTMX with the
 refreshed ``config`` region and plain forms with a redirect, so the page works without
@@ -19,19 +19,25 @@ from leadcrm.parsing import uuid_or_none
 from leads.models import Activity, LeadSettings, SourceChannel
 from leads.selectors import lead_get_for_user, leads_visible_to
 from scoring import configuration as services
+from scoring import tagging
 from scoring.configuration import ScoringConfigError
 from scoring.forms import (
     editor_values,
     editor_values_from_post,
     editor_values_of_rule,
     rule_values_from_post,
+    tag_condition_new,
+    tag_editor_values_from_post,
+    tag_editor_values_of_rule,
+    tag_values_from_post,
 )
-from scoring.models import BehaviourEvent, Dimension, ScoringRule, ScoringSettings
+from scoring.models import BehaviourEvent, Dimension, ScoringRule, ScoringSettings, TagRule
 from scoring.predictive.model import MIN_CLOSED
 from scoring.predictive.services import model_active
 
 PAGE = "scoring/settings.html"
 RULE_PAGE = "scoring/settings_rule.html"
+TAG_PAGE = "scoring/settings_tag.html"
 #: A finished rescore job stays on the page this long, so its outcome can be read.
 RECENT_JOB = 3600
 LEAD_MATCHES = 8
@@ -54,6 +60,7 @@ def _config_context(**extra) -> dict:
             "half_life_days": settings_row.half_life_days,
         },
         "dimensions": services.scoring_overview(),
+        "tag_rules": tagging.tag_rules_overview(),
         "job": _recent_job(),
         "tab": "scoring",
         "model_active": model_active(),
@@ -309,4 +316,80 @@ def rule_move(request, uuid):
         )
     except ScoringConfigError as exc:
         return _refused(request, exc)
+    return _done(request)
+
+
+# Tag rules
+
+
+def _tag_rule(uuid) -> TagRule:
+    rule = TagRule.objects.filter(uuid=uuid).first()
+    if rule is None:
+        raise Http404
+    return rule
+
+
+def _tag_editor_context(request, *, rule, values, error=None) -> dict:
+    """The tag editor: the rule's inputs and, per condition, the rule editor's vocabulary (the
+    error goes to the condition it blames)."""
+    blamed = getattr(error, "condition", None)
+    labels = dict(TagRule.Kind.choices)
+    for position, condition in enumerate(values["conditions"]):
+        condition["error"] = error if error is not None and blamed == position else None
+        condition["label"] = labels.get(condition["kind"], condition["kind"])
+    return {
+        **_editor_context(request, rule=rule, values=values, error=error),
+        "kinds": TagRule.Kind.choices,
+        "match_choices": TagRule.Match.choices,
+        "conditions_max": tagging.CONDITIONS_MAX,
+    }
+
+
+def _tag_editor(request, rule):
+    """GET: the editor. POST: ``action=add`` adds an empty condition of ``new_kind``,
+    ``remove=<n>`` takes condition n away (both only redraw the form, nothing is saved);
+    anything else saves the rule."""
+    if request.method == "GET":
+        values = tag_editor_values_of_rule(rule)
+        return render(request, TAG_PAGE, _tag_editor_context(request, rule=rule, values=values))
+    values = tag_editor_values_from_post(request.POST)
+    conditions = values["conditions"]
+    if request.POST.get("action") == "add" and len(conditions) < tagging.CONDITIONS_MAX:
+        index = max((c["index"] for c in conditions), default=-1) + 1
+        conditions.append(tag_condition_new(index, request.POST.get("new_kind", "")))
+        return render(request, TAG_PAGE, _tag_editor_context(request, rule=rule, values=values))
+    if request.POST.get("remove"):
+        values["conditions"] = [c for c in conditions if str(c["index"]) != request.POST["remove"]]
+        return render(request, TAG_PAGE, _tag_editor_context(request, rule=rule, values=values))
+    try:
+        draft = tagging.tag_rule_draft_clean(**tag_values_from_post(request.POST))
+        if rule is None:
+            tagging.tag_rule_add(actor=request.user, draft=draft)
+        else:
+            tagging.tag_rule_update(actor=request.user, rule=rule, draft=draft)
+    except ScoringConfigError as exc:
+        context = _tag_editor_context(request, rule=rule, values=values, error=exc)
+        return render(request, TAG_PAGE, context, status=422)
+    messages.success(request, _("%(name)s saved.") % {"name": draft.name})
+    return redirect("scoring-settings")
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_http_methods(["GET", "POST"])
+def tag_rule_add(request):
+    return _tag_editor(request, None)
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_http_methods(["GET", "POST"])
+def tag_rule_edit(request, uuid):
+    return _tag_editor(request, _tag_rule(uuid))
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_POST
+def tag_rule_delete(request, uuid):
+    rule = _tag_rule(uuid)
+    tagging.tag_rule_delete(actor=request.user, rule=rule)
+    messages.success(request, _("%(name)s deleted.") % {"name": rule.name})
     return _done(request)

@@ -1,12 +1,14 @@
 """The lead table that the Leads list and a pool's page share (leads.listing and its partials)."""
 
 import pytest
+from django.http import QueryDict
 from django.test import RequestFactory
 from django.urls import reverse
 from django_tenants.utils import tenant_context
 
 from leads.listing import PAGE_SIZE, lead_table_context, lead_table_page
-from leads.selectors import LeadFilters
+from leads.models import Lead
+from leads.selectors import LeadFilters, lead_list
 from leads.services import lead as lead_services
 from pools.models import Pool
 from pools.services.claim import pool_lead_add
@@ -84,3 +86,60 @@ def test_the_list_and_a_pool_page_render_the_same_table_partials(cast_a):
     assert "?status=" not in pool_html
     assert "?unassigned=1" in listing_html
     assert "?unassigned=1" not in pool_html
+
+
+# Tags: ?tag= on the list, the tag cell and the filter's suggestions
+
+
+def _tagged_leads(cast):
+    """The rep's leads tagged by the rules, by hand, or not at all, and a teammate's lead the
+    rep may not see that carries the same automatic tag."""
+    auto = lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Auto Tagged")
+    manual = lead_services.lead_create(
+        actor=cast.rep, owner=cast.rep, name="Hand Tagged", tags=["High intent", "VIP"]
+    )
+    lead_services.lead_create(actor=cast.rep, owner=cast.rep, name="Not Tagged")
+    hidden = lead_services.lead_create(actor=cast.teammate, owner=cast.teammate, name="Not Yours")
+    Lead.objects.filter(pk__in=[auto.pk, hidden.pk]).update(auto_tags=["High intent"])
+    return auto, manual
+
+
+def test_the_tag_filter_finds_manual_and_automatic_tags_among_visible_leads_only(in_tenant_a):
+    cast = in_tenant_a
+    _tagged_leads(cast)
+
+    def names(query):
+        filters = LeadFilters.from_query(QueryDict(query))
+        return sorted(lead.name for lead in lead_list(user=cast.rep, filters=filters))
+
+    assert names("scene=all&tag=High+intent") == ["Auto Tagged", "Hand Tagged"]
+    assert names("scene=all&tag=VIP") == ["Hand Tagged"]
+    assert names("scene=all&tag=high+intent") == []  # exact, as stored
+    assert names("scene=all&tag=High") == []
+    assert names("scene=all&tag=+") == ["Auto Tagged", "Hand Tagged", "Not Tagged"]
+    admin = sorted(
+        lead.name
+        for lead in lead_list(user=cast.admin, filters=LeadFilters(scene="all", tag="High intent"))
+    )
+    assert admin == ["Auto Tagged", "Hand Tagged", "Not Yours"]
+
+
+def test_the_list_shows_automatic_tags_apart_and_filters_by_them(cast_a):
+    with tenant_context(cast_a.tenant):
+        _tagged_leads(cast_a)
+    client = tenant_client(cast_a, cast_a.rep)
+    html = client.get(reverse("leads-index"), {"scene": "all"}).content.decode()
+    assert (
+        '<a class="tag-chip tag-auto" href="/leads/?tag=High%20intent" title="Automatic tag">'
+        "High intent</a>"
+    ) in html
+    assert '<a class="tag-chip" href="/leads/?tag=VIP">#VIP</a>' in html
+    assert '<option value="Gone quiet">' in html  # the active tag rules are suggested
+    filtered = client.get(reverse("leads-index"), {"scene": "all", "tag": "High intent"})
+    page = filtered.content.decode()
+    assert "<strong>Auto Tagged</strong>" in page
+    assert "<strong>Hand Tagged</strong>" in page
+    assert "<strong>Not Tagged</strong>" not in page
+    assert "<strong>Not Yours</strong>" not in page
+    assert "Tag: High intent ×" in page  # the chip that clears it
+    assert 'name="tag" value="High intent"' in page
