@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from leadcrm.accounts.models import Team, User
 from pools.models import AssignmentRule, Pool
-from pools.services.rules import ROUTING_TRIGGERS
+from pools.services.handoff import MAX_DAYS, MAX_SCORE_BELOW
+from pools.services.rules import RULE_TRIGGERS
 
 
 def _users():
@@ -98,7 +99,7 @@ class RuleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     triggers = forms.MultipleChoiceField(
         label=_("Applies to"),
-        choices=[(t.value, t.label) for t in ROUTING_TRIGGERS],
+        choices=[(t.value, t.label) for t in RULE_TRIGGERS],
         widget=forms.CheckboxSelectMultiple,
         initial=[AssignmentRule.Trigger.NEW],
     )
@@ -127,6 +128,11 @@ class RuleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One line per member: email = weight, e.g. li.na@example.com = 3. Others: 1."),
     )
+    set_nurture = forms.BooleanField(
+        label=_("Low-score handoff: also set the status to Nurture"),
+        required=False,
+        help_text=_("Only for leads this rule hands off because their score stays low."),
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args, rule: AssignmentRule | None = None, **kwargs):
@@ -142,6 +148,7 @@ class RuleForm(forms.Form):
                 "strategy": rule.strategy,
                 "daily_cap": rule.daily_cap,
                 "is_active": rule.is_active,
+                "set_nurture": rule.set_nurture,
                 "weights": "\n".join(
                     f"{emails.get(int(pk), pk)} = {w:g}" for pk, w in rule.weights.items()
                 ),
@@ -163,6 +170,23 @@ class RuleForm(forms.Form):
                 )
             weights[str(pk)] = value.strip() or "1"
         return weights
+
+
+class LowScoreSettingsForm(forms.Form):
+    """The low-score handoff settings (RoutingSettings) on the assignment rules page."""
+
+    low_score_enabled = forms.BooleanField(
+        label=_("Hand off leads whose score stays low"), required=False
+    )
+    low_score_below = forms.IntegerField(
+        label=_("Score below"), min_value=1, max_value=MAX_SCORE_BELOW
+    )
+    low_score_days = forms.IntegerField(
+        label=_("For at least (days)"),
+        min_value=1,
+        max_value=MAX_DAYS,
+        help_text=_("Counted from when the lead was assigned, else from when it was created."),
+    )
 
 
 def conditions_from_post(data) -> list[list[dict]]:

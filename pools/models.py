@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -115,6 +116,7 @@ class PoolEvent(models.Model):
         RECLAIM = "reclaim", _("Reclaimed")
         WARN = "warn", _("Reclaim warning")
         ROUTE = "route", _("Routed")
+        HANDOFF = "handoff", _("Low-score handoff")
 
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="pool_events")
     pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="events")
@@ -126,6 +128,9 @@ class PoolEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.CharField(max_length=300, blank=True)
+    #: What a system-written reason is made of, rendered in the reader's language (see
+    #: ``reason_text``): a handoff keeps {"score", "below", "days"}, never an English sentence.
+    params = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField()
 
     class Meta:
@@ -137,6 +142,22 @@ class PoolEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.lead_id}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the active language. A handoff's reason is built from ``params`` at
+        read time; odd stored values fall back to the plain reason instead of breaking a page."""
+        if self.action == self.Action.HANDOFF:
+            params = self.params if isinstance(self.params, dict) else {}
+            try:
+                values = {key: int(params[key]) for key in ("score", "below", "days")}
+            except (KeyError, TypeError, ValueError):
+                return self.reason
+            return (
+                gettext("The score (%(score)d) stayed below %(below)d for %(days)d days or more")
+                % values
+            )
+        return self.reason
 
 
 class ContactReveal(models.Model):
@@ -179,6 +200,7 @@ class AssignmentRule(models.Model):
         RETURNED = "returned", _("Returned leads")
         WITHDRAWN = "withdrawn", _("Withdrawn leads")
         RECLAIMED = "reclaimed", _("Reclaimed leads")
+        LOW_SCORE = "low_score", _("Low-score handoff (leads whose score stays low)")
         MANUAL = "manual", _("Re-run on demand")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -204,6 +226,8 @@ class AssignmentRule(models.Model):
     weights = models.JSONField(default=dict, blank=True)
     #: At most this many leads per member per day through this rule (None: no cap).
     daily_cap = models.PositiveIntegerField(_("daily cap per member"), null=True, blank=True)
+    #: A low-score handoff through this rule also sets the lead's status to Nurture.
+    set_nurture = models.BooleanField(_("also set the status to Nurture"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -232,3 +256,26 @@ class RuleMemberState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id}/{self.user_id}: {self.assigned}"
+
+
+class RoutingSettings(models.Model):
+    """Per-tenant settings of routing that belong to no single rule (one row).
+
+    The low-score handoff: open leads whose score stayed below ``low_score_below`` for
+    ``low_score_days`` (counted from their assignment, else their creation) are handed to the
+    first active "low_score" assignment rule that matches them (pools.services.handoff)."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    low_score_enabled = models.BooleanField(
+        _("hand off leads whose score stays low"), default=False
+    )
+    low_score_below = models.PositiveSmallIntegerField(_("score below"), default=20)
+    low_score_days = models.PositiveSmallIntegerField(_("for at least (days)"), default=14)
+
+    def __str__(self) -> str:
+        return "routing settings"
+
+    @classmethod
+    def load(cls) -> "RoutingSettings":
+        settings_row, _created = cls.objects.get_or_create(singleton=True)
+        return settings_row

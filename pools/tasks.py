@@ -5,11 +5,14 @@ from django.db import connection
 
 from leadcrm.tasking import TRANSIENT_ERRORS, enqueue_on_commit, logger, tenant_lock
 from pools.models import AssignmentRule
+from pools.services.handoff import HANDOFF_LIMIT, low_score_handoff_due
 from pools.services.reclaim import RECLAIM_BATCH, pool_reclaim_due
 from pools.services.routing import leads_route
 
 #: Longer than a run ever takes, shorter than the gap a stuck lock should block (beat: 15 min).
 RECLAIM_LOCK_SECONDS = 20 * 60
+#: The handoff runs daily: a stuck lock blocks at most a few hours, never the next day's run.
+HANDOFF_LOCK_SECONDS = 3 * 60 * 60
 
 
 @shared_task(
@@ -61,6 +64,27 @@ def pools_reclaim(limit: int = RECLAIM_BATCH) -> dict:
         summary.warned,
         summary.reclaimed,
         summary.rerouted,
+        summary.left,
+        connection.schema_name,
+    )
+    return vars(summary)
+
+
+# No retry: the next day's run is the retry; each batch is its own transaction, so a run cut
+# short leaves nothing half done, and SKIP LOCKED keeps an overlapping run off the same leads.
+@shared_task(acks_late=True, ignore_result=False, max_retries=0)
+def pools_low_score_handoff(limit: int = HANDOFF_LIMIT) -> dict:
+    """Periodic, per tenant (beat, daily): hand off leads whose score stays low to the pool of
+    the matching low-score rule. One run per tenant at a time; capped per run."""
+    with tenant_lock("pools_low_score_handoff", seconds=HANDOFF_LOCK_SECONDS) as taken:
+        if not taken:
+            logger.info("handoff skipped=locked tenant=%s", connection.schema_name)
+            return {}
+        summary = low_score_handoff_due(limit=limit)
+    logger.info(
+        "handoff handed_off=%d unmatched=%d left=%d tenant=%s",
+        summary.handed_off,
+        summary.unmatched,
         summary.left,
         connection.schema_name,
     )

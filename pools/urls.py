@@ -7,6 +7,7 @@ urlpatterns = [
     path("new/", pools.pool_edit, name="pools-create"),
     path("rules/", rules.rule_list, name="pools-rules"),
     path("rules/new/", rules.rule_edit, name="pools-rule-create"),
+    path("rules/low-score/", rules.low_score_settings, name="pools-low-score-settings"),
     path("rules/condition-row/", rules.rule_condition_row, name="pools-rule-condition-row"),
     path("rules/test/", rules.rule_test, name="pools-rule-test"),
     path("rules/<uuid:uuid>/", rules.rule_edit, name="pools-rule-edit"),

@@ -157,6 +157,28 @@ def _pool_warns_then_reclaims(cast, sending):
         pool_reclaim_due()
 
 
+def _low_score_handoff(cast, sending):
+    from leads.models import Lead
+    from pools.models import RoutingSettings
+    from pools.services.handoff import low_score_handoff_due
+    from pools.services.rules import rule_save
+
+    pool = _pool(cast)  # the rep is a member: the handed-off lead stays in their sight
+    rule_save(
+        actor=cast.admin,
+        name="Low scores to the probe pool",
+        triggers=["low_score"],
+        conditions=[],
+        target_type="pool",
+        target_pool=pool,
+    )
+    RoutingSettings.objects.update_or_create(singleton=True, defaults={"low_score_enabled": True})
+    lead = _rep_lead(cast, name="Cold Probe Lead")
+    Lead.objects.filter(pk=lead.pk).update(score=5, assigned_at=timezone.now() - timedelta(days=30))
+    with sending():
+        low_score_handoff_due()
+
+
 def _bulk_assign(cast, sending):
     from leads.services.bulk import lead_bulk_action
 
@@ -247,6 +269,7 @@ CASES: dict[str, Case] = {
     "pool_warns_then_reclaims": Case(
         _pool_warns_then_reclaims, frozenset({Kind.RECLAIM_WARNING, Kind.LEAD_RECLAIMED})
     ),
+    "low_score_handoff": Case(_low_score_handoff, frozenset({Kind.LEAD_RECLAIMED})),
     "bulk_assign": Case(_bulk_assign, frozenset({Kind.LEAD_ASSIGNED})),
     "shared_with_a_member": Case(_shared_with_a_member),  # in the app only
     "mentioned_in_a_comment": Case(_mentioned_in_a_comment, frozenset({Kind.MENTION})),
@@ -279,6 +302,7 @@ SENDERS: dict[str, tuple[str, ...]] = {
     "leads/services/comments.py": ("mentioned_in_a_comment",),
     "leads/services/followups.py": ("followup_reminders",),
     "pools/services/events.py": ("pool_withdraws", "pool_warns_then_reclaims"),
+    "pools/services/handoff.py": ("low_score_handoff",),
 }
 
 #: What marks a module as one that sends e-mail.

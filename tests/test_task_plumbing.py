@@ -21,6 +21,7 @@ from leadcrm.tasking import tenant_lock
         ("leads.tasks.dedup.dedup_scan_run", "dedup"),
         ("pools.tasks.route_leads", "routing"),
         ("pools.tasks.pools_reclaim", "default"),
+        ("pools.tasks.pools_low_score_handoff", "default"),
         ("leads.tasks.followups.followup_reminders_send", "default"),
         ("leads.tasks.exports.export_leads", "default"),
     ],

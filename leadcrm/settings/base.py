@@ -208,6 +208,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 15,
         "options": {"expires": 60 * 15},
     },
+    "pools-low-score-handoff": {
+        "task": "pools.tasks.pools_low_score_handoff",
+        "schedule": 60 * 60 * 24,
+        "options": {"expires": 60 * 60 * 6},
+    },
 }
 
 LOGGING = {

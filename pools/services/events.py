@@ -11,16 +11,27 @@ from pools.models import Pool, PoolEvent
 
 
 def pool_event_record(
-    lead: Lead, pool: Pool, action: str, actor: User | None, to_user=None, reason=""
-):
-    PoolEvent.objects.create(
+    lead: Lead,
+    pool: Pool,
+    action: str,
+    actor: User | None,
+    to_user=None,
+    reason="",
+    *,
+    params: dict | None = None,
+    at=None,
+) -> PoolEvent:
+    """``params``: the values of a reason the system writes, rendered at read time in the
+    reader's language (PoolEvent.reason_text) instead of a sentence stored in one language."""
+    return PoolEvent.objects.create(
         lead=lead,
         pool=pool,
         action=action,
         actor=actor,
         to_user=to_user,
         reason=reason[:300],
-        at=timezone.now(),
+        params=params or {},
+        at=at or timezone.now(),
     )
 
 

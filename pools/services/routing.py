@@ -179,7 +179,8 @@ class _Picker:
                 state.save()
 
 
-def _rules_for(trigger: str) -> list[AssignmentRule]:
+def rules_for(trigger: str) -> list[AssignmentRule]:
+    """The active rules for ``trigger``, in the order they are tried."""
     if trigger == AssignmentRule.Trigger.MANUAL:  # "re-run assignment" applies the new-lead rules
         trigger = AssignmentRule.Trigger.NEW
     return list(
@@ -230,7 +231,7 @@ def route_preview(lead: Lead, trigger: str = AssignmentRule.Trigger.NEW) -> Plac
     with transaction.atomic():
         in_pool = PoolEntry.objects.filter(lead=lead).exists()
         placement = _place(
-            lead, _rules_for(trigger), {}, now=timezone.now(), dry_run=True, in_pool=in_pool
+            lead, rules_for(trigger), {}, now=timezone.now(), dry_run=True, in_pool=in_pool
         )
         if placement is None:
             entry = PoolEntry.objects.select_related("pool").get(lead=lead)
@@ -261,7 +262,7 @@ def leads_route(
         if trigger == AssignmentRule.Trigger.NEW:
             leads = [lead for lead in leads if lead.pk not in entries]
         result.skipped = len(ids) - len(leads)
-        rules, pickers = _rules_for(trigger), {}
+        rules, pickers = rules_for(trigger), {}
         placements = []
         for lead in leads:
             placement = _place(

@@ -21,6 +21,9 @@ ROUTING_TRIGGERS = (
     Rule.Trigger.WITHDRAWN,
     Rule.Trigger.RECLAIMED,
 )
+#: What a rule may apply to: the routing triggers and the low-score handoff (which only
+#: pools.services.handoff runs, so the rule tester keeps to ROUTING_TRIGGERS).
+RULE_TRIGGERS = (*ROUTING_TRIGGERS, Rule.Trigger.LOW_SCORE)
 
 
 def rule_save(
@@ -38,13 +41,16 @@ def rule_save(
     weights: dict | None = None,
     daily_cap: int | None = None,
     is_active: bool = True,
+    set_nurture: bool = False,
 ) -> AssignmentRule:
-    """Create or change a rule after checking it fully; a new rule goes last."""
+    """Create or change a rule after checking it fully; a new rule goes last. A rule for the
+    low-score handoff targets a pool (the nurture pool) and may also set the status to
+    Nurture; ``set_nurture`` means nothing without that trigger and is then kept off."""
     pools_admin_require(actor)
     name = (name or "").strip()
     if not name:
         raise PoolError(_("Give the rule a name."))
-    triggers = [t for t in triggers if t in ROUTING_TRIGGERS]
+    triggers = [t for t in triggers if t in RULE_TRIGGERS]
     if not triggers:
         raise PoolError(_("Choose when the rule applies (new leads, returned leads ...)."))
     cleaned = conditions_clean(conditions)
@@ -59,6 +65,9 @@ def rule_save(
         raise PoolError(_("Choose the person, team or pool that gets the leads."))
     if target_type == Rule.Target.USER and not target_user.is_active:
         raise PoolError(_("%(name)s is deactivated.") % {"name": target_user})
+    low_score = Rule.Trigger.LOW_SCORE in triggers
+    if low_score and target_type != Rule.Target.POOL:
+        raise PoolError(_("A low-score handoff rule hands the leads to a pool (the nurture pool)."))
     if strategy not in Rule.Strategy.values:
         raise PoolError(_("Choose a strategy."))
     clean_weights = {}
@@ -88,6 +97,7 @@ def rule_save(
         rule.weights = clean_weights
         rule.daily_cap = daily_cap
         rule.is_active = is_active
+        rule.set_nurture = bool(set_nurture) and low_score
         rule._history_user = actor
         rule.save()
     return rule

@@ -3,7 +3,7 @@
 from django import template
 
 from pools import selectors
-from pools.models import Pool, PoolEntry
+from pools.models import Pool, PoolEntry, PoolEvent
 from pools.services import pool as pool_services
 from pools.services.reclaim import entry_reclaim_at
 
@@ -29,6 +29,12 @@ def lead_pool_panel(context, lead):
         and lead.owner_id is None
         and pool_services.pool_can_claim(pool, user),
         "reclaim_at": entry_reclaim_at(entry, lead) if entry else None,
+        # Why an unowned lead waits here, when the low-score handoff put it here.
+        "handoff": PoolEvent.objects.filter(
+            lead=lead, pool=pool, action=PoolEvent.Action.HANDOFF
+        ).first()
+        if pool is not None and lead.owner_id is None
+        else None,
         # Pools this user may put the lead into (unowned, in no pool) or withdraw it into.
         "admin_pools": Pool.objects.filter(pk__in=admin_ids, is_active=True) if not pool else [],
         "closed": lead.status in ("converted", "void"),

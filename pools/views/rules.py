@@ -13,18 +13,28 @@ from leadcrm.parsing import uuid_or_none
 from leads.models import Lead
 from pools import conditions as cond
 from pools.errors import PoolError
-from pools.forms import RuleForm, conditions_from_post
-from pools.models import AssignmentRule, Pool, PoolEntry
+from pools.forms import LowScoreSettingsForm, RuleForm, conditions_from_post
+from pools.models import AssignmentRule, Pool, PoolEntry, RoutingSettings
+from pools.services import handoff
 from pools.services import rules as rules_services
 from pools.services.routing import route_preview
 
 
-@role_required(Role.TENANT_ADMIN)
-def rule_list(request):
+def _rule_list(request, handoff_form: LowScoreSettingsForm | None = None, status: int = 200):
     specs = cond.field_specs()
     rules = list(AssignmentRule.objects.select_related("target_user", "target_team", "target_pool"))
     for rule in rules:
         rule.described = cond.conditions_describe(rule.conditions, specs)
+    settings = RoutingSettings.load()
+    if handoff_form is None:
+        handoff_form = LowScoreSettingsForm(
+            initial={
+                "low_score_enabled": settings.low_score_enabled,
+                "low_score_below": settings.low_score_below,
+                "low_score_days": settings.low_score_days,
+            }
+        )
+    handoff_rules = handoff.handoff_rules()
     return render(
         request,
         "pools/rule_list.html",
@@ -32,8 +42,41 @@ def rule_list(request):
             "rules": rules,
             "section": "pools/",
             "fallback": Pool.objects.filter(is_fallback=True).first(),
+            "handoff_form": handoff_form,
+            "handoff_settings": settings,
+            "handoff_has_rules": bool(handoff_rules),
+            "handoff_due": handoff.low_score_due(settings=settings, rules=handoff_rules).count(),
         },
+        status=status,
     )
+
+
+@role_required(Role.TENANT_ADMIN)
+def rule_list(request):
+    return _rule_list(request)
+
+
+@role_required(Role.TENANT_ADMIN)
+@require_POST
+def low_score_settings(request):
+    """Save the low-score handoff settings; bad values come back on the page with a message."""
+    form = LowScoreSettingsForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            handoff.low_score_settings_save(
+                actor=request.user,
+                enabled=data["low_score_enabled"],
+                score_below=data["low_score_below"],
+                days=data["low_score_days"],
+            )
+        except PoolError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Low-score handoff settings saved."))
+            return redirect("pools-rules")
+    messages.error(request, _("The low-score handoff settings were not saved; see below."))
+    return _rule_list(request, handoff_form=form, status=422)
 
 
 def _condition_rows(conditions) -> list[dict]:
@@ -78,6 +121,7 @@ def rule_edit(request, uuid=None):
                 weights=data["weights"],
                 daily_cap=data["daily_cap"],
                 is_active=data["is_active"],
+                set_nurture=data["set_nurture"],
             )
         except (PoolError, cond.LeadError) as error:
             form.add_error(None, error.message)
