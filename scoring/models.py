@@ -378,6 +378,7 @@ class PredictiveModel(models.Model):
     auc = models.FloatField(_("held-out AUC"), null=True, blank=True)
     brier = models.FloatField(null=True, blank=True)
     base_rate = models.FloatField(null=True, blank=True)
+    test_converted = models.PositiveIntegerField(default=0)
     calibration = models.JSONField(default=list, blank=True)
     features = models.PositiveIntegerField(default=0)
     top = models.JSONField(default=list, blank=True)

@@ -109,12 +109,15 @@ def lead_features(
 
 
 def custom_features(data: Mapping, custom_types: Mapping[str, str]) -> dict[str, float]:
-    """Numbers (log-scaled), choices and multiple choices (one feature per value), yes/no and
-    dates (whether one is set); text fields are left out (too varied to learn from)."""
+    """Numbers (log-scaled, and whether one is missing), choices and multiple choices (one
+    feature per value), yes/no and dates (whether one is set); text fields are left out (too
+    varied to learn from)."""
     out: dict[str, float] = {}
     for key, kind in custom_types.items():
         raw = data.get(key)
         if raw in (None, "", []):
+            if kind == "number":  # not recorded is not zero (and may mean something)
+                out[f"cf:{key}:none"] = 1.0
             continue
         if kind == "number":
             try:

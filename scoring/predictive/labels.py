@@ -52,7 +52,7 @@ class FactorLabels:
         out = []
         for item in stored or []:
             try:
-                label = self.label(str(item["feature"]), float(item.get("value", 1)))
+                label = self.label(str(item["feature"]), float(item.get("value", 1.0)))
                 points = round(float(item["delta"]) * 100)
             except (KeyError, TypeError, ValueError):
                 continue  # a factor stored by an older version this one cannot read
@@ -60,8 +60,10 @@ class FactorLabels:
                 out.append(Factor(label, points))
         return out
 
-    def label(self, feature: str, value: float = 1.0) -> str:
-        count = max(1, round(math.expm1(abs(value))))
+    def label(self, feature: str, value: float | None = None) -> str:
+        """The feature in words; with ``value`` (a lead's), counts and numbers are shown too
+        ("Calls · No answer", 3 times), without it the feature is named ("Calls · No answer")."""
+        count = None if value is None else max(1, round(math.expm1(abs(value))))
         if feature.startswith("source="):
             code = feature.partition("=")[2]
             name = self.sources.get(code) or (_("none") if code == "-" else code)
@@ -70,8 +72,8 @@ class FactorLabels:
             return _activity(feature[4:], count)
         if feature.startswith("evt:"):
             kind = feature[4:]
-            label = dict(BehaviourEvent.Kind.choices).get(kind, kind)
-            return f"{label} ×{count}"
+            label = str(dict(BehaviourEvent.Kind.choices).get(kind, kind))
+            return label if count is None else f"{label} ×{count}"
         if feature.startswith("bant:"):
             return capfirst(_field_label(f"bant_{feature[5:]}"))
         if feature.startswith("has:"):
@@ -81,6 +83,8 @@ class FactorLabels:
         if feature == "resp:none":
             return _("Not followed up yet")
         if feature == "resp:hours":
+            if value is None:
+                return _("Hours to the first follow-up")
             hours = max(0, round(math.expm1(value)))
             return _("First follow-up after %(hours)s h") % {"hours": hours}
         if feature.startswith("title:"):
@@ -92,14 +96,19 @@ class FactorLabels:
         name, _sep, raw = feature.partition("=")
         return f"{capfirst(_field_label(name))}: {_choice(name, raw)}"
 
-    def _custom_label(self, rest: str, value: float) -> str:
+    def _custom_label(self, rest: str, value: float | None) -> str:
         if rest.endswith(":set"):
             key = rest[:-4]
             return _("%(field)s given") % {"field": self.custom.get(key, key)}
+        if rest.endswith(":none"):
+            key = rest[:-5]
+            return _("%(field)s not recorded") % {"field": self.custom.get(key, key)}
         key, sep, raw = rest.partition("=")
         label = self.custom.get(key, key)
         if sep:
             return f"{label}: {_('yes') if raw == 'yes' else _('no') if raw == 'no' else raw}"
+        if value is None:
+            return str(label)
         number = math.copysign(math.expm1(abs(value)), value)
         return f"{label}: {number:,.0f}"
 
@@ -113,7 +122,7 @@ def _field_label(name: str) -> str:
 
 def _choice(name: str, raw: str) -> str:
     if raw == "-":
-        return _("empty")
+        return _("not given")
     try:
         choices = dict(Lead._meta.get_field(name).choices or ())
     except Exception:
@@ -121,12 +130,13 @@ def _choice(name: str, raw: str) -> str:
     return str(choices.get(raw, raw))
 
 
-def _activity(rest: str, count: int) -> str:
+def _activity(rest: str, count: int | None) -> str:
     if rest == "all":
+        if count is None:
+            return _("Number of activities")
         return _("Activities ×%(n)s") % {"n": count}
     kind, _sep, outcome = rest.partition(":")
     label = str(dict(Activity.Kind.choices).get(kind, kind))
     if outcome:
-        outcome_label = str(dict(Activity.CallOutcome.choices).get(outcome, outcome))
-        return f"{label} · {outcome_label} ×{count}"
-    return f"{label} ×{count}"
+        label = f"{label} · {dict(Activity.CallOutcome.choices).get(outcome, outcome)}"
+    return label if count is None else f"{label} ×{count}"

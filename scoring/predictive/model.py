@@ -58,7 +58,10 @@ class Evaluation:
     calibration: list[dict]
     train: int
     test: int
+    #: Conversion rate of the held-out leads (always guessing it scores a Brier of r(1-r)).
     base_rate: float
+    #: Converted leads among the held-out ones: with few, the AUC is a rough figure.
+    test_converted: int = 0
 
 
 @dataclass
@@ -192,8 +195,9 @@ def calibration(truth: Sequence[int], predicted: Sequence[float]) -> list[dict]:
 
 def train(samples: Sequence[Sample]) -> Trained:
     """Evaluate on the most recent closed leads, then fit on all of them. Raises NotReady
-    below MIN_CLOSED closed leads or MIN_PER_CLASS of either outcome (in all, or in the
-    held-out part)."""
+    below MIN_CLOSED closed leads or MIN_PER_CLASS of either outcome, or when the training or
+    the held-out part lacks one outcome. With few closed leads the held-out part is small (40
+    leads at 200): the AUC is then a rough figure, and the page says so (``test_converted``)."""
     converted = sum(1 for s in samples if s.converted)
     if len(samples) < MIN_CLOSED:
         raise NotReady("too_few", closed=len(samples), needed=MIN_CLOSED)
@@ -219,7 +223,8 @@ def train(samples: Sequence[Sample]) -> Trained:
         calibration=calibration(truth, predicted),
         train=len(learn),
         test=len(held),
-        base_rate=round(converted / len(samples), 4),
+        base_rate=round(sum(truth) / len(truth), 4),
+        test_converted=sum(truth),
     )
     vectoriser, regression, x = _fit(ordered)
     model = _as_linear(vectoriser, regression, x)

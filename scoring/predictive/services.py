@@ -150,6 +150,7 @@ def model_train(*, trigger: str = "", actor=None) -> PredictiveModel:
             "auc": evaluation.auc,
             "brier": evaluation.brier,
             "base_rate": evaluation.base_rate,
+            "test_converted": evaluation.test_converted,
             "calibration": evaluation.calibration,
             "features": trained.features,
             "top": trained.top,

@@ -16,6 +16,8 @@ from scoring.predictive.labels import FactorLabels
 from scoring.predictive.services import model_overview
 
 PAGE = "scoring/model.html"
+#: Held-out leads of either outcome below which the page calls the AUC a rough figure.
+ROUGH_BELOW = 50
 
 
 def _context() -> dict:
@@ -28,8 +30,13 @@ def _context() -> dict:
             {"label": labels.label(item["feature"]), "weight": item["weight"]}
             for item in active.top
         ]
+    rate = active.base_rate if active is not None and active.base_rate is not None else None
     return {
         **overview,
+        "baseline_brier": rate * (1 - rate) if rate is not None else None,
+        #: Few held-out leads of one outcome: the AUC moves a lot from one training to the next.
+        "rough": active is not None
+        and min(active.test_converted, active.test_size - active.test_converted) < ROUGH_BELOW,
         "top": top,
         "blends": Blend.choices,
         "job": configuration.model_job_latest(),

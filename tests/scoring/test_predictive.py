@@ -58,6 +58,13 @@ def test_features_name_what_they_are():
     ):  # fmt: skip
         assert name in out, name
     assert "cf:x" not in out
+    # A number not recorded is told apart from zero.
+    assert (
+        lead_features({}, source="", activities={}, events={}, custom_types={"seats": "number"})[
+            "cf:seats:none"
+        ]
+        == 1.0
+    )
     assert "has:email" in out
     assert "resp:none" not in out
     assert round(out["act:call:no_answer"], 3) == 1.386  # log1p(3)
@@ -71,6 +78,9 @@ def test_training_is_honest_and_learns_the_planted_signal():
     assert 0.65 < evaluation.auc <= 1.0
     assert 0 < evaluation.brier < 0.25
     assert sum(row["leads"] for row in evaluation.calibration) == 120
+    held = sorted(_synthetic(600), key=lambda s: s.closed_at)[480:]
+    assert evaluation.test_converted == sum(1 for s in held if s.converted)
+    assert evaluation.base_rate == round(evaluation.test_converted / 120, 4)  # the held-out rate
     model = trained.model
     assert model.weights["source=trade_show"] > 0 > model.weights["source=website"]
     show = model.probability({"source=trade_show": 1.0, "bant:budget": 1.0})

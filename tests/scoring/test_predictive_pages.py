@@ -54,6 +54,9 @@ def test_a_ready_model_shows_its_evaluation_and_versions(cast_a):
     assert f"Source: {show}" in page  # the strongest factor, labelled
     assert page.count('<tr class="current">') == 1  # the versions table marks the active one
     assert "Not enough history" in page  # the first, not-ready version is listed too
+    # 80 held-out leads, fewer than 50 of one outcome: the AUC is called rough.
+    assert "Checked on few leads: read the AUC as a rough figure." in page
+    assert f"({ready.test_converted} converted)" in page
 
 
 def test_only_admins_reach_the_model_page(cast_a):
