@@ -4,8 +4,9 @@ records, in the reader's language, capped."""
 
 from datetime import timedelta
 
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import tenant_context
 
 from leads.models import Lead, SourceChannel
@@ -113,3 +114,16 @@ def test_a_lead_rescored_many_times_shows_only_the_latest_changes(in_tenant_a):
     assert len(rows) == 50
     assert [row.at for row in rows] == sorted((row.at for row in rows), reverse=True)
     assert any(getattr(row, "history_type", "") == "+" for row in rows)  # the creation, merged
+
+
+def test_entries_are_worded_when_shown_not_when_read(in_tenant_a):
+    """The tab may read the entries in one language and show them in another (a cache, a
+    notice): the words are chosen when the template renders."""
+    lead = _lead_with_a_scored_past(in_tenant_a)
+    with translation.override("en"):
+        entries = lead_history_entries(lead, limit=50)
+    with translation.override("zh-hans"):
+        shown = [render_to_string(e.template, {"item": e.item}) for e in entries]
+    assert "创建时评分" in shown[-1]  # the oldest: Scored when created
+    assert f"{in_tenant_a.admin.full_name} 清除了手动调整" in shown[0]
+    assert not any("Scored when created" in text or "Adjusted by" in text for text in shown)
