@@ -1,6 +1,7 @@
 """Importing 100,000 rows into a tenant that already has a million leads.
 
     .venv/bin/python bench/import_100k.py [--base 1000000] [--rows 100000] [--peer-rows 10000]
+    .venv/bin/python bench/import_100k.py --scoring [--base 1000000] [--rows 100000]
 
 Uses the bench database (leadcrm_bench) and its own tenant ``benchimport`` (the base leads are
 loaded once with COPY, like bench/lead_list_1m.py, and kept). The file has realistic trouble:
@@ -14,6 +15,12 @@ email. Three ways, each on its own fresh rows and cleaned up afterwards:
    dependency) importing the same CSV through a ModelResource, on --peer-rows rows.
 
 Writes bench/results/import_100k.md.
+
+With ``--scoring``: the same CSV import twice instead, scoring's after-create hooks off and on.
+"On" is the product's run: each committed batch queues its scoring task, a Celery worker of
+this bench (``-Q scoring``, one process, on the bench database and Redis database 13, so no
+other worker takes its tasks) scores while the import goes on, and the clock stops once every
+created lead is scored. Writes bench/results/import_scoring.md.
 """
 
 from __future__ import annotations
@@ -24,8 +31,11 @@ import importlib.util
 import io
 import os
 import random
+import signal
+import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,6 +47,8 @@ _spec.loader.exec_module(loader)  # sets DATABASE_URL to leadcrm_bench
 
 HEADERS = ["姓名", "公司名称", "手机", "邮箱", "城市", "备注"]
 TAG = "bench-import"
+#: The bench's own broker (Redis database 13): its scoring tasks go to its own worker only.
+BROKER = "redis://127.0.0.1:6379/13"
 
 
 def _rows(count: int, existing: list[tuple[str, str]], seed: int) -> list[list[str]]:
@@ -183,8 +195,13 @@ def main() -> None:
     parser.add_argument("--base", type=int, default=1_000_000)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--peer-rows", type=int, default=10_000)
+    parser.add_argument(
+        "--scoring", action="store_true", help="compare the import with scoring off and on"
+    )
     args = parser.parse_args()
     loader._database_create()
+    if args.scoring:
+        os.environ["CELERY_BROKER_URL"] = os.environ["CELERY_RESULT_BACKEND"] = BROKER
     import django
 
     django.setup()
@@ -218,6 +235,9 @@ def main() -> None:
         sample = list(Lead.objects.exclude(mobile="").order_by("?")[:5000])
         _keys_fill(sample)
         existing = [(lead.name, lead.mobile) for lead in sample]
+        if args.scoring:
+            _scoring_compare(args, existing, admin)
+            return
         for label, fmt in (("xlsx", "xlsx"), ("csv", "csv")):
             rows = _rows(args.rows, existing, seed=len(results) + 1)
             data = _xlsx_bytes(rows) if fmt == "xlsx" else _csv_bytes(rows)
@@ -262,15 +282,128 @@ def main() -> None:
     print(f"written {out / 'import_100k.md'}")
 
 
+@contextmanager
+def _scoring_hooks_off():
+    """Without scoring's after-create hooks (the single one too: with no bulk hook left, an
+    import calls the single hooks per lead). The bench reaches into leads.hooks' lists, which
+    the product never needs to undo."""
+    from leads import hooks
+    from scoring.tasks import score_new_lead, score_new_leads
+
+    saved = list(hooks._after_create), list(hooks._after_create_bulk)
+    hooks._after_create[:] = [h for h in saved[0] if h[0] is not score_new_lead]
+    hooks._after_create_bulk[:] = [h for h in saved[1] if h[0] is not score_new_leads]
+    try:
+        yield
+    finally:
+        hooks._after_create[:], hooks._after_create_bulk[:] = saved
+
+
+def _scoring_worker() -> subprocess.Popen:
+    """A Celery worker on the scoring queue, the bench database and the bench's broker."""
+    from leadcrm.celery import app
+
+    app.control.purge()
+    env = {**os.environ, "CELERY_BROKER_URL": BROKER, "CELERY_RESULT_BACKEND": BROKER}
+    log = (ROOT / ".data" / "bench-scoring-worker.log").open("w")
+    worker = subprocess.Popen(  # noqa: S603 - a fixed argument list
+        [sys.executable, "-m", "celery", "-A", "leadcrm", "worker", "-Q", "scoring",
+         "--pool", "prefork", "--concurrency", "1", "--loglevel", "INFO",
+         "--hostname", f"bench-scoring-{os.getpid()}@%h", "--without-gossip",
+         "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=0.5):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the bench's scoring worker did not start; see .data/")
+    return worker
+
+
+def _scored(marker: str) -> int:
+    from scoring.models import LeadScore
+
+    return LeadScore.objects.filter(lead__source_detail=marker).count()
+
+
+def _scoring_compare(args, existing, admin) -> None:
+    """The CSV import of the same rows with scoring off, then on (until scored), then off
+    again (the two "off" runs show the noise of the machine)."""
+    from scoring.models import LeadScoreChange
+
+    rows = _rows(args.rows, existing, seed=21)
+    data = _csv_bytes(rows)
+    (ROOT / ".data").mkdir(exist_ok=True)
+    worker = _scoring_worker()
+    runs = []
+    try:
+        for scoring in (False, True, False):
+            _cleanup(TAG)
+            started = time.monotonic()
+            if scoring:
+                imported, job = _ours(rows, "bench.csv", data, admin)
+            else:
+                with _scoring_hooks_off():
+                    imported, job = _ours(rows, "bench.csv", data, admin)
+            while scoring and _scored(TAG) < job.created:
+                if worker.poll() is not None:
+                    raise RuntimeError("the bench's scoring worker died; see .data/")
+                time.sleep(0.2)
+            total = time.monotonic() - started
+            scored = _scored(TAG)
+            history = LeadScoreChange.objects.filter(lead__source_detail=TAG).count()
+            print(
+                f"scoring {'on' if scoring else 'off'}: import {imported:.1f} s, until scored "
+                f"{total:.1f} s ({job.created:,} created, {scored:,} scored, {history:,} "
+                "score history rows)",
+                flush=True,
+            )
+            runs.append((scoring, imported, total, job.created, scored, os.getloadavg()[0]))
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+        _cleanup(TAG)
+    off = min(r[2] for r in runs if not r[0])
+    on = next(r for r in runs if r[0])
+    lines = [
+        f"# Import of {args.rows:,} rows with and without scoring, into a tenant with "
+        f"{args.base:,} leads ({datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} cores)",
+        "",
+        "CSV import (`import_run`, as bench/import_100k.py), the same rows each run. Scoring "
+        "on: each batch of 500 queues a `score_leads` task; one Celery worker process "
+        "(`-Q scoring --concurrency 1`) scores while the import goes on, and the run ends "
+        "when every created lead is scored. Scoring off: scoring's after-create hooks "
+        "unregistered.",
+        "",
+        "| run | import (s) | import + scoring done (s) | leads created | leads scored | "
+        "load (1 min) at the end |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for scoring, imported, total, created, scored, load in runs:
+        label = "scoring on" if scoring else "scoring off"
+        lines.append(
+            f"| {label} | {imported:.1f} | {total:.1f} | {created:,} | {scored:,} | {load:.1f} |"
+        )
+    lines += [
+        "",
+        f"Scoring makes the run {100 * (on[2] / off - 1):+.1f} % longer "
+        f"({on[2]:.1f} s against {off:.1f} s, the faster run without scoring).",
+    ]
+    out = ROOT / "bench" / "results" / "import_scoring.md"
+    out.write_text("\n".join(lines) + "\n")
+    print(f"written {out}")
+
+
 def _keys_fill(leads) -> None:
     """All duplicate keys, by the product's normaliser, for the leads the file will repeat (the
     SQL backfill cannot write pinyin name keys; without them only the exact rules could
     match those rows)."""
     from leads.identity.keys import lead_keys_fill
-    from leads.models import DEDUP_KEY_FIELDS, Lead
+    from leads.models import DEDUP_KEY_FIELDS, Lead, default_region
 
+    region = default_region()
     for lead in leads:
-        lead_keys_fill(lead)
+        lead_keys_fill(lead, region)
     Lead.objects.bulk_update(leads, list(DEDUP_KEY_FIELDS), batch_size=1000)
 
 

@@ -8,6 +8,7 @@ the lead's id; they queue Celery tasks.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils.translation import gettext_lazy
 
@@ -190,6 +191,33 @@ def lead_page_actions(lead, user) -> list[LeadAction]:
 
 def lead_page_panels(lead, user) -> list[tuple[str, dict]]:
     return [found for hook in _lead_panels if (found := hook(lead, user)) is not None]
+
+
+# The lead's Change history tab, extended by other apps (scoring adds score changes and manual
+# adjustments). ``source(lead, limit=n)`` returns at most ``n`` HistoryEntry rows, the newest;
+# leads merges them with its own records by time. The tab includes ``template`` with ``item``
+# when it renders, so the text comes out in the reader's language (store keys and values, never
+# sentences).
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    actor: object | None  # the User who did it; None for the system
+    template: str
+    item: object = None
+
+
+_history_sources: list[Callable] = []
+
+
+def register_history(source: Callable) -> None:
+    if source not in _history_sources:
+        _history_sources.append(source)
+
+
+def history_entries(lead, *, limit: int) -> list[HistoryEntry]:
+    """Every registered source's entries for ``lead``, at most ``limit`` from each (a lead
+    rescored every night for years must not slow the tab)."""
+    return [entry for source in _history_sources for entry in source(lead, limit=limit)[:limit]]
 
 
 # Bulk bar buttons: (label, url) posted with the ticked leads (``lead`` values) and ``next``.

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from leads.fields import custom_fields_active
 from leads.hooks import tag_choices
+from leads.models import LeadSettings
 from leads.selectors import LeadFilters
 
 PAGE_SIZE = 50
@@ -81,9 +82,12 @@ def lead_table_context(
 
     ``leads`` is already narrowed by ``filters``. The other options name the keys on offer
     (None: all of STATUS_CHIPS, TOGGLES, PERIODS or SORTS; an empty collection: none).
+    ``lead_settings`` gives the rows' score meters the tenant's Hot and Warm bands (one query
+    per page, not per row).
     """
     return {
         **lead_table_page(request, leads, page_size=page_size),
+        "lead_settings": LeadSettings.load(),
         "filters": filters,
         "query": request.GET,
         "status_chips": _offered(STATUS_CHIPS, status_chips),

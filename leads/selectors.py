@@ -16,7 +16,7 @@ from leadcrm.accounts.selectors import team_descendant_ids, user_subordinate_ids
 from leadcrm.parsing import uuid_or_none
 from leads.dedup.matching import duplicates_find
 from leads.fields import custom_value_parse
-from leads.hooks import administered_hooks, masking_hooks, visibility_hooks
+from leads.hooks import administered_hooks, history_entries, masking_hooks, visibility_hooks
 from leads.models import (
     OPEN_STATUSES,
     Access,
@@ -388,8 +388,10 @@ def _filter_custom(leads: QuerySet[Lead], custom) -> QuerySet[Lead]:
 
 
 def lead_history(lead: Lead, limit: int = 50):
-    """The lead's change history, with that of the leads merged into it (and into those),
-    newest first. Records of a merged lead carry ``from_merged`` = True."""
+    """The lead's change history, with that of the leads merged into it (and into those), and
+    what other apps record about the lead (hooks.register_history: score changes), newest
+    first, ``limit`` rows at most. Every row has ``at``; records of a merged lead carry
+    ``from_merged`` = True; rows of other apps are hooks.HistoryEntry."""
     ids, frontier = {lead.pk}, [lead.pk]
     for _level in range(5):
         frontier = list(Lead.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
@@ -403,7 +405,10 @@ def lead_history(lead: Lead, limit: int = 50):
     )
     for record in records:
         record.from_merged = record.id != lead.pk
-    return records
+        record.at = record.history_date
+    rows = records + history_entries(lead, limit=limit)
+    rows.sort(key=lambda row: row.at, reverse=True)
+    return rows[:limit]
 
 
 def lead_duplicates_for(user: User, lead: Lead, limit: int = 5):

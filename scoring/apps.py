@@ -10,6 +10,7 @@ class ScoringConfig(AppConfig):
             register_after_change,
             register_after_create,
             register_after_create_bulk,
+            register_history,
             register_lead_page,
             register_merge,
             register_tag_choices,
@@ -29,6 +30,7 @@ class ScoringConfig(AppConfig):
         register_lead_page(panel=hooks.lead_panel)
         register_lead_page(panel=lead_next_action_panel)
         register_lead_page(panel=lead_events_panel)
+        register_history(hooks.lead_history_entries)
         register_merge("behaviour_events", on_merge=events_merge, on_undo=events_merge_undo)
         register_tag_choices(tag_names_active)
         tenant_created.connect(scoring_names_localise_on_create, dispatch_uid="scoring-localise")

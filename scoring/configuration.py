@@ -474,9 +474,10 @@ def rule_describe(rule: ScoringRule, specs: dict[str, FieldSpec]) -> str:
 
 
 def scoring_settings_save(*, actor: User, hot_score, warm_score, half_life_days) -> Thresholds:
-    """Save Hot (``LeadSettings.hot_score``, what the list's Hot chip uses), Warm and the
-    half-life of behavioural points. Hot and Warm are whole numbers from 1 to 100 with Hot
-    above Warm; the half-life 1 to 365 days. Starts the rescore job when a value changed."""
+    """Save Hot and Warm (``LeadSettings.hot_score`` and ``.warm_score``, what the list's Hot
+    chip and score meters use) and the half-life of behavioural points. Hot and Warm are whole
+    numbers from 1 to 100 with Hot above Warm; the half-life 1 to 365 days. Starts the rescore
+    job when a value changed."""
     admin_check(actor)
     hot = _whole(
         hot_score, low=1, high=100, message=_("Hot: a score from 1 to 100."), field="hot_score"
@@ -499,10 +500,8 @@ def scoring_settings_save(*, actor: User, hot_score, warm_score, half_life_days)
     with transaction.atomic():
         LeadSettings.load()
         ScoringSettings.load()
-        LeadSettings.objects.filter(pk=LeadSettings.load().pk).update(hot_score=hot)
-        ScoringSettings.objects.filter(singleton=True).update(
-            warm_score=warm, half_life_days=half_life
-        )
+        LeadSettings.objects.filter(singleton=True).update(hot_score=hot, warm_score=warm)
+        ScoringSettings.objects.filter(singleton=True).update(half_life_days=half_life)
         after = thresholds_load()
         if after != before:
             rescore_all_start(actor=actor)

@@ -1,5 +1,6 @@
 """What scoring adds to the leads app's lead page, registered in ScoringConfig.ready (leads
-never imports scoring): the score panel with its explanation and the manual adjustment."""
+never imports scoring): the score panel with its explanation and the manual adjustment, and
+the score's changes in the lead's Change history tab."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 
+from leads.hooks import HistoryEntry
 from leads.selectors import lead_can_write
 from scoring.engine import COLD, HOT, WARM
 from scoring.models import (
@@ -29,6 +31,8 @@ from scoring.tagging import tag_rule_describe
 
 #: Score changes and adjustments shown on the panel, newest first.
 HISTORY_SHOWN = 5
+#: At most this many in the Change history tab (a lead rescored nightly has one per change).
+HISTORY_TAB_MAX = 50
 
 BANDS = {HOT: gettext_lazy("Hot"), WARM: gettext_lazy("Warm"), COLD: gettext_lazy("Cold")}
 TRIGGERS = {
@@ -40,6 +44,10 @@ TRIGGERS = {
 }
 #: Triggers the panel does not know (added by other scoring work) read as this.
 TRIGGER_OTHER = gettext_lazy("Rescored")
+ADJUSTED = gettext_lazy("Adjusted by %(name)s: %(reason)s")
+CLEARED = gettext_lazy("Adjustment cleared by %(name)s")
+EXPIRED = gettext_lazy("Adjustment expired")
+INACTIVITY = gettext_lazy("inactivity")
 
 
 @dataclass
@@ -52,18 +60,35 @@ class DimensionRow:
 
 @dataclass
 class HistoryRow:
+    """A change of the score, for the panel and the Change history tab. ``what`` and ``why``
+    are lazy: they read in the language active when they are shown."""
+
     at: datetime
     from_score: int | None
     to_score: int | None
     what: str
     why: str = ""
     manual: bool = False
+    actor: object | None = None
 
 
-def _reason_text(reason: str) -> str:
+def _interpolate(message, **values) -> str:
+    """``message % values``, translated when shown (lazy), not when built."""
+    return lazy(lambda: str(message) % {k: str(v) for k, v in values.items()}, str)()
+
+
+def _reason_text(reason: str):
     """A computed change's reason: rule names as typed; the one word the engine writes,
     translated."""
-    return _("inactivity") if reason == "inactivity" else reason
+    return INACTIVITY if reason == "inactivity" else reason
+
+
+def _override_reason(override: ScoreOverride):
+    """The reason's label (lazy); an unknown stored value as it is."""
+    try:
+        return ScoreOverride.Reason(override.reason).label
+    except ValueError:
+        return override.reason
 
 
 def _dimensions(detail: LeadScore | None) -> list[DimensionRow]:
@@ -110,37 +135,47 @@ def _tags(lead) -> list[TagRow]:
     ]
 
 
-def _history(lead) -> list[HistoryRow]:
-    """The last changes of the computed score and of manual adjustments, merged by time."""
+def score_history(lead, *, limit: int) -> list[HistoryRow]:
+    """The last ``limit`` changes of the computed score and of manual adjustments (set,
+    cleared, expired; a replaced one shows as the next set), merged by time, newest first.
+    Two queries on the (lead, time) indexes, whatever the length of the history."""
     rows = [
         HistoryRow(c.changed_at, c.from_total, c.to_total, TRIGGERS.get(c.trigger, TRIGGER_OTHER),
                    _reason_text(c.reason))
-        for c in LeadScoreChange.objects.filter(lead=lead)[:HISTORY_SHOWN]
+        for c in LeadScoreChange.objects.filter(lead=lead)[:limit]
     ]  # fmt: skip
-    for o in ScoreOverride.objects.filter(lead=lead).select_related("set_by", "ended_by")[
-        :HISTORY_SHOWN
-    ]:
+    for o in ScoreOverride.objects.filter(lead=lead).select_related("set_by", "ended_by")[:limit]:
         who = o.set_by.full_name if o.set_by else "—"
         rows.append(
             HistoryRow(
                 o.set_at,
                 o.from_score,
                 o.to_score,
-                _("Adjusted by %(name)s: %(reason)s")
-                % {"name": who, "reason": o.get_reason_display()},
+                _interpolate(ADJUSTED, name=who, reason=_override_reason(o)),
                 o.note,
                 manual=True,
+                actor=o.set_by,
             )
         )
-        if o.end in (ScoreOverride.End.CLEARED, ScoreOverride.End.EXPIRED):
+        if o.end in (ScoreOverride.End.CLEARED, ScoreOverride.End.EXPIRED) and o.ended_at:
             if o.end == ScoreOverride.End.EXPIRED:
-                what = _("Adjustment expired")
+                what, actor = EXPIRED, None
             else:
                 name = o.ended_by.full_name if o.ended_by else "—"
-                what = _("Adjustment cleared by %(name)s") % {"name": name}
-            rows.append(HistoryRow(o.ended_at, o.ended_from, o.ended_to, what, manual=True))
+                what, actor = _interpolate(CLEARED, name=name), o.ended_by
+            rows.append(
+                HistoryRow(o.ended_at, o.ended_from, o.ended_to, what, manual=True, actor=actor)
+            )
     rows.sort(key=lambda r: r.at, reverse=True)
-    return rows[:HISTORY_SHOWN]
+    return rows[:limit]
+
+
+def lead_history_entries(lead, *, limit: int) -> list[HistoryEntry]:
+    """The leads app's Change history hook: the score's changes, at most HISTORY_TAB_MAX."""
+    return [
+        HistoryEntry(row.at, row.actor, "scoring/partials/_history_entry.html", row)
+        for row in score_history(lead, limit=min(limit, HISTORY_TAB_MAX))
+    ]
 
 
 def lead_panel(lead, user):
@@ -169,7 +204,7 @@ def lead_panel(lead, user):
         "override": current,
         "override_expired": current is not None and not current.applies(now),
         "dimensions": _dimensions(detail),
-        "history": _history(lead),
+        "history": score_history(lead, limit=HISTORY_SHOWN),
         "tags": _tags(lead),
         "can_adjust": lead_can_write(user, lead) and lead.merged_into_id is None,
         "modes": ScoreOverride.Mode.choices,

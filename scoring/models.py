@@ -1,7 +1,8 @@
 """Rule scoring: the tenant's settings, dimensions and rules, and each lead's explained score.
 
-The Hot threshold is ``leads.LeadSettings.hot_score`` (the list's Hot chip reads it): scoring
-reads and writes that one, and keeps only the Warm threshold and the half-life here.
+The Hot and Warm thresholds are ``leads.LeadSettings.hot_score`` and ``.warm_score`` (the
+list's Hot chip and the score meters read them): scoring reads and writes those, and keeps only
+the half-life here.
 """
 
 import uuid
@@ -36,7 +37,6 @@ class ScoringSettings(models.Model):
     """Per-tenant scoring settings (one row)."""
 
     singleton = models.BooleanField(default=True, unique=True, editable=False)
-    warm_score = models.PositiveSmallIntegerField(_("warm from score"), default=31)
     half_life_days = models.PositiveSmallIntegerField(
         _("behavioural points halve after (days without activity)"), default=30
     )

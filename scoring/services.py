@@ -53,13 +53,13 @@ LEAD_COLUMNS = (
 
 
 def thresholds_load() -> Thresholds:
-    """Hot comes from LeadSettings.hot_score (what the list's Hot chip uses), Warm and the
-    half-life from ScoringSettings."""
-    settings_row = ScoringSettings.load()
+    """Hot and Warm come from LeadSettings (what the list's Hot chip and score meters use),
+    the half-life from ScoringSettings."""
+    lead_settings = LeadSettings.load()
     return Thresholds(
-        hot=LeadSettings.load().hot_score,
-        warm=settings_row.warm_score,
-        half_life_days=float(settings_row.half_life_days),
+        hot=lead_settings.hot_score,
+        warm=lead_settings.warm_score,
+        half_life_days=float(ScoringSettings.load().half_life_days),
     )
 
 

@@ -15,7 +15,10 @@ class LeadSettings(models.Model):
     require_bant_for_qualified = models.BooleanField(
         _("require the BANT checklist before Qualified"), default=False
     )
+    #: The score bands the list's Hot chip, the score meters and scoring's grades use: Hot
+    #: from ``hot_score``, Warm from ``warm_score`` (Settings → Scoring keeps Hot above Warm).
     hot_score = models.PositiveSmallIntegerField(_("hot from score"), default=70)
+    warm_score = models.PositiveSmallIntegerField(_("warm from score"), default=31)
     #: Phone numbers without a country code are read as numbers of this country.
     default_country = models.CharField(
         _("default country for phone numbers"), max_length=2, default="CN"
@@ -28,6 +31,12 @@ class LeadSettings(models.Model):
     def load(cls) -> "LeadSettings":
         settings_row, _created = cls.objects.get_or_create(singleton=True)
         return settings_row
+
+    def score_band(self, score: int) -> str:
+        """ "hot", "warm" or "cold" for ``score`` (as scoring.engine.Thresholds.band)."""
+        if score >= self.hot_score:
+            return "hot"
+        return "warm" if score >= self.warm_score else "cold"
 
 
 class CustomFieldDefinition(models.Model):

@@ -45,11 +45,15 @@ def lead_settings_update(
     *, actor: User, require_bant_for_qualified: bool, hot_score: int
 ) -> LeadSettings:
     """Set whether Qualified needs a complete BANT checklist and from which score a lead is
-    hot (1 to 100). One conditional UPDATE of the tenant's single settings row."""
+    hot (1 to 100, above the Warm threshold). One conditional UPDATE of the tenant's single
+    settings row."""
     admin_check(actor)
     if not 1 <= hot_score <= 100:
         raise LeadError(_("The hot score is between 1 and 100."), field="hot_score")
-    LeadSettings.load()  # makes the row on first use
+    if hot_score <= LeadSettings.load().warm_score:  # load() makes the row on first use
+        raise LeadError(
+            _("Hot must be above Warm (a Hot lead is also past Warm)."), field="hot_score"
+        )
     LeadSettings.objects.filter(singleton=True).update(
         require_bant_for_qualified=require_bant_for_qualified, hot_score=hot_score
     )

@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from leads.fields import custom_fields_active
 from leads.masking import mask_email, mask_phone
@@ -37,6 +38,22 @@ def custom_field_rows(lead):
             value = _("Yes") if value else _("No")
         rows.append((definition.label, value))
     return rows
+
+
+SCORE_BANDS = {
+    "hot": gettext_lazy("Hot"),
+    "warm": gettext_lazy("Warm"),
+    "cold": gettext_lazy("Cold"),
+}
+
+
+@register.filter
+def score_band(score, lead_settings):
+    """``{{ lead.score|score_band:lead_settings }}``: "Hot", "Warm" or "Cold" by the tenant's
+    thresholds (the page loads LeadSettings once and passes it), for the meters' text."""
+    if score is None or not hasattr(lead_settings, "score_band"):
+        return ""
+    return SCORE_BANDS[lead_settings.score_band(score)]
 
 
 @register.filter

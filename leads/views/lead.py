@@ -145,7 +145,7 @@ def _detail_context(request, lead, tab):
         "next_statuses": _next_statuses(lead),
         "loss_reasons": LossReason.objects.filter(is_active=True),
         "activities": lead.activities.select_related("created_by")[:100],
-        "history": selectors.lead_history(lead),
+        "history": selectors.lead_history(lead) if tab == "history" else [],
         "activity_form": ActivityForm(initial={"kind": "call"}),
         "assignable": assignable.order_by("full_name"),
         "colleagues": User.objects.filter(is_active=True).order_by("full_name"),

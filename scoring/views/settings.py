@@ -52,12 +52,12 @@ def _recent_job():
 
 
 def _config_context(**extra) -> dict:
-    settings_row = ScoringSettings.load()
+    lead_settings = LeadSettings.load()
     return {
         "thresholds": {
-            "hot_score": LeadSettings.load().hot_score,
-            "warm_score": settings_row.warm_score,
-            "half_life_days": settings_row.half_life_days,
+            "hot_score": lead_settings.hot_score,
+            "warm_score": lead_settings.warm_score,
+            "half_life_days": ScoringSettings.load().half_life_days,
         },
         "dimensions": services.scoring_overview(),
         "tag_rules": tagging.tag_rules_overview(),

@@ -12,7 +12,7 @@ from leads.importing.services import import_job_create, import_job_start, import
 from leads.models import Lead, LeadSettings, SourceChannel
 from leads.services import lead as lead_services
 from scoring import tasks
-from scoring.models import LeadScore, LeadScoreChange, ScoringRule, ScoringSettings
+from scoring.models import LeadScore, LeadScoreChange, ScoringRule
 from scoring.services import score_recompute, thresholds_load
 from tests.conftest import _load_cast
 
@@ -146,8 +146,9 @@ def test_an_import_queues_one_scoring_task_per_batch_not_per_row(
 
 
 def test_the_hot_threshold_is_the_lists_setting(in_tenant_a):
-    LeadSettings.objects.update_or_create(singleton=True, defaults={"hot_score": 80})
-    ScoringSettings.objects.update_or_create(singleton=True, defaults={"warm_score": 40})
+    LeadSettings.objects.update_or_create(
+        singleton=True, defaults={"hot_score": 80, "warm_score": 40}
+    )
     assert (thresholds_load().hot, thresholds_load().warm) == (80, 40)
     lead = _hot_lead(in_tenant_a)
     score_recompute(lead_ids=[lead.pk])

@@ -5,6 +5,7 @@ starts."""
 import time
 
 import pytest
+from django.urls import reverse
 from django_tenants.utils import tenant_context
 
 from leadcrm.jobs.models import Job
@@ -135,10 +136,23 @@ def test_admin_saves_the_thresholds_and_hot_is_the_lists_setting(cast_a):
     )
     assert response.status_code == 302
     with tenant_context(cast_a.tenant):
-        assert LeadSettings.load().hot_score == 80
-        row = ScoringSettings.load()
-        assert (row.warm_score, row.half_life_days) == (40, 14)
+        assert (LeadSettings.load().hot_score, LeadSettings.load().warm_score) == (80, 40)
+        assert ScoringSettings.load().half_life_days == 14
         assert _rescore_jobs().count() == 1
+
+
+def test_thresholds_saved_here_are_the_bands_of_the_lists_score_meters(cast_a):
+    with tenant_context(cast_a.tenant):
+        lead = lead_services.lead_create(actor=cast_a.admin, owner=cast_a.admin, name="Band Lead")
+    client = tenant_client(cast_a, cast_a.admin)
+    client.post(
+        f"{PAGE}thresholds/", {"hot_score": "80", "warm_score": "50", "half_life_days": "30"}
+    )
+    with tenant_context(cast_a.tenant):
+        Lead.objects.filter(pk=lead.pk).update(score=82)  # the rescore job runs in a worker
+    assert 'required value="50"' in client.get(PAGE).content.decode()  # the page edits both
+    listing = client.get(reverse("leads-index")).content.decode()
+    assert 'low="50" high="80" optimum="100" value="82" title="Hot · 82"' in listing
 
 
 @pytest.mark.parametrize(
@@ -157,7 +171,7 @@ def test_thresholds_out_of_range_are_refused_with_the_reason(cast_a, values, rea
     assert reason in response.content.decode()
     with tenant_context(cast_a.tenant):
         assert LeadSettings.load().hot_score == 70
-        assert ScoringSettings.load().warm_score == 31
+        assert LeadSettings.load().warm_score == 31
         assert not _rescore_jobs().exists()
 
 
