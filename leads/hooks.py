@@ -39,6 +39,21 @@ def after_create_bulk_hooks(*, routing: bool = True) -> list[Callable[[list[int]
     return [h for h, routes in _after_create_bulk if routing or not routes]
 
 
+# Before leads made in bulk (imports) are inserted: each hook gets the unsaved Lead objects and
+# may fill columns it owns (scoring: score, grade, probability, automatic tags), so the rows are
+# written once with them instead of updated right after. It must not query per lead nor save.
+_before_create_bulk: list[Callable[[list], None]] = []
+
+
+def register_before_create_bulk(hook: Callable[[list], None]) -> None:
+    if hook not in _before_create_bulk:
+        _before_create_bulk.append(hook)
+
+
+def before_create_bulk_hooks() -> list[Callable[[list], None]]:
+    return list(_before_create_bulk)
+
+
 # After a change that may matter to other apps (scoring: "rescore it"): ``lead_update``,
 # ``activity_log``, ``lead_change_status``, ``lead_change_stage`` and ``lead_bant_update`` call
 # each hook with the lead's id once their transaction commits (nothing for a rollback, nor for

@@ -10,6 +10,7 @@ class ScoringConfig(AppConfig):
             register_after_change,
             register_after_create,
             register_after_create_bulk,
+            register_before_create_bulk,
             register_history,
             register_lead_page,
             register_merge,
@@ -20,12 +21,14 @@ class ScoringConfig(AppConfig):
         from scoring.hooks_events import lead_events_panel
         from scoring.localise import scoring_names_localise_on_create
         from scoring.next_action import lead_next_action_panel
+        from scoring.services import score_prefill
         from scoring.tagging import tag_names_active
         from scoring.tasks import score_changed_lead, score_new_lead, score_new_leads
 
         # Without routes=True: an import that leaves its leads unassigned still scores them.
         register_after_create(score_new_lead)
         register_after_create_bulk(score_new_leads)
+        register_before_create_bulk(score_prefill)
         register_after_change(score_changed_lead)
         register_lead_page(panel=hooks.lead_panel)
         register_lead_page(panel=lead_next_action_panel)

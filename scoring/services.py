@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -142,6 +143,86 @@ def _change_reason(before: list[dict], after: ScoreResult) -> str:
     return "; ".join(parts)[:300]
 
 
+@dataclass(frozen=True)
+class LeadValues:
+    """What scoring computes for one lead before any manual adjustment."""
+
+    result: ScoreResult
+    tags: list[str]
+    #: The score shown (the rule total, or its blend with the model) and its letter.
+    shown: int
+    letter: str
+    probability: float | None = None
+    factors: list = field(default_factory=list)
+    version: int | None = None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.probability is None else round(self.probability * 100)
+
+
+def lead_values(
+    row: dict,
+    *,
+    ruleset: RuleSet,
+    predictor: Predictor | None,
+    sources: dict[int, str],
+    activities: dict,
+    events: dict,
+    last_event_at: datetime | None = None,
+    now: datetime,
+) -> LeadValues:
+    """The rule score, automatic tags and (with a model) probability, factors and blended
+    score of one lead given as a dict of LEAD_COLUMNS with its counts."""
+    facts = lead_facts(
+        row, sources=sources, activities=activities, events=events, last_event_at=last_event_at
+    )
+    result = lead_score(facts, ruleset, now=now)
+    tags = [hit.tag for hit in lead_tags(facts, ruleset, now=now)]
+    if predictor is None:
+        return LeadValues(result, tags, result.total, result.letter)
+    probability, factors = predictor.predict(
+        row, source=sources.get(row.get("source_id"), ""), activities=activities, events=events
+    )
+    probability = round(probability, 4)
+    shown = predictor.shown(result.total, probability)
+    return LeadValues(
+        result,
+        tags,
+        shown,
+        ruleset.thresholds.letter(shown),
+        probability,
+        factors,
+        predictor.version,
+    )
+
+
+def score_prefill(leads: list[Lead]) -> None:
+    """The leads app's before-create hook for leads made in bulk (imports): give the unsaved
+    leads their score, grade, probability and tags as they are inserted, so that the scoring
+    task that follows finds them right and writes only the explanations, not every new lead
+    row a second time through the lead table's indexes (most of what scoring added to an
+    import). New leads have no activities or events yet."""
+    if not leads:
+        return
+    now = timezone.now()
+    ruleset, predictor = ruleset_load(), predictor_load()
+    sources = dict(SourceChannel.objects.values_list("pk", "code"))
+    for lead in leads:
+        row = {name: getattr(lead, name) for name in LEAD_COLUMNS}
+        values = lead_values(
+            row,
+            ruleset=ruleset,
+            predictor=predictor,
+            sources=sources,
+            activities={},
+            events={},
+            now=now,
+        )
+        lead.score, lead.grade = values.shown, values.letter
+        lead.conversion_probability, lead.auto_tags = values.percent, values.tags
+
+
 def score_recompute(
     *, lead_ids, trigger: str = "", now: datetime | None = None, chunk: int = CHUNK
 ) -> int:
@@ -243,28 +324,19 @@ def _score_chunk(
         }
         moved, details, changes, same, expired = [], [], [], [], []
         for row in rows:
-            facts = lead_facts(
+            values = lead_values(
                 row,
+                ruleset=ruleset,
+                predictor=predictor,
                 sources=sources,
                 activities=counts.get(row["id"], {}),
-                events=events.get(row["id"]),
+                events=events.get(row["id"], {}),
                 last_event_at=last_event.get(row["id"]),
+                now=now,
             )
-            result = lead_score(facts, ruleset, now=now)
-            tags = [hit.tag for hit in lead_tags(facts, ruleset, now=now)]
-            shown, letter = result.total, result.letter
-            probability, factors, version = None, [], None
-            if predictor is not None:
-                probability, factors = predictor.predict(
-                    row,
-                    source=sources.get(row.get("source_id"), ""),
-                    activities=counts.get(row["id"], {}),
-                    events=events.get(row["id"], {}),
-                )
-                probability, version = round(probability, 4), predictor.version
-                shown = predictor.shown(result.total, probability)
-                letter = ruleset.thresholds.letter(shown)
-            percent = None if probability is None else round(probability * 100)
+            result, tags = values.result, values.tags
+            probability, factors, version = values.probability, values.factors, values.version
+            shown, letter, percent = values.shown, values.letter, values.percent
             blended = shown
             override = overrides.get(row["id"])
             if override is not None and override.applies(now):

@@ -20,7 +20,12 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from leadcrm.accounts.models import User
-from leads.hooks import after_create_bulk_hooks, after_create_hooks, destination_send
+from leads.hooks import (
+    after_create_bulk_hooks,
+    after_create_hooks,
+    before_create_bulk_hooks,
+    destination_send,
+)
 from leads.identity.keys import lead_keys_fill
 from leads.models import (
     OPEN_STATUSES,
@@ -162,8 +167,11 @@ def _keys_set(lead: Lead, keys: dict | None) -> None:
 
 
 def _insert(leads: list[Lead], *, actor: User | None, reason: str, now) -> None:
-    """Give ``leads`` ids from the table's sequence, COPY them in and write their history
-    rows (type "+", at ``now``, by ``actor``, with ``reason``)."""
+    """Give ``leads`` ids from the table's sequence, let the before-create hooks fill what
+    their apps own (the score), COPY them in and write their history rows (type "+", at
+    ``now``, by ``actor``, with ``reason``)."""
+    for hook in before_create_bulk_hooks():
+        hook(leads)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",

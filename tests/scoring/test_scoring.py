@@ -145,6 +145,41 @@ def test_an_import_queues_one_scoring_task_per_batch_not_per_row(
     assert score_recompute(lead_ids=[i for ids, _t in enqueued for i in ids]) == 501
 
 
+def test_an_imported_lead_is_inserted_with_its_score_and_the_task_writes_only_the_explanation(
+    in_tenant_a, enqueued, django_capture_on_commit_callbacks
+):
+    """The before-create hook scores the batch as it is inserted: the scoring task that
+    follows finds every lead's score, grade and tags right and writes no lead row again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cast = in_tenant_a
+    data = (
+        "Name,Company,Job title,Notes\n"
+        "Import hot,上海云启智能科技有限公司,采购总监,急需报价 quote\n"
+        "Import cold,,,\n"
+    ).encode()
+    job = import_job_create(actor=cast.admin, filename="p.csv", data=data)
+    import_job_start(job=job, actor=cast.admin, mapping=job.mapping, on_duplicate="skip",
+                     owner=None, source_detail="", run_rules=False)  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        import_run(job.pk)
+    inserted = {
+        lead.name: (lead.score, lead.grade, lead.auto_tags)
+        for lead in Lead.objects.filter(import_job=job)
+    }
+    assert inserted["Import hot"][0] > inserted["Import cold"][0]
+    assert "Decision maker" in inserted["Import hot"][2]
+    (ids, _trigger) = enqueued[0]
+    with CaptureQueriesContext(connection) as queries:
+        assert score_recompute(lead_ids=ids, trigger="created") == 2
+    assert not [q for q in queries if q["sql"].startswith("UPDATE leads_lead")]
+    assert LeadScore.objects.filter(lead_id__in=ids).count() == 2  # the explanation is written
+    for lead in Lead.objects.filter(import_job=job):
+        assert (lead.score, lead.grade, lead.auto_tags) == inserted[lead.name]
+        assert LeadScore.objects.get(lead=lead).total == lead.score
+
+
 def test_the_hot_threshold_is_the_lists_setting(in_tenant_a):
     LeadSettings.objects.update_or_create(
         singleton=True, defaults={"hot_score": 80, "warm_score": 40}
