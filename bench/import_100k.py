@@ -284,19 +284,23 @@ def main() -> None:
 
 @contextmanager
 def _scoring_hooks_off():
-    """Without scoring's after-create hooks (the single one too: with no bulk hook left, an
-    import calls the single hooks per lead). The bench reaches into leads.hooks' lists, which
+    """Without scoring's hooks: after-create (the single one too: with no bulk hook left, an
+    import calls the single hooks per lead) and before-create (the score filled in at insert). The bench reaches into leads.hooks' lists, which
     the product never needs to undo."""
     from leads import hooks
+    from scoring.services import score_prefill
     from scoring.tasks import score_new_lead, score_new_leads
 
     saved = list(hooks._after_create), list(hooks._after_create_bulk)
+    before = list(hooks._before_create_bulk)
     hooks._after_create[:] = [h for h in saved[0] if h[0] is not score_new_lead]
     hooks._after_create_bulk[:] = [h for h in saved[1] if h[0] is not score_new_leads]
+    hooks._before_create_bulk[:] = [h for h in before if h is not score_prefill]
     try:
         yield
     finally:
         hooks._after_create[:], hooks._after_create_bulk[:] = saved
+        hooks._before_create_bulk[:] = before
 
 
 def _scoring_worker() -> subprocess.Popen:
