@@ -106,7 +106,7 @@ def _load(tenant, count: int, seed: int) -> float:
             "priority, tags, notes, custom_data, status, status_note, score, grade, created_at, "
             "updated_at, assigned_at, last_activity_at, next_follow_up_at, owner_id, "
             "loss_reason_id, source_id, stage_id, bant_authority, bant_budget, bant_need, "
-            "bant_timeline, email_key, phone_key, mobile_key, company_key, name_key"
+            "bant_timeline, email_key, phone_key, mobile_key, company_key, name_key, auto_tags"
         )
         started = time.monotonic()
         batch = 50_000
@@ -175,6 +175,7 @@ def _load(tenant, count: int, seed: int) -> float:
                         "f",
                         "f",
                         *([""] * 5),  # duplicate keys: filled by whoever needs them
+                        "{}",  # automatic tags: scoring fills them
                     ]
                     buffer.write("\t".join(row) + "\n")
                 buffer.seek(0)

@@ -190,11 +190,11 @@ class Lead(models.Model):
     first_follow_up_at = models.DateTimeField(_("first follow-up"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     next_follow_up_at = models.DateTimeField(_("next follow-up due"), null=True, blank=True)
-    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
     #: When it was converted into a customer (set only by lead_mark_converted), or, for a lead
     #: imported as another CRM's history, when it was won there (leads_create_closed_bulk).
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True, editable=False)
-    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    stage_changed_at = models.DateTimeField(_("stage changed"), null=True, blank=True)
     #: Set when this lead was merged into another (a tombstone: hidden, restorable 30 days).
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_leads"
