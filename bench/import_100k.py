@@ -285,8 +285,9 @@ def main() -> None:
 @contextmanager
 def _scoring_hooks_off():
     """Without scoring's hooks: after-create (the single one too: with no bulk hook left, an
-    import calls the single hooks per lead) and before-create (the score filled in at insert). The bench reaches into leads.hooks' lists, which
-    the product never needs to undo."""
+    import calls the single hooks per lead) and before-create (the score filled in at
+    insert). The bench reaches into leads.hooks' lists, which the product never needs to
+    undo."""
     from leads import hooks
     from scoring.services import score_prefill
     from scoring.tasks import score_new_lead, score_new_leads
