@@ -166,11 +166,20 @@ def model_train(*, trigger: str = "", actor=None) -> PredictiveModel:
 
 
 def model_train_due(*, trigger: str = "nightly") -> PredictiveModel | None:
-    """Train unless nothing closed since the last training (same closed and converted counts):
-    the nightly run keeps a version per change of history, not per night."""
+    """Train unless the history is the one the last training read: the same closed and
+    converted counts (an import of history changes them), or, for a tenant with more closed
+    leads than a training reads, no lead closed since. The nightly run keeps a version per
+    change of history, not per night."""
     last = model_latest()
-    if last is not None and (last.closed, last.converted) == closed_counts():
-        return None
+    if last is not None:
+        closed, converted = closed_counts()
+        if (last.closed, last.converted) == (closed, converted):
+            return None
+        if (
+            closed > TRAIN_MAX
+            and not _closed_leads().filter(closed_at__gt=last.trained_at).exists()
+        ):
+            return None
     return model_train(trigger=trigger)
 
 

@@ -176,3 +176,22 @@ def test_retrain_now_runs_in_the_worker(committed_db, celery_worker):
         finally:
             Job.objects.filter(kind=TRAIN_KIND).delete()
             PredictiveModel.objects.all().delete()
+
+
+def test_a_tenant_with_more_history_than_a_training_reads_retrains_when_leads_close(
+    in_tenant_a, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scoring.predictive import services
+
+    _closed_history(300)
+    assert services.model_train_due() is not None
+    monkeypatch.setattr(services, "TRAIN_MAX", 100)  # more closed leads than a training reads
+    old = timezone.now() - timedelta(days=400)
+    Lead.objects.create(name="Old loss", status=LeadStatus.LOST, status_changed_at=old)
+    assert services.model_train_due() is None  # counts moved, but nothing closed since
+    Lead.objects.create(name="Lost now", status=LeadStatus.LOST, status_changed_at=timezone.now())
+    assert services.model_train_due().version == 2
