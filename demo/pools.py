@@ -124,6 +124,26 @@ def demo_pools_seed(*, admin: User, extra_leads: int = 2500, seed: int = 2026) -
             target_team=teams["International Sales"],
             strategy=AssignmentRule.Strategy.LEAST_LOADED,
         )
+    # Where leads whose score stays low go (the handoff itself is off until an admin turns it
+    # on, on the assignment rules page).
+    pools["nurture"] = pool_save(
+        actor=admin,
+        name="Nurture",
+        kind=Pool.Kind.OTHER,
+        description="Leads whose score stayed low: marketing keeps them warm",
+        admins=admins,
+        member_teams=list(teams.values()),
+        **{**common, "mode": Pool.Mode.CLAIM},
+    )
+    rule_save(
+        actor=admin,
+        name="Low scores to nurture",
+        triggers=[AssignmentRule.Trigger.LOW_SCORE],
+        conditions=[],
+        target_type=AssignmentRule.Target.POOL,
+        target_pool=pools["nurture"],
+        set_nurture=True,
+    )
     # The leads waiting since the leads were seeded, then new ones, all through the rules.
     waiting = list(
         Lead.objects.filter(owner__isnull=True, pool_entry__isnull=True)

@@ -60,6 +60,9 @@ def test_demo_pools_route_claim_and_warn_through_the_services(in_tenant_a):
     assert result["new_leads"] == 120
     assert Pool.objects.filter(name__in=["East China", "North China", "International"]).count() == 3
     assert AssignmentRule.objects.count() >= 4
+    # The low-score handoff has somewhere to go (it stays off until an admin turns it on).
+    handoff = AssignmentRule.objects.get(triggers__contains=["low_score"])
+    assert (handoff.target_pool.name, handoff.set_nurture) == ("Nurture", True)
     # Every unowned open lead sits in a pool: none was lost by routing.
     loose = Lead.objects.filter(owner__isnull=True, pool_entry__isnull=True).exclude(
         status__in=[LeadStatus.VOID, LeadStatus.CONVERTED]
