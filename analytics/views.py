@@ -1,7 +1,109 @@
+"""Analytics pages. Thin: filters from the URL, figures from analytics.selectors."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from analytics.filters import PERIODS, ReportFilters
+from analytics.selectors.dashboard import dashboard_funnel, dashboard_kpis
+from analytics.selectors.scope import report_owner_ids
+from leadcrm.accounts.models import Team, User
+from leads.models import SourceChannel
+
+KPI_LABELS = {
+    "new": _("New leads"),
+    "pooled": _("Waiting in pools"),
+    "due_today": _("Follow-ups due today"),
+    "overdue": _("Overdue follow-ups"),
+    "contact": _("Contact rate"),
+    "qualification": _("Qualification rate"),
+    "conversion": _("Conversion rate"),
+    "cycle": _("Lead to conversion"),
+    "response": _("First response (median)"),
+    "won": _("Won amount"),
+}
+KPI_HELP = {
+    "new": _("Leads created in the period."),
+    "pooled": _("Open leads waiting in a pool without an owner, now."),
+    "due_today": _("Open leads whose next follow-up is due today."),
+    "overdue": _("Open leads whose next follow-up is past, now."),
+    "contact": _("Share of the new leads followed up at least once."),
+    "qualification": _("Share of the new leads that are Qualified or Converted."),
+    "conversion": _("Share of the new leads converted."),
+    "cycle": _("Mean days from creation to conversion, of the leads converted in the period."),
+    "response": _("Median hours from assignment to the first follow-up, of the new leads."),
+    "won": _("Opportunities won in the period."),
+}
+
+
+UNITS = {"days": _("days"), "hours": _("hours")}
+
+
+def _display(kpi) -> str:
+    """The card's number in the reader's format (grouping from the active language)."""
+    value = kpi.value
+    if value is None:
+        return "—"
+    if kpi.unit == "rate":
+        return f"{float(value) * 100:.1f} %"
+    if kpi.unit in ("days", "hours"):
+        return number_format(round(float(value), 1), decimal_pos=1)
+    return number_format(round(value), force_grouping=True)
+
+
+def _change(kpi) -> str:
+    change = kpi.change
+    if change is None:
+        return ""
+    sign = "▲" if change > 0 else "▼" if change < 0 else "="
+    if kpi.unit == "rate":
+        return f"{sign} {abs(change):.1f} pt"
+    return f"{sign} {abs(change):.1f} %"
+
+
+def _choices(user):
+    """The teams and people the reader may narrow to (their own line; everyone for admins)."""
+    owners = report_owner_ids(user)
+    people = User.objects.filter(is_active=True).order_by("full_name")
+    if owners is not None:
+        people = people.filter(pk__in=owners)
+    teams = Team.objects.filter(members__in=people).distinct().order_by("name")
+    return list(teams), list(people)
 
 
 @login_required
 def index(request):
-    return render(request, "analytics/index.html")
+    filters = ReportFilters.from_query(request.GET)
+    kpis = dashboard_kpis(request.user, filters)
+    funnel = dashboard_funnel(request.user, filters)
+    teams, people = _choices(request.user)
+    widest = max([step.reached for step in funnel] + [1])
+    return render(
+        request,
+        "analytics/index.html",
+        {
+            "filters": filters,
+            "periods": PERIODS.items(),
+            "kpis": [
+                {
+                    "kpi": kpi,
+                    "label": KPI_LABELS[kpi.key],
+                    "help": KPI_HELP[kpi.key],
+                    "display": _display(kpi),
+                    "unit": UNITS.get(kpi.unit, ""),
+                    "change": _change(kpi),
+                }
+                for kpi in kpis
+            ],
+            "funnel": [(step, round(step.reached / widest * 100)) for step in funnel],
+            "teams": teams,
+            "people": people,
+            "sources": SourceChannel.objects.filter(is_active=True).order_by("position"),
+            "list_query": {
+                "scene": "all",
+                "created_from": filters.day_from.isoformat(),
+                "created_to": filters.last_day.isoformat(),
+            },
+        },
+    )

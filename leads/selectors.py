@@ -43,6 +43,12 @@ def _owner_ids_in_line(user: User) -> set[int]:
     return owners
 
 
+def owner_ids_in_line(user: User) -> set[int]:
+    """The owners whose leads are in ``user``'s line (themselves, their reports, the members of
+    the teams they manage): what a manager's reports cover (sharing rules aside)."""
+    return _owner_ids_in_line(user)
+
+
 def _team_and_ancestor_ids(team_id: int | None) -> set[int]:
     ids: set[int] = set()
     while team_id and team_id not in ids:

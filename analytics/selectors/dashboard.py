@@ -1,0 +1,227 @@
+"""The manager's dashboard: KPI cards with the change against the period before, and the lead
+funnel by stage with conversion, drop-off and dwell time. Live SQL over the scoped leads (a few
+aggregate queries, whatever the number of leads).
+
+Definitions (the page says them too):
+- new leads: created in the period; contact, qualification and conversion rates are shares of
+  them that were followed up at least once, are Qualified or Converted, were converted;
+- cycle: mean days from creation to conversion of the leads converted in the period;
+- first response: median hours from assignment (else creation) to the first follow-up of the
+  new leads that had one;
+- won amount: opportunities of the covered owners that reached a won stage in the period;
+- pools, follow-ups due today and overdue: now, not per period.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, Q, Sum
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from analytics.filters import ReportFilters
+from analytics.selectors.scope import owners_narrowed, scoped_leads
+from conversion.models import Opportunity, OpportunityStage
+from leadcrm.accounts.models import User
+from leads.models import OPEN_STATUSES, LeadStageChange, LeadStatus, Stage
+from leads.selectors import leads_visible_to
+
+
+class Median(Aggregate):
+    function = "percentile_cont"
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _seconds(expression) -> Func:
+    return Func(
+        expression, template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField()
+    )
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    value: float | int | Decimal | None
+    previous: float | int | Decimal | None = None
+    #: "count", "rate" (0-1), "days", "hours", "amount"
+    unit: str = "count"
+    #: Whether a rise is good (cycle and response time: a fall is).
+    higher_is_better: bool = True
+
+    @property
+    def change(self) -> float | None:
+        """Relative change for counts and amounts, difference in points for rates."""
+        if self.value is None or self.previous is None:
+            return None
+        if self.unit == "rate":
+            return round((float(self.value) - float(self.previous)) * 100, 1)
+        if not self.previous:
+            return None
+        return round((float(self.value) - float(self.previous)) / float(self.previous) * 100, 1)
+
+    @property
+    def good(self) -> bool | None:
+        change = self.change
+        if not change:
+            return None
+        return (change > 0) == self.higher_is_better
+
+
+def _period_figures(user: User, filters: ReportFilters, start: datetime, end: datetime) -> dict:
+    leads = scoped_leads(user, filters)
+    created = leads.filter(created_at__gte=start, created_at__lt=end)
+    counts = created.aggregate(
+        new=Count("id"),
+        contacted=Count("id", filter=Q(first_follow_up_at__isnull=False)),
+        qualified=Count(
+            "id",
+            filter=Q(status__in=[LeadStatus.QUALIFIED, LeadStatus.CONVERTED])
+            | Q(converted_at__isnull=False),
+        ),
+        converted=Count("id", filter=Q(converted_at__isnull=False)),
+    )
+    # Its own query: GREATEST ignores NULLs, so a lead never followed up must not get in.
+    counts["response"] = created.filter(first_follow_up_at__isnull=False).aggregate(
+        median=Median(
+            Greatest(_seconds(F("first_follow_up_at") - Coalesce("assigned_at", "created_at")), 0.0)
+        )
+    )["median"]
+    cycle = leads.filter(converted_at__gte=start, converted_at__lt=end).aggregate(
+        seconds=Avg(_seconds(F("converted_at") - F("created_at")))
+    )["seconds"]
+    new = counts["new"]
+    return {
+        "new": new,
+        "contact": counts["contacted"] / new if new else None,
+        "qualification": counts["qualified"] / new if new else None,
+        "conversion": counts["converted"] / new if new else None,
+        "cycle": cycle / 86400 if cycle is not None else None,
+        "response": counts["response"] / 3600 if counts["response"] is not None else None,
+        "won": _won_amount(user, filters, start, end),
+    }
+
+
+def _won_amount(user: User, filters: ReportFilters, start: datetime, end: datetime) -> Decimal:
+    won = Opportunity.objects.filter(
+        stage__outcome=OpportunityStage.Outcome.WON, closed_at__gte=start, closed_at__lt=end
+    )
+    owners = owners_narrowed(user, filters)
+    if owners is not None:
+        won = won.filter(owner_id__in=owners)
+    if filters.source:
+        won = won.filter(conversions__lead__source__code=filters.source)
+    if filters.region:
+        won = won.filter(conversions__lead__region__iexact=filters.region)
+    return won.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+
+
+def dashboard_kpis(user: User, filters: ReportFilters, *, now: datetime | None = None) -> list[Kpi]:
+    now = now or timezone.now()
+    current = _period_figures(user, filters, filters.start, filters.end)
+    before = _period_figures(user, filters, *filters.previous)
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    open_leads = scoped_leads(user, filters).filter(status__in=OPEN_STATUSES)
+    due = open_leads.aggregate(
+        today=Count(
+            "id",
+            filter=Q(next_follow_up_at__gte=today, next_follow_up_at__lt=today + timedelta(days=1)),
+        ),
+        overdue=Count("id", filter=Q(next_follow_up_at__lt=now)),
+    )
+    pooled = leads_visible_to(user).filter(
+        owner__isnull=True, status__in=OPEN_STATUSES, pool_entry__isnull=False
+    )
+    if filters.source:
+        pooled = pooled.filter(source__code=filters.source)
+    if filters.region:
+        pooled = pooled.filter(region__iexact=filters.region)
+    return [
+        Kpi("new", current["new"], before["new"]),
+        Kpi("pooled", pooled.count()),
+        Kpi("due_today", due["today"]),
+        Kpi("overdue", due["overdue"], higher_is_better=False),
+        Kpi("contact", current["contact"], before["contact"], unit="rate"),
+        Kpi("qualification", current["qualification"], before["qualification"], unit="rate"),
+        Kpi("conversion", current["conversion"], before["conversion"], unit="rate"),
+        Kpi("cycle", current["cycle"], before["cycle"], unit="days", higher_is_better=False),
+        Kpi("response", current["response"], before["response"], unit="hours",
+            higher_is_better=False),
+        Kpi("won", current["won"], before["won"], unit="amount"),
+    ]  # fmt: skip
+
+
+@dataclass
+class FunnelStep:
+    stage: Stage | None
+    #: New leads of the period that reached this stage or a later one.
+    reached: int
+    #: Share of the step before that reached this one (None for the first).
+    conversion: float | None = None
+    #: Reached this step but not the next.
+    dropped: int = 0
+    #: Hours spent in the stage by leads that left it: median and 90th percentile.
+    dwell_median: float | None = None
+    dwell_p90: float | None = None
+    #: Of them, leads at this stage now.
+    now: int = 0
+
+
+def dashboard_funnel(user: User, filters: ReportFilters) -> list[FunnelStep]:
+    """The new leads of the period through the stages (by position; the furthest stage each
+    lead reached, from its stage history), then Converted."""
+    created = scoped_leads(user, filters).filter(
+        created_at__gte=filters.start, created_at__lt=filters.end
+    )
+    stages = list(Stage.objects.filter(is_active=True).order_by("position", "name"))
+    if not stages:
+        return []
+    ids_sql, ids_params = created.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT top, count(*) FROM (
+                SELECT sc.lead_id, max(s.position) AS top
+                FROM {LeadStageChange._meta.db_table} sc
+                JOIN {Stage._meta.db_table} s ON s.id = sc.to_stage_id
+                WHERE sc.lead_id IN ({ids_sql})
+                GROUP BY sc.lead_id
+            ) t GROUP BY top
+            """,  # noqa: S608 - table names from the models, values as parameters
+            ids_params,
+        )
+        furthest = dict(cursor.fetchall())
+        cursor.execute(
+            f"""
+            SELECT to_stage_id,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY hours),
+                   percentile_cont(0.9) WITHIN GROUP (ORDER BY hours)
+            FROM (
+                SELECT to_stage_id, EXTRACT(EPOCH FROM (
+                    lead(changed_at) OVER (PARTITION BY lead_id ORDER BY changed_at, id)
+                    - changed_at)) / 3600 AS hours
+                FROM {LeadStageChange._meta.db_table}
+                WHERE lead_id IN ({ids_sql})
+            ) d WHERE hours IS NOT NULL GROUP BY to_stage_id
+            """,  # noqa: S608
+            ids_params,
+        )
+        dwell = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+    at_now = dict(created.values_list("stage_id").annotate(n=Count("id")).order_by())
+    steps = []
+    for stage in stages:
+        reached = sum(n for top, n in furthest.items() if top is not None and top >= stage.position)
+        median, p90 = dwell.get(stage.pk, (None, None))
+        steps.append(FunnelStep(stage, reached, dwell_median=median, dwell_p90=p90,
+                                now=at_now.get(stage.pk, 0)))  # fmt: skip
+    converted = created.filter(converted_at__isnull=False).count()
+    steps.append(FunnelStep(None, converted))
+    for before, step in itertools.pairwise(steps):
+        step.conversion = step.reached / before.reached if before.reached else None
+        before.dropped = max(0, before.reached - step.reached)
+    return steps
