@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
+from datetime import date
 
 
 def uuid_or_none(value) -> uuid.UUID | None:
@@ -49,3 +50,27 @@ def data_clean(value):
     if isinstance(value, dict):
         return {text_clean(str(k)): data_clean(v) for k, v in value.items()}
     return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def query_values(query, name: str) -> list[str]:
+    """Every value of ``name`` in a query string, repeated (`?owner=a&owner=b`) or
+    comma-separated (`?owner=a,b`), stripped, empty ones left out. ``query`` is a QueryDict
+    or a plain dict."""
+    raw = query.getlist(name) if hasattr(query, "getlist") else [query.get(name) or ""]
+    return [part.strip() for value in raw for part in str(value).split(",") if part.strip()]
+
+
+def iso_date_or_none(value, *, years: tuple[int, int] = (1900, 2100)) -> date | None:
+    """``value`` as a date if it reads YYYY-MM-DD (ASCII digits) and falls within ``years``
+    (inclusive), else None: a typed year 0024 or 20245 is a typo, not a filter."""
+    value = str(value or "").strip()
+    if not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if years[0] <= day.year <= years[1] else None

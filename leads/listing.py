@@ -5,13 +5,17 @@ render what this returns. Pages of other apps import this module; it imports non
 """
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
+from django.db.models import Q
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from leads.fields import custom_fields_active
 from leads.hooks import tag_choices
-from leads.models import LeadSettings
-from leads.selectors import LeadFilters
+from leads.models import LeadSettings, LeadStatus, Priority, SourceChannel, Stage
+from leads.selectors import FilterTargets, LeadFilters, lead_filter_targets, owners_filterable_by
 
 PAGE_SIZE = 50
 
@@ -46,6 +50,111 @@ SORTS = [
 TOGGLES = ("hot", "unassigned", "overdue")
 
 
+#: The controls of the "More filters" panel besides the tag and custom fields, named after
+#: their URL parameter (created: the created_from and created_to pair).
+MORE_FILTERS = ("owner", "source", "stage", "priority", "created")
+
+
+@dataclass(frozen=True)
+class FilterChip:
+    """An active filter on the filter bar: what it narrows to, and the link without it."""
+
+    label: str
+    href: str
+
+
+def _without(request, *params: str) -> str:
+    """The page's query string without ``params`` (and its page number), as a link."""
+    query = request.GET.copy()
+    for param in (*params, "page"):
+        query.pop(param, None)
+    return f"?{query.urlencode()}"
+
+
+def _filter_chips(request, filters: LeadFilters, targets: FilterTargets, status_keys) -> list:
+    """A removable chip for each filter a link may set that the bar shows no other way, so
+    someone who arrives from a report sees why the list is narrowed. Each chip's link drops
+    its own parameter and keeps the others."""
+    chips = []
+
+    def add(label: str, *params: str) -> None:
+        chips.append(FilterChip(label, _without(request, *params)))
+
+    if filters.status and filters.status not in status_keys:
+        labels = dict(STATUS_CHIPS) | dict(LeadStatus.choices)
+        add(_("Status: %(value)s") % {"value": labels[filters.status]}, "status")
+    if targets.owners:
+        owners = ", ".join(str(owner) for owner in targets.owners)
+        add(_("Owner: %(value)s") % {"value": owners}, "owner")
+    if targets.team:
+        add(_("Team: %(value)s") % {"value": targets.team}, "team")
+    if targets.sources:
+        sources = ", ".join(str(source) for source in targets.sources)
+        add(_("Source: %(value)s") % {"value": sources}, "source")
+    if targets.stage:
+        add(_("Stage: %(value)s") % {"value": targets.stage}, "stage")
+    if filters.priority:
+        add(_("Priority: %(value)s") % {"value": Priority(filters.priority).label}, "priority")
+    if filters.region:
+        add(_("Region: %(value)s") % {"value": filters.region}, "region")
+    if filters.industry:
+        add(_("Industry: %(value)s") % {"value": filters.industry}, "industry")
+    if targets.lost_reason:
+        add(_("Loss reason: %(value)s") % {"value": targets.lost_reason}, "lost_reason")
+    for param, label in (
+        ("created_from", _("Created from %(date)s")),
+        ("created_to", _("Created until %(date)s")),
+        ("converted_from", _("Converted from %(date)s")),
+        ("converted_to", _("Converted until %(date)s")),
+    ):
+        day = getattr(filters, param)
+        if day:
+            add(label % {"date": day.isoformat()}, param)
+    return chips
+
+
+def _more_filters(request, user, filters: LeadFilters, offered: Collection[str]) -> dict:
+    """The "More filters" panel: its select choices as (value, label, selected), one small
+    query per list it offers, and the page's other parameters it carries along."""
+    choices = {}
+    if "owner" in offered:
+        choices["owner"] = [
+            (str(person.uuid), str(person), str(person.uuid) in filters.owners)
+            for person in owners_filterable_by(user)
+        ]
+    if "source" in offered:
+        sources = SourceChannel.objects.filter(Q(is_active=True) | Q(code__in=filters.sources))
+        choices["source"] = [(s.code, s.name, s.code in filters.sources) for s in sources]
+    if "stage" in offered:
+        chosen = Q(uuid=filters.stage) if filters.stage else Q(pk__in=[])
+        stages = Stage.objects.filter(Q(is_active=True) | chosen)
+        choices["stage"] = [(str(s.uuid), s.name, str(s.uuid) == filters.stage) for s in stages]
+    if "priority" in offered:
+        choices["priority"] = [
+            (value, label, value == filters.priority) for value, label in Priority.choices
+        ]
+    handled = {"page", "tag"} | {p for p in offered if p != "created"}
+    if "created" in offered:
+        handled |= {"created_from", "created_to"}
+    kept = [
+        (key, value)
+        for key, values in request.GET.lists()
+        if key not in handled and not key.startswith("cf_")
+        for value in values
+    ]
+    active = len(filters.custom) + bool(filters.tag)
+    active += sum(any(selected for _v, _l, selected in options) for options in choices.values())
+    if "created" in offered:
+        active += bool(filters.created_from) + bool(filters.created_to)
+    return {
+        "more_filters": offered,
+        "filter_choices": choices,
+        "more_filters_kept": kept,
+        "more_filters_clear": f"?{urlencode(kept)}",
+        "more_filters_active": active,
+    }
+
+
 def _offered(choices, keys):
     return [(key, label) for key, label in choices if keys is None or key in keys]
 
@@ -76,21 +185,32 @@ def lead_table_context(
     toggles: Collection[str] | None = None,
     periods: Collection[str] | None = None,
     sorts: Collection[str] | None = None,
+    more_filters: Collection[str] | None = None,
+    targets: FilterTargets | None = None,
     page_size: int = PAGE_SIZE,
 ) -> dict:
     """The context of a lead table: its page of ``leads`` and pager, and the filter bar.
 
-    ``leads`` is already narrowed by ``filters``. The other options name the keys on offer
-    (None: all of STATUS_CHIPS, TOGGLES, PERIODS or SORTS; an empty collection: none).
+    ``leads`` is already narrowed by ``filters`` (``targets``: the rows they name, looked up
+    here when not given). The other options name the keys on offer (None: all of STATUS_CHIPS,
+    TOGGLES, PERIODS, SORTS or MORE_FILTERS; an empty collection: none).
     ``lead_settings`` gives the rows' score meters the tenant's Hot and Warm bands (one query
     per page, not per row).
     """
+    if targets is None:
+        targets = lead_filter_targets(filters)
+    offered_chips = _offered(STATUS_CHIPS, status_chips)
+    offered_more = [key for key in MORE_FILTERS if more_filters is None or key in more_filters]
     return {
         **lead_table_page(request, leads, page_size=page_size),
+        **_more_filters(request, request.user, filters, offered_more),
         "lead_settings": LeadSettings.load(),
         "filters": filters,
         "query": request.GET,
-        "status_chips": _offered(STATUS_CHIPS, status_chips),
+        "filter_chips": _filter_chips(
+            request, filters, targets, {key for key, _label in offered_chips}
+        ),
+        "status_chips": offered_chips,
         "toggles": [key for key in TOGGLES if toggles is None or key in toggles],
         "periods": _offered(PERIODS, periods),
         "sorts": _offered(SORTS, sorts),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
@@ -13,7 +14,7 @@ from django.utils import timezone
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.roles import Role
 from leadcrm.accounts.selectors import team_descendant_ids, user_subordinate_ids
-from leadcrm.parsing import uuid_or_none
+from leadcrm.parsing import iso_date_or_none, query_values, text_clean, uuid_or_none
 from leads.dedup.matching import duplicates_find
 from leads.fields import custom_value_parse
 from leads.hooks import administered_hooks, history_entries, masking_hooks, visibility_hooks
@@ -25,7 +26,11 @@ from leads.models import (
     LeadMember,
     LeadSettings,
     LeadStatus,
+    LossReason,
+    Priority,
     SharingRule,
+    SourceChannel,
+    Stage,
 )
 from leads.models import CustomFieldDefinition as Definition
 
@@ -143,6 +148,17 @@ def owners_assignable_by(actor: User) -> QuerySet[User]:
     return owners.order_by("full_name")
 
 
+def owners_filterable_by(user: User) -> QuerySet[User]:
+    """The people whose leads ``user`` may narrow the list to (the list's Owner filter):
+    everyone for tenant admins, else their own line and the owners sharing rules open to them.
+    Leads seen through a pool or as a team member need no owner filter to be found."""
+    people = User.objects.all()
+    if not user.is_tenant_admin:
+        readable, _writable = owner_ids_visible_to(user)
+        people = people.filter(pk__in=readable)
+    return people.order_by("-is_active", "full_name")
+
+
 def lead_can_write(user: User, lead: Lead) -> bool:
     """Who may change a lead: tenant admins; its owner; the owner's managers (reporting line
     or managed team); read-write members; read-write sharing rules covering its owner. A
@@ -253,13 +269,41 @@ SORTS = {
 
 #: A tag's length (Lead.tags and Lead.auto_tags hold CharField(50)).
 TAG_MAX = 50
+#: The longest region or industry a filter matches (both are CharField(100) on the lead).
+TEXT_FILTER_MAX = 100
+#: The most owners or sources one link may name (a longer list is cut, never an error).
+MANY_MAX = 50
+#: Years a date filter accepts; a date outside (a typo such as 0024-05-01) is ignored.
+DATE_FILTER_YEARS = (1900, 2100)
+_CODE = re.compile(r"[-\w]{1,40}", re.ASCII)  # a SourceChannel code (a slug)
+
+
+def _uuid_params(query, name: str) -> tuple[str, ...]:
+    found = (uuid_or_none(value) for value in query_values(query, name))
+    return tuple(dict.fromkeys(str(value) for value in found if value))[:MANY_MAX]
+
+
+def _text_param(query, name: str) -> str:
+    """The value with its spaces collapsed; "" when it is longer than any stored value."""
+    value = " ".join(text_clean(str(query.get(name) or "")).split())
+    return value if len(value) <= TEXT_FILTER_MAX else ""
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the active (the tenant's) time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @dataclass(frozen=True)
 class LeadFilters:
-    """What the list shows; parsed from the URL (`?status=new&hot=1`), so links can carry it."""
+    """What the list shows; parsed from the URL (`?status=new&hot=1`), so links can carry it.
+
+    Reports link to the list with any of these; every one only narrows what the scene shows
+    (visibility is decided by leads_visible_to, never here). A value that does not parse is
+    dropped, so a stale or mangled link still shows a list."""
 
     scene: str = "mine"
+    #: A chip's group of statuses (STATUS_FILTERS) or one raw LeadStatus value.
     status: str = ""
     hot: bool = False
     period: str = ""  # today | week | month (created)
@@ -273,6 +317,22 @@ class LeadFilters:
     imported: str = ""
     #: Leads tagged exactly so, by a person (``tags``) or by the tag rules (``auto_tags``).
     tag: str = ""
+    #: Owners' uuids (`?owner=<uuid>`, repeated or comma-separated).
+    owners: tuple[str, ...] = ()
+    #: A team's uuid: leads owned by its members and the members of its sub-teams.
+    team: str = ""
+    #: SourceChannel codes (`?source=web&source=expo`).
+    sources: tuple[str, ...] = ()
+    stage: str = ""  # Stage uuid
+    lost_reason: str = ""  # LossReason uuid
+    priority: str = ""  # a Priority value
+    region: str = ""  # exact, case-insensitive
+    industry: str = ""  # exact, case-insensitive
+    #: Inclusive days in the tenant's time zone (`?created_from=2025-01-01`).
+    created_from: date | None = None
+    created_to: date | None = None
+    converted_from: date | None = None
+    converted_to: date | None = None
 
     @classmethod
     def from_query(cls, query) -> LeadFilters:
@@ -283,9 +343,10 @@ class LeadFilters:
         status = query.get("status", "")
         period = query.get("period", "")
         sort = query.get("sort", "score")
+        priority = query.get("priority", "")
         return cls(
             scene=scene if scene in SCENES else "mine",
-            status=status if status in STATUS_FILTERS else "",
+            status=status if status in STATUS_FILTERS or status in LeadStatus.values else "",
             hot=flag("hot"),
             period=period if period in ("today", "week", "month") else "",
             unassigned=flag("unassigned"),
@@ -299,16 +360,104 @@ class LeadFilters:
             ),
             imported=str(uuid_or_none(query.get("imported")) or ""),
             tag=" ".join(query.get("tag", "").split())[:TAG_MAX],
+            owners=_uuid_params(query, "owner"),
+            team=str(uuid_or_none(query.get("team")) or ""),
+            sources=tuple(
+                dict.fromkeys(v for v in query_values(query, "source") if _CODE.fullmatch(v))
+            )[:MANY_MAX],
+            stage=str(uuid_or_none(query.get("stage")) or ""),
+            lost_reason=str(uuid_or_none(query.get("lost_reason")) or ""),
+            priority=priority if priority in Priority.values else "",
+            region=_text_param(query, "region"),
+            industry=_text_param(query, "industry"),
+            created_from=iso_date_or_none(query.get("created_from"), years=DATE_FILTER_YEARS),
+            created_to=iso_date_or_none(query.get("created_to"), years=DATE_FILTER_YEARS),
+            converted_from=iso_date_or_none(query.get("converted_from"), years=DATE_FILTER_YEARS),
+            converted_to=iso_date_or_none(query.get("converted_to"), years=DATE_FILTER_YEARS),
         )
 
 
-def lead_list(*, user: User, filters: LeadFilters) -> QuerySet[Lead]:
-    """The rep's list: visible leads narrowed by the scene and filters, sorted."""
+@dataclass(frozen=True)
+class FilterTargets:
+    """The rows a list's filters name: owners, team, sources, stage, loss reason. Looked up
+    once per request (a few small queries, none per row); the list narrows by them and the
+    filter bar names them on its chips. A uuid or code naming no row is left out, so that
+    filter is ignored (a link to a deleted stage shows the list, not an empty page)."""
+
+    owners: tuple[User, ...] = ()
+    team: Team | None = None
+    #: The team and every team nested below it.
+    team_ids: frozenset[int] = frozenset()
+    sources: tuple[SourceChannel, ...] = ()
+    stage: Stage | None = None
+    lost_reason: LossReason | None = None
+
+
+def lead_filter_targets(filters: LeadFilters) -> FilterTargets:
+    """The rows ``filters`` name (a query for each kind that is set, none otherwise)."""
+    team = Team.objects.filter(uuid=filters.team).first() if filters.team else None
+    return FilterTargets(
+        owners=tuple(User.objects.filter(uuid__in=filters.owners)) if filters.owners else (),
+        team=team,
+        team_ids=frozenset(team_descendant_ids(team)) if team else frozenset(),
+        sources=tuple(SourceChannel.objects.filter(code__in=filters.sources))
+        if filters.sources
+        else (),
+        stage=Stage.objects.filter(uuid=filters.stage).first() if filters.stage else None,
+        lost_reason=LossReason.objects.filter(uuid=filters.lost_reason).first()
+        if filters.lost_reason
+        else None,
+    )
+
+
+def _filter_by_fields(
+    leads: QuerySet[Lead], filters: LeadFilters, targets: FilterTargets
+) -> QuerySet[Lead]:
+    """Narrow by who owns the lead, where it came from, where it stands and when it was
+    created or converted (the filters reports link with)."""
+    if targets.owners:
+        leads = leads.filter(owner_id__in=[owner.pk for owner in targets.owners])
+    if targets.team:
+        members = User.objects.filter(team_id__in=targets.team_ids).values("pk")
+        leads = leads.filter(owner_id__in=members)
+    if targets.sources:
+        leads = leads.filter(source_id__in=[source.pk for source in targets.sources])
+    if targets.stage:
+        leads = leads.filter(stage_id=targets.stage.pk)
+    if targets.lost_reason:
+        leads = leads.filter(loss_reason_id=targets.lost_reason.pk)
+    if filters.priority:
+        leads = leads.filter(priority=filters.priority)
+    if filters.region:
+        leads = leads.filter(region__iexact=filters.region)
+    if filters.industry:
+        leads = leads.filter(industry__iexact=filters.industry)
+    # Inclusive days: from the first day's midnight to (not including) the midnight after
+    # the last, both in the tenant's time zone.
+    for field, start, end in (
+        ("created_at", filters.created_from, filters.created_to),
+        ("converted_at", filters.converted_from, filters.converted_to),
+    ):
+        if start:
+            leads = leads.filter(**{f"{field}__gte": _day_start(start)})
+        if end:
+            leads = leads.filter(**{f"{field}__lt": _day_start(end + timedelta(days=1))})
+    return leads
+
+
+def lead_list(
+    *, user: User, filters: LeadFilters, targets: FilterTargets | None = None
+) -> QuerySet[Lead]:
+    """The rep's list: visible leads narrowed by the scene and filters, sorted. ``targets``
+    are the rows the filters name (lead_filter_targets), when the caller already has them."""
+    if targets is None:
+        targets = lead_filter_targets(filters)
     leads = _scene_narrow(leads_visible_to(user), user=user, scene=filters.scene)
     if filters.status:
-        leads = leads.filter(status__in=STATUS_FILTERS[filters.status])
+        leads = leads.filter(status__in=STATUS_FILTERS.get(filters.status, [filters.status]))
     elif filters.scene != "all" or not user.is_tenant_admin:
         leads = leads.exclude(status=LeadStatus.VOID)
+    leads = _filter_by_fields(leads, filters, targets)
     if filters.hot:
         leads = leads.filter(score__gte=LeadSettings.load().hot_score)
     if filters.period:

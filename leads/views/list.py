@@ -23,8 +23,10 @@ from leads.services import saved_views as saved_view_services
 @login_required
 def lead_list(request):
     filters = selectors.LeadFilters.from_query(request.GET)
-    leads = selectors.lead_list(user=request.user, filters=filters)
-    context = lead_table_context(request, leads, filters=filters) | list_context(request, filters)
+    targets = selectors.lead_filter_targets(filters)  # once for the rows and the chips
+    leads = selectors.lead_list(user=request.user, filters=filters, targets=targets)
+    context = lead_table_context(request, leads, filters=filters, targets=targets)
+    context |= list_context(request, filters)
     if request.htmx and request.htmx.target == "lead-results":
         return render(request, "leads/lead_list.html#lead-results", context)
     return render(request, "leads/lead_list.html", context)

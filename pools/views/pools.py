@@ -27,7 +27,12 @@ TABS = ("waiting", "held", "members", "events")
 
 
 #: The waiting leads' table offers the list's filters that make sense for unowned pool leads.
-WAITING_TABLE = {"status_chips": (), "toggles": ("hot",), "sorts": ("score", "created", "activity")}
+WAITING_TABLE = {
+    "status_chips": (),
+    "toggles": ("hot",),
+    "sorts": ("score", "created", "activity"),
+    "more_filters": ("source", "stage", "priority", "created"),  # waiting leads have no owner
+}
 
 
 @login_required

@@ -43,6 +43,7 @@ def test_a_page_number_that_is_no_page_is_the_first(query):
 
 def test_the_options_name_what_the_filter_bar_offers(in_tenant_a):
     request = RequestFactory().get("/", {"hot": "1"})
+    request.user = in_tenant_a.rep  # the Owner filter offers the people whose leads they see
     filters = LeadFilters.from_query(request.GET)
     everything = lead_table_context(request, [], filters=filters)
     assert [key for key, _label in everything["status_chips"]][:2] == ["new", "following_up"]
