@@ -1,15 +1,20 @@
 """Analytics pages. Thin: filters from the URL, figures from analytics.selectors."""
 
+import csv
+
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from analytics.filters import PERIODS, ReportFilters
 from analytics.selectors.dashboard import dashboard_funnel, dashboard_kpis
+from analytics.selectors.losses import loss_breakdown, loss_pareto
 from analytics.selectors.scope import report_owner_ids
 from leadcrm.accounts.models import Team, User
-from leads.models import SourceChannel
+from leads.exports import export_cell_escape
+from leads.models import LeadStatus, SourceChannel
 
 KPI_LABELS = {
     "new": _("New leads"),
@@ -105,5 +110,59 @@ def index(request):
                 "created_from": filters.day_from.isoformat(),
                 "created_to": filters.last_day.isoformat(),
             },
+        },
+    )
+
+
+#: Reasons given a column of their own in the breakdowns.
+REASON_COLUMNS = 6
+
+
+def _reason_label(row) -> str:
+    if row.reason_id is not None:
+        return row.name
+    if row.name == LeadStatus.INVALID:
+        return str(_("Invalid (no reason given)"))
+    return str(_("Lost (no reason given)"))
+
+
+@login_required
+def losses(request):
+    """Loss reasons: the Pareto, and by source and by owner (csv with ?format=csv)."""
+    filters = ReportFilters.from_query(request.GET)
+    pareto = loss_pareto(request.user, filters)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="loss-reasons.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow([_("Reason"), _("Leads"), _("Share"), _("Cumulative share")])
+        for row in pareto:
+            writer.writerow([export_cell_escape(_reason_label(row)), row.leads,
+                             f"{row.share:.4f}", f"{row.cumulative:.4f}"])  # fmt: skip
+        return response
+    columns = pareto[:REASON_COLUMNS]
+    keys = [r.reason_id if r.reason_id is not None else f"none:{r.name}" for r in columns]
+
+    def table(by):
+        return [
+            (group, [group.by_reason.get(key, 0) for key in keys],
+             group.leads - sum(group.by_reason.get(key, 0) for key in keys))
+            for group in loss_breakdown(request.user, filters, by=by)
+        ]  # fmt: skip
+
+    widest = max([r.leads for r in pareto] + [1])
+    return render(
+        request,
+        "analytics/losses.html",
+        {
+            "filters": filters,
+            "periods": PERIODS.items(),
+            "pareto": [(r, _reason_label(r), round(r.leads / widest * 100)) for r in pareto],
+            "columns": [_reason_label(r) for r in columns],
+            "by_source": table("source"),
+            "by_owner": table("owner"),
+            "total": sum(r.leads for r in pareto),
+            "csv_query": filters.query(format="csv"),
         },
     )
