@@ -5,4 +5,5 @@ from analytics import views
 urlpatterns = [
     path("", views.index, name="analytics-index"),
     path("losses/", views.losses, name="analytics-losses"),
+    path("aging/", views.aging, name="analytics-aging"),
 ]

@@ -5,10 +5,12 @@ import csv
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from analytics.filters import PERIODS, ReportFilters
+from analytics.selectors.aging import bucket_days, lead_aging
 from analytics.selectors.dashboard import dashboard_funnel, dashboard_kpis
 from analytics.selectors.losses import loss_breakdown, loss_pareto
 from analytics.selectors.scope import report_owner_ids
@@ -164,5 +166,43 @@ def losses(request):
             "by_owner": table("owner"),
             "total": sum(r.leads for r in pareto),
             "csv_query": filters.query(format="csv"),
+        },
+    )
+
+
+def _aging_cells(row, buckets) -> list[tuple[int, dict]]:
+    """Each count with the lead-list query that shows exactly those leads."""
+    return [
+        (
+            n,
+            {
+                "scene": "all",
+                "status": row.status,
+                "created_from": first.isoformat() if first else "",
+                "created_to": last.isoformat(),
+            },
+        )
+        for n, (_key, first, last) in zip(row.counts, buckets, strict=True)
+    ]
+
+
+@login_required
+def aging(request):
+    """Lead aging: open leads now by status and age since creation (links open the list)."""
+    filters = ReportFilters.from_query(request.GET)
+    rows = lead_aging(request.user, filters)
+    statuses = dict(LeadStatus.choices)
+    buckets = bucket_days(timezone.localdate())
+    return render(
+        request,
+        "analytics/aging.html",
+        {
+            "filters": filters,
+            "buckets": buckets,
+            "rows": [
+                (row, statuses.get(row.status, row.status), _aging_cells(row, buckets))
+                for row in rows
+            ],
+            "total": sum(row.total for row in rows),
         },
     )

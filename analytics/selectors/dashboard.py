@@ -38,7 +38,7 @@ class Median(Aggregate):
     output_field = FloatField()
 
 
-def _seconds(expression) -> Func:
+def epoch_seconds(expression) -> Func:
     return Func(
         expression, template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField()
     )
@@ -89,11 +89,13 @@ def _period_figures(user: User, filters: ReportFilters, start: datetime, end: da
     # Its own query: GREATEST ignores NULLs, so a lead never followed up must not get in.
     counts["response"] = created.filter(first_follow_up_at__isnull=False).aggregate(
         median=Median(
-            Greatest(_seconds(F("first_follow_up_at") - Coalesce("assigned_at", "created_at")), 0.0)
+            Greatest(
+                epoch_seconds(F("first_follow_up_at") - Coalesce("assigned_at", "created_at")), 0.0
+            )
         )
     )["median"]
     cycle = leads.filter(converted_at__gte=start, converted_at__lt=end).aggregate(
-        seconds=Avg(_seconds(F("converted_at") - F("created_at")))
+        seconds=Avg(epoch_seconds(F("converted_at") - F("created_at")))
     )["seconds"]
     new = counts["new"]
     return {
