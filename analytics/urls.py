@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.index, name="analytics-index"),
     path("losses/", views.losses, name="analytics-losses"),
     path("aging/", views.aging, name="analytics-aging"),
+    path("trends/", views.trends, name="analytics-trends"),
 ]

@@ -14,6 +14,7 @@ from analytics.selectors.aging import bucket_days, lead_aging
 from analytics.selectors.dashboard import dashboard_funnel, dashboard_kpis
 from analytics.selectors.losses import loss_breakdown, loss_pareto
 from analytics.selectors.scope import report_owner_ids
+from analytics.selectors.trends import lead_trends
 from leadcrm.accounts.models import Team, User
 from leads.exports import export_cell_escape
 from leads.models import LeadStatus, SourceChannel
@@ -204,5 +205,45 @@ def aging(request):
                 for row in rows
             ],
             "total": sum(row.total for row in rows),
+        },
+    )
+
+
+#: The trend charts' drawing box (SVG user units): one bar per week.
+BAR_STEP, CHART_HEIGHT = 10, 60
+
+
+def _bars(weeks, field: str) -> list[tuple[int, int, int, int, object]]:
+    """(x, y, height, count, week) of each week's bar for ``field``, scaled to the chart."""
+    top = max([getattr(w, field) for w in weeks] + [1])
+    out = []
+    for i, week in enumerate(weeks):
+        count = getattr(week, field)
+        height = round(count / top * CHART_HEIGHT)
+        out.append((i * BAR_STEP, CHART_HEIGHT - height, height, count, week))
+    return out
+
+
+@login_required
+def trends(request):
+    """New, converted and lost leads per week over a year (charts and the table)."""
+    filters = ReportFilters.from_query(request.GET)
+    weeks = lead_trends(request.user, filters)
+    return render(
+        request,
+        "analytics/trends.html",
+        {
+            "filters": filters,
+            "weeks": weeks,
+            "charts": [
+                (key, label, _bars(weeks, key), sum(getattr(w, key) for w in weeks))
+                for key, label in (
+                    ("new", _("New leads")),
+                    ("converted", _("Converted")),
+                    ("lost", _("Lost or invalid")),
+                )
+            ],
+            "width": len(weeks) * BAR_STEP,
+            "height": CHART_HEIGHT,
         },
     )

@@ -1,0 +1,50 @@
+"""Trends: new, converted and lost leads per week over 52 weeks, in the tenant's weeks, scoped
+to the reader; the page shows the charts and the table."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from analytics.filters import ReportFilters
+from analytics.selectors.trends import WEEKS, lead_trends
+from leads.models import Lead, LeadStatus
+from tests.conftest import tenant_client
+
+TODAY = date(2026, 11, 25)  # a Wednesday
+MONDAY = date(2026, 11, 23)
+
+
+def _at(day: date, hour: int = 10):
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def test_leads_count_in_their_week(in_tenant_a):
+    cast = in_tenant_a
+    a = Lead.objects.create(name="A", owner=cast.rep, status=LeadStatus.CONVERTED)
+    b = Lead.objects.create(name="B", owner=cast.rep, status=LeadStatus.LOST)
+    c = Lead.objects.create(name="C", owner=cast.teammate)
+    old = Lead.objects.create(name="Old", owner=cast.rep)
+    Lead.objects.filter(pk=a.pk).update(created_at=_at(MONDAY, 0), converted_at=_at(TODAY))
+    Lead.objects.filter(pk=b.pk).update(
+        created_at=_at(MONDAY - timedelta(days=1), 23), status_changed_at=_at(TODAY)
+    )  # Sunday 23:00: the week before
+    Lead.objects.filter(pk=c.pk).update(created_at=_at(TODAY))
+    Lead.objects.filter(pk=old.pk).update(created_at=_at(TODAY - timedelta(weeks=60)))
+    weeks = lead_trends(cast.admin, ReportFilters.from_query({}), today=TODAY)
+    assert len(weeks) == WEEKS
+    assert (weeks[-1].start, weeks[-1].new, weeks[-1].converted, weeks[-1].lost) == (
+        MONDAY, 2, 1, 1,
+    )  # fmt: skip
+    assert (weeks[-2].start, weeks[-2].new) == (MONDAY - timedelta(weeks=1), 1)
+    assert sum(w.new for w in weeks) == 3  # the 60-week-old lead is outside the window
+    mine = lead_trends(cast.teammate, ReportFilters.from_query({}), today=TODAY)
+    assert sum(w.new for w in mine) == 1
+
+
+def test_the_page_shows_charts_and_the_table(in_tenant_a):
+    page = tenant_client(in_tenant_a, in_tenant_a.admin).get("/analytics/trends/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert body.count('class="trend-chart') == 3
+    assert body.count("<rect ") == 3 * WEEKS
+    assert "Per week" in body
