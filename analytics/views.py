@@ -70,14 +70,21 @@ def _change(kpi) -> str:
     return f"{sign} {abs(change):.1f} %"
 
 
-def _choices(user):
-    """The teams and people the reader may narrow to (their own line; everyone for admins)."""
-    owners = report_owner_ids(user)
+def report_context(request, filters: ReportFilters, **extra) -> dict:
+    """What every report page needs besides its figures: the filters and the choices of the
+    filter bar (the teams and people of the reader's own line; everyone for admins)."""
+    owners = report_owner_ids(request.user)
     people = User.objects.filter(is_active=True).order_by("full_name")
     if owners is not None:
         people = people.filter(pk__in=owners)
-    teams = Team.objects.filter(members__in=people).distinct().order_by("name")
-    return list(teams), list(people)
+    return {
+        "filters": filters,
+        "periods": PERIODS.items(),
+        "teams": list(Team.objects.filter(members__in=people).distinct().order_by("name")),
+        "people": list(people),
+        "sources": SourceChannel.objects.filter(is_active=True).order_by("position"),
+        **extra,
+    }
 
 
 @login_required
@@ -85,15 +92,14 @@ def index(request):
     filters = ReportFilters.from_query(request.GET)
     kpis = dashboard_kpis(request.user, filters)
     funnel = dashboard_funnel(request.user, filters)
-    teams, people = _choices(request.user)
     widest = max([step.reached for step in funnel] + [1])
     return render(
         request,
         "analytics/index.html",
-        {
-            "filters": filters,
-            "periods": PERIODS.items(),
-            "kpis": [
+        report_context(
+            request,
+            filters,
+            kpis=[
                 {
                     "kpi": kpi,
                     "label": KPI_LABELS[kpi.key],
@@ -104,16 +110,13 @@ def index(request):
                 }
                 for kpi in kpis
             ],
-            "funnel": [(step, round(step.reached / widest * 100)) for step in funnel],
-            "teams": teams,
-            "people": people,
-            "sources": SourceChannel.objects.filter(is_active=True).order_by("position"),
-            "list_query": {
+            funnel=[(step, round(step.reached / widest * 100)) for step in funnel],
+            list_query={
                 "scene": "all",
                 "created_from": filters.day_from.isoformat(),
                 "created_to": filters.last_day.isoformat(),
             },
-        },
+        ),
     )
 
 
@@ -158,16 +161,16 @@ def losses(request):
     return render(
         request,
         "analytics/losses.html",
-        {
-            "filters": filters,
-            "periods": PERIODS.items(),
-            "pareto": [(r, _reason_label(r), round(r.leads / widest * 100)) for r in pareto],
-            "columns": [_reason_label(r) for r in columns],
-            "by_source": table("source"),
-            "by_owner": table("owner"),
-            "total": sum(r.leads for r in pareto),
-            "csv_query": filters.query(format="csv"),
-        },
+        report_context(
+            request,
+            filters,
+            pareto=[(r, _reason_label(r), round(r.leads / widest * 100)) for r in pareto],
+            columns=[_reason_label(r) for r in columns],
+            by_source=table("source"),
+            by_owner=table("owner"),
+            total=sum(r.leads for r in pareto),
+            csv_query=filters.query(format="csv"),
+        ),
     )
 
 
@@ -197,15 +200,16 @@ def aging(request):
     return render(
         request,
         "analytics/aging.html",
-        {
-            "filters": filters,
-            "buckets": buckets,
-            "rows": [
+        report_context(
+            request,
+            filters,
+            buckets=buckets,
+            rows=[
                 (row, statuses.get(row.status, row.status), _aging_cells(row, buckets))
                 for row in rows
             ],
-            "total": sum(row.total for row in rows),
-        },
+            total=sum(row.total for row in rows),
+        ),
     )
 
 
@@ -232,10 +236,11 @@ def trends(request):
     return render(
         request,
         "analytics/trends.html",
-        {
-            "filters": filters,
-            "weeks": weeks,
-            "charts": [
+        report_context(
+            request,
+            filters,
+            weeks=weeks,
+            charts=[
                 (key, label, _bars(weeks, key), sum(getattr(w, key) for w in weeks))
                 for key, label in (
                     ("new", _("New leads")),
@@ -243,7 +248,7 @@ def trends(request):
                     ("lost", _("Lost or invalid")),
                 )
             ],
-            "width": len(weeks) * BAR_STEP,
-            "height": CHART_HEIGHT,
-        },
+            width=len(weeks) * BAR_STEP,
+            height=CHART_HEIGHT,
+        ),
     )

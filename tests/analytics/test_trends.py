@@ -48,3 +48,18 @@ def test_the_page_shows_charts_and_the_table(in_tenant_a):
     assert body.count('class="trend-chart') == 3
     assert body.count("<rect ") == 3 * WEEKS
     assert "Per week" in body
+
+
+def test_every_report_has_the_filter_bar_and_it_narrows(in_tenant_a):
+    cast = in_tenant_a
+    Lead.objects.create(name="Mine", owner=cast.rep)
+    Lead.objects.create(name="Theirs", owner=cast.teammate)
+    client = tenant_client(cast, cast.admin)
+    for path in ("/analytics/", "/analytics/losses/", "/analytics/aging/", "/analytics/trends/"):
+        body = client.get(path).content.decode()
+        assert 'name="owner"' in body, path
+        assert 'name="source"' in body, path
+    assert 'name="period"' not in client.get("/analytics/aging/").content.decode()
+    narrowed = client.get("/analytics/trends/", {"owner": str(cast.teammate.uuid)})
+    assert "1 in 52 weeks" in narrowed.content.decode()
+    assert "2 in 52 weeks" in client.get("/analytics/trends/").content.decode()
