@@ -1,10 +1,10 @@
 from django.urls import path
 
-from analytics import views
+from analytics.views import aging, dashboard, losses, trends
 
 urlpatterns = [
-    path("", views.index, name="analytics-index"),
-    path("losses/", views.losses, name="analytics-losses"),
-    path("aging/", views.aging, name="analytics-aging"),
-    path("trends/", views.trends, name="analytics-trends"),
+    path("", dashboard.index, name="analytics-index"),
+    path("losses/", losses.losses, name="analytics-losses"),
+    path("aging/", aging.aging, name="analytics-aging"),
+    path("trends/", trends.trends, name="analytics-trends"),
 ]

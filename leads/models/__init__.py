@@ -2,6 +2,7 @@
 ``from leads.models import Lead`` works and Django finds every model."""
 
 from leads.models.activity import Activity, Comment
+from leads.models.campaign import Campaign, CampaignKind, CampaignStatus
 from leads.models.capture import WebForm
 from leads.models.config import CustomFieldDefinition, LeadSettings, default_region
 from leads.models.dedup import DuplicateDismissal, DuplicateRule, LeadMerge
@@ -27,6 +28,9 @@ __all__ = [
     "OPEN_STATUSES",
     "Access",
     "Activity",
+    "Campaign",
+    "CampaignKind",
+    "CampaignStatus",
     "Comment",
     "CompanySize",
     "CustomFieldDefinition",

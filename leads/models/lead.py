@@ -125,6 +125,14 @@ class Lead(models.Model):
         SourceChannel, verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT
     )
     source_detail = models.CharField(_("source detail"), max_length=200, blank=True)
+    campaign = models.ForeignKey(
+        "leads.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
     product_line = models.CharField(_("product line"), max_length=100, blank=True)
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL

@@ -1,10 +1,12 @@
 """Loss reasons: the Pareto of the period's lost and invalid leads with running shares, the
 breakdowns by source and owner, the csv, and the reader's scope, checked by hand."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from analytics.filters import ReportFilters
 from analytics.selectors.losses import loss_breakdown, loss_pareto
@@ -74,7 +76,15 @@ def test_the_page_the_csv_and_the_chinese_page(data):
     assert "Lost (no reason given)" in page
     csv = client.get("/analytics/losses/", {"format": "csv"}).content.decode("utf-8-sig")
     assert csv.splitlines()[0] == "Reason,Leads,Share,Cumulative share"
-    assert csv.splitlines()[1] == "Price,3,0.5000,0.5000"
+    assert csv.splitlines()[1] == "Price,3,0.5,0.5"
+    xlsx = client.get("/analytics/losses/", {"format": "xlsx"})
+    assert xlsx["Content-Disposition"] == 'attachment; filename="loss-reasons.xlsx"'
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["Reason", "Leads", "Share", "Cumulative share"]
+    assert rows[1] == ["Price", 3, 0.5, 0.5]
+    assert sum(row[1] for row in rows[1:]) == 6
+    assert 'href="?period=30d&amp;format=xlsx"' in page
     cast.admin.language = "zh-hans"
     cast.admin.save(update_fields=["language"])
     zh = client.get("/analytics/losses/").content.decode()

@@ -1,0 +1,2 @@
+"""Analytics pages, one module per report. Thin: filters from the URL, figures from
+analytics.selectors, shared parts in ``common``."""
