@@ -101,6 +101,8 @@ def _filter_chips(request, filters: LeadFilters, targets: FilterTargets, status_
         add(_("Industry: %(value)s") % {"value": filters.industry}, "industry")
     if targets.lost_reason:
         add(_("Loss reason: %(value)s") % {"value": targets.lost_reason}, "lost_reason")
+    if targets.campaign:
+        add(_("Campaign: %(value)s") % {"value": targets.campaign}, "campaign")
     for param, label in (
         ("created_from", _("Created from %(date)s")),
         ("created_to", _("Created until %(date)s")),

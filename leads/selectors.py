@@ -21,6 +21,7 @@ from leads.hooks import administered_hooks, history_entries, masking_hooks, visi
 from leads.models import (
     OPEN_STATUSES,
     Access,
+    Campaign,
     DuplicateDismissal,
     Lead,
     LeadMember,
@@ -333,6 +334,7 @@ class LeadFilters:
     created_to: date | None = None
     converted_from: date | None = None
     converted_to: date | None = None
+    campaign: str = ""  # Campaign uuid
 
     @classmethod
     def from_query(cls, query) -> LeadFilters:
@@ -374,6 +376,7 @@ class LeadFilters:
             created_to=iso_date_or_none(query.get("created_to"), years=DATE_FILTER_YEARS),
             converted_from=iso_date_or_none(query.get("converted_from"), years=DATE_FILTER_YEARS),
             converted_to=iso_date_or_none(query.get("converted_to"), years=DATE_FILTER_YEARS),
+            campaign=str(uuid_or_none(query.get("campaign")) or ""),
         )
 
 
@@ -391,6 +394,7 @@ class FilterTargets:
     sources: tuple[SourceChannel, ...] = ()
     stage: Stage | None = None
     lost_reason: LossReason | None = None
+    campaign: Campaign | None = None
 
 
 def lead_filter_targets(filters: LeadFilters) -> FilterTargets:
@@ -406,6 +410,9 @@ def lead_filter_targets(filters: LeadFilters) -> FilterTargets:
         stage=Stage.objects.filter(uuid=filters.stage).first() if filters.stage else None,
         lost_reason=LossReason.objects.filter(uuid=filters.lost_reason).first()
         if filters.lost_reason
+        else None,
+        campaign=Campaign.objects.filter(uuid=filters.campaign).first()
+        if filters.campaign
         else None,
     )
 
@@ -426,6 +433,8 @@ def _filter_by_fields(
         leads = leads.filter(stage_id=targets.stage.pk)
     if targets.lost_reason:
         leads = leads.filter(loss_reason_id=targets.lost_reason.pk)
+    if targets.campaign:
+        leads = leads.filter(campaign_id=targets.campaign.pk)
     if filters.priority:
         leads = leads.filter(priority=filters.priority)
     if filters.region:
