@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from leads.views import (
     api,
+    campaigns,
     cleansing,
     collaboration,
     duplicate_rules,
@@ -153,12 +154,21 @@ sharing_urlpatterns = [
     ),
 ]
 
+campaign_urlpatterns = [
+    path("", campaigns.campaign_list, name="leads-campaigns"),
+    path("new/", campaigns.campaign_edit, name="leads-campaign-create"),
+    path("<uuid:uuid>/", campaigns.campaign_detail, name="leads-campaign-detail"),
+    path("<uuid:uuid>/edit/", campaigns.campaign_edit, name="leads-campaign-edit"),
+    path("<uuid:uuid>/delete/", campaigns.campaign_delete, name="leads-campaign-delete"),
+]
+
 
 urlpatterns = [
     path("leads/", include(lead_urlpatterns)),
     path("settings/leads/", include(lead_settings_urlpatterns)),
     path("settings/sharing/", include(sharing_urlpatterns)),
     path("tasks/", followups.followup_list, name="leads-task-list"),
+    path("campaigns/", include(campaign_urlpatterns)),
     path("f/<uuid:uuid>/", webforms.webform_public, name="leads-webform-public"),
     path("api/v1/leads/", api.leads_collection, name="api-leads"),
     path("api/v1/leads/<uuid:uuid>/", api.lead_item, name="api-lead"),

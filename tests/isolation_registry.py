@@ -574,3 +574,21 @@ OBJECT_ROUTES.update(
         "scoring-tag-delete": ObjectRoute(_scoring_tag_rule, methods=("POST",)),
     }
 )
+
+
+def _campaign(cast):
+    from leads.services.campaigns import campaign_save
+
+    campaign = campaign_save(
+        actor=cast.admin, name="Isolation Probe Campaign", kind="webinar", status="active"
+    )
+    return {"uuid": campaign.uuid}, ["Isolation Probe Campaign"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "leads-campaign-detail": ObjectRoute(_campaign),
+        "leads-campaign-edit": ObjectRoute(_campaign),
+        "leads-campaign-delete": ObjectRoute(_campaign, methods=("POST",)),
+    }
+)
