@@ -1,0 +1,175 @@
+"""Leads attach to a campaign from every entry point: the lead form (with ?campaign=), the
+API, web forms (their campaign, or a utm_campaign naming one), imports (a column, or one
+campaign for every row), the list's bulk action, and the export shows it. A lead given a
+campaign and no source takes the campaign's source, whichever way it came."""
+
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from django_tenants.utils import tenant_context
+
+from leads.errors import LeadError
+from leads.models import Campaign, CampaignStatus, Lead, SourceChannel
+from leads.services import lead as lead_services
+from tests.conftest import tenant_client
+
+
+@pytest.fixture
+def campaigns(cast_a):
+    """In tenant alpha: a trade show with its source, a webinar without one, a cancelled
+    expo."""
+    with tenant_context(cast_a.tenant):
+        trade_show = SourceChannel.objects.get(code="trade_show")
+        return SimpleNamespace(
+            fair=Campaign.objects.create(name="Canton Fair 2026", source=trade_show),
+            webinar=Campaign.objects.create(name="Spring Webinar", kind="webinar"),
+            cancelled=Campaign.objects.create(
+                name="Old Expo", status=CampaignStatus.CANCELLED, source=trade_show
+            ),
+            trade_show=trade_show,
+        )
+
+
+@pytest.fixture
+def foreign_campaign(cast_b):
+    with tenant_context(cast_b.tenant):
+        return Campaign.objects.create(name="Beta Roadshow")
+
+
+# --- the service: source from the campaign ---------------------------------------------------
+
+
+def test_a_lead_created_with_a_campaign_and_no_source_takes_the_campaigns_source(cast_a, campaigns):
+    with tenant_context(cast_a.tenant):
+        lead = lead_services.lead_create(actor=cast_a.rep, name="Li Na", campaign=campaigns.fair)
+        assert lead.campaign == campaigns.fair
+        assert lead.source == campaigns.trade_show
+
+
+def test_a_lead_with_its_own_source_keeps_it_when_attached(cast_a, campaigns):
+    with tenant_context(cast_a.tenant):
+        referral = SourceChannel.objects.get(code="referral")
+        lead = lead_services.lead_create(
+            actor=cast_a.rep, name="Li Na", source=referral, campaign=campaigns.fair
+        )
+        assert lead.source == referral
+        other = lead_services.lead_create(actor=cast_a.rep, name="Wang Wei", source=referral)
+        other = lead_services.lead_update(lead=other, actor=cast_a.rep, campaign=campaigns.fair)
+        assert (other.campaign, other.source) == (campaigns.fair, referral)
+
+
+def test_an_update_attaching_a_campaign_fills_an_empty_source(cast_a, campaigns):
+    with tenant_context(cast_a.tenant):
+        lead = lead_services.lead_create(actor=cast_a.rep, name="Li Na")
+        lead = lead_services.lead_update(lead=lead, actor=cast_a.rep, campaign=campaigns.fair)
+        lead.refresh_from_db()
+        assert (lead.campaign, lead.source) == (campaigns.fair, campaigns.trade_show)
+        assert lead.history.first().history_user == cast_a.rep
+
+
+def test_a_cancelled_campaign_is_refused_but_a_lead_keeps_one_cancelled_since(cast_a, campaigns):
+    with tenant_context(cast_a.tenant):
+        with pytest.raises(LeadError) as refused:
+            lead_services.lead_create(actor=cast_a.rep, name="Li Na", campaign=campaigns.cancelled)
+        assert refused.value.field == "campaign"
+        lead = lead_services.lead_create(actor=cast_a.rep, name="Li Na", campaign=campaigns.fair)
+        Campaign.objects.filter(pk=campaigns.fair.pk).update(status=CampaignStatus.CANCELLED)
+        fair = Campaign.objects.get(pk=campaigns.fair.pk)
+        lead = lead_services.lead_update(lead=lead, actor=cast_a.rep, campaign=fair, city="Xi'an")
+        assert (lead.campaign_id, lead.city) == (fair.pk, "Xi'an")
+
+
+def test_a_campaign_that_is_not_one_is_refused(cast_a):
+    with tenant_context(cast_a.tenant):
+        with pytest.raises(LeadError) as refused:
+            lead_services.lead_create(actor=cast_a.rep, name="Li Na", campaign="Canton Fair")
+        assert refused.value.field == "campaign"
+
+
+# --- 1. the lead form ------------------------------------------------------------------------
+
+
+def test_the_form_offers_open_campaigns_not_cancelled_ones(cast_a, campaigns):
+    html = tenant_client(cast_a, cast_a.rep).get("/leads/new/").content.decode()
+    assert "Canton Fair 2026" in html
+    assert "Spring Webinar" in html
+    assert "Old Expo" not in html
+
+
+def test_campaign_in_the_link_is_the_forms_initial_value(cast_a, campaigns):
+    client = tenant_client(cast_a, cast_a.rep)
+    html = client.get(f"/leads/new/?campaign={campaigns.webinar.uuid}").content.decode()
+    assert f'<option value="{campaigns.webinar.uuid}" selected>' in html
+
+
+@pytest.mark.parametrize("value", ["not-a-uuid", str(uuid.uuid4()), "cancelled", "foreign"])
+def test_a_bad_or_foreign_campaign_in_the_link_is_ignored(
+    cast_a, campaigns, foreign_campaign, value
+):
+    value = {"cancelled": campaigns.cancelled.uuid, "foreign": foreign_campaign.uuid}.get(
+        value, value
+    )
+    response = tenant_client(cast_a, cast_a.rep).get(f"/leads/new/?campaign={value}")
+    assert response.status_code == 200
+    select = response.content.decode().split('name="campaign"')[1].split("</select>")[0]
+    assert '<option value="" selected>' in select
+    assert select.count(" selected>") == 1
+
+
+def test_creating_through_the_form_attaches_the_campaign_and_its_source(cast_a, campaigns):
+    client = tenant_client(cast_a, cast_a.rep)
+    response = client.post(
+        "/leads/new/",
+        {"name": "张伟", "priority": "normal", "campaign": str(campaigns.fair.uuid)},
+    )
+    assert response.status_code == 302
+    with tenant_context(cast_a.tenant):
+        lead = Lead.objects.get(name="张伟")
+        assert (lead.campaign, lead.source) == (campaigns.fair, campaigns.trade_show)
+    page = client.get(f"/leads/{lead.uuid}/").content.decode()
+    assert "Canton Fair 2026" in page
+
+
+def test_the_form_refuses_a_cancelled_campaign(cast_a, campaigns):
+    client = tenant_client(cast_a, cast_a.rep)
+    response = client.post(
+        "/leads/new/",
+        {"name": "张伟", "priority": "normal", "campaign": str(campaigns.cancelled.uuid)},
+    )
+    assert response.status_code == 200
+    with tenant_context(cast_a.tenant):
+        assert not Lead.objects.filter(name="张伟").exists()
+
+
+def test_the_edit_form_keeps_a_leads_cancelled_campaign_and_can_clear_it(cast_a, campaigns):
+    with tenant_context(cast_a.tenant):
+        lead = lead_services.lead_create(
+            actor=cast_a.rep, owner=cast_a.rep, name="Li Na", campaign=campaigns.fair
+        )
+        Campaign.objects.filter(pk=campaigns.fair.pk).update(status=CampaignStatus.CANCELLED)
+    client = tenant_client(cast_a, cast_a.rep)
+    html = client.get(f"/leads/{lead.uuid}/edit/").content.decode()
+    assert f'<option value="{campaigns.fair.uuid}" selected>' in html
+    assert "Old Expo" not in html
+    response = client.post(
+        f"/leads/{lead.uuid}/edit/", {"name": "Li Na", "priority": "normal", "campaign": ""}
+    )
+    assert response.status_code == 302
+    with tenant_context(cast_a.tenant):
+        lead.refresh_from_db()
+        assert lead.campaign is None
+
+
+def test_a_teammate_cannot_edit_someone_elses_lead_campaign(cast_a, campaigns):
+    with tenant_context(cast_a.tenant):
+        lead = lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Li Na")
+    client = tenant_client(cast_a, cast_a.teammate)
+    response = client.post(
+        f"/leads/{lead.uuid}/edit/",
+        {"name": "Li Na", "priority": "normal", "campaign": str(campaigns.fair.uuid)},
+    )
+    assert response.status_code in (403, 404)
+    with tenant_context(cast_a.tenant):
+        lead.refresh_from_db()
+        assert lead.campaign is None
