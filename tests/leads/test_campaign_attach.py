@@ -173,3 +173,83 @@ def test_a_teammate_cannot_edit_someone_elses_lead_campaign(cast_a, campaigns):
     with tenant_context(cast_a.tenant):
         lead.refresh_from_db()
         assert lead.campaign is None
+
+
+# --- 2. the API ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_client(cast_a):
+    from django.test import Client
+
+    from leadcrm.accounts.services import api_key_create
+
+    with tenant_context(cast_a.tenant):
+        _key, secret = api_key_create(actor=cast_a.admin, name="Website")
+    return Client(HTTP_HOST=cast_a.host, HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def _send(client, method, url, data):
+    import json
+
+    return getattr(client, method)(url, json.dumps(data), content_type="application/json")
+
+
+def test_api_creates_with_a_campaign_and_returns_it(cast_a, campaigns, api_client):
+    created = _send(
+        api_client,
+        "post",
+        "/api/v1/leads/",
+        {"name": "Li Na", "campaign": str(campaigns.fair.uuid)},
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["campaign"] == str(campaigns.fair.uuid)
+    assert created.json()["source"] == "trade_show"  # the campaign's, not "api"
+    read = api_client.get(f"/api/v1/leads/{created.json()['id']}/")
+    assert read.json()["campaign"] == str(campaigns.fair.uuid)
+
+
+def test_api_without_a_campaign_keeps_the_api_source_and_returns_null(cast_a, api_client):
+    created = _send(api_client, "post", "/api/v1/leads/", {"name": "Li Na"})
+    assert (created.json()["campaign"], created.json()["source"]) == (None, "api")
+
+
+def test_api_updates_and_clears_the_campaign(cast_a, campaigns, api_client):
+    lead_id = _send(api_client, "post", "/api/v1/leads/", {"name": "Li Na"}).json()["id"]
+    url = f"/api/v1/leads/{lead_id}/"
+    changed = _send(api_client, "patch", url, {"campaign": str(campaigns.webinar.uuid)})
+    assert changed.status_code == 200
+    assert changed.json()["campaign"] == str(campaigns.webinar.uuid)
+    cleared = _send(api_client, "patch", url, {"campaign": None})
+    assert cleared.json()["campaign"] is None
+    with tenant_context(cast_a.tenant):
+        assert Lead.objects.get(uuid=lead_id).campaign is None
+
+
+@pytest.mark.parametrize("value", ["not-a-uuid", str(uuid.uuid4()), "foreign", 42, ["x"]])
+def test_api_unknown_campaign_is_a_400_naming_the_field(
+    cast_a, campaigns, foreign_campaign, api_client, value
+):
+    value = str(foreign_campaign.uuid) if value == "foreign" else value
+    created = _send(api_client, "post", "/api/v1/leads/", {"name": "Li Na", "campaign": value})
+    assert created.status_code == 400
+    assert created.json()["error"]["field"] == "campaign"
+    assert "campaign" in created.json()["error"]["message"].lower()
+    lead_id = _send(api_client, "post", "/api/v1/leads/", {"name": "Wang Wei"}).json()["id"]
+    patched = _send(api_client, "patch", f"/api/v1/leads/{lead_id}/", {"campaign": value})
+    assert patched.status_code == 400
+    assert patched.json()["error"]["field"] == "campaign"
+    with tenant_context(cast_a.tenant):
+        assert not Lead.objects.filter(name="Li Na").exists()
+        assert Lead.objects.get(uuid=lead_id).campaign is None
+
+
+def test_api_refuses_a_cancelled_campaign(cast_a, campaigns, api_client):
+    created = _send(
+        api_client,
+        "post",
+        "/api/v1/leads/",
+        {"name": "Li Na", "campaign": str(campaigns.cancelled.uuid)},
+    )
+    assert created.status_code == 422
+    assert created.json()["error"]["field"] == "campaign"
