@@ -1,12 +1,12 @@
 from django import forms
-from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from leadcrm.accounts.models import User
 from leadcrm.parsing import uuid_or_none
 from leads.fields import EDITABLE_FIELDS, custom_fields_active
-from leads.models import Activity, Campaign, CampaignStatus, Lead, LossReason, SourceChannel, Stage
+from leads.models import Activity, Campaign, Lead, LossReason, SourceChannel, Stage
+from leads.services.campaign_attach import campaigns_attachable
 
 #: Fields whose input triggers the live duplicate check.
 DUPLICATE_WATCHED = ("name", "company", "email", "phone", "mobile")
@@ -70,12 +70,6 @@ class LeadForm(forms.ModelForm):
             d.key: self.cleaned_data.get(f"cf_{d.key}") for d in self.custom_definitions
         }
         return data
-
-
-def campaigns_attachable(current_id: int | None = None):
-    """The campaigns a lead may be attached to: those not cancelled, plus its current one."""
-    keep = Q(pk=current_id) if current_id else Q(pk__in=[])
-    return Campaign.objects.filter(~Q(status=CampaignStatus.CANCELLED) | keep).order_by("name")
 
 
 def campaign_initial(value) -> Campaign | None:

@@ -7,6 +7,7 @@ import uuid
 from types import SimpleNamespace
 
 import pytest
+from django.urls import reverse
 from django_tenants.utils import tenant_context
 
 from leads.errors import LeadError
@@ -253,3 +254,117 @@ def test_api_refuses_a_cancelled_campaign(cast_a, campaigns, api_client):
     )
     assert created.status_code == 422
     assert created.json()["error"]["field"] == "campaign"
+
+
+# --- 3. web forms ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def contact_form(cast_a):
+    from django.core.cache import cache
+
+    from leads.services.webforms import webform_save
+
+    cache.clear()  # the per-visitor rate limit
+    with tenant_context(cast_a.tenant):
+        return webform_save(actor=cast_a.admin, name="Contact us", fields=["email"])
+
+
+def _submit(cast, form, **data):
+    from django.test import Client
+
+    return Client(HTTP_HOST=cast.host).post(f"/f/{form.uuid}/", data)
+
+
+def test_an_admin_names_the_forms_campaign_and_its_leads_join_it(cast_a, campaigns, contact_form):
+    from leads.models import WebForm
+
+    admin = tenant_client(cast_a, cast_a.admin)
+    edit = reverse("leads-webform-edit", kwargs={"uuid": contact_form.uuid})
+    page = admin.get(edit).content.decode()
+    assert "Canton Fair 2026" in page
+    assert "Old Expo" not in page
+    saved = admin.post(
+        edit,
+        {"name": "Contact us", "fields": ["email"], "is_active": "on",
+         "campaign": str(campaigns.fair.uuid)},
+    )  # fmt: skip
+    assert saved.status_code == 302
+    with tenant_context(cast_a.tenant):
+        assert WebForm.objects.get(pk=contact_form.pk).campaign == campaigns.fair
+    _submit(cast_a, contact_form, name="Zhou Min", utm_campaign="Spring Webinar")
+    with tenant_context(cast_a.tenant):
+        lead = Lead.objects.get(name="Zhou Min")
+        # The form's campaign wins over the UTM; no source on the form: the campaign's.
+        assert (lead.campaign, lead.source) == (campaigns.fair, campaigns.trade_show)
+
+
+def test_a_form_with_its_own_source_keeps_it(cast_a, campaigns, contact_form):
+    from leads.models import WebForm
+
+    with tenant_context(cast_a.tenant):
+        hotline = SourceChannel.objects.get(code="hotline")
+        WebForm.objects.filter(pk=contact_form.pk).update(campaign=campaigns.fair, source=hotline)
+    _submit(cast_a, contact_form, name="Zhou Min")
+    with tenant_context(cast_a.tenant):
+        lead = Lead.objects.get(name="Zhou Min")
+        assert (lead.campaign, lead.source) == (campaigns.fair, hotline)
+
+
+@pytest.mark.parametrize("utm", ["Canton Fair 2026", "  canton FAIR 2026 "])
+def test_a_utm_campaign_naming_a_campaign_attaches_the_lead(cast_a, campaigns, contact_form, utm):
+    _submit(cast_a, contact_form, name="Zhou Min", utm_campaign=utm)
+    with tenant_context(cast_a.tenant):
+        lead = Lead.objects.get(name="Zhou Min")
+        assert (lead.campaign, lead.source) == (campaigns.fair, campaigns.trade_show)
+        assert "canton" in lead.source_detail.lower()  # the UTM is still kept
+
+
+@pytest.mark.parametrize("utm", ["expo", "Old Expo", ""])
+def test_a_utm_campaign_naming_no_open_campaign_leaves_the_lead_without(
+    cast_a, campaigns, contact_form, utm
+):
+    _submit(cast_a, contact_form, name="Zhou Min", utm_campaign=utm)
+    with tenant_context(cast_a.tenant):
+        lead = Lead.objects.get(name="Zhou Min")
+        assert (lead.campaign, lead.source.code) == (None, "website")
+
+
+def test_a_utm_name_two_campaigns_share_attaches_to_neither(cast_a, campaigns, contact_form):
+    with tenant_context(cast_a.tenant):
+        Campaign.objects.create(name="canton fair 2026")
+    _submit(cast_a, contact_form, name="Zhou Min", utm_campaign="Canton Fair 2026")
+    with tenant_context(cast_a.tenant):
+        assert Lead.objects.get(name="Zhou Min").campaign is None
+
+
+def test_a_forms_campaign_cancelled_since_never_turns_a_visitor_away(
+    cast_a, campaigns, contact_form
+):
+    from leads.models import WebForm
+
+    with tenant_context(cast_a.tenant):
+        WebForm.objects.filter(pk=contact_form.pk).update(campaign=campaigns.fair)
+        Campaign.objects.filter(pk=campaigns.fair.pk).update(status=CampaignStatus.CANCELLED)
+    response = _submit(cast_a, contact_form, name="Zhou Min")
+    assert response.status_code == 200
+    with tenant_context(cast_a.tenant):
+        assert Lead.objects.get(name="Zhou Min").campaign is None
+
+
+def test_a_form_cannot_be_given_a_cancelled_campaign(cast_a, campaigns, contact_form):
+    from leads.services.webforms import webform_save
+
+    with tenant_context(cast_a.tenant), pytest.raises(LeadError) as refused:
+        webform_save(
+            actor=cast_a.admin, form=contact_form, name="Contact us", campaign=campaigns.cancelled
+        )
+    assert refused.value.field == "campaign"
+    response = tenant_client(cast_a, cast_a.admin).post(
+        reverse("leads-webform-edit", kwargs={"uuid": contact_form.uuid}),
+        {"name": "Contact us", "is_active": "on", "campaign": str(campaigns.cancelled.uuid)},
+    )
+    assert response.status_code == 200  # the select does not offer it: the form says so
+    with tenant_context(cast_a.tenant):
+        contact_form.refresh_from_db()
+        assert contact_form.campaign is None
