@@ -368,3 +368,113 @@ def test_a_form_cannot_be_given_a_cancelled_campaign(cast_a, campaigns, contact_
     with tenant_context(cast_a.tenant):
         contact_form.refresh_from_db()
         assert contact_form.campaign is None
+
+
+# --- 4. imports ------------------------------------------------------------------------------
+
+EXPO_LIST = (
+    b"Name,Company,Campaign\n"
+    b"Li Na,Huaxin Logistics, canton FAIR 2026 \n"
+    b"Wang Wei,Yunqi Tech,Autumn Roadshow\n"
+    b"Zhao Lei,Kaisheng Trading,\n"
+)
+
+
+@pytest.mark.parametrize("header", ["Campaign", "campaign name", "活动", "市场活动"])
+def test_a_campaign_column_is_recognised(cast_a, header):
+    from leads.importing.mapping import mapping_suggest
+
+    assert mapping_suggest(["Name", header]) == {0: "name", 1: "campaign"}
+
+
+def _run_import(cast, data=EXPO_LIST, **options):
+    from leads.importing.services import import_job_create, import_job_start, import_run
+
+    job = import_job_create(actor=cast.admin, filename="expo.csv", data=data)
+    import_job_start(
+        job=job, actor=cast.admin, mapping=job.mapping, on_duplicate="skip", owner=None,
+        source_detail="", run_rules=False, in_worker=False, **options,
+    )  # fmt: skip
+    return import_run(job.pk)
+
+
+def test_a_campaign_column_attaches_known_names_and_warns_about_unknown_ones(cast_a, campaigns):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from leads.importing.services import import_error_report_csv
+    from leads.models import ImportIssue
+
+    with tenant_context(cast_a.tenant):
+        with CaptureQueriesContext(connection) as queries:
+            job = _run_import(cast_a)
+        lookups = [q for q in queries.captured_queries if 'FROM "leads_campaign"' in q["sql"]]
+        assert len(lookups) == 1  # the batch's names at once, not a query per row
+        assert (job.created, job.errors) == (3, 0)  # the unknown name does not refuse its row
+        leads = {lead.name: lead for lead in Lead.objects.filter(import_job=job)}
+        assert leads["Li Na"].campaign == campaigns.fair
+        assert leads["Li Na"].source == campaigns.trade_show
+        assert leads["Wang Wei"].campaign is None
+        assert leads["Wang Wei"].source.code == "import"
+        assert leads["Zhao Lei"].campaign is None
+        warning = ImportIssue.objects.get(job=job)
+        assert (warning.is_error, warning.row_number) == (False, 3)
+        assert (warning.column, warning.value) == ("Campaign", "Autumn Roadshow")
+        assert "imported without a campaign" in warning.reason
+        assert "yes, without this value" in import_error_report_csv(job)
+
+
+def test_the_import_option_attaches_every_row_without_its_own_campaign(cast_a, campaigns):
+    with tenant_context(cast_a.tenant):
+        job = _run_import(cast_a, campaign=campaigns.webinar)
+        leads = {lead.name: lead for lead in Lead.objects.filter(import_job=job)}
+        assert leads["Li Na"].campaign == campaigns.fair  # its own cell wins
+        assert leads["Zhao Lei"].campaign == campaigns.webinar
+        assert leads["Zhao Lei"].source.code == "import"  # the webinar has no source
+        assert leads["Wang Wei"].campaign is None  # a name that matched none: reported
+        assert job.campaign == campaigns.webinar
+
+
+def test_the_import_option_refuses_a_cancelled_campaign(cast_a, campaigns):
+    with tenant_context(cast_a.tenant), pytest.raises(LeadError):
+        _run_import(cast_a, campaign=campaigns.cancelled)
+
+
+def test_the_import_page_offers_the_campaign_option(cast_a, campaigns):
+    from leads.importing.services import import_job_create
+    from leads.models import ImportJob
+
+    with tenant_context(cast_a.tenant):
+        job = import_job_create(actor=cast_a.manager, filename="expo.csv", data=EXPO_LIST)
+    client = tenant_client(cast_a, cast_a.manager)
+    url = reverse("leads-import-map", kwargs={"uuid": job.uuid})
+    page = client.get(url).content.decode()
+    assert "Spring Webinar" in page
+    assert "Old Expo" not in page
+    form = {"col_0": "name", "col_1": "company", "col_2": "campaign", "on_duplicate": "skip",
+            "send_to": "none"}  # fmt: skip
+    refused = client.post(url, {**form, "campaign": str(campaigns.cancelled.uuid)})
+    assert refused.status_code == 200
+    with tenant_context(cast_a.tenant):
+        assert ImportJob.objects.get(pk=job.pk).job_id is None
+    started = client.post(url, {**form, "campaign": str(campaigns.webinar.uuid)})
+    assert started.status_code == 302
+    with tenant_context(cast_a.tenant):
+        assert ImportJob.objects.get(pk=job.pk).campaign == campaigns.webinar
+    assert tenant_client(cast_a, cast_a.rep).post(url, form).status_code == 403
+
+
+def test_import_command_takes_a_campaign_by_name_or_uuid(cast_a, campaigns, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "expo.csv"
+    path.write_bytes(EXPO_LIST)
+    call_command("import_leads", "alpha", str(path), "--campaign", " spring webinar ")
+    with tenant_context(cast_a.tenant):
+        assert Lead.objects.get(name="Zhao Lei").campaign == campaigns.webinar
+    with pytest.raises(CommandError, match="no open campaign"):
+        call_command("import_leads", "alpha", str(path), "--campaign", "Old Expo")
+    path.write_bytes(b"Name\nSun Li\n")
+    call_command("import_leads", "alpha", str(path), "--campaign", str(campaigns.fair.uuid))
+    with tenant_context(cast_a.tenant):
+        assert Lead.objects.get(name="Sun Li").campaign == campaigns.fair
