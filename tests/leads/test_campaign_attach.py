@@ -478,3 +478,96 @@ def test_import_command_takes_a_campaign_by_name_or_uuid(cast_a, campaigns, tmp_
     call_command("import_leads", "alpha", str(path), "--campaign", str(campaigns.fair.uuid))
     with tenant_context(cast_a.tenant):
         assert Lead.objects.get(name="Sun Li").campaign == campaigns.fair
+
+
+# --- 5. the list's bulk action ---------------------------------------------------------------
+
+
+@pytest.fixture
+def team_leads(cast_a):
+    with tenant_context(cast_a.tenant):
+        referral = SourceChannel.objects.get(code="referral")
+        return SimpleNamespace(
+            mine=lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Li Na"),
+            sourced=lead_services.lead_create(
+                actor=cast_a.rep, owner=cast_a.rep, name="Wang Fang", source=referral
+            ),
+            theirs=lead_services.lead_create(
+                actor=cast_a.teammate, owner=cast_a.teammate, name="Zhang Wei"
+            ),
+            referral=referral,
+        )
+
+
+def test_bulk_set_campaign_on_the_leads_one_may_edit_and_refuse_the_others(
+    cast_a, campaigns, team_leads
+):
+    from leads.services.bulk import lead_bulk_action
+
+    with tenant_context(cast_a.tenant):
+        result = lead_bulk_action(
+            actor=cast_a.rep,
+            uuids=[team_leads.mine.uuid, team_leads.sourced.uuid, team_leads.theirs.uuid],
+            action="campaign",
+            campaign=campaigns.fair,
+        )
+        assert (result.done, len(result.refused)) == (2, 1)
+        mine, sourced, theirs = (
+            Lead.objects.get(pk=lead.pk)
+            for lead in (team_leads.mine, team_leads.sourced, team_leads.theirs)
+        )
+        assert (mine.campaign, mine.source) == (campaigns.fair, campaigns.trade_show)
+        assert (sourced.campaign, sourced.source) == (campaigns.fair, team_leads.referral)
+        assert theirs.campaign is None
+        recorded = Lead.history.filter(id=mine.pk, campaign_id=campaigns.fair.pk).first()
+        assert recorded.history_user == cast_a.rep
+
+
+def test_bulk_clear_campaign_through_the_list_page(cast_a, campaigns, team_leads):
+    with tenant_context(cast_a.tenant):
+        for lead in (team_leads.mine, team_leads.theirs):
+            Lead.objects.filter(pk=lead.pk).update(campaign=campaigns.webinar)
+    client = tenant_client(cast_a, cast_a.rep)
+    assert "Set campaign" in client.get("/leads/").content.decode()
+    response = client.post(
+        "/leads/bulk/",
+        {"action": "campaign_clear",
+         "lead": [str(team_leads.mine.uuid), str(team_leads.theirs.uuid)]},
+        follow=True,
+    )  # fmt: skip
+    assert "1 lead updated, 1 refused" in response.content.decode()
+    with tenant_context(cast_a.tenant):
+        assert Lead.objects.get(pk=team_leads.mine.pk).campaign is None
+        assert Lead.objects.get(pk=team_leads.theirs.pk).campaign == campaigns.webinar
+        cleared = Lead.history.filter(id=team_leads.mine.pk).first()
+        assert (cleared.campaign_id, cleared.history_user) == (None, cast_a.rep)
+
+
+@pytest.mark.parametrize("choice", ["", "not-a-uuid", "cancelled", "foreign"])
+def test_bulk_set_campaign_without_an_open_campaign_touches_nothing(
+    cast_a, campaigns, foreign_campaign, team_leads, choice
+):
+    choice = {
+        "cancelled": str(campaigns.cancelled.uuid),
+        "foreign": str(foreign_campaign.uuid),
+    }.get(choice, choice)
+    response = tenant_client(cast_a, cast_a.rep).post(
+        "/leads/bulk/",
+        {"action": "campaign", "campaign": choice, "lead": [str(team_leads.mine.uuid)]},
+        follow=True,
+    )
+    assert "Choose the campaign." in response.content.decode()
+    with tenant_context(cast_a.tenant):
+        assert Lead.objects.get(pk=team_leads.mine.pk).campaign is None
+
+
+def test_bulk_service_refuses_a_cancelled_campaign(cast_a, campaigns, team_leads):
+    from leads.services.bulk import lead_bulk_action
+
+    with tenant_context(cast_a.tenant), pytest.raises(LeadError, match="cancelled"):
+        lead_bulk_action(
+            actor=cast_a.rep,
+            uuids=[team_leads.mine.uuid],
+            action="campaign",
+            campaign=campaigns.cancelled,
+        )
