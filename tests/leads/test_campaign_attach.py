@@ -571,3 +571,23 @@ def test_bulk_service_refuses_a_cancelled_campaign(cast_a, campaigns, team_leads
             action="campaign",
             campaign=campaigns.cancelled,
         )
+
+
+# --- 6. export -------------------------------------------------------------------------------
+
+
+def test_the_export_has_a_campaign_column_with_the_campaigns_name(cast_a, campaigns):
+    import csv
+    import io
+
+    with tenant_context(cast_a.tenant):
+        lead_services.lead_create(
+            actor=cast_a.rep, owner=cast_a.rep, name="Li Na", campaign=campaigns.fair
+        )
+        lead_services.lead_create(actor=cast_a.rep, owner=cast_a.rep, name="Wang Fang")
+    response = tenant_client(cast_a, cast_a.rep).get("/leads/export/?scene=mine&format=csv")
+    raw = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = {row["Name"]: row for row in csv.DictReader(io.StringIO(raw))}
+    assert rows["Li Na"]["Campaign"] == "Canton Fair 2026"
+    assert rows["Li Na"]["Source"] == "Trade show"
+    assert rows["Wang Fang"]["Campaign"] == ""
