@@ -136,7 +136,7 @@ def _custom_keys(leads: QuerySet[Lead]) -> list[str]:
 
 def export_columns(leads: QuerySet[Lead]) -> list[Column]:
     """The export's columns, headed in the active language: the lead's main fields, owner,
-    status, stage, source, one column per custom-data key present, then the dates."""
+    status, stage, source, campaign, one column per custom-data key present, then the dates."""
     statuses = {value: str(label) for value, label in LeadStatus.choices}
     labels = dict(CustomFieldDefinition.objects.filter(record="lead").values_list("key", "label"))
     columns = [
@@ -160,6 +160,9 @@ def export_columns(leads: QuerySet[Lead]) -> list[Column]:
         Column(_field_label("status"), lambda lead: statuses.get(lead.status, lead.status)),
         Column(_field_label("stage"), lambda lead: lead.stage.name if lead.stage else ""),
         Column(_field_label("source"), lambda lead: lead.source.name if lead.source else ""),
+        Column(
+            _field_label("campaign"), lambda lead: lead.campaign.name if lead.campaign_id else ""
+        ),
     ]
     for key in _custom_keys(leads):
         columns.append(
@@ -233,7 +236,7 @@ def export_xlsx_write(
 def export_leads_for(*, user: User, query: QueryDict, uuids: Iterable = ()) -> QuerySet[Lead]:
     """The leads an export of the list holds: ``lead_list`` with the list's filters (so only
     what ``user`` may see), narrowed to the selected ``uuids`` if any."""
-    leads = lead_list(user=user, filters=LeadFilters.from_query(query))
+    leads = lead_list(user=user, filters=LeadFilters.from_query(query)).select_related("campaign")
     selected, _invalid = uuids_parse(uuids)
     if uuids:
         leads = leads.filter(uuid__in=selected)

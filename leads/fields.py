@@ -48,6 +48,7 @@ LEAD_FIELDS: tuple[LeadField, ...] = (
     LeadField("annual_revenue"),
     LeadField("source", api=False),
     LeadField("source_detail"),
+    LeadField("campaign", api=False),
     LeadField("product_line"),
     LeadField("priority"),
     LeadField("tags", mergeable=False),

@@ -3,8 +3,10 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from leadcrm.accounts.models import User
+from leadcrm.parsing import uuid_or_none
 from leads.fields import EDITABLE_FIELDS, custom_fields_active
-from leads.models import Activity, Lead, LossReason, SourceChannel, Stage
+from leads.models import Activity, Campaign, Lead, LossReason, SourceChannel, Stage
+from leads.services.campaign_attach import campaigns_attachable
 
 #: Fields whose input triggers the live duplicate check.
 DUPLICATE_WATCHED = ("name", "company", "email", "phone", "mobile")
@@ -27,8 +29,16 @@ class LeadForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = SourceChannel.objects.filter(is_active=True)
+        self.fields["campaign"] = forms.ModelChoiceField(
+            label=_("Campaign"),
+            queryset=campaigns_attachable(self.instance.campaign_id if self.instance else None),
+            to_field_name="uuid",
+            required=False,
+        )
         if self.instance and self.instance.pk:
             self.initial["tags"] = ", ".join(self.instance.tags)
+            if self.instance.campaign_id and "campaign" not in kwargs.get("initial", {}):
+                self.initial["campaign"] = self.instance.campaign.uuid
         self.custom_definitions = custom_fields_active()
         for definition in self.custom_definitions:
             name = f"cf_{definition.key}"
@@ -60,6 +70,13 @@ class LeadForm(forms.ModelForm):
             d.key: self.cleaned_data.get(f"cf_{d.key}") for d in self.custom_definitions
         }
         return data
+
+
+def campaign_initial(value) -> Campaign | None:
+    """The campaign a ``?campaign=<uuid>`` link names, if a lead may be attached to it
+    (a malformed, unknown or cancelled one is ignored)."""
+    found = uuid_or_none(value)
+    return campaigns_attachable().filter(uuid=found).first() if found else None
 
 
 def custom_form_field(definition) -> forms.Field:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from leadcrm.accounts.models import User
 from leads.hooks import destination_choices
 from leads.models import Lead, SourceChannel, WebForm
+from leads.services.campaign_attach import campaigns_attachable
 
 
 def webform_field_labels() -> dict[str, str]:
@@ -40,6 +41,15 @@ class WebFormForm(forms.Form):
         queryset=SourceChannel.objects.filter(is_active=True),
         required=False,
     )
+    campaign = forms.ModelChoiceField(
+        label=gettext_lazy("Campaign"),
+        queryset=campaigns_attachable(),
+        to_field_name="uuid",
+        required=False,
+        help_text=gettext_lazy(
+            "Every lead of this form joins it. Empty: a utm_campaign naming a campaign does."
+        ),
+    )
     owner = forms.ModelChoiceField(
         label=gettext_lazy("Owner"),
         queryset=User.objects.filter(is_active=True).order_by("full_name"),
@@ -66,6 +76,9 @@ class WebFormForm(forms.Form):
         choices = [(f, labels[f]) for f in WebForm.FIELD_CHOICES]
         self.fields["fields"].choices = choices
         self.fields["required"].choices = choices
+        self.fields["campaign"].queryset = campaigns_attachable(
+            instance.campaign_id if instance is not None else None
+        )
         destinations = destination_choices(user) if user is not None else []
         current = getattr(instance, "destination", "")
         if current and current not in dict(destinations):

@@ -45,8 +45,9 @@ SYNONYMS = {
     "company_size": ["company size", "employees", "size", "公司规模", "人员规模", "规模"],
     "annual_revenue": ["annual revenue", "revenue", "年营收", "年营业额", "营收"],
     "source": ["source", "lead source", "channel", "来源", "线索来源", "渠道"],
-    "source_detail": ["source detail", "campaign", "event", "trade show", "来源详情", "活动",
-                      "展会"],
+    "source_detail": ["source detail", "event", "trade show", "来源详情", "展会"],
+    # Matched to an existing campaign by name, once per batch (leads.importing.services).
+    "campaign": ["campaign", "campaign name", "活动", "市场活动"],
     "product_line": ["product", "product line", "interest", "产品", "产品线", "意向产品"],
     "priority": ["priority", "优先级"],
     "tags": ["tags", "tag", "labels", "标签"],
@@ -159,6 +160,8 @@ def value_clean(target: str, raw: str, context: dict) -> tuple[object, str | Non
         return [t.strip() for t in re.split(r"[,，、;；]", raw) if t.strip()], None
     if target == "country":
         return (raw.upper()[:2] if len(raw) <= 3 else raw[:2].upper()), None
+    if target == "campaign":  # a name; the run looks the batch's names up at once
+        return " ".join(raw.split())[:200], None
     if target.startswith("cf:"):
         return _custom_clean(context["custom"].get(target[3:]), raw)
     if target in HISTORY_TARGETS:

@@ -14,6 +14,10 @@ and against the file's earlier rows (leads.importing.duplicates), and handled as
 skip the row, fill the existing lead's empty fields, or create and tag it; a "block" rule is
 never overridden by "create and tag". A repeat of an earlier row of the file is always skipped.
 
+A "campaign" column names an existing campaign (trimmed, case-insensitive), looked up once per
+batch (leads.services.campaign_attach); a name that matches none is a warning and the row lands
+without one. The import's campaign option attaches every row whose campaign cell is empty.
+
 A row with a closed status (another CRM's history) is created closed and never routed
 (leads.importing.history); ``create_fields`` makes custom fields of the unmapped columns when
 the import starts (leads.importing.fields).
@@ -44,6 +48,8 @@ from leads.importing.history import history_apply, history_problems, history_tak
 from leads.importing.mapping import BUILTIN_TARGETS, clean_context, mapping_suggest, value_clean
 from leads.importing.reader import ImportFileError, Table, file_check, table_read
 from leads.models import (
+    Campaign,
+    CampaignStatus,
     CustomFieldDefinition,
     ImportIssue,
     ImportJob,
@@ -55,7 +61,8 @@ from leads.models import (
 )
 from leads.selectors import owners_assignable_by
 from leads.services.bulk_create import leads_create_bulk, leads_create_closed_bulk
-from leads.services.lead import _clean, lead_assigned_notify, lead_update
+from leads.services.campaign_attach import campaign_name_key, campaigns_by_name
+from leads.services.lead import _clean, campaign_source_default, lead_assigned_notify, lead_update
 
 BATCH = 500
 KIND = "import"
@@ -220,13 +227,15 @@ def import_job_start(
     destination: str = "",
     save_mapping_as: str = "",
     create_fields: bool = False,
+    campaign: Campaign | None = None,
     in_worker: bool = True,
 ) -> ImportJob:
     """Check the mapping and options and queue the run: a Job of kind "import" for ``actor``
     whose total is the file's rows. ``destination`` ("pool:<uuid>") must be one the actor may
     choose; ``save_mapping_as`` also keeps the mapping under that name; ``create_fields``
     (tenant admins) maps every unmapped column to a custom field, created for it if need be
-    (leads.importing.fields), in the same transaction: a refusal creates none. Without
+    (leads.importing.fields), in the same transaction: a refusal creates none; ``campaign``
+    (not a cancelled one) is joined by every row whose campaign cell is empty. Without
     ``in_worker`` nothing is queued: the caller runs it in its own process (``import_run``).
     Raises LeadError, also when the import has already started (two confirmations at once:
     one wins)."""
@@ -253,6 +262,8 @@ def import_job_start(
         raise LeadError(_("You can assign leads only to yourself or your team."))
     if destination and destination not in dict(destination_choices(actor)):
         raise LeadError(_("You cannot send leads to that pool."))
+    if campaign is not None and campaign.status == CampaignStatus.CANCELLED:
+        raise LeadError(_("The campaign %(campaign)s is cancelled.") % {"campaign": campaign})
     with transaction.atomic():
         if create_fields:
             mapping = import_fields_create(actor=actor, table=import_table(job), mapping=mapping)
@@ -274,6 +285,7 @@ def import_job_start(
             "source_detail": (source_detail or "").strip()[:200],
             "run_rules": run_rules,
             "destination": destination,
+            "campaign": campaign,
         }
         if not ImportJob.objects.filter(pk=job.pk, job=None).update(job=run, **options):
             raise LeadError(_("This import has already started."))
@@ -282,6 +294,30 @@ def import_job_start(
         if in_worker:
             job_enqueue(job=run, task=RUN_TASK)
     return job
+
+
+def _campaign_attach(
+    data: dict, campaigns: dict, imported: ImportJob, row_number: int, columns: dict
+) -> list[ImportIssue]:
+    """Put the row's campaign in ``data``: the one its cell names (``campaigns``, the batch's
+    names looked up at once), the import's when the cell is empty. A name that matches no
+    campaign is a warning; the row lands without one."""
+    name = data.pop("campaign", "")
+    if not name:
+        if imported.campaign_id is not None:
+            data["campaign"] = imported.campaign
+        return []
+    campaign = campaigns.get(campaign_name_key(name))
+    if campaign is not None:
+        data["campaign"] = campaign
+        return []
+    return [
+        ImportIssue(
+            job=imported, row_number=row_number, is_error=False,
+            column=str(columns.get("campaign", ""))[:100], value=name[:300],
+            reason=_("no open campaign has this name (or several do); imported without a campaign"),
+        )
+    ]  # fmt: skip
 
 
 def _fill_empty(lead: Lead, data: dict, actor: User | None) -> bool:
@@ -312,7 +348,9 @@ def import_perform(*, job: Job) -> None:
     last one committed (JobRunningElsewhere when another run got there first). Raises
     JobError when the file cannot be read; reasons in the report are written in the language
     of the person who started it (the job runs in it)."""
-    imported = ImportJob.objects.select_related("created_by", "owner").get(job=job)
+    imported = ImportJob.objects.select_related("created_by", "owner", "campaign__source").get(
+        job=job
+    )
     try:
         table = import_table(imported)
     except ImportFileError as error:
@@ -340,8 +378,14 @@ def import_perform(*, job: Job) -> None:
             counts = {"created": 0, "updated": 0, "skipped": 0, "duplicates": 0, "errors": 0,
                       "closed": 0, "loss_reasons_added": 0}  # fmt: skip
             issues, prepared = [], []
-            for row_number, cells in batch:
-                data, problems = _row_data(cells, imported.mapping, ctx, row_number, table.headers)
+            parsed = [
+                (n, *_row_data(cells, imported.mapping, ctx, n, table.headers))
+                for n, cells in batch
+            ]
+            campaigns = campaigns_by_name(d.get("campaign", "") for _n, d, _p in parsed)
+            for row_number, data, problems in parsed:
+                if not problems:
+                    issues += _campaign_attach(data, campaigns, imported, row_number, columns)
                 history = history_take(data)  # not lead fields: _clean would drop them
                 if not problems:
                     problems += history_problems(history, columns)
@@ -358,8 +402,10 @@ def import_perform(*, job: Job) -> None:
                         for c, v, r in problems
                     ]  # fmt: skip
                     continue
-                if "source" not in data and import_source:
-                    data["source"] = import_source
+                if "source" not in data:  # the campaign's source, else "Import"
+                    campaign_source_default(data)
+                    if import_source and "source" not in data:
+                        data["source"] = import_source
                 if imported.source_detail and not data.get("source_detail"):
                     data["source_detail"] = imported.source_detail
                 prepared.append((row_number, data, keys_for(data, region), history))
@@ -473,8 +519,18 @@ def _report_rows(job: ImportJob):
             export_cell_escape(issue.column),
             export_cell_escape(issue.value),
             export_cell_escape(issue.reason),
-            _("no") if issue.is_error else _("skipped as a duplicate"),
+            _imported_label(issue),
         ]
+
+
+def _imported_label(issue: ImportIssue) -> str:
+    """Was the row imported? Errors: no. Warnings about a cell (a campaign name matching
+    none): yes, without that value. Other warnings are about duplicates."""
+    if issue.is_error:
+        return _("no")
+    if issue.column:
+        return _("yes, without this value")
+    return _("skipped as a duplicate")
 
 
 def import_error_report_csv(job: ImportJob) -> str:

@@ -45,6 +45,17 @@ class WebForm(models.Model):
         related_name="+",
         help_text=_("Empty: the assignment rules route the leads."),
     )
+    #: Every lead it captures joins this campaign. SET_NULL, not PROTECT: whether a campaign
+    #: may be deleted is decided by its leads (Lead.campaign protects it once it has any); a
+    #: form naming it must not block removing one made by mistake, and keeps collecting.
+    campaign = models.ForeignKey(
+        "leads.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="web_forms",
+    )
     #: Instead of an owner: where the leads go, e.g. "pool:<uuid>" (see leads.hooks).
     destination = models.CharField(_("send to"), max_length=80, blank=True)
     thank_you = models.CharField(_("thank-you message"), max_length=300, blank=True)

@@ -54,6 +54,11 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     source_detail = models.CharField(max_length=200, blank=True)
+    #: "Attach every row to this campaign" (a row's own campaign column wins). SET_NULL as
+    #: ``owner``: the import is a record; the leads it made protect the campaign themselves.
+    campaign = models.ForeignKey(
+        "leads.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     run_rules = models.BooleanField(default=True)
     #: Where the new leads go instead of the rules, e.g. "pool:<uuid>" (see leads.hooks).
     destination = models.CharField(max_length=80, blank=True)

@@ -13,13 +13,13 @@ from leadcrm.accounts.models import User
 from leadcrm.parsing import uuids_parse
 from leads import selectors
 from leads.errors import LeadError
-from leads.models import Lead, LeadStatus, LossReason
+from leads.models import Campaign, CampaignStatus, Lead, LeadStatus, LossReason
 from leads.selectors import lead_can_write, leads_visible_to
 from leads.services import lead as lead_services
 
 #: One request never touches more leads than this (a page holds 50).
 MAX_BULK = 500
-ACTIONS = ("assign", "status", "tag", "void")
+ACTIONS = ("assign", "status", "tag", "campaign", "campaign_clear", "void")
 #: Statuses a bulk "change status" may aim at (Void has its own action, Converted its service).
 BULK_STATUSES = tuple(
     s for s in LeadStatus.values if s not in (LeadStatus.CONVERTED, LeadStatus.VOID)
@@ -71,6 +71,7 @@ def lead_bulk_action(
     to_status: str = "",
     loss_reason: LossReason | None = None,
     tag: str = "",
+    campaign: Campaign | None = None,
 ) -> BulkResult:
     """Apply one action to many leads through the single-lead lead_services.
 
@@ -82,8 +83,10 @@ def lead_bulk_action(
        closed lead) is counted with its reason and does not undo the others
 
     Actions: ``assign`` (``owner``), ``status`` (``to_status``, ``loss_reason`` for Lost),
-    ``tag`` (adds ``tag``), ``void``. A bulk assignment notifies the new owner once, not
-    once per lead.
+    ``tag`` (adds ``tag``), ``campaign`` (attaches ``campaign``, not a cancelled one; a lead
+    without a source takes its source), ``campaign_clear``, ``void``. Each change goes through
+    lead_update, so the lead's history records it. A bulk assignment notifies the new owner
+    once, not once per lead.
     """
     if action not in ACTIONS:
         raise LeadError(_("Unknown bulk action."), field="action")
@@ -97,6 +100,14 @@ def lead_bulk_action(
             raise LeadError(_("Choose a status."), field="status")
         if to_status == LeadStatus.LOST and loss_reason is None:
             raise LeadError(_("Choose why the lead was lost."), field="loss_reason")
+    if action == "campaign":
+        if campaign is None:
+            raise LeadError(_("Choose the campaign."), field="campaign")
+        if campaign.status == CampaignStatus.CANCELLED:
+            raise LeadError(
+                _("The campaign %(campaign)s is cancelled.") % {"campaign": campaign},
+                field="campaign",
+            )
     tag = " ".join(tag.split())[:50]
     if action == "tag" and not tag:
         raise LeadError(_("Enter a tag."), field="tag")
@@ -129,6 +140,7 @@ def lead_bulk_action(
                         to_status=to_status,
                         loss_reason=loss_reason,
                         tag=tag,
+                        campaign=campaign,
                     )
             except LeadError as exc:
                 result.refuse(lead.name, exc.message)
@@ -143,7 +155,9 @@ def lead_bulk_action(
     return result
 
 
-def _apply(lead: Lead, *, actor, action, owner, to_status, loss_reason, tag) -> Lead | None:
+def _apply(
+    lead: Lead, *, actor, action, owner, to_status, loss_reason, tag, campaign
+) -> Lead | None:
     """Run one lead's service; the lead if it changed hands (for the notification)."""
     if action == "assign":
         before = lead.owner_id
@@ -160,4 +174,8 @@ def _apply(lead: Lead, *, actor, action, owner, to_status, loss_reason, tag) -> 
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         if tag not in locked.tags:
             lead_services.lead_update(lead=locked, actor=actor, tags=[*locked.tags, tag])
+    elif action == "campaign":
+        lead_services.lead_update(lead=lead, actor=actor, campaign=campaign)
+    elif action == "campaign_clear":
+        lead_services.lead_update(lead=lead, actor=actor, campaign=None)
     return None

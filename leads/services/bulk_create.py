@@ -4,7 +4,8 @@
 CRM's history): no owner, no routing, their own status and dates.
 
 Fields are cleaned by the caller with ``leads.services._clean`` (one row's bad value must not
-stop the others). Here: keys for duplicate checks, status and first stage, the rows, their
+stop the others). Here: a row with a campaign and no source takes the campaign's source (as
+``lead_create``), keys for duplicate checks, status and first stage, the rows, their
 history rows and stage-change rows written with COPY (psycopg), SOP tasks when the leads have
 an owner, and the after-create hooks (routing) once per batch after commit.
 
@@ -36,6 +37,7 @@ from leads.models import (
     Stage,
     default_region,
 )
+from leads.services.lead import campaign_source_default
 
 
 def leads_create_bulk(
@@ -60,6 +62,7 @@ def leads_create_bulk(
     stage = Stage.objects.filter(is_active=True).order_by("position").first()
     leads = []
     for index, data in enumerate(rows):
+        campaign_source_default(data)
         lead = Lead(**data, created_by=actor, owner=owner, import_job_id=import_job_id)
         lead.status = LeadStatus.PENDING if owner else LeadStatus.UNASSIGNED
         lead.assigned_at = now if owner else None
@@ -128,6 +131,7 @@ def leads_create_closed_bulk(
             raise ValueError(f"{status} is not a closed status")
         closed_at = data.pop("closed_at", None)
         loss_reason = data.pop("loss_reason", None)
+        campaign_source_default(data)
         lead = Lead(**data, created_by=actor, owner=None, import_job_id=import_job_id)
         lead.created_at = data.get("created_at") or closed_at or now
         lead.updated_at = now

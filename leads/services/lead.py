@@ -23,6 +23,8 @@ from leads.fields import EDITABLE_FIELDS, IDENTIFYING_FIELDS
 from leads.hooks import after_change_hooks, after_create_hooks, destination_send
 from leads.models import (
     Activity,
+    Campaign,
+    CampaignStatus,
     CompanySize,
     Lead,
     LeadSettings,
@@ -93,9 +95,40 @@ def _clean(data: dict) -> dict:
         and not isinstance(cleaned["source"], SourceChannel)
     ):
         raise LeadError(_("Choose a valid source."), field="source")
+    if (
+        "campaign" in cleaned
+        and cleaned["campaign"] is not None
+        and not isinstance(cleaned["campaign"], Campaign)
+    ):
+        raise LeadError(_("Choose a valid campaign."), field="campaign")
     if "country" in cleaned:
         cleaned["country"] = (cleaned["country"] or "").upper()[:2]
     return cleaned
+
+
+def campaign_source_default(data: dict, *, current_source=None) -> dict:
+    """``data`` (cleaned lead fields) with the campaign's source when it gives the lead a
+    campaign and leaves it without a source (``current_source``: the lead's, on an update).
+    The one place of that rule: lead_create, lead_update, the bulk create of imports and the
+    channels that pick a default source (API, web forms, imports) all ask it."""
+    campaign = data.get("campaign")
+    source = data.get("source", current_source)
+    if campaign is not None and source is None and campaign.source_id is not None:
+        data["source"] = campaign.source
+    return data
+
+
+def _refuse_cancelled_campaign(campaign: Campaign | None, current_id: int | None = None) -> None:
+    """A lead may keep a campaign that was cancelled since, not be attached to one."""
+    if (
+        campaign is not None
+        and campaign.pk != current_id
+        and campaign.status == CampaignStatus.CANCELLED
+    ):
+        raise LeadError(
+            _("The campaign %(campaign)s is cancelled.") % {"campaign": campaign},
+            field="campaign",
+        )
 
 
 def lead_create(
@@ -112,7 +145,8 @@ def lead_create(
     2. the tenant's duplicate rules: a "block" rule that matches refuses the lead
        (DuplicateLeadError with the matches); "warn" rules are for the caller to show
        (``leads.dedup.matching.duplicates_find``). Imports check in bulk and pass False.
-    3. save it: Pending if it has an owner, else Unassigned; first funnel stage
+    3. save it: Pending if it has an owner, else Unassigned; first funnel stage; given a
+       campaign (not a cancelled one) and no source, it takes the campaign's source
     4. without an owner, a ``destination`` ("pool:<uuid>", see leads.hooks) takes it in the
        same transaction; one that is gone leaves the lead to the rules
     5. after commit, run the registered hooks (routing, scoring)
@@ -121,6 +155,8 @@ def lead_create(
     cleaned = _clean(data)
     if not cleaned.get("name"):
         raise LeadError(_("Enter the lead's name."), field="name")
+    _refuse_cancelled_campaign(cleaned.get("campaign"))
+    campaign_source_default(cleaned)
     if check_duplicates:
         _refuse_blocked_duplicates(cleaned)
     cleaned["custom_data"] = custom_data_clean(data=cleaned.get("custom_data") or {}, partial=False)
@@ -171,7 +207,9 @@ def _refuse_blocked_duplicates(cleaned: dict, exclude_ids=()) -> None:
 def lead_update(*, lead: Lead, actor: User, check_duplicates: bool = True, **data) -> Lead:
     """Change a lead's details (not its owner, status or stage: those have their own services).
     Each changed field is kept in the history with who changed it. A change that would make
-    the lead a duplicate under a "block" rule is refused (DuplicateLeadError), as on create."""
+    the lead a duplicate under a "block" rule is refused (DuplicateLeadError), as on create.
+    A lead attached to a campaign (not a cancelled one) while it has no source takes the
+    campaign's source."""
     cleaned = _clean(data)
     if "name" in cleaned and not cleaned["name"]:
         raise LeadError(_("Enter the lead's name."), field="name")
@@ -186,6 +224,9 @@ def lead_update(*, lead: Lead, actor: User, check_duplicates: bool = True, **dat
             values, given_keys = custom_changes
             merged = {k: v for k, v in locked.custom_data.items() if k not in given_keys}
             cleaned["custom_data"] = {**merged, **values}
+        if "campaign" in cleaned:
+            _refuse_cancelled_campaign(cleaned["campaign"], locked.campaign_id)
+            campaign_source_default(cleaned, current_source=locked.source)
         changed = [f for f, v in cleaned.items() if getattr(locked, f) != v]
         if not changed:
             return locked

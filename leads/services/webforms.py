@@ -3,6 +3,9 @@
 A submission is checked (honeypot, rate limit per visitor, sizes) and then becomes a lead
 through ``lead_create`` like every other channel: normalisation, duplicate rules, routing
 (when the form names no owner) and history. UTM parameters land in the source detail.
+The lead joins the form's campaign, else the campaign its utm_campaign names (by name,
+trimmed, case-insensitive; leads.services.campaign_attach), and takes its source when the
+form sets none.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from django.utils.translation import gettext as _
 from leadcrm.accounts.models import User
 from leads.errors import LeadError
 from leads.hooks import destination_choices
-from leads.models import Lead, SourceChannel, WebForm
-from leads.services.lead import lead_create
+from leads.models import Campaign, CampaignStatus, Lead, SourceChannel, WebForm
+from leads.services.campaign_attach import campaign_name_key, campaigns_by_name
+from leads.services.lead import campaign_source_default, lead_create
 
 #: The hidden field bots fill in and people never see.
 HONEYPOT = "website_url"
@@ -44,6 +48,15 @@ def webform_save(*, actor: User, form: WebForm | None = None, **fields) -> WebFo
         raise LeadError(_("You cannot send leads to that pool."), field="destination")
     if destination and fields.get("owner"):
         raise LeadError(_("Choose an owner or a pool, not both."), field="destination")
+    campaign = fields.get("campaign")
+    if campaign is not None and not isinstance(campaign, Campaign):
+        raise LeadError(_("Choose a valid campaign."), field="campaign")
+    keeps_campaign = form is not None and campaign is not None and form.campaign_id == campaign.pk
+    if campaign is not None and campaign.status == CampaignStatus.CANCELLED and not keeps_campaign:
+        raise LeadError(
+            _("The campaign %(campaign)s is cancelled.") % {"campaign": campaign},
+            field="campaign",
+        )
     form = form or WebForm()
     for key, value in fields.items():
         setattr(form, key, value)
@@ -76,6 +89,16 @@ def _source_detail(form: WebForm, utm: dict) -> str:
     return " · ".join(parts)[:200]
 
 
+def _campaign(form: WebForm, utm: dict) -> Campaign | None:
+    """The form's campaign, else the one its utm_campaign names. A visitor is never refused
+    for a campaign: one cancelled since the form was set up is left out."""
+    if form.campaign_id is not None:
+        campaign = form.campaign
+        return None if campaign.status == CampaignStatus.CANCELLED else campaign
+    name = str(utm.get("utm_campaign") or "")[:200]
+    return campaigns_by_name([name]).get(campaign_name_key(name))
+
+
 def webform_submit(*, form: WebForm, data: dict, utm: dict, visitor: str) -> Lead | None:
     """Create the lead of one submission. Returns None for a bot (honeypot filled: the bot
     sees a thank-you, nothing is saved). Raises SubmissionRefused (rate, size) or LeadError
@@ -95,14 +118,19 @@ def webform_submit(*, form: WebForm, data: dict, utm: dict, visitor: str) -> Lea
             raise LeadError(_("This field is required."), field=field)
         if value:
             values[field] = value
-    source = form.source or SourceChannel.objects.filter(code="website").first()
+    chosen = {"campaign": _campaign(form, utm)}
+    if form.source is not None:
+        chosen["source"] = form.source
+    else:  # the campaign's source, else the website's
+        campaign_source_default(chosen)
+        chosen.setdefault("source", SourceChannel.objects.filter(code="website").first())
     with transaction.atomic():
         lead = lead_create(
             actor=None,
             owner=form.owner if form.owner and form.owner.is_active else None,
             destination=form.destination,
-            source=source,
             source_detail=_source_detail(form, utm),
+            **chosen,
             **values,
         )
         WebForm.objects.filter(pk=form.pk).update(submissions=F("submissions") + 1)

@@ -5,6 +5,9 @@
     GET    /api/v1/leads/            list: ?status= &q= &source= &updated_after= &limit= &page=
     GET    /api/v1/leads/<uuid>/     read
     PATCH  /api/v1/leads/<uuid>/     update the given fields
+
+A lead's ``campaign`` is a campaign's uuid (null for none); an unknown one is a 400 naming the
+field, a cancelled one is refused (422) like any refused change.
     GET    /api/v1/openapi.json      this API as OpenAPI 3.1
 
 Every write goes through the same services as the pages (lead_create, lead_update): the same
@@ -41,15 +44,21 @@ from leadcrm.api import (
     api_request_hash,
     openapi_extend,
 )
+from leadcrm.parsing import uuid_or_none
 from leads import selectors
 from leads.dedup.matching import duplicates_find
 from leads.errors import LeadError
 from leads.fields import API_FIELDS, EDITABLE_FIELDS
-from leads.models import Lead, SourceChannel
+from leads.models import Campaign, Lead, SourceChannel
 from leads.services import lead as lead_services
+from leads.services.lead import campaign_source_default
 
 MAX_LIMIT = 200
 WRITE_FIELDS = set(EDITABLE_FIELDS)
+
+
+class UnknownReference(LeadError):
+    """The body names a record that is not there (a campaign uuid): a bad request (400)."""
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -61,6 +70,7 @@ def lead_json(lead: Lead) -> dict:
     data["source"] = lead.source.code if lead.source_id else None
     data["stage"] = lead.stage.name if lead.stage_id else None
     data["owner"] = lead.owner.email if lead.owner_id else None
+    data["campaign"] = str(lead.campaign.uuid) if lead.campaign_id else None
     data["created_at"] = _iso(lead.created_at)
     data["updated_at"] = _iso(lead.updated_at)
     return data
@@ -75,7 +85,11 @@ def _lead_fields(data: dict) -> dict:
             _("Unknown field: %(field)s.") % {"field": sorted(unknown)[0]}, field=sorted(unknown)[0]
         )
     fields = {k: v for k, v in data.items() if k in WRITE_FIELDS}
+    if "campaign" in fields:
+        fields["campaign"] = _campaign(fields["campaign"])
     for key, value in fields.items():
+        if key == "campaign":
+            continue
         if (
             key not in ("tags", "custom_data")
             and value is not None
@@ -99,6 +113,21 @@ def _lead_fields(data: dict) -> dict:
     return fields
 
 
+def _campaign(value) -> Campaign | None:
+    """The campaign a uuid names (None for null or ""); UnknownReference for anything else."""
+    if value is None or value == "":
+        return None
+    found = uuid_or_none(value) if isinstance(value, str) else None
+    campaign = Campaign.objects.filter(uuid=found).first() if found else None
+    if campaign is None:
+        raise UnknownReference(
+            _("Unknown campaign: %(value)s. Send a campaign's id (a UUID) or null.")
+            % {"value": str(value)[:80]},
+            field="campaign",
+        )
+    return campaign
+
+
 def _owner(data: dict) -> User | None:
     email = (data.get("owner") or "").strip().lower()
     if not email:
@@ -112,7 +141,9 @@ def _owner(data: dict) -> User | None:
 
 
 def _visible(api_key: ApiKey):
-    return selectors.leads_visible_to(api_key.created_by).select_related("source", "stage", "owner")
+    return selectors.leads_visible_to(api_key.created_by).select_related(
+        "source", "stage", "owner", "campaign"
+    )
 
 
 @csrf_exempt
@@ -172,12 +203,17 @@ def _create(request, api_key: ApiKey) -> JsonResponse:
     try:
         with transaction.atomic():
             fields = _lead_fields(data)
-            if "source" not in data:
-                fields["source"] = SourceChannel.objects.filter(code="api").first()
+            if "source" not in data:  # the campaign's source, else the API's
+                campaign_source_default(fields)
+                fields.setdefault("source", SourceChannel.objects.filter(code="api").first())
             lead = lead_services.lead_create(actor=api_key.created_by, owner=_owner(data), **fields)
-            lead = Lead.objects.select_related("source", "stage", "owner").get(pk=lead.pk)
+            lead = Lead.objects.select_related("source", "stage", "owner", "campaign").get(
+                pk=lead.pk
+            )
             body = {**lead_json(lead), "duplicates": _duplicates(fields, lead)}
             api_remember(api_key, idempotency_key, request_hash, 201, body)
+    except UnknownReference as error:
+        return api_error(400, error.message, error.field)
     except LeadError as error:
         return api_error(422, error.message, error.field)
     except IntegrityError:
@@ -220,6 +256,8 @@ def lead_item(request, uuid):
         return api_error(422, _("Change the owner in the app (assignment)."), "owner")
     try:
         lead_services.lead_update(lead=lead, actor=api_key.created_by, **_lead_fields(data))
+    except UnknownReference as error:
+        return api_error(400, error.message, error.field)
     except LeadError as error:
         return api_error(422, error.message, error.field)
     lead = _visible(api_key).get(pk=lead.pk)
@@ -240,6 +278,11 @@ def openapi(request):
             "grade": {**text, "readOnly": True},
             "source": {**text, "description": "a source channel code"},
             "owner": {**text, "format": "email"},
+            "campaign": {
+                "type": ["string", "null"],
+                "format": "uuid",
+                "description": "a campaign's id (400 when there is no such campaign)",
+            },
             "stage": {**text, "readOnly": True},
             "created_at": {**text, "format": "date-time", "readOnly": True},
             "updated_at": {**text, "format": "date-time", "readOnly": True},
@@ -249,6 +292,10 @@ def openapi(request):
     responses = {
         "401": {
             "description": "No or bad API key",
+            "content": {"application/json": {"schema": error}},
+        },
+        "400": {
+            "description": "Bad request (bad JSON, an unknown campaign)",
             "content": {"application/json": {"schema": error}},
         },
         "422": {"description": "Refused", "content": {"application/json": {"schema": error}}},

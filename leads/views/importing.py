@@ -29,6 +29,7 @@ from leads.importing.services import (
 from leads.importing.template import import_template_build
 from leads.models import ImportJob, ImportMapping
 from leads.selectors import owners_assignable_by
+from leads.services.campaign_attach import campaigns_attachable
 
 IMPORTERS = (Role.TENANT_ADMIN, Role.MANAGER, Role.POOL_ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -102,6 +103,16 @@ def _send_to(choice: str) -> dict:
     return {"owner": None, "run_rules": True}
 
 
+def _campaign(choice: str):
+    """The "attach every row to" campaign option (a uuid, or "" for none)."""
+    if not choice:
+        return None
+    campaign = campaigns_attachable().filter(uuid=uuid_or_none(choice)).first()
+    if campaign is None:
+        raise LeadError(_("That campaign is not available; choose another."))
+    return campaign
+
+
 @role_required(*IMPORTERS)
 @require_http_methods(["GET", "POST"])
 def import_map(request, uuid):
@@ -123,9 +134,11 @@ def import_map(request, uuid):
         return redirect("leads-import-map", uuid=job.uuid)
     mapping = _mapping_from(request, job, len(table.headers))
     send_to = request.POST.get("send_to", "rules")
+    campaign_choice = request.POST.get("campaign", "")
     if request.method == "POST":
         try:
             import_job_start(
+                campaign=_campaign(campaign_choice),
                 job=job,
                 actor=request.user,
                 mapping=mapping,
@@ -147,6 +160,8 @@ def import_map(request, uuid):
         "saved_mappings": ImportMapping.objects.all(),
         "on_duplicate": request.POST.get("on_duplicate", "skip"),
         "create_fields": request.POST.get("create_fields") == "on",
+        "campaigns": campaigns_attachable(),
+        "campaign_choice": campaign_choice,
         "job": job,
         "table": table,
         "columns": list(enumerate(table.headers)),

@@ -15,7 +15,14 @@ from leadcrm.accounts.models import User
 from leads import hooks, selectors
 from leads.dedup.matching import duplicates_find
 from leads.errors import LeadError
-from leads.forms.lead import ActivityForm, AssignForm, LeadForm, StageForm, StatusForm
+from leads.forms.lead import (
+    ActivityForm,
+    AssignForm,
+    LeadForm,
+    StageForm,
+    StatusForm,
+    campaign_initial,
+)
 from leads.masking import mask_value
 from leads.models import Activity, LeadSettings, LeadStatus, LossReason, Stage
 from leads.services import lead as lead_services
@@ -27,7 +34,9 @@ DETAIL_TABS = ("details", "activity", "comments", "history")
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_create(request):
-    form = LeadForm(request.POST or None)
+    campaign = campaign_initial(request.GET.get("campaign"))
+    initial = {"campaign": campaign.uuid} if campaign else {}
+    form = LeadForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             lead = lead_services.lead_create(

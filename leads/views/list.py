@@ -18,6 +18,7 @@ from leads.listing import lead_table_context
 from leads.models import ImportJob, LeadStatus, LossReason
 from leads.services import bulk as bulk_services
 from leads.services import saved_views as saved_view_services
+from leads.services.campaign_attach import campaigns_attachable
 
 
 @login_required
@@ -64,6 +65,7 @@ def list_context(request, filters) -> dict:
         "assignable": selectors.owners_assignable_by(user),
         "bulk_statuses": [(s, labels[s]) for s in bulk_services.BULK_STATUSES],
         "loss_reasons": LossReason.objects.filter(is_active=True),
+        "bulk_campaigns": campaigns_attachable(),
         "bulk_extra_actions": hooks.bulk_actions(user),
         "export_limit": exports.EXPORT_DIRECT_LIMIT,
         "imported_job": ImportJob.objects.filter(uuid=filters.imported).first()
@@ -86,6 +88,9 @@ def lead_bulk(request):
     owner = None
     if action == "assign" and data.get("owner"):
         owner = User.objects.filter(uuid=uuid_or_none(data["owner"]), is_active=True).first()
+    campaign = None
+    if action == "campaign" and data.get("campaign"):
+        campaign = campaigns_attachable().filter(uuid=uuid_or_none(data["campaign"])).first()
     loss_reason = None
     if data.get("loss_reason"):
         loss_reason = LossReason.objects.filter(uuid=uuid_or_none(data["loss_reason"])).first()
@@ -98,6 +103,7 @@ def lead_bulk(request):
             to_status=data.get("status", ""),
             loss_reason=loss_reason,
             tag=data.get("tag", ""),
+            campaign=campaign,
         )
     except LeadError as exc:
         messages.error(request, exc.message)

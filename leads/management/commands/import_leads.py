@@ -1,12 +1,13 @@
 """python manage.py import_leads <tenant> <file> [--sheet S] [--mapping FILE|NAME] [--on-duplicate
 skip|update|flag] [--source-detail TEXT] [--owner EMAIL | --pool NAME] [--no-rules] [--report FILE]
-[--create-fields]
+[--create-fields] [--campaign NAME|UUID]
 
 The same import as the pages (checks, mapping, duplicates, batches, history, routing), run in
 this process for ops (its Job is recorded as the pages' are, never queued); prints a summary
 and writes the problem report next to the file. Rows with a closed status (converted, lost,
 invalid, void) are imported as history (leads.importing.history); ``--create-fields`` makes a
-custom field of every unmapped column (leads.importing.fields)."""
+custom field of every unmapped column (leads.importing.fields); ``--campaign`` attaches every
+row whose campaign cell is empty (or that has no campaign column) to that campaign."""
 
 import json
 from pathlib import Path
@@ -28,6 +29,7 @@ from leads.importing.services import (
     import_table,
 )
 from leads.models import ImportJob, ImportMapping
+from leads.services.campaign_attach import campaign_find
 
 
 class Command(BaseCommand):
@@ -55,6 +57,12 @@ class Command(BaseCommand):
             "from the values; a header naming an existing custom field is mapped to it)",
         )
 
+        parser.add_argument(
+            "--campaign",
+            help="name or uuid of the campaign every row joins (a row's own campaign column "
+            "wins); a cancelled, unknown or ambiguous one is refused",
+        )
+
     def handle(self, *args, **options):
         tenant = (
             Tenant.objects.filter(slug=options["tenant"]).first()
@@ -77,6 +85,14 @@ class Command(BaseCommand):
                 destination = destination_find("pool", options["pool"])
                 if destination is None:
                     raise CommandError(f"no active pool {options['pool']!r}")
+            campaign = None
+            if options["campaign"]:
+                campaign = campaign_find(options["campaign"])
+                if campaign is None:
+                    raise CommandError(
+                        f"no open campaign {options['campaign']!r} (or several by that name: "
+                        "give its uuid)"
+                    )
             try:
                 job = import_job_create(
                     actor=actor, filename=path.name, data=path.read_bytes(), sheet=options["sheet"]
@@ -107,6 +123,7 @@ class Command(BaseCommand):
                     run_rules=not options["no_rules"],
                     destination=destination,
                     create_fields=options["create_fields"],
+                    campaign=campaign,
                     in_worker=False,
                 )
                 job = import_run(job.pk)
