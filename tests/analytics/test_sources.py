@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -293,3 +294,11 @@ def test_an_empty_workspace_says_so(in_tenant_a):
     assert "<table" not in body
     csv = client.get("/analytics/sources/", {"format": "csv", "table": "campaigns"})
     assert csv.content.decode("utf-8-sig").splitlines() == [",".join(CAMPAIGN_HEADERS)]
+
+
+def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in(data):
+    cast, _web, _show = data
+    for params in (QUERY, {**QUERY, "format": "xlsx", "table": "campaigns"}):
+        response = tenant_client(cast).get("/analytics/sources/", params)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts-login") + "?next=")
