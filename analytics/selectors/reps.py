@@ -25,8 +25,9 @@ A team row sums the rows of its members (the people whose own team it is; sub-te
 own rows), its median is recomputed over the members' leads, never averaged; so is the total's.
 The source and region filters narrow every figure to leads of that source or region.
 
-Queries: a fixed number (about ten), whatever the number of leads or people, each a GROUP BY
-with FILTER. Indexes relied on: ``lead_owner_score`` (owner first) for the lead figures,
+Queries: eight (the people, then GROUP BYs with FILTER) besides working out the reader's scope
+(scope.py, which grows with the depth of the team tree only), whatever the number of leads or
+people. Indexes relied on: ``lead_owner_score`` (owner first) for the lead figures,
 ``pool_event_actor`` (actor, action, at) for claims and returns and the ``to_user`` foreign-key
 index for reclaims, the ``created_by`` foreign-key index of activities, and
 ``opportunity_stage_owner`` (stage, owner) for won opportunities.
