@@ -26,8 +26,9 @@ Definitions, all per pool and counted from the pool's audit trail (``PoolEvent``
 A constant number of queries whatever the number of leads or pools: one GROUP BY pool with
 FILTER clauses over the events (index ``pool_event_pool`` (pool, action, at)), one for the
 waiting times of the claims, one for the return reasons, one for the backlog (index
-``pool_entry_pool`` (pool, claimed_at)); the latest inflow event of a lead is found through the
-lead's index on ``PoolEvent.lead``.
+``pool_entry_pool`` (pool, claimed_at), by its pool column: waiting is judged on the lead as the
+pool page judges it, not on claimed_at); the latest inflow event of a lead is found through the
+index on ``PoolEvent.lead``.
 """
 
 from __future__ import annotations
