@@ -209,7 +209,8 @@ def team_edit(request, uuid):
 def profile(request):
     """The signed-in person's own page; they choose here which e-mails they get."""
     initial = {"weekly_digest": request.user.weekly_digest}
-    form = ProfileEmailForm(request.POST or None, initial=initial)
+    # Not ``request.POST or None``: an unticked box posts nothing, and that is a valid form.
+    form = ProfileEmailForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.user_set_weekly_digest(
             user=request.user, weekly_digest=form.cleaned_data["weekly_digest"]
