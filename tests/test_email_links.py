@@ -255,6 +255,14 @@ def _password_reset(cast, sending):
         tenant_client(cast).post("/accounts/password-reset/", {"email": cast.rep.email})
 
 
+def _weekly_digest(cast, sending):
+    from analytics.digest import DigestWeek, digests_send_due
+
+    last_week = DigestWeek.containing(timezone.localdate() - timedelta(days=7))
+    with sending():
+        digests_send_due(week=last_week)  # to the tenant's admin and manager
+
+
 #: Where a valid password link lands (an invalid one answers 200 on its own path, saying so).
 SET_PASSWORD = r"/accounts/password-reset/[^/]+/set-password/"
 
@@ -278,6 +286,8 @@ CASES: dict[str, Case] = {
     "import_finished": Case(_import_finished, frozenset({Kind.LEAD_ASSIGNED})),
     "invitation": Case(_invitation, other_mails=1, signed_in=False, lands_on=SET_PASSWORD),
     "password_reset": Case(_password_reset, other_mails=1, signed_in=False, lands_on=SET_PASSWORD),
+    # Not a notification: its own e-mail (plain text and HTML), to each manager and admin.
+    "weekly_digest": Case(_weekly_digest, other_mails=2),
 }
 
 #: Kinds that are never e-mailed, and why.
@@ -291,6 +301,7 @@ SENDERS: dict[str, tuple[str, ...]] = {
     "leadcrm/notifications/services.py": tuple(n for n, c in CASES.items() if c.kinds),
     "leadcrm/accounts/services.py": ("invitation",),
     "leadcrm/accounts/views.py": ("password_reset",),
+    "analytics/digest.py": ("weekly_digest",),
     "leads/services/lead.py": (
         "assigned_by_a_person",
         "routed_to_an_owner",

@@ -24,6 +24,7 @@ from leadcrm.tasking import tenant_lock
         ("pools.tasks.pools_low_score_handoff", "default"),
         ("leads.tasks.followups.followup_reminders_send", "default"),
         ("leads.tasks.exports.export_leads", "default"),
+        ("analytics.tasks.digest_weekly_send", "default"),
     ],
 )
 def test_every_task_is_routed_to_its_declared_queue(task_name, queue):

@@ -63,6 +63,19 @@ class UserEditForm(_UserFieldsForm):
     )
 
 
+class ProfileEmailForm(forms.Form):
+    """The e-mails a person chooses to get, on their own profile page."""
+
+    weekly_digest = forms.BooleanField(
+        label=_("Weekly report e-mail"),
+        required=False,
+        help_text=_(
+            "Managers and tenant admins: every Monday morning, last week's key figures of the "
+            "leads you oversee, against the week before."
+        ),
+    )
+
+
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=Team.Kind.choices)

@@ -100,6 +100,8 @@ class User(AbstractBaseUser):
     is_active = models.BooleanField(_("active"), default=True)
     #: Away users keep their leads but get no new ones from the assignment engine.
     is_away = models.BooleanField(_("away"), default=False)
+    #: Managers and tenant admins get the weekly lead report by e-mail unless they opt out.
+    weekly_digest = models.BooleanField(_("weekly report e-mail"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
     invited_at = models.DateTimeField(null=True, blank=True)
 

@@ -201,6 +201,12 @@ def user_set_language(*, user: User, language: str) -> None:
     user.language = language
 
 
+def user_set_weekly_digest(*, user: User, weekly_digest: bool) -> None:
+    """Turn the weekly report e-mail on or off for ``user`` (their own choice)."""
+    User.objects.filter(pk=user.pk).update(weekly_digest=weekly_digest)
+    user.weekly_digest = weekly_digest
+
+
 def team_create(
     *,
     name: str,

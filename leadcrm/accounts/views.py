@@ -14,7 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from leadcrm.accounts import selectors, services
 from leadcrm.accounts.errors import AccountsError
-from leadcrm.accounts.forms import LoginForm, TeamForm, UserCreateForm, UserEditForm
+from leadcrm.accounts.forms import (
+    LoginForm,
+    ProfileEmailForm,
+    TeamForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from leadcrm.accounts.middleware import session_bind_to_tenant
 from leadcrm.accounts.models import ApiKey, Team, User
 from leadcrm.accounts.permissions import role_required
@@ -199,8 +205,19 @@ def team_edit(request, uuid):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request):
-    return render(request, "accounts/profile.html", {"subject": request.user})
+    """The signed-in person's own page; they choose here which e-mails they get."""
+    initial = {"weekly_digest": request.user.weekly_digest}
+    # Not ``request.POST or None``: an unticked box posts nothing, and that is a valid form.
+    form = ProfileEmailForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.user_set_weekly_digest(
+            user=request.user, weekly_digest=form.cleaned_data["weekly_digest"]
+        )
+        messages.success(request, _("Saved."))
+        return redirect("accounts-profile")
+    return render(request, "accounts/profile.html", {"subject": request.user, "form": form})
 
 
 def _get_or_404(model, uuid):

@@ -213,6 +213,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60 * 24,
         "options": {"expires": 60 * 60 * 6},
     },
+    # Hourly: the task sends on Monday from 07:00 in each tenant's own time zone.
+    "analytics-weekly-digest": {
+        "task": "analytics.tasks.digest_weekly_send",
+        "schedule": 60 * 60,
+        "options": {"expires": 60 * 60},
+    },
 }
 
 LOGGING = {
