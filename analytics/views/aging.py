@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from analytics.filters import ReportFilters
 from analytics.selectors.aging import bucket_days, lead_aging
-from analytics.views.common import report_context
+from analytics.views.common import figures, report_context
 from leads.models import LeadStatus
 
 
@@ -30,7 +30,7 @@ def _aging_cells(row, buckets) -> list[tuple[int, dict]]:
 def aging(request):
     """Lead aging: open leads now by status and age since creation (links open the list)."""
     filters = ReportFilters.from_query(request.GET)
-    rows = lead_aging(request.user, filters)
+    rows, freshness = figures(request, "aging", filters, lambda: lead_aging(request.user, filters))
     statuses = dict(LeadStatus.choices)
     buckets = bucket_days(timezone.localdate())
     return render(
@@ -39,6 +39,7 @@ def aging(request):
         report_context(
             request,
             filters,
+            **freshness,
             buckets=buckets,
             rows=[
                 (row, statuses.get(row.status, row.status), _aging_cells(row, buckets))

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from openpyxl import Workbook
 
+from analytics.cache import report_figures
 from analytics.filters import PERIODS, ReportFilters
 from analytics.selectors.scope import report_owner_ids
 from leadcrm.accounts.models import Team, User
@@ -34,6 +35,21 @@ def report_context(request, filters: ReportFilters, **extra) -> dict:
         # The page's table as a file, with the same filters (partials/_downloads.html).
         "downloads": [(fmt, "?" + urlencode(filters.query(format=fmt))) for fmt in EXPORT_FORMATS],
         **extra,
+    }
+
+
+def figures(request, report: str, filters: ReportFilters, compute, *, extra: str = "", rollup=None):
+    """``compute()``'s figures, kept a few minutes per reader and filters (analytics.cache),
+    and the page context that says how fresh they are (partials/_report_filters.html):
+    ``rollup`` when they come from a big workspace's hourly rollups (analytics.rollups);
+    ``?fresh=1`` computes them again."""
+    result = report_figures(
+        request.user, report, filters, compute, fresh=request.GET.get("fresh") == "1", extra=extra
+    )
+    return result.value, {
+        "figures": result,
+        "refresh_href": "?" + urlencode(filters.query(fresh="1")),
+        "rollup": rollup,
     }
 
 

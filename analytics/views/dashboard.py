@@ -5,15 +5,20 @@ from django.shortcuts import render
 
 from analytics.filters import ReportFilters
 from analytics.kpis import KPI_HELP, KPI_LABELS, UNITS, kpi_change, kpi_number
-from analytics.selectors.dashboard import dashboard_funnel, dashboard_kpis
-from analytics.views.common import report_context
+from analytics.selectors.dashboard import dashboard_funnel, dashboard_kpis, dashboard_rollup
+from analytics.views.common import figures, report_context
 
 
 @login_required
 def index(request):
     filters = ReportFilters.from_query(request.GET)
-    kpis = dashboard_kpis(request.user, filters)
-    funnel = dashboard_funnel(request.user, filters)
+    (kpis, funnel), freshness = figures(
+        request,
+        "dashboard",
+        filters,
+        lambda: (dashboard_kpis(request.user, filters), dashboard_funnel(request.user, filters)),
+        rollup=dashboard_rollup(filters),
+    )
     widest = max([step.reached for step in funnel] + [1])
     return render(
         request,
@@ -21,6 +26,7 @@ def index(request):
         report_context(
             request,
             filters,
+            **freshness,
             kpis=[
                 {
                     "kpi": kpi,

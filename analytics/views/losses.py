@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics.filters import ReportFilters
 from analytics.selectors.losses import loss_breakdown, loss_pareto
-from analytics.views.common import report_context, table_download, wants_download
+from analytics.views.common import figures, report_context, table_download, wants_download
 from leads.models import LeadStatus
 
 #: Reasons given a column of their own in the breakdowns.
@@ -25,7 +25,15 @@ def _reason_label(row) -> str:
 def losses(request):
     """Loss reasons: the Pareto, and by source and by owner (a file with ?format=csv|xlsx)."""
     filters = ReportFilters.from_query(request.GET)
-    pareto = loss_pareto(request.user, filters)
+    (pareto, breakdowns), freshness = figures(
+        request,
+        "losses",
+        filters,
+        lambda: (
+            loss_pareto(request.user, filters),
+            {by: loss_breakdown(request.user, filters, by=by) for by in ("source", "owner")},
+        ),
+    )
     fmt = wants_download(request)
     if fmt:
         return table_download(
@@ -44,7 +52,7 @@ def losses(request):
         return [
             (group, [group.by_reason.get(key, 0) for key in keys],
              group.leads - sum(group.by_reason.get(key, 0) for key in keys))
-            for group in loss_breakdown(request.user, filters, by=by)
+            for group in breakdowns[by]
         ]  # fmt: skip
 
     widest = max([r.leads for r in pareto] + [1])
@@ -54,6 +62,7 @@ def losses(request):
         report_context(
             request,
             filters,
+            **freshness,
             pareto=[(r, _reason_label(r), round(r.leads / widest * 100)) for r in pareto],
             columns=[_reason_label(r) for r in columns],
             by_source=table("source"),

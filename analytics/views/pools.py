@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics.filters import ReportFilters
 from analytics.selectors.pools import OLD_DAYS, VERY_OLD_DAYS, pool_report
-from analytics.views.common import report_context, table_download, wants_download
+from analytics.views.common import figures, report_context, table_download, wants_download
 from pools.models import Pool
 
 
@@ -53,7 +53,7 @@ def pools(request):
     """Per pool: inflow, claims, allocations, returns (and why), reclaims and the time to
     claim in the period; the backlog and its age now (a file with ?format=csv|xlsx)."""
     filters = ReportFilters.from_query(request.GET)
-    rows = pool_report(request.user, filters)
+    rows, freshness = figures(request, "pools", filters, lambda: pool_report(request.user, filters))
     fmt = wants_download(request)
     if fmt:
         return table_download(fmt, "pools", _headers(), (_file_row(row) for row in rows))
@@ -64,6 +64,7 @@ def pools(request):
         report_context(
             request,
             filters,
+            **freshness,
             rows=rows,
             chart=[
                 (row, round(row.inflow / widest * 100), round(row.taken / widest * 100))

@@ -16,7 +16,7 @@ from analytics.selectors.quality import (
     imports_exist,
     merge_rows,
 )
-from analytics.views.common import report_context, table_download, wants_download
+from analytics.views.common import figures, report_context, table_download, wants_download
 from leadcrm.accounts.permissions import role_required
 from leads.importing.services import DUPLICATE_TAG
 from leads.models import OPEN_STATUSES, ImportJob, LeadStatus
@@ -77,7 +77,17 @@ def quality(request):
     """Imports and data quality (the imports table as a file with ?format=csv|xlsx). Who may
     open it follows the import pages: tenant admins, managers and pool admins; reps get 403."""
     filters = ReportFilters.from_query(request.GET)
-    imports = import_rows(request.user, filters)
+    (imports, problems, quality_now, merges), freshness = figures(
+        request,
+        "quality",
+        filters,
+        lambda: (
+            import_rows(request.user, filters),
+            import_problem_kinds(request.user, filters),
+            data_quality(request.user, filters),
+            merge_rows(request.user, filters),
+        ),
+    )
     fmt = wants_download(request)
     if fmt:
         return table_download(
@@ -91,10 +101,7 @@ def quality(request):
                 for r in imports
             ),
         )  # fmt: skip
-    problems = import_problem_kinds(request.user, filters)
     widest = max([p.count for p in problems] + [1])
-    quality_now = data_quality(request.user, filters)
-    merges = merge_rows(request.user, filters)
     statuses = dict(LeadStatus.choices)
     return render(
         request,
@@ -102,6 +109,7 @@ def quality(request):
         report_context(
             request,
             filters,
+            **freshness,
             imports=[(row, import_page(row)) for row in imports],
             totals=import_totals(imports),
             any_import=bool(imports) or imports_exist(request.user),

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics.filters import ReportFilters
 from analytics.selectors.reps import KINDS, rep_performance, rows_sorted, sort_parse
-from analytics.views.common import EXPORT_FORMATS, report_context, table_download, wants_download
+from analytics.views.common import (
+    EXPORT_FORMATS,
+    figures,
+    report_context,
+    table_download,
+    wants_download,
+)
 from leads.models import Activity
 
 NONE = "—"
@@ -76,7 +82,9 @@ def reps(request):
     filters = ReportFilters.from_query(request.GET)
     key, descending = sort_parse(request.GET.get("sort"))
     sort = f"-{key}" if descending else key
-    report = rep_performance(request.user, filters)
+    report, freshness = figures(
+        request, "reps", filters, lambda: rep_performance(request.user, filters)
+    )
     people = rows_sorted(report.people, key, descending)
     teams = rows_sorted(report.teams, key, descending)
     columns = _columns()
@@ -102,6 +110,7 @@ def reps(request):
         report_context(
             request,
             filters,
+            **freshness,
             name_header=header("name", _("Name")),
             team_header=header("team", _("Team")),
             headers=[header(column_key, label) for column_key, label in columns],

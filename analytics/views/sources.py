@@ -13,6 +13,7 @@ from analytics.filters import ReportFilters
 from analytics.selectors.sources import SourcesReport, sources_report
 from analytics.views.common import (
     EXPORT_FORMATS,
+    figures,
     report_context,
     table_download,
     wants_download,
@@ -86,7 +87,9 @@ def sources(request):
     """Per source and per campaign (a file with ?format=csv|xlsx, ?table=campaigns for the
     campaigns)."""
     filters = ReportFilters.from_query(request.GET)
-    report = sources_report(request.user, filters)
+    report, freshness = figures(
+        request, "sources", filters, lambda: sources_report(request.user, filters)
+    )
     fmt = wants_download(request)
     if fmt:
         return _download(fmt, report, request.GET.get("table", ""))
@@ -116,6 +119,7 @@ def sources(request):
         report_context(
             request,
             filters,
+            **freshness,
             report=report,
             chart=chart,
             total=_shown(report.total),

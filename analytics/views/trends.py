@@ -5,8 +5,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from analytics.filters import ReportFilters
+from analytics.selectors.dashboard import dashboard_rollup
 from analytics.selectors.trends import lead_trends
-from analytics.views.common import report_context
+from analytics.views.common import figures, report_context
 
 #: The trend charts' drawing box (SVG user units): one bar per week.
 BAR_STEP, CHART_HEIGHT = 10, 60
@@ -27,13 +28,20 @@ def _bars(weeks, field: str) -> list[tuple[int, int, int, int, object]]:
 def trends(request):
     """New, converted and lost leads per week over a year (charts and the table)."""
     filters = ReportFilters.from_query(request.GET)
-    weeks = lead_trends(request.user, filters)
+    weeks, freshness = figures(
+        request,
+        "trends",
+        filters,
+        lambda: lead_trends(request.user, filters),
+        rollup=dashboard_rollup(filters),
+    )
     return render(
         request,
         "analytics/trends.html",
         report_context(
             request,
             filters,
+            **freshness,
             weeks=weeks,
             charts=[
                 (key, label, _bars(weeks, key), sum(getattr(w, key) for w in weeks))

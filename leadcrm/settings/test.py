@@ -29,3 +29,6 @@ STATICFILES_DIRS = []
 # Serve static files from the source folder: tests never run collectstatic.
 STATIC_ROOT = BASE_DIR / "static"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+# Tests check every figure against hand counts after changing the data: nothing kept between
+# requests (tests/analytics/test_cache.py turns keeping on where it tests it).
+ANALYTICS_CACHE_SECONDS = 0
