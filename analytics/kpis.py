@@ -16,7 +16,7 @@ KPI_LABELS = {
     "qualification": _("Qualification rate"),
     "conversion": _("Conversion rate"),
     "cycle": _("Lead to conversion"),
-    "response": _("First response (median)"),
+    "response": _("First response (average)"),
     "won": _("Won amount"),
 }
 KPI_HELP = {
@@ -28,7 +28,9 @@ KPI_HELP = {
     "qualification": _("Share of the new leads that are Qualified or Converted."),
     "conversion": _("Share of the new leads converted."),
     "cycle": _("Mean days from creation to conversion, of the leads converted in the period."),
-    "response": _("Median hours from assignment to the first follow-up, of the new leads."),
+    "response": _(
+        "Mean hours from assignment to the first follow-up, of the new leads followed up."
+    ),
     "won": _("Opportunities won in the period."),
 }
 

@@ -20,3 +20,70 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week} → {self.user_id}"
+
+
+class DailyLeadFigures(models.Model):
+    """The dashboard's additive figures of a big workspace, per day (in the tenant's time
+    zone) and owner, rebuilt by ``analytics.rollups.rollups_refresh`` (beat, hourly): what the
+    leads created that day have become (the cohort columns) and what happened that day (the
+    conversions). Read instead of the leads when a workspace has more leads than
+    ``ANALYTICS_ROLLUP_MIN_LEADS``; a manager's line is a set of owners, so it is a sum of
+    rows. Plain integers, no foreign keys: the table is rebuilt whole, never edited."""
+
+    day = models.DateField()
+    #: None: leads without an owner.
+    owner_id = models.BigIntegerField(null=True)
+    # The leads created that day (merged leads never count).
+    new = models.IntegerField(default=0)
+    contacted = models.IntegerField(default=0)
+    qualified = models.IntegerField(default=0)
+    converted_since = models.IntegerField(default=0)
+    #: Of them, followed up: how many, and the seconds from assignment (else creation) to the
+    #: first follow-up, summed (never below zero, as the live figure).
+    responded = models.IntegerField(default=0)
+    response_seconds = models.FloatField(default=0)
+    #: {stage id: leads whose furthest stage (by position, from the stage history) is it}.
+    furthest = models.JSONField(default=dict)
+    #: {stage id: leads at that stage now}, void leads left out as the lead list leaves them.
+    staying = models.JSONField(default=dict)
+    # What happened that day: conversions, and the seconds from creation to them, summed;
+    # leads closed as lost or invalid (their last status change).
+    converted = models.IntegerField(default=0)
+    cycle_seconds = models.FloatField(default=0)
+    lost = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "owner_id"], name="analytics_daily_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.owner_id}"
+
+
+class StageVisit(models.Model):
+    """One finished stay of a lead in a funnel stage (it moved on), for the funnel's dwell
+    percentiles of a big workspace: filed under the day the lead was created, as the funnel
+    follows the leads created in the period. Rebuilt with ``DailyLeadFigures``; written in day
+    order, so a period's rows lie together."""
+
+    day = models.DateField()
+    owner_id = models.BigIntegerField(null=True)
+    stage_id = models.BigIntegerField()
+    hours = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="analytics_visit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.stage_id} {self.hours:.1f} h"
+
+
+class RollupState(models.Model):
+    """When the rollups of this workspace were last rebuilt (one row), for the pages to say
+    how fresh the figures are."""
+
+    refreshed_at = models.DateTimeField()
+    leads = models.IntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.refreshed_at:%Y-%m-%d %H:%M}"

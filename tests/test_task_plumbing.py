@@ -25,6 +25,7 @@ from leadcrm.tasking import tenant_lock
         ("leads.tasks.followups.followup_reminders_send", "default"),
         ("leads.tasks.exports.export_leads", "default"),
         ("analytics.tasks.digest_weekly_send", "default"),
+        ("analytics.tasks.rollups_rebuild", "default"),
     ],
 )
 def test_every_task_is_routed_to_its_declared_queue(task_name, queue):

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, Q, Sum
+from django.db.models import Aggregate, Count, F, FloatField, Func, Q, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from analytics.filters import ReportFilters
+from analytics.models import DailyLeadFigures, RollupState, StageVisit
+from analytics.rollups import rollup_state
 from analytics.selectors.scope import owners_narrowed, scoped_leads
 from conversion.models import Opportunity, OpportunityStage
 from leadcrm.accounts.models import User
@@ -73,40 +75,86 @@ class Kpi:
         return (change > 0) == self.higher_is_better
 
 
-def _period_figures(user: User, filters: ReportFilters, start: datetime, end: datetime) -> dict:
+def dashboard_rollup(filters: ReportFilters) -> RollupState | None:
+    """The rollups the dashboard reads instead of the leads (a big workspace, no source or
+    region filter: the rollups are per owner and day only), None: live SQL."""
+    if filters.source or filters.region:
+        return None
+    return rollup_state()
+
+
+def _period_figures(
+    user: User, filters: ReportFilters, start: datetime, end: datetime, *, rolled: bool
+) -> dict:
+    if rolled:
+        figures = _period_counts_rolled(user, filters, start, end)
+    else:
+        figures = _period_counts_live(user, filters, start, end)
+    new = figures["new"]
+    return {
+        "new": new,
+        "contact": figures["contacted"] / new if new else None,
+        "qualification": figures["qualified"] / new if new else None,
+        "conversion": figures["converted_since"] / new if new else None,
+        "cycle": (
+            figures["cycle_seconds"] / figures["converted"] / 86400
+            if figures["converted"]
+            else None
+        ),
+        "response": (
+            figures["response_seconds"] / figures["responded"] / 3600
+            if figures["responded"]
+            else None
+        ),
+        "won": _won_amount(user, filters, start, end),
+    }
+
+
+def _period_counts_live(user: User, filters: ReportFilters, start: datetime, end: datetime):
     leads = scoped_leads(user, filters)
     created = leads.filter(created_at__gte=start, created_at__lt=end)
+    # GREATEST ignores NULLs, so a lead never followed up must stay out of the sum: FILTER.
+    followed = Q(first_follow_up_at__isnull=False)
     counts = created.aggregate(
         new=Count("id"),
-        contacted=Count("id", filter=Q(first_follow_up_at__isnull=False)),
+        contacted=Count("id", filter=followed),
         qualified=Count(
             "id",
             filter=Q(status__in=[LeadStatus.QUALIFIED, LeadStatus.CONVERTED])
             | Q(converted_at__isnull=False),
         ),
-        converted=Count("id", filter=Q(converted_at__isnull=False)),
-    )
-    # Its own query: GREATEST ignores NULLs, so a lead never followed up must not get in.
-    counts["response"] = created.filter(first_follow_up_at__isnull=False).aggregate(
-        median=Median(
+        converted_since=Count("id", filter=Q(converted_at__isnull=False)),
+        responded=Count("id", filter=followed),
+        response_seconds=Sum(
             Greatest(
                 epoch_seconds(F("first_follow_up_at") - Coalesce("assigned_at", "created_at")), 0.0
-            )
-        )
-    )["median"]
-    cycle = leads.filter(converted_at__gte=start, converted_at__lt=end).aggregate(
-        seconds=Avg(epoch_seconds(F("converted_at") - F("created_at")))
-    )["seconds"]
-    new = counts["new"]
-    return {
-        "new": new,
-        "contact": counts["contacted"] / new if new else None,
-        "qualification": counts["qualified"] / new if new else None,
-        "conversion": counts["converted"] / new if new else None,
-        "cycle": cycle / 86400 if cycle is not None else None,
-        "response": counts["response"] / 3600 if counts["response"] is not None else None,
-        "won": _won_amount(user, filters, start, end),
-    }
+            ),
+            filter=followed,
+        ),
+    )
+    events = leads.filter(converted_at__gte=start, converted_at__lt=end).aggregate(
+        converted=Count("id"), cycle_seconds=Sum(epoch_seconds(F("converted_at") - F("created_at")))
+    )
+    return counts | events
+
+
+def _days(start: datetime, end: datetime) -> tuple[date, date]:
+    """The first and last local day of [start, end) (both at local midnight)."""
+    return timezone.localtime(start).date(), (
+        timezone.localtime(end) - timedelta(microseconds=1)
+    ).date()
+
+
+def _period_counts_rolled(user: User, filters: ReportFilters, start: datetime, end: datetime):
+    first, last = _days(start, end)
+    rows = DailyLeadFigures.objects.filter(day__gte=first, day__lte=last)
+    owners = owners_narrowed(user, filters)
+    if owners is not None:
+        rows = rows.filter(owner_id__in=owners)
+    names = ("new", "contacted", "qualified", "converted_since", "responded",
+             "response_seconds", "converted", "cycle_seconds")  # fmt: skip
+    totals = rows.aggregate(**{name: Sum(name) for name in names})
+    return {name: totals[name] or 0 for name in names}
 
 
 def _won_amount(user: User, filters: ReportFilters, start: datetime, end: datetime) -> Decimal:
@@ -125,16 +173,21 @@ def _won_amount(user: User, filters: ReportFilters, start: datetime, end: dateti
 
 def dashboard_kpis(user: User, filters: ReportFilters, *, now: datetime | None = None) -> list[Kpi]:
     now = now or timezone.now()
-    current = _period_figures(user, filters, filters.start, filters.end)
-    before = _period_figures(user, filters, *filters.previous)
+    rolled = dashboard_rollup(filters) is not None
+    current = _period_figures(user, filters, filters.start, filters.end, rolled=rolled)
+    before = _period_figures(user, filters, *filters.previous, rolled=rolled)
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    open_leads = scoped_leads(user, filters).filter(status__in=OPEN_STATUSES)
+    # Bounded by the end of today and counting an indexed column, so the partial index
+    # lead_open_due serves both counts from the index alone.
+    open_leads = scoped_leads(user, filters).filter(
+        status__in=OPEN_STATUSES, next_follow_up_at__lt=max(now, today + timedelta(days=1))
+    )
     due = open_leads.aggregate(
         today=Count(
-            "id",
+            "next_follow_up_at",
             filter=Q(next_follow_up_at__gte=today, next_follow_up_at__lt=today + timedelta(days=1)),
         ),
-        overdue=Count("id", filter=Q(next_follow_up_at__lt=now)),
+        overdue=Count("next_follow_up_at", filter=Q(next_follow_up_at__lt=now)),
     )
     pooled = leads_visible_to(user).filter(
         owner__isnull=True, status__in=OPEN_STATUSES, pool_entry__isnull=False
@@ -177,12 +230,32 @@ class FunnelStep:
 def dashboard_funnel(user: User, filters: ReportFilters) -> list[FunnelStep]:
     """The new leads of the period through the stages (by position; the furthest stage each
     lead reached, from its stage history), then Converted."""
-    created = scoped_leads(user, filters).filter(
-        created_at__gte=filters.start, created_at__lt=filters.end
-    )
     stages = list(Stage.objects.filter(is_active=True).order_by("position", "name"))
     if not stages:
         return []
+    if dashboard_rollup(filters) is not None:
+        furthest, dwell, at_now, converted = _funnel_rolled(user, filters)
+    else:
+        furthest, dwell, at_now, converted = _funnel_live(user, filters)
+    steps = []
+    for stage in stages:
+        reached = sum(n for top, n in furthest.items() if top is not None and top >= stage.position)
+        median, p90 = dwell.get(stage.pk, (None, None))
+        steps.append(FunnelStep(stage, reached, dwell_median=median, dwell_p90=p90,
+                                now=at_now.get(stage.pk, 0)))  # fmt: skip
+    steps.append(FunnelStep(None, converted))
+    for before, step in itertools.pairwise(steps):
+        step.conversion = step.reached / before.reached if before.reached else None
+        before.dropped = max(0, before.reached - step.reached)
+    return steps
+
+
+def _funnel_live(user: User, filters: ReportFilters):
+    """{furthest position: leads}, {stage id: (median, p90 hours)}, {stage id: leads there
+    now}, converted, from the leads and their stage history."""
+    created = scoped_leads(user, filters).filter(
+        created_at__gte=filters.start, created_at__lt=filters.end
+    )
     ids_sql, ids_params = created.values("id").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -214,16 +287,47 @@ def dashboard_funnel(user: User, filters: ReportFilters) -> list[FunnelStep]:
             ids_params,
         )
         dwell = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
-    at_now = dict(created.values_list("stage_id").annotate(n=Count("id")).order_by())
-    steps = []
-    for stage in stages:
-        reached = sum(n for top, n in furthest.items() if top is not None and top >= stage.position)
-        median, p90 = dwell.get(stage.pk, (None, None))
-        steps.append(FunnelStep(stage, reached, dwell_median=median, dwell_p90=p90,
-                                now=at_now.get(stage.pk, 0)))  # fmt: skip
+    # "There now" as the lead list counts them (its stage link opens exactly these): void
+    # leads are out of the list, so out of this count too.
+    at_now = dict(
+        created.exclude(status=LeadStatus.VOID)
+        .values_list("stage_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     converted = created.filter(converted_at__isnull=False).count()
-    steps.append(FunnelStep(None, converted))
-    for before, step in itertools.pairwise(steps):
-        step.conversion = step.reached / before.reached if before.reached else None
-        before.dropped = max(0, before.reached - step.reached)
-    return steps
+    return furthest, dwell, at_now, converted
+
+
+def _funnel_rolled(user: User, filters: ReportFilters):
+    """The same four from the rollups (analytics.rollups): sums of the period's rows of the
+    reader's owners, and the dwell percentiles over the period's finished stage stays."""
+    first, last = _days(filters.start, filters.end)
+    owners = owners_narrowed(user, filters)
+    where, params = "day >= %s AND day <= %s", [first, last]
+    if owners is not None:
+        where += " AND owner_id = ANY(%s)"
+        params.append(list(owners))
+    daily, visits = DailyLeadFigures._meta.db_table, StageVisit._meta.db_table
+    with connection.cursor() as cursor:
+        sums = {}
+        for column in ("furthest", "staying"):
+            each = f"{daily}, jsonb_each_text({column}) e"
+            sql = f"SELECT e.key::int, sum(e.value::int) FROM {each} WHERE {where} GROUP BY 1"  # noqa: S608
+            cursor.execute(sql, params)
+            sums[column] = dict(cursor.fetchall())
+        cursor.execute(
+            f"SELECT coalesce(sum(converted_since), 0) FROM {daily} WHERE {where}",  # noqa: S608
+            params,
+        )
+        converted = int(cursor.fetchone()[0])
+        cursor.execute(
+            f"""
+            SELECT stage_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours),
+                   percentile_cont(0.9) WITHIN GROUP (ORDER BY hours)
+            FROM {visits} WHERE {where} GROUP BY stage_id
+            """,  # noqa: S608
+            params,
+        )
+        dwell = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+    return sums["furthest"], dwell, sums["staying"], converted

@@ -38,11 +38,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Sum, When
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
 
 from analytics.filters import ReportFilters
-from analytics.selectors.dashboard import Median, epoch_seconds
+from analytics.selectors.dashboard import epoch_seconds
 from analytics.selectors.scope import owners_narrowed, scoped_leads
 from conversion.models import Opportunity, OpportunityStage
 from leadcrm.accounts.models import User
@@ -79,7 +81,7 @@ class RepRow:
     won: Decimal = Decimal(0)
     returned: int = 0
     reclaimed: int = 0
-    #: Leads held now (whether the person gets a row; not shown).
+    #: 1 when they hold a lead now (whether the person gets a row; not shown).
     held: int = 0
 
     @property
@@ -158,22 +160,43 @@ def _narrowed(queryset: QuerySet, filters: ReportFilters, lead: str = "lead__") 
     return queryset
 
 
-def _response_median() -> Median:
-    """Seconds to the first follow-up, median over the leads that had one. Not with
-    ``filter=``: Median's own template drops the FILTER clause, and GREATEST turns a missing
-    follow-up into 0, so a lead never followed up must give NULL (which the median skips)."""
-    return Median(
-        Case(
-            When(
-                first_follow_up_at__isnull=False,
-                then=Greatest(
-                    epoch_seconds(F("first_follow_up_at") - Coalesce("assigned_at", "created_at")),
-                    0.0,
-                ),
-            ),
-            output_field=FloatField(),
-        )
+def _response_medians(assigned_leads: QuerySet) -> dict:
+    """Median seconds from assignment (else creation) to the first follow-up of the leads
+    assigned in the period that had one (never below zero), per holder, per holder's team
+    and over all: one pass (GROUPING SETS), the medians of teams and the total recomputed
+    over their leads, never averaged. {"owner": {id: s}, "team": {id: s}, "total": s}."""
+    medians: dict = {"owner": {}, "team": {}, "total": None}
+    seconds = Greatest(
+        epoch_seconds(F("first_follow_up_at") - Coalesce("assigned_at", "created_at")), 0.0
     )
+    responded = (
+        assigned_leads.filter(first_follow_up_at__isnull=False)
+        .annotate(team=F("owner__team_id"), seconds=seconds)
+        .values("owner_id", "team", "seconds")
+    )
+    try:
+        inner_sql, params = responded.query.sql_with_params()
+    except EmptyResultSet:  # nobody in scope
+        return medians
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT owner_id, team, GROUPING(owner_id, team),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)
+            FROM ({inner_sql}) t
+            GROUP BY GROUPING SETS ((owner_id), (team), ())
+            """,  # noqa: S608 - the inner query is Django's, values as parameters
+            params,
+        )
+        found = cursor.fetchall()
+    for owner_id, team_id, grouping, median in found:
+        if grouping == 1:  # owner_id grouped, team_id aggregated
+            medians["owner"][owner_id] = median
+        elif grouping == 2 and team_id is not None:
+            medians["team"][team_id] = median
+        elif grouping == 3:
+            medians["total"] = median
+    return medians
 
 
 def rep_performance(user: User, filters: ReportFilters) -> RepReport:
@@ -187,20 +210,22 @@ def rep_performance(user: User, filters: ReportFilters) -> RepReport:
         for u in people.select_related("team")
     }  # fmt: skip
 
-    # 1. Lead figures per holder (lead_owner_score: owner first).
+    # 1. Lead figures per holder: only the leads assigned or converted in the period are read
+    # (lead_handed, the expression index on the assignment anchor, and lead_converted).
     leads = scoped_leads(user, filters).filter(owner__in=people)
     anchor = Coalesce("assigned_at", "created_at")
-    assigned_leads = leads.alias(anchor=anchor).filter(anchor__gte=start, anchor__lt=end)
     in_period = Q(anchor__gte=start, anchor__lt=end)
+    converted = Q(converted_at__gte=start, converted_at__lt=end)
+    assigned_leads = leads.alias(anchor=anchor).filter(in_period)
     figures = (
         leads.alias(anchor=anchor)
+        .filter(in_period | converted)
         .values("owner_id")
         .annotate(
-            held=Count("*"),
             assigned=Count("id", filter=in_period),
             contacted=Count("id", filter=in_period & Q(first_follow_up_at__isnull=False)),
             assigned_converted=Count("id", filter=in_period & Q(converted_at__isnull=False)),
-            converted=Count("id", filter=Q(converted_at__gte=start, converted_at__lt=end)),
+            converted=Count("id", filter=converted),
         )
         .order_by()
     )
@@ -208,8 +233,15 @@ def rep_performance(user: User, filters: ReportFilters) -> RepReport:
         row = rows[item.pop("owner_id")]
         for name, value in item.items():
             setattr(row, name, value)
-    medians = assigned_leads.values("owner_id").annotate(m=_response_median()).order_by()
-    for owner_id, median in medians.values_list("owner_id", "m"):
+    # Whether each person holds a lead now: one index probe each (lead_owner_score).
+    # A scalar subquery, not EXISTS: the planner would turn EXISTS into a semi-join that
+    # reads every lead; this probes each person's first lead.
+    first_lead = Subquery(leads.filter(owner=OuterRef("pk")).order_by().values("pk")[:1])
+    holding = people.annotate(first_lead=first_lead).filter(first_lead__isnull=False)
+    for owner_id in holding.values_list("pk", flat=True):
+        rows[owner_id].held = 1
+    medians = _response_medians(assigned_leads)
+    for owner_id, median in medians["owner"].items():
         rows[owner_id].response_hours = median / 3600 if median is not None else None
 
     # 2. Activities they logged in the period, by kind (the created_by index).
@@ -267,17 +299,11 @@ def rep_performance(user: User, filters: ReportFilters) -> RepReport:
             team = teams.setdefault(row.team_id, RepRow(row.team, level="team", team=row.team,
                                                         team_id=row.team_id))  # fmt: skip
             team.add(row)
-    team_medians = dict(
-        assigned_leads.filter(owner__team_id__in=list(teams))
-        .values("owner__team_id")
-        .annotate(m=_response_median())
-        .values_list("owner__team_id", "m")
-        .order_by()
-    )
+    team_medians = medians["team"]
     for team_id, team in teams.items():
         median = team_medians.get(team_id)
         team.response_hours = median / 3600 if median is not None else None
-    median = assigned_leads.aggregate(m=_response_median())["m"]
+    median = medians["total"]
     total.response_hours = median / 3600 if median is not None else None
     return RepReport(
         people=shown,

@@ -39,6 +39,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# No JIT compilation: the reports' aggregate queries cross jit_above_cost and paid 50-100 ms
+# of compiling each for queries that run in tens of milliseconds (bench/results/
+# analytics_dashboard.md); no query of this product runs long enough to win it back.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -213,6 +217,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60 * 24,
         "options": {"expires": 60 * 60 * 6},
     },
+    # The dashboard's rollups of big workspaces (small ones have none: nothing to do).
+    "analytics-rollups": {
+        "task": "analytics.tasks.rollups_rebuild",
+        "schedule": 60 * 60,
+        "options": {"expires": 60 * 60},
+    },
     # Hourly: the task sends on Monday from 07:00 in each tenant's own time zone.
     "analytics-weekly-digest": {
         "task": "analytics.tasks.digest_weekly_send",
@@ -229,3 +239,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# How long the reports keep one reader's figures for one set of filters (analytics.cache);
+# every report page says when its figures were computed and offers to compute them again.
+ANALYTICS_CACHE_SECONDS = env.int("ANALYTICS_CACHE_SECONDS", 600)
+# Workspaces with at least this many leads get the dashboard's rollups (analytics.rollups,
+# rebuilt hourly); smaller ones are read live, always current.
+ANALYTICS_ROLLUP_MIN_LEADS = env.int("ANALYTICS_ROLLUP_MIN_LEADS", 200_000)

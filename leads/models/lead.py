@@ -7,7 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Upper
+from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -248,6 +248,32 @@ class Lead(models.Model):
                 fields=["next_follow_up_at"],
                 name="lead_next_due_open",
                 condition=Q(next_follow_up_at__isnull=False),
+            ),
+            # The reports' period filters on events other than creation (analytics): the
+            # conversions of a period, the losses of a period. Partial: most leads have neither.
+            # Follow-ups due today and overdue (the dashboard, the digest): open leads only,
+            # with their owner, so a reader's count is read from the index alone.
+            models.Index(
+                fields=["next_follow_up_at"],
+                name="lead_open_due",
+                include=["owner_id"],
+                condition=Q(
+                    next_follow_up_at__isnull=False,
+                    merged_into__isnull=True,
+                    status__in=["unassigned", "pending", "following_up", "qualified", "nurture"],
+                ),
+            ),
+            # When a lead reached its holder (assignment, else creation): the rep report.
+            models.Index(Coalesce("assigned_at", "created_at"), name="lead_handed"),
+            models.Index(
+                fields=["converted_at"],
+                name="lead_converted",
+                condition=Q(converted_at__isnull=False),
+            ),
+            models.Index(
+                fields=["status_changed_at"],
+                name="lead_closed",
+                condition=Q(status__in=["lost", "invalid"]),
             ),
             GinIndex(fields=["tags"], name="lead_tags"),
             GinIndex(fields=["auto_tags"], name="lead_auto_tags"),

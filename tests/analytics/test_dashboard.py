@@ -87,6 +87,14 @@ def test_the_funnel_reach_drop_off_and_dwell(data):
     assert (converted.stage, converted.reached) == (None, 1)
 
 
+def test_there_now_counts_what_the_lead_list_shows_void_leads_not(data):
+    first_stage = Stage.objects.filter(is_active=True).order_by("position", "name").first()
+    _lead(data.rep, "Here", days_ago=1, stage=first_stage)
+    _lead(data.rep, "Voided", days_ago=1, stage=first_stage, status=LeadStatus.VOID)
+    steps = dashboard_funnel(data.admin, ReportFilters.from_query({}))
+    assert steps[0].now == 1
+
+
 def test_each_reader_sees_their_own_scope(data):
     assert _kpis(data.manager)["new"].value == 4  # the rep is in the manager's team
     assert _kpis(data.rep)["new"].value == 4

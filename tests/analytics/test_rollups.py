@@ -1,0 +1,174 @@
+"""The rollups of a big workspace (analytics.rollups): the dashboard and the trends read from
+them give exactly the live figures for every reader and period; a small workspace has none
+and reads live; the rebuild runs through the worker, once per tenant at a time; the page
+says how fresh the figures are."""
+
+import zoneinfo
+from datetime import timedelta
+
+import pytest
+from celery.result import AsyncResult
+from django.test import override_settings
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from analytics.filters import ReportFilters
+from analytics.models import DailyLeadFigures, RollupState, StageVisit
+from analytics.rollups import rollups_refresh
+from analytics.selectors import dashboard, trends
+from analytics.tasks import rollups_rebuild
+from leads.models import LeadStatus, Stage
+from tests.analytics.test_dashboard import NOW, _lead, _moves
+from tests.conftest import _load_cast, tenant_client
+
+PERIODS = [{}, {"period": "7d"}, {"period": "90d"}, {"period": "year"},
+           {"period": "last_month"}]  # fmt: skip
+
+
+@pytest.fixture
+def data(in_tenant_a):
+    """The dashboard's fixed leads, and more: a converted lead of the previous period, a lost
+    one, a void one at a stage, one without an owner, one converted long after creation."""
+    cast = in_tenant_a
+    # The tenant's days, as the middleware makes them for a request.
+    timezone.activate(zoneinfo.ZoneInfo(cast.tenant.time_zone))
+    rep, mate = cast.rep, cast.teammate
+    stages = list(Stage.objects.filter(is_active=True).order_by("position", "name"))
+    a = _lead(rep, "A", days_ago=5, status=LeadStatus.CONVERTED,
+              first_follow_up_at=timedelta(hours=2), converted_at=timedelta(days=3))  # fmt: skip
+    b = _lead(rep, "B", days_ago=4, status=LeadStatus.QUALIFIED, stage=stages[1],
+              first_follow_up_at=timedelta(hours=4))  # fmt: skip
+    c = _lead(mate, "C", days_ago=3, stage=stages[0], first_follow_up_at=timedelta(hours=30))
+    d = _lead(rep, "D", days_ago=2, status=LeadStatus.LOST, first_follow_up_at=timedelta(hours=6),
+              status_changed_at=timedelta(days=1))  # fmt: skip
+    e = _lead(mate, "E", days_ago=40, status=LeadStatus.CONVERTED,
+              first_follow_up_at=timedelta(hours=1), converted_at=timedelta(days=38))  # fmt: skip
+    _lead(mate, "Void", days_ago=1, status=LeadStatus.VOID, stage=stages[0])
+    _lead(None, "Nobody's", days_ago=6, status=LeadStatus.UNASSIGNED, stage=stages[0])
+    _lead(rep, "Old", days_ago=200, status=LeadStatus.INVALID,
+          status_changed_at=timedelta(days=190))  # fmt: skip
+    _moves(a, 0, 10, 30)
+    _moves(b, 0, 20)
+    _moves(c, 0, 7)
+    _moves(d, 0)
+    _moves(e, 0, 50, 51)
+    yield cast
+    timezone.deactivate()
+
+
+def _figures(user, query):
+    filters = ReportFilters.from_query(query)
+    kpis = [(k.key, k.value, k.previous) for k in dashboard.dashboard_kpis(user, filters, now=NOW)]
+    funnel = [
+        (s.stage, s.reached, s.dropped, s.now, s.dwell_median, s.dwell_p90, s.conversion)
+        for s in dashboard.dashboard_funnel(user, filters)
+    ]
+    weeks = [(w.start, w.new, w.converted, w.lost) for w in trends.lead_trends(user, filters)]
+    return kpis, funnel, weeks
+
+
+def _same(live, rolled):
+    """Equal, floats to a millionth (sums of seconds in another order)."""
+    assert len(live) == len(rolled)
+    for x, y in zip(live, rolled, strict=True):
+        if isinstance(x, tuple):
+            _same(x, y)
+        elif isinstance(x, float) or isinstance(y, float):
+            assert x == pytest.approx(y, rel=1e-6)
+        else:
+            assert x == y
+
+
+def test_the_rollups_give_exactly_the_live_figures_for_every_reader_and_period(data):
+    readers = [data.admin, data.manager, data.rep, data.teammate]
+    live = {(u.pk, i): _figures(u, q) for u in readers for i, q in enumerate(PERIODS)}
+    assert rollups_refresh(force=True) is not None
+    assert dashboard.dashboard_rollup(ReportFilters.from_query({})) is not None
+    for user in readers:
+        for i, query in enumerate(PERIODS):
+            for part_live, part_rolled in zip(live[user.pk, i], _figures(user, query), strict=True):
+                _same(part_live, part_rolled)
+
+
+def test_the_rolled_figures_against_hand_counts(data):
+    rollups_refresh(force=True)
+    kpis = {k.key: k for k in dashboard.dashboard_kpis(data.admin, ReportFilters.from_query({}),
+                                                        now=NOW)}  # fmt: skip
+    # Created in the last 30 days: A, B, C, D, Void, Nobody's (E and Old are older).
+    assert kpis["new"].value == 6
+    assert kpis["new"].previous == 1  # E, 40 days ago
+    assert kpis["contact"].value == pytest.approx(4 / 6)  # A, B, C, D followed up
+    assert kpis["conversion"].value == pytest.approx(1 / 6)  # A
+    # First response, mean of 2, 4, 30 and 6 hours.
+    assert kpis["response"].value == pytest.approx(10.5)
+    # Converted in the period: A (3 days) and E (38 days after its creation, 2 days ago).
+    assert kpis["cycle"].value == pytest.approx((3 + 38) / 2)
+    steps = dashboard.dashboard_funnel(data.admin, ReportFilters.from_query({}))
+    # Furthest stages: A third, B second, C second, D first.
+    assert [s.reached for s in steps[:3]] == [4, 3, 1]
+    # There now: C, Nobody's at the first stage (Void is out); B at the second.
+    assert (steps[0].now, steps[1].now) == (2, 1)
+    # Stage 1 left after 10 h (A), 20 h (B), 7 h (C): median 10.
+    assert steps[0].dwell_median == pytest.approx(10.0)
+    weeks = trends.lead_trends(data.admin, ReportFilters.from_query({}))
+    assert sum(w.lost for w in weeks) == 2  # D, and Old closed 10 days ago
+
+
+def test_a_source_or_region_filter_reads_the_leads_themselves(data):
+    rollups_refresh(force=True)
+    assert dashboard.dashboard_rollup(ReportFilters.from_query({"region": "Zhejiang"})) is None
+    assert dashboard.dashboard_rollup(ReportFilters.from_query({"source": "web"})) is None
+    region = ReportFilters.from_query({"region": "Nowhere"})
+    assert dashboard.dashboard_kpis(data.admin, region, now=NOW)[0].value == 0
+
+
+def test_a_small_workspace_has_no_rollups_and_loses_old_ones(data):
+    rollups_refresh(force=True)
+    assert DailyLeadFigures.objects.exists()
+    assert StageVisit.objects.exists()
+    with override_settings(ANALYTICS_ROLLUP_MIN_LEADS=1_000_000):
+        assert rollups_refresh() is None
+    assert not DailyLeadFigures.objects.exists()
+    assert not StageVisit.objects.exists()
+    assert not RollupState.objects.exists()
+    assert dashboard.dashboard_rollup(ReportFilters.from_query({})) is None
+
+
+def test_a_rebuild_replaces_the_figures_whole(data):
+    rollups_refresh(force=True)
+    rows = DailyLeadFigures.objects.count()
+    rollups_refresh(force=True)
+    assert DailyLeadFigures.objects.count() == rows
+    assert RollupState.objects.count() == 1
+
+
+def test_the_page_says_the_figures_are_hourly(data):
+    rollups_refresh(force=True)
+    page = tenant_client(data, data.admin).get("/analytics/").content.decode()
+    assert "they are computed every hour" in page
+    trends_page = tenant_client(data, data.admin).get("/analytics/trends/").content.decode()
+    assert "they are computed every hour" in trends_page
+    live = tenant_client(data, data.admin).get("/analytics/", {"region": "Nowhere"})
+    assert "they are computed every hour" not in live.content.decode()
+
+
+def test_the_rebuild_runs_through_the_worker_in_its_tenant(celery_worker, committed_db):
+    cast = _load_cast("alpha")
+    try:
+        with tenant_context(cast.tenant):
+            result = rollups_rebuild.delay(force=True)
+        assert AsyncResult(result.id).get(timeout=60)["leads"] >= 0
+        with tenant_context(cast.tenant):
+            assert RollupState.objects.count() == 1
+        with tenant_context(_load_cast("beta").tenant):
+            assert not RollupState.objects.exists()  # the other tenant untouched
+        with tenant_context(cast.tenant):
+            small = rollups_rebuild.delay()  # the test tenants are small: no rollups
+        assert AsyncResult(small.id).get(timeout=60) == {"leads": None}
+        with tenant_context(cast.tenant):
+            assert not RollupState.objects.exists()
+    finally:
+        with tenant_context(cast.tenant):
+            RollupState.objects.all().delete()
+            DailyLeadFigures.objects.all().delete()
+            StageVisit.objects.all().delete()
