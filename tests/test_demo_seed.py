@@ -96,3 +96,21 @@ def test_demo_converts_a_tenth_of_the_worked_leads_with_opportunities(in_tenant_
     outcomes = set(Opportunity.objects.values_list("stage__outcome", flat=True))
     assert outcomes >= {"open", "won"}
     assert demo_conversions_seed(seed=5) == {"converted": 0}  # a second run adds nothing
+
+
+def test_demo_campaigns_carry_costs_and_the_leads_that_name_them(in_tenant_a):
+    from demo.campaigns import PLAN, demo_campaigns_seed
+    from leads.models import Campaign
+
+    org = demo_organisation_seed(email_domain="demo.example.com", password="Demo-Pass-2026", seed=1)
+    owners = {team.name: [*team.members.all()] for team in org.teams}
+    demo_leads_seed(owners_by_team=owners, admin=in_tenant_a.admin, count=200, seed=5)
+    result = demo_campaigns_seed(actor=in_tenant_a.admin)
+    assert result["campaigns"] == Campaign.objects.count() == len(PLAN)
+    attached = Lead.objects.filter(campaign__isnull=False)
+    assert result["leads"] == attached.count() > 0
+    for lead in attached.select_related("campaign"):
+        assert lead.campaign.name in lead.source_detail
+        assert lead.campaign.source_id == lead.source_id
+    assert Campaign.objects.filter(actual_cost__isnull=True, budget__isnull=False).exists()
+    assert demo_campaigns_seed(actor=in_tenant_a.admin) == {"campaigns": 0, "leads": 0}

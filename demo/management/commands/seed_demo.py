@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
 
+from demo.campaigns import demo_campaigns_seed
 from demo.conversion import demo_conversions_seed
 from demo.leads import demo_leads_seed
 from demo.organisation import demo_organisation_seed
@@ -106,8 +107,11 @@ class Command(BaseCommand):
 
     def _after_leads(self, options):
         """Pools first (they take some leads), then about a tenth of the worked leads convert,
+        the trade shows and ad campaigns they came from become campaigns with their costs,
         then the conversion model learns from that history."""
         self._pools(options)
         result = demo_conversions_seed(seed=options["seed"])
         self.stdout.write(self.style.SUCCESS(f"conversions: {result}"))
+        admin = User.objects.filter(roles__contains=[Role.TENANT_ADMIN]).order_by("pk")[0]
+        self.stdout.write(self.style.SUCCESS(f"campaigns: {demo_campaigns_seed(actor=admin)}"))
         self.stdout.write(self.style.SUCCESS(f"conversion model: {demo_model_train()}"))
