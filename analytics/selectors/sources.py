@@ -1,8 +1,12 @@
 """Sources and channel ROI: what each source channel and each campaign brought in a period,
 scoped to the reader (``scope.scoped_leads``), and what the campaigns cost against it.
 
-Definitions (the page says them too). The leads counted are those CREATED in the period
-within the reader's scope and filters; for each group of them:
+Definitions (the page says them too). Per source, the leads counted are those CREATED in
+the period within the reader's scope and filters. Per campaign, a campaign is judged whole:
+the campaigns running at some time in the period (start date on or before its last day, end
+date on or after its first; a missing date does not limit), each with ALL its leads in the
+reader's scope, whenever created (a trade show's cost buys the leads of its follow-up months
+too). For each group of leads:
 - leads: how many;
 - qualified: those that are Qualified or Converted, or have a conversion time;
 - converted: those with a conversion time (``converted_at``);
@@ -138,12 +142,19 @@ def sources_report(user: User, filters: ReportFilters) -> SourcesReport:
             created, "source_id", "source__name"
         )
     ]
+    # Campaigns are judged whole: those running at some time in the period (no dates: always),
+    # with all of their leads in scope, whenever created, against their whole cost.
+    day_from, day_to = filters.day_from, filters.last_day
+    running = scoped_leads(user, filters).filter(
+        Q(campaign__start_date__isnull=True) | Q(campaign__start_date__lte=day_to),
+        Q(campaign__end_date__isnull=True) | Q(campaign__end_date__gte=day_from),
+        campaign__isnull=False,
+    )
     campaigns = [
         CampaignRow(key, name, n, qualified, converted, won or Decimal(0),
                     cost=actual if actual is not None else budget)
         for key, name, budget, actual, n, qualified, converted, won in _figures(
-            created.filter(campaign__isnull=False),
-            "campaign_id", "campaign__name", "campaign__budget", "campaign__actual_cost",
+            running, "campaign_id", "campaign__name", "campaign__budget", "campaign__actual_cost",
         )
     ]  # fmt: skip
     total = ChannelRow(

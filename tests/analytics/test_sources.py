@@ -120,18 +120,20 @@ def test_figures_per_source_and_the_total(data):
 def test_figures_and_costs_per_campaign(data):
     cast, _web, _show = data
     report = sources_report(cast.admin, PERIOD)
+    # A campaign without dates runs always: all its leads count, those created before and
+    # after the period too (Spring Ads: 3 in it, 1 before, converted for 500, 1 after).
     assert _campaigns(report) == [
+        ("Spring Ads", 5, 3, 2, Decimal(3500), Decimal(1000)),  # budget only
         ("Canton Expo", 3, 2, 2, Decimal(12000), Decimal(6000)),  # actual cost over budget
-        ("Spring Ads", 3, 2, 1, Decimal(3000), Decimal(1000)),  # budget only
         ("Free Webinar", 1, 1, 1, Decimal(0), None),  # neither
         ("Zero Cost Mailing", 1, 0, 0, Decimal(0), Decimal(0)),  # actual cost 0, budget 500
     ]
-    expo, ads, free, zero = report.campaigns
+    ads, expo, free, zero = report.campaigns
     assert (expo.conversion_rate, expo.cost_per_lead, expo.cost_per_conversion, expo.roi) == (
         pytest.approx(2 / 3), 2000.0, 3000.0, 1.0,  # (12000 - 6000) / 6000
     )  # fmt: skip
     assert (ads.conversion_rate, ads.cost_per_lead, ads.cost_per_conversion, ads.roi) == (
-        pytest.approx(1 / 3), pytest.approx(333.333, abs=1e-3), 1000.0, 2.0,
+        pytest.approx(2 / 5), 200.0, 500.0, 2.5,  # (3500 - 1000) / 1000
     )  # fmt: skip
     assert (free.conversion_rate, free.cost_per_lead, free.cost_per_conversion, free.roi) == (
         1.0, None, None, None,
@@ -148,11 +150,11 @@ def test_a_rep_counts_their_own_leads_against_the_whole_cost(data):
         (None, 1, 1, 0, Decimal(0)),
     ]
     assert _campaigns(report) == [
-        ("Spring Ads", 2, 2, 1, Decimal(3000), Decimal(1000)),
+        ("Spring Ads", 4, 3, 2, Decimal(3500), Decimal(1000)),
         ("Canton Expo", 1, 1, 1, Decimal(10000), Decimal(6000)),
     ]
     ads, expo = report.campaigns
-    assert (ads.cost_per_lead, ads.cost_per_conversion, ads.roi) == (500.0, 1000.0, 2.0)
+    assert (ads.cost_per_lead, ads.cost_per_conversion, ads.roi) == (250.0, 500.0, 2.5)
     assert (expo.cost_per_lead, expo.cost_per_conversion) == (6000.0, 6000.0)
     assert expo.roi == pytest.approx(4000 / 6000)
     assert report.narrowed is True
@@ -184,8 +186,21 @@ def test_only_leads_created_in_the_period_count(data):
         "to": (TODAY - timedelta(days=20)).isoformat(),
     }))  # fmt: skip
     assert _sources(around) == [(web.name, 1, 1, 1, Decimal(500))]
-    assert _campaigns(around) == [("Spring Ads", 1, 1, 1, Decimal(500), Decimal(1000))]
-    assert around.campaigns[0].roi == pytest.approx(-0.5)
+
+
+def test_campaigns_running_in_the_period_count_all_their_leads(data):
+    cast, _web, _show = data
+    # Spring Ads ran only before the period, Canton Expo overlaps its first day, the webinar
+    # starts after it; the others have no dates (always running).
+    Campaign.objects.filter(name="Spring Ads").update(
+        start_date=TODAY - timedelta(days=60), end_date=TODAY - timedelta(days=21)
+    )
+    Campaign.objects.filter(name="Canton Expo").update(
+        start_date=TODAY - timedelta(days=40), end_date=TODAY - timedelta(days=20)
+    )
+    Campaign.objects.filter(name="Free Webinar").update(start_date=TODAY - timedelta(days=9))
+    report = sources_report(cast.admin, PERIOD)
+    assert [r.name for r in report.campaigns] == ["Canton Expo", "Zero Cost Mailing"]
 
 
 def test_the_number_of_queries_does_not_grow_with_the_leads(data):
@@ -216,13 +231,13 @@ def test_the_page_in_english(data):
         '<td class="num">6,000</td><td class="num">2,000.00</td>'
         '<td class="num">3,000.00</td><td class="num">100.0 %</td>'
     ) in body
-    assert '<td class="num">333.33</td><td class="num">1,000.00</td>' in body
-    assert '<td class="num">200.0 %</td>' in body
+    assert '<td class="num">200.00</td><td class="num">500.00</td>' in body
+    assert '<td class="num">250.0 %</td>' in body
     # Free Webinar (no cost): every cost figure is a dash.
     assert ('<td class="num">—</td><td class="num">—</td><td class="num">—</td>'
             '<td class="num">—</td></tr>') in body  # fmt: skip
     assert "No source" in body
-    assert "not prorated to the period" in body
+    assert "each with all of its leads whenever they came in" in body
     assert "whenever they were won" in body
     assert "This report covers only part of the leads" not in body
     period = f"?period=custom&amp;from={QUERY['from']}&amp;to={QUERY['to']}"
@@ -276,8 +291,8 @@ def test_the_campaigns_download_as_xlsx(data):
     rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(xlsx.content)).active.rows]
     assert rows == [
         CAMPAIGN_HEADERS,
+        ["Spring Ads", 5, 3, 2, 0.4, 3500, 1000, 200, 500, 2.5],
         ["Canton Expo", 3, 2, 2, 0.6667, 12000, 6000, 2000, 3000, 1],
-        ["Spring Ads", 3, 2, 1, 0.3333, 3000, 1000, 333.33, 1000, 2],
         ["Free Webinar", 1, 1, 1, 1, 0, None, None, None, None],
         ["Zero Cost Mailing", 1, 0, 0, 0, 0, 0, 0, None, None],
     ]
