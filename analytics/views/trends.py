@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from analytics.filters import ReportFilters
 from analytics.selectors.dashboard import dashboard_rollup
 from analytics.selectors.trends import lead_trends
-from analytics.views.common import figures, report_context
+from analytics.views.common import figures, report_context, table_download, wants_download
 
 #: The trend charts' drawing box (SVG user units): one bar per week.
 BAR_STEP, CHART_HEIGHT = 10, 60
@@ -35,6 +35,14 @@ def trends(request):
         lambda: lead_trends(request.user, filters),
         rollup=dashboard_rollup(filters),
     )
+    fmt = wants_download(request)
+    if fmt:
+        return table_download(
+            fmt,
+            "lead-trends",
+            [_("Week of"), _("New leads"), _("Converted"), _("Lost or invalid")],
+            ([w.start.isoformat(), w.new, w.converted, w.lost] for w in reversed(weeks)),
+        )
     return render(
         request,
         "analytics/trends.html",

@@ -1,10 +1,12 @@
 """Lead aging: open leads by status and age bucket, the median time in status, the scope, and
 that each count links to exactly those leads in the list."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from analytics.filters import ReportFilters
 from analytics.selectors.aging import lead_aging
@@ -56,3 +58,18 @@ def test_each_count_opens_exactly_those_leads_in_the_list(data):
     link = page[start + 6 : page.index('"', start + 6)].replace("&amp;", "&")
     listed = client.get(link).content.decode()
     assert listed.count("data-lead-row") == 1
+
+
+def test_the_table_downloads_as_csv_and_excel(data):
+    client = tenant_client(data, data.admin)
+    xlsx = client.get("/analytics/aging/", {"format": "xlsx"})
+    assert xlsx["Content-Disposition"] == 'attachment; filename="lead-aging.xlsx"'
+    rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(xlsx.content)).active.rows]
+    assert rows[0] == ["Status", "0-7 days", "8-30 days", "31-90 days", "91-180 days",
+                       "181+ days", "All", "In this status, median (days)"]  # fmt: skip
+    # Days in status are measured from the request's now: about 3 and 8.
+    assert rows[1][:7] == ["Pending", 1, 0, 1, 0, 0, 2]
+    assert rows[1][7] == pytest.approx(3.0, abs=0.1)
+    assert rows[2][:7] == ["Following up", 0, 1, 0, 0, 1, 2]
+    csv = client.get("/analytics/aging/", {"format": "csv"}).content.decode("utf-8-sig")
+    assert csv.splitlines()[1].startswith("Pending,1,0,1,0,0,2,")

@@ -1,9 +1,12 @@
 """Trends: new, converted and lost leads per week over 52 weeks, in the tenant's weeks, scoped
 to the reader; the page shows the charts and the table."""
 
+import io
+import zoneinfo
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from analytics.filters import ReportFilters
 from analytics.selectors.trends import WEEKS, lead_trends
@@ -63,3 +66,18 @@ def test_every_report_has_the_filter_bar_and_it_narrows(in_tenant_a):
     narrowed = client.get("/analytics/trends/", {"owner": str(cast.teammate.uuid)})
     assert "1 in 52 weeks" in narrowed.content.decode()
     assert "2 in 52 weeks" in client.get("/analytics/trends/").content.decode()
+
+
+def test_the_table_downloads_newest_week_first(in_tenant_a):
+    cast = in_tenant_a
+    Lead.objects.create(name="This week", owner=cast.rep)
+    client = tenant_client(cast, cast.admin)
+    xlsx = client.get("/analytics/trends/", {"format": "xlsx"})
+    assert xlsx["Content-Disposition"] == 'attachment; filename="lead-trends.xlsx"'
+    rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(xlsx.content)).active.rows]
+    assert rows[0] == ["Week of", "New leads", "Converted", "Lost or invalid"]
+    assert len(rows) == 1 + WEEKS
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(cast.tenant.time_zone))  # the page's
+    this_week = today - timedelta(days=today.weekday())
+    assert rows[1] == [this_week.isoformat(), 1, 0, 0]
+    assert sum(r[1] for r in rows[1:]) == 1
