@@ -51,12 +51,38 @@ class DailyLeadFigures(models.Model):
     converted = models.IntegerField(default=0)
     cycle_seconds = models.FloatField(default=0)
     lost = models.IntegerField(default=0)
+    #: {status: leads of that day still open now, in that status} (lead aging).
+    open_now = models.JSONField(default=dict)
 
     class Meta:
         indexes = [models.Index(fields=["day", "owner_id"], name="analytics_daily_day")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.owner_id}"
+
+
+class OpenLeadFigures(models.Model):
+    """The open leads of a big workspace now (as of the rebuild), per owner, status and the
+    day they entered that status: how many, and how many lack each thing the data-quality
+    report checks. Lead aging's days in status and the data-quality table are sums of it."""
+
+    owner_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=20)
+    #: The local day of the last status change (None: never changed).
+    changed_day = models.DateField(null=True)
+    leads = models.IntegerField(default=0)
+    no_phone = models.IntegerField(default=0)
+    no_email = models.IntegerField(default=0)
+    no_company = models.IntegerField(default=0)
+    no_source = models.IntegerField(default=0)
+    possible_duplicate = models.IntegerField(default=0)
+    never_followed_up = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner_id", "status"], name="analytics_open_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.status} {self.changed_day}"
 
 
 class StageVisit(models.Model):

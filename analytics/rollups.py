@@ -20,8 +20,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from analytics.models import DailyLeadFigures, RollupState, StageVisit
-from leads.models import Lead, LeadStageChange, LeadStatus, Stage
+from analytics.models import DailyLeadFigures, OpenLeadFigures, RollupState, StageVisit
+from leads.importing.services import DUPLICATE_TAG
+from leads.models import OPEN_STATUSES, Lead, LeadStageChange, LeadStatus, Stage
 
 
 def rollup_min_leads() -> int:
@@ -58,6 +59,7 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
             RollupState.objects.all().delete()
             DailyLeadFigures.objects.all().delete()
             StageVisit.objects.all().delete()
+            OpenLeadFigures.objects.all().delete()
         return None
     started = time.monotonic()
     zone = tenant_zone_name()
@@ -67,17 +69,25 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         "stage": Stage._meta.db_table,
         "daily": DailyLeadFigures._meta.db_table,
         "visit": StageVisit._meta.db_table,
+        "open": OpenLeadFigures._meta.db_table,
     }
+    open_statuses = [str(status) for status in OPEN_STATUSES]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {tables['daily']}")  # noqa: S608 - names from the models
         cursor.execute(f"DELETE FROM {tables['visit']}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {tables['open']}")  # noqa: S608
         cursor.execute(
             _DAILY_SQL.format(**tables),
             {
                 "zone": zone,
                 "void": LeadStatus.VOID.value,
                 "closed": [LeadStatus.LOST.value, LeadStatus.INVALID.value],
+                "open": open_statuses,
             },
+        )
+        cursor.execute(
+            _OPEN_SQL.format(**tables),
+            {"zone": zone, "open": open_statuses, "duplicate": DUPLICATE_TAG},
         )
         cursor.execute(_VISITS_SQL.format(**tables), {"zone": zone})
         cursor.execute(f"SELECT coalesce(sum(new), 0) FROM {tables['daily']}")  # noqa: S608
@@ -132,6 +142,13 @@ staying AS (
         GROUP BY day, owner, stage_id
     ) t GROUP BY day, owner
 ),
+open_now AS (
+    SELECT day, owner, jsonb_object_agg(status, n) AS open_now FROM (
+        SELECT day, owner, status, count(*) AS n FROM live
+        WHERE status = ANY(%(open)s)
+        GROUP BY day, owner, status
+    ) t GROUP BY day, owner
+),
 events AS (
     SELECT day, owner, sum(converted) AS converted, sum(cycle) AS cycle_seconds,
            sum(lost) AS lost
@@ -145,18 +162,36 @@ events AS (
     ) e GROUP BY day, owner
 )
 INSERT INTO {daily} (day, owner_id, new, contacted, qualified, converted_since, responded,
-                     response_seconds, furthest, staying, converted, cycle_seconds, lost)
+                     response_seconds, furthest, staying, converted, cycle_seconds, lost,
+                     open_now)
 SELECT coalesce(c.day, e.day), NULLIF(coalesce(c.owner, e.owner), 0),
        coalesce(c.new, 0), coalesce(c.contacted, 0), coalesce(c.qualified, 0),
        coalesce(c.converted_since, 0), coalesce(c.contacted, 0),
        coalesce(c.response_seconds, 0), coalesce(f.furthest, '{{}}'::jsonb),
        coalesce(s.staying, '{{}}'::jsonb), coalesce(e.converted, 0),
-       coalesce(e.cycle_seconds, 0), coalesce(e.lost, 0)
+       coalesce(e.cycle_seconds, 0), coalesce(e.lost, 0), coalesce(o.open_now, '{{}}'::jsonb)
 FROM cohort c
 LEFT JOIN furthest f ON f.day = c.day AND f.owner = c.owner
 LEFT JOIN staying s ON s.day = c.day AND s.owner = c.owner
+LEFT JOIN open_now o ON o.day = c.day AND o.owner = c.owner
 FULL JOIN events e ON e.day = c.day AND e.owner = c.owner
 ORDER BY 1, 2
+"""
+
+_OPEN_SQL = """
+INSERT INTO {open} (owner_id, status, changed_day, leads, no_phone, no_email, no_company,
+                    no_source, possible_duplicate, never_followed_up)
+SELECT owner_id, status, (status_changed_at AT TIME ZONE %(zone)s)::date, count(*),
+       count(*) FILTER (WHERE phone = '' AND mobile = ''),
+       count(*) FILTER (WHERE email = ''),
+       count(*) FILTER (WHERE company = ''),
+       count(*) FILTER (WHERE source_id IS NULL),
+       count(*) FILTER (WHERE tags @> ARRAY[%(duplicate)s]::varchar[]
+                        OR auto_tags @> ARRAY[%(duplicate)s]::varchar[]),
+       count(*) FILTER (WHERE first_follow_up_at IS NULL)
+FROM {lead}
+WHERE merged_into_id IS NULL AND status = ANY(%(open)s)
+GROUP BY 1, 2, 3
 """
 
 _VISITS_SQL = """

@@ -22,9 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from analytics.filters import ReportFilters
+from analytics.models import OpenLeadFigures
+from analytics.selectors.dashboard import dashboard_rollup
 from analytics.selectors.scope import owners_narrowed, scoped_leads
 from leadcrm.accounts.models import User
 from leads.importing.services import DUPLICATE_TAG
@@ -207,19 +209,25 @@ def merge_rows(user: User, filters: ReportFilters) -> list[MergeRow]:
 
 
 def data_quality(user: User, filters: ReportFilters) -> DataQuality:
-    """The open leads in scope now, and how many of them lack each thing (one query)."""
-    rows = (
-        scoped_leads(user, filters)
-        .filter(status__in=OPEN_STATUSES)
-        .values("status")
-        .annotate(
-            total=Count("id"),
-            **{key: Count("id", filter=condition) for key, condition in QUALITY_CHECKS},
+    """The open leads in scope now, and how many of them lack each thing (one query; a big
+    workspace sums its rollups, as of the last hourly rebuild, unless a source or region
+    filter is set)."""
+    keys = ["total", *(key for key, _c in QUALITY_CHECKS)]
+    if dashboard_rollup(filters) is not None:
+        rows = _quality_rolled(user, filters)
+    else:
+        rows = (
+            scoped_leads(user, filters)
+            .filter(status__in=OPEN_STATUSES)
+            .values("status")
+            .annotate(
+                total=Count("id"),
+                **{key: Count("id", filter=condition) for key, condition in QUALITY_CHECKS},
+            )
+            .order_by()
         )
-        .order_by()
-    )
     by_status = {row["status"]: row for row in rows}
-    empty = dict.fromkeys(["total", *(key for key, _c in QUALITY_CHECKS)], 0)
+    empty = dict.fromkeys(keys, 0)
     per_status = [by_status.get(status, empty) for status in OPEN_STATUSES]
     open_by_status = [row["total"] for row in per_status]
     open_total = sum(open_by_status)
@@ -229,3 +237,17 @@ def data_quality(user: User, filters: ReportFilters) -> DataQuality:
         count = sum(counts)
         out.append(QualityRow(key, counts, count, count / open_total if open_total else 0.0))
     return DataQuality(open_by_status, open_total, out)
+
+
+def _quality_rolled(user: User, filters: ReportFilters) -> list[dict]:
+    """The same rows from the open leads' rollup (analytics.rollups), per status."""
+    rows = OpenLeadFigures.objects.all()
+    owners = owners_narrowed(user, filters)
+    if owners is not None:
+        rows = rows.filter(owner_id__in=owners)
+    sums = {"total": Sum("leads"), "no_owner": Sum("leads", filter=Q(owner_id__isnull=True))}
+    sums |= {key: Sum(key) for key, _c in QUALITY_CHECKS if key not in sums}
+    return [
+        {key: value or 0 for key, value in row.items()}
+        for row in rows.values("status").annotate(**sums).order_by()
+    ]

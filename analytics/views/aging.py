@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from analytics.filters import ReportFilters
 from analytics.selectors.aging import bucket_days, lead_aging
+from analytics.selectors.dashboard import dashboard_rollup
 from analytics.views.common import figures, report_context, table_download, wants_download
 from leads.models import LeadStatus
 
@@ -37,7 +38,13 @@ def aging(request):
     """Lead aging: open leads now by status and age since creation (links open the list; a
     file with ?format=csv|xlsx)."""
     filters = ReportFilters.from_query(request.GET)
-    rows, freshness = figures(request, "aging", filters, lambda: lead_aging(request.user, filters))
+    rows, freshness = figures(
+        request,
+        "aging",
+        filters,
+        lambda: lead_aging(request.user, filters),
+        rollup=dashboard_rollup(filters),
+    )
     statuses = dict(LeadStatus.choices)
     buckets = bucket_days(timezone.localdate())
     fmt = wants_download(request)

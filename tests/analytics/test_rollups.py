@@ -15,7 +15,7 @@ from django_tenants.utils import tenant_context
 from analytics.filters import ReportFilters
 from analytics.models import DailyLeadFigures, RollupState, StageVisit
 from analytics.rollups import rollups_refresh
-from analytics.selectors import dashboard, trends
+from analytics.selectors import aging, dashboard, quality, trends
 from analytics.tasks import rollups_rebuild
 from leads.models import LeadStatus, Stage
 from tests.analytics.test_dashboard import NOW, _lead, _moves
@@ -44,7 +44,10 @@ def data(in_tenant_a):
     e = _lead(mate, "E", days_ago=40, status=LeadStatus.CONVERTED,
               first_follow_up_at=timedelta(hours=1), converted_at=timedelta(days=38))  # fmt: skip
     _lead(mate, "Void", days_ago=1, status=LeadStatus.VOID, stage=stages[0])
-    _lead(None, "Nobody's", days_ago=6, status=LeadStatus.UNASSIGNED, stage=stages[0])
+    _lead(None, "Nobody's", days_ago=6, status=LeadStatus.UNASSIGNED, stage=stages[0],
+          status_changed_at=timedelta(days=1), phone="021 5555 0100")  # fmt: skip
+    _lead(mate, "Twice", days_ago=95, status=LeadStatus.NURTURE, email="t@example.com",
+          tags=["possible duplicate"], status_changed_at=timedelta(days=20))  # fmt: skip
     _lead(rep, "Old", days_ago=200, status=LeadStatus.INVALID,
           status_changed_at=timedelta(days=190))  # fmt: skip
     _moves(a, 0, 10, 30)
@@ -64,7 +67,12 @@ def _figures(user, query):
         for s in dashboard.dashboard_funnel(user, filters)
     ]
     weeks = [(w.start, w.new, w.converted, w.lost) for w in trends.lead_trends(user, filters)]
-    return kpis, funnel, weeks
+    aged = [(r.status, tuple(r.counts), r.total, r.in_status_days)
+            for r in aging.lead_aging(user, filters, now=NOW)]  # fmt: skip
+    checked = quality.data_quality(user, filters)
+    checks = (tuple(checked.open_by_status), checked.open_total,
+              tuple((r.key, tuple(r.by_status), r.count) for r in checked.rows))  # fmt: skip
+    return kpis, funnel, weeks, aged, checks
 
 
 def _same(live, rolled):
