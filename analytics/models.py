@@ -85,6 +85,24 @@ class OpenLeadFigures(models.Model):
         return f"{self.owner_id} {self.status} {self.changed_day}"
 
 
+class ClosedLeadFigures(models.Model):
+    """The leads of a big workspace closed as lost or invalid, per local day of their last
+    status change, owner, source, loss reason and status: the loss-reasons report's sums."""
+
+    day = models.DateField()
+    owner_id = models.BigIntegerField(null=True)
+    source_id = models.BigIntegerField(null=True)
+    reason_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=20)
+    leads = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="analytics_closed_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.status} {self.reason_id}"
+
+
 class StageVisit(models.Model):
     """One finished stay of a lead in a funnel stage (it moved on), for the funnel's dwell
     percentiles of a big workspace: filed under the day the lead was created, as the funnel

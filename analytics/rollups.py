@@ -20,7 +20,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from analytics.models import DailyLeadFigures, OpenLeadFigures, RollupState, StageVisit
+from analytics.models import (
+    ClosedLeadFigures,
+    DailyLeadFigures,
+    OpenLeadFigures,
+    RollupState,
+    StageVisit,
+)
 from leads.importing.services import DUPLICATE_TAG
 from leads.models import OPEN_STATUSES, Lead, LeadStageChange, LeadStatus, Stage
 
@@ -60,6 +66,7 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
             DailyLeadFigures.objects.all().delete()
             StageVisit.objects.all().delete()
             OpenLeadFigures.objects.all().delete()
+            ClosedLeadFigures.objects.all().delete()
         return None
     started = time.monotonic()
     zone = tenant_zone_name()
@@ -70,18 +77,21 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         "daily": DailyLeadFigures._meta.db_table,
         "visit": StageVisit._meta.db_table,
         "open": OpenLeadFigures._meta.db_table,
+        "closed": ClosedLeadFigures._meta.db_table,
     }
+    closed_statuses = [LeadStatus.LOST.value, LeadStatus.INVALID.value]
     open_statuses = [str(status) for status in OPEN_STATUSES]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {tables['daily']}")  # noqa: S608 - names from the models
         cursor.execute(f"DELETE FROM {tables['visit']}")  # noqa: S608
         cursor.execute(f"DELETE FROM {tables['open']}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {tables['closed']}")  # noqa: S608
         cursor.execute(
             _DAILY_SQL.format(**tables),
             {
                 "zone": zone,
                 "void": LeadStatus.VOID.value,
-                "closed": [LeadStatus.LOST.value, LeadStatus.INVALID.value],
+                "closed": closed_statuses,
                 "open": open_statuses,
             },
         )
@@ -89,6 +99,7 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
             _OPEN_SQL.format(**tables),
             {"zone": zone, "open": open_statuses, "duplicate": DUPLICATE_TAG},
         )
+        cursor.execute(_CLOSED_SQL.format(**tables), {"zone": zone, "closed": closed_statuses})
         cursor.execute(_VISITS_SQL.format(**tables), {"zone": zone})
         cursor.execute(f"SELECT coalesce(sum(new), 0) FROM {tables['daily']}")  # noqa: S608
         leads = int(cursor.fetchone()[0])
@@ -192,6 +203,16 @@ SELECT owner_id, status, (status_changed_at AT TIME ZONE %(zone)s)::date, count(
 FROM {lead}
 WHERE merged_into_id IS NULL AND status = ANY(%(open)s)
 GROUP BY 1, 2, 3
+"""
+
+_CLOSED_SQL = """
+INSERT INTO {closed} (day, owner_id, source_id, reason_id, status, leads)
+SELECT (status_changed_at AT TIME ZONE %(zone)s)::date, owner_id, source_id, loss_reason_id,
+       status, count(*)
+FROM {lead}
+WHERE merged_into_id IS NULL AND status = ANY(%(closed)s) AND status_changed_at IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5
+ORDER BY 1
 """
 
 _VISITS_SQL = """

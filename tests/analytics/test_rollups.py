@@ -15,9 +15,9 @@ from django_tenants.utils import tenant_context
 from analytics.filters import ReportFilters
 from analytics.models import DailyLeadFigures, RollupState, StageVisit
 from analytics.rollups import rollups_refresh
-from analytics.selectors import aging, dashboard, quality, trends
+from analytics.selectors import aging, dashboard, losses, quality, trends
 from analytics.tasks import rollups_rebuild
-from leads.models import LeadStatus, Stage
+from leads.models import LeadStatus, LossReason, SourceChannel, Stage
 from tests.analytics.test_dashboard import NOW, _lead, _moves
 from tests.conftest import _load_cast, tenant_client
 
@@ -39,8 +39,12 @@ def data(in_tenant_a):
     b = _lead(rep, "B", days_ago=4, status=LeadStatus.QUALIFIED, stage=stages[1],
               first_follow_up_at=timedelta(hours=4))  # fmt: skip
     c = _lead(mate, "C", days_ago=3, stage=stages[0], first_follow_up_at=timedelta(hours=30))
+    price = LossReason.objects.create(name="Price")
     d = _lead(rep, "D", days_ago=2, status=LeadStatus.LOST, first_follow_up_at=timedelta(hours=6),
-              status_changed_at=timedelta(days=1))  # fmt: skip
+              status_changed_at=timedelta(days=1), loss_reason=price,
+              source=SourceChannel.objects.first())  # fmt: skip
+    _lead(mate, "Gone", days_ago=3, status=LeadStatus.LOST, loss_reason=price,
+          status_changed_at=timedelta(days=1))  # fmt: skip
     e = _lead(mate, "E", days_ago=40, status=LeadStatus.CONVERTED,
               first_follow_up_at=timedelta(hours=1), converted_at=timedelta(days=38))  # fmt: skip
     _lead(mate, "Void", days_ago=1, status=LeadStatus.VOID, stage=stages[0])
@@ -72,7 +76,10 @@ def _figures(user, query):
     checked = quality.data_quality(user, filters)
     checks = (tuple(checked.open_by_status), checked.open_total,
               tuple((r.key, tuple(r.by_status), r.count) for r in checked.rows))  # fmt: skip
-    return kpis, funnel, weeks, aged, checks
+    pareto = [(r.reason_id, r.name, r.leads, r.share) for r in losses.loss_pareto(user, filters)]
+    broken = [(g.label, g.leads, sorted(g.by_reason.items(), key=str))
+              for by in ("source", "owner") for g in losses.loss_breakdown(user, filters, by=by)]  # fmt: skip
+    return kpis, funnel, weeks, aged, checks, pareto, broken
 
 
 def _same(live, rolled):
@@ -102,11 +109,11 @@ def test_the_rolled_figures_against_hand_counts(data):
     rollups_refresh(force=True)
     kpis = {k.key: k for k in dashboard.dashboard_kpis(data.admin, ReportFilters.from_query({}),
                                                         now=NOW)}  # fmt: skip
-    # Created in the last 30 days: A, B, C, D, Void, Nobody's (E and Old are older).
-    assert kpis["new"].value == 6
+    # Created in the last 30 days: A, B, C, D, Gone, Void, Nobody's (E, Twice, Old older).
+    assert kpis["new"].value == 7
     assert kpis["new"].previous == 1  # E, 40 days ago
-    assert kpis["contact"].value == pytest.approx(4 / 6)  # A, B, C, D followed up
-    assert kpis["conversion"].value == pytest.approx(1 / 6)  # A
+    assert kpis["contact"].value == pytest.approx(4 / 7)  # A, B, C, D followed up
+    assert kpis["conversion"].value == pytest.approx(1 / 7)  # A
     # First response, mean of 2, 4, 30 and 6 hours.
     assert kpis["response"].value == pytest.approx(10.5)
     # Converted in the period: A (3 days) and E (38 days after its creation, 2 days ago).
@@ -119,7 +126,9 @@ def test_the_rolled_figures_against_hand_counts(data):
     # Stage 1 left after 10 h (A), 20 h (B), 7 h (C): median 10.
     assert steps[0].dwell_median == pytest.approx(10.0)
     weeks = trends.lead_trends(data.admin, ReportFilters.from_query({}))
-    assert sum(w.lost for w in weeks) == 2  # D, and Old closed 10 days ago
+    assert sum(w.lost for w in weeks) == 3  # D, Gone, and Old closed 10 days ago
+    pareto = losses.loss_pareto(data.admin, ReportFilters.from_query({}))
+    assert [(r.name, r.leads) for r in pareto] == [("Price", 2), ("invalid", 1)]  # D, Gone; Old
 
 
 def test_a_source_or_region_filter_reads_the_leads_themselves(data):
