@@ -103,6 +103,30 @@ class ClosedLeadFigures(models.Model):
         return f"{self.day} {self.status} {self.reason_id}"
 
 
+class SourceDayFigures(models.Model):
+    """The leads of a big workspace per local day of creation, owner, source and campaign:
+    how many, qualified, converted, and the won amount of the opportunities made from them
+    (the sources & ROI report's sums)."""
+
+    day = models.DateField()
+    owner_id = models.BigIntegerField(null=True)
+    source_id = models.BigIntegerField(null=True)
+    campaign_id = models.BigIntegerField(null=True)
+    leads = models.IntegerField(default=0)
+    qualified = models.IntegerField(default=0)
+    converted = models.IntegerField(default=0)
+    won = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"], name="analytics_source_day"),
+            models.Index(fields=["campaign_id"], name="analytics_source_campaign"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.source_id} {self.campaign_id}"
+
+
 class StageVisit(models.Model):
     """One finished stay of a lead in a funnel stage (it moved on), for the funnel's dwell
     percentiles of a big workspace: filed under the day the lead was created, as the funnel

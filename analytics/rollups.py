@@ -25,8 +25,10 @@ from analytics.models import (
     DailyLeadFigures,
     OpenLeadFigures,
     RollupState,
+    SourceDayFigures,
     StageVisit,
 )
+from conversion.models import Conversion, Opportunity, OpportunityStage
 from leads.importing.services import DUPLICATE_TAG
 from leads.models import OPEN_STATUSES, Lead, LeadStageChange, LeadStatus, Stage
 
@@ -67,6 +69,7 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
             StageVisit.objects.all().delete()
             OpenLeadFigures.objects.all().delete()
             ClosedLeadFigures.objects.all().delete()
+            SourceDayFigures.objects.all().delete()
         return None
     started = time.monotonic()
     zone = tenant_zone_name()
@@ -78,6 +81,10 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         "visit": StageVisit._meta.db_table,
         "open": OpenLeadFigures._meta.db_table,
         "closed": ClosedLeadFigures._meta.db_table,
+        "sources": SourceDayFigures._meta.db_table,
+        "conversion": Conversion._meta.db_table,
+        "opportunity": Opportunity._meta.db_table,
+        "opportunity_stage": OpportunityStage._meta.db_table,
     }
     closed_statuses = [LeadStatus.LOST.value, LeadStatus.INVALID.value]
     open_statuses = [str(status) for status in OPEN_STATUSES]
@@ -86,6 +93,7 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         cursor.execute(f"DELETE FROM {tables['visit']}")  # noqa: S608
         cursor.execute(f"DELETE FROM {tables['open']}")  # noqa: S608
         cursor.execute(f"DELETE FROM {tables['closed']}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {tables['sources']}")  # noqa: S608
         cursor.execute(
             _DAILY_SQL.format(**tables),
             {
@@ -100,6 +108,10 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
             {"zone": zone, "open": open_statuses, "duplicate": DUPLICATE_TAG},
         )
         cursor.execute(_CLOSED_SQL.format(**tables), {"zone": zone, "closed": closed_statuses})
+        cursor.execute(
+            _SOURCES_SQL.format(**tables),
+            {"zone": zone, "won": OpportunityStage.Outcome.WON.value},
+        )
         cursor.execute(_VISITS_SQL.format(**tables), {"zone": zone})
         cursor.execute(f"SELECT coalesce(sum(new), 0) FROM {tables['daily']}")  # noqa: S608
         leads = int(cursor.fetchone()[0])
@@ -212,6 +224,23 @@ SELECT (status_changed_at AT TIME ZONE %(zone)s)::date, owner_id, source_id, los
 FROM {lead}
 WHERE merged_into_id IS NULL AND status = ANY(%(closed)s) AND status_changed_at IS NOT NULL
 GROUP BY 1, 2, 3, 4, 5
+ORDER BY 1
+"""
+
+_SOURCES_SQL = """
+INSERT INTO {sources} (day, owner_id, source_id, campaign_id, leads, qualified, converted, won)
+SELECT (l.created_at AT TIME ZONE %(zone)s)::date, l.owner_id, l.source_id, l.campaign_id,
+       count(*),
+       count(*) FILTER (WHERE l.status IN ('qualified', 'converted')
+                        OR l.converted_at IS NOT NULL),
+       count(*) FILTER (WHERE l.converted_at IS NOT NULL),
+       coalesce(sum(o.amount) FILTER (WHERE st.outcome = %(won)s), 0)
+FROM {lead} l
+LEFT JOIN {conversion} c ON c.lead_id = l.id
+LEFT JOIN {opportunity} o ON o.id = c.opportunity_id
+LEFT JOIN {opportunity_stage} st ON st.id = o.stage_id
+WHERE l.merged_into_id IS NULL
+GROUP BY 1, 2, 3, 4
 ORDER BY 1
 """
 

@@ -46,10 +46,12 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from analytics.filters import ReportFilters
-from analytics.selectors.scope import scoped_leads
+from analytics.models import SourceDayFigures
+from analytics.selectors.dashboard import dashboard_rollup
+from analytics.selectors.scope import owners_narrowed, scoped_leads
 from conversion.models import OpportunityStage
 from leadcrm.accounts.models import User
-from leads.models import LeadStatus
+from leads.models import Campaign, LeadStatus, SourceChannel
 
 _QUALIFIED = Q(status__in=[LeadStatus.QUALIFIED, LeadStatus.CONVERTED]) | Q(
     converted_at__isnull=False
@@ -129,10 +131,14 @@ def _largest_first(row: ChannelRow):
     return (-row.leads, row.key is None, row.name.casefold())
 
 
-def sources_report(user: User, filters: ReportFilters) -> SourcesReport:
-    """The period's leads in the reader's scope, per source and per campaign (see the module's
-    docstring for each figure). Sources and campaigns with no lead are left out; the largest
-    first, "no source" after the sources of the same size."""
+def _running(filters: ReportFilters) -> Q:
+    """Campaigns running at some time in the period (a missing date does not limit)."""
+    return (Q(start_date__isnull=True) | Q(start_date__lte=filters.last_day)) & (
+        Q(end_date__isnull=True) | Q(end_date__gte=filters.day_from)
+    )
+
+
+def _channels_live(user: User, filters: ReportFilters):
     created = scoped_leads(user, filters).filter(
         created_at__gte=filters.start, created_at__lt=filters.end
     )
@@ -142,13 +148,10 @@ def sources_report(user: User, filters: ReportFilters) -> SourcesReport:
             created, "source_id", "source__name"
         )
     ]
-    # Campaigns are judged whole: those running at some time in the period (no dates: always),
-    # with all of their leads in scope, whenever created, against their whole cost.
-    day_from, day_to = filters.day_from, filters.last_day
+    # Campaigns are judged whole: those running at some time in the period, with all of
+    # their leads in scope, whenever created, against their whole cost.
     running = scoped_leads(user, filters).filter(
-        Q(campaign__start_date__isnull=True) | Q(campaign__start_date__lte=day_to),
-        Q(campaign__end_date__isnull=True) | Q(campaign__end_date__gte=day_from),
-        campaign__isnull=False,
+        campaign__in=Campaign.objects.filter(_running(filters))
     )
     campaigns = [
         CampaignRow(key, name, n, qualified, converted, won or Decimal(0),
@@ -157,6 +160,47 @@ def sources_report(user: User, filters: ReportFilters) -> SourcesReport:
             running, "campaign_id", "campaign__name", "campaign__budget", "campaign__actual_cost",
         )
     ]  # fmt: skip
+    return sources, campaigns
+
+
+def _channels_rolled(user: User, filters: ReportFilters):
+    """The same two tables from a big workspace's rollups (analytics.rollups)."""
+    rows = SourceDayFigures.objects.all()
+    owners = owners_narrowed(user, filters)
+    if owners is not None:
+        rows = rows.filter(owner_id__in=owners)
+    sums = {"n": Sum("leads"), "q": Sum("qualified"), "c": Sum("converted"), "w": Sum("won")}
+    names = dict(SourceChannel.objects.values_list("pk", "name"))
+    sources = [
+        ChannelRow(key, names.get(key, ""), n, q, c, w or Decimal(0))
+        for key, n, q, c, w in rows.filter(day__gte=filters.day_from, day__lte=filters.last_day)
+        .values_list("source_id")
+        .annotate(**sums)
+        .order_by()
+    ]
+    running = {c.pk: c for c in Campaign.objects.filter(_running(filters))}
+    campaigns = []
+    for key, n, q, c, w in (
+        rows.filter(campaign_id__in=list(running))
+        .values_list("campaign_id")
+        .annotate(**sums)
+        .order_by()
+    ):
+        campaign = running[key]
+        campaigns.append(
+            CampaignRow(key, campaign.name, n, q, c, w or Decimal(0), cost=campaign.cost)
+        )
+    return sources, campaigns
+
+
+def sources_report(user: User, filters: ReportFilters) -> SourcesReport:
+    """The period's leads in the reader's scope, per source and per campaign (see the module's
+    docstring for each figure). Sources and campaigns with no lead are left out; the largest
+    first, "no source" after the sources of the same size."""
+    if dashboard_rollup(filters) is not None:
+        sources, campaigns = _channels_rolled(user, filters)
+    else:
+        sources, campaigns = _channels_live(user, filters)
     total = ChannelRow(
         None,
         "",

@@ -5,6 +5,7 @@ says how fresh the figures are."""
 
 import zoneinfo
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from celery.result import AsyncResult
@@ -15,9 +16,10 @@ from django_tenants.utils import tenant_context
 from analytics.filters import ReportFilters
 from analytics.models import DailyLeadFigures, RollupState, StageVisit
 from analytics.rollups import rollups_refresh
-from analytics.selectors import aging, dashboard, losses, quality, trends
+from analytics.selectors import aging, dashboard, losses, quality, sources, trends
 from analytics.tasks import rollups_rebuild
-from leads.models import LeadStatus, LossReason, SourceChannel, Stage
+from conversion.models import Conversion, Customer, Opportunity, OpportunityStage
+from leads.models import Campaign, Lead, LeadStatus, LossReason, SourceChannel, Stage
 from tests.analytics.test_dashboard import NOW, _lead, _moves
 from tests.conftest import _load_cast, tenant_client
 
@@ -54,6 +56,16 @@ def data(in_tenant_a):
           tags=["possible duplicate"], status_changed_at=timedelta(days=20))  # fmt: skip
     _lead(rep, "Old", days_ago=200, status=LeadStatus.INVALID,
           status_changed_at=timedelta(days=190))  # fmt: skip
+    # A campaign with a won deal (A) and a lead created long before the period (E).
+    expo = Campaign.objects.create(name="Expo", budget=Decimal(900))
+    Lead.objects.filter(pk__in=[a.pk, c.pk, e.pk]).update(campaign=expo)
+    customer = Customer.objects.create(name="Won customer")
+    won = Opportunity.objects.create(
+        customer=customer, name="Deal", amount=Decimal(1200),
+        stage=OpportunityStage.objects.filter(outcome=OpportunityStage.Outcome.WON).first(),
+        closed_at=NOW,
+    )  # fmt: skip
+    Conversion.objects.create(lead=a, customer=customer, opportunity=won, converted_at=NOW)
     _moves(a, 0, 10, 30)
     _moves(b, 0, 20)
     _moves(c, 0, 7)
@@ -79,7 +91,10 @@ def _figures(user, query):
     pareto = [(r.reason_id, r.name, r.leads, r.share) for r in losses.loss_pareto(user, filters)]
     broken = [(g.label, g.leads, sorted(g.by_reason.items(), key=str))
               for by in ("source", "owner") for g in losses.loss_breakdown(user, filters, by=by)]  # fmt: skip
-    return kpis, funnel, weeks, aged, checks, pareto, broken
+    report = sources.sources_report(user, filters)
+    channels = [(r.key, r.name, r.leads, r.qualified, r.converted, r.won_amount)
+                for r in [*report.sources, *report.campaigns]]  # fmt: skip
+    return kpis, funnel, weeks, aged, checks, pareto, broken, channels
 
 
 def _same(live, rolled):
@@ -129,6 +144,12 @@ def test_the_rolled_figures_against_hand_counts(data):
     assert sum(w.lost for w in weeks) == 3  # D, Gone, and Old closed 10 days ago
     pareto = losses.loss_pareto(data.admin, ReportFilters.from_query({}))
     assert [(r.name, r.leads) for r in pareto] == [("Price", 2), ("invalid", 1)]  # D, Gone; Old
+    # Expo runs always (no dates): A, C and E, whenever created; A won 1,200.
+    report = sources.sources_report(data.admin, ReportFilters.from_query({}))
+    assert [(r.name, r.leads, r.converted, r.won_amount, r.cost) for r in report.campaigns] == [
+        ("Expo", 3, 2, Decimal(1200), Decimal(900))
+    ]
+    assert report.total.leads == 7
 
 
 def test_a_source_or_region_filter_reads_the_leads_themselves(data):
