@@ -130,8 +130,8 @@ class SourceDayFigures(models.Model):
 class StageVisit(models.Model):
     """One finished stay of a lead in a funnel stage (it moved on), for the funnel's dwell
     percentiles of a big workspace: filed under the day the lead was created, as the funnel
-    follows the leads created in the period. Rebuilt with ``DailyLeadFigures``; written in day
-    order, so a period's rows lie together."""
+    follows the leads created in the period. Rebuilt with ``DailyLeadFigures``; written in
+    owner and day order, so a manager's period lies together on disk."""
 
     day = models.DateField()
     owner_id = models.BigIntegerField(null=True)
@@ -139,10 +139,29 @@ class StageVisit(models.Model):
     hours = models.FloatField()
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="analytics_visit_day")]
+        # Read for a reader who sees some owners only (every lead: StageDwellDay).
+        indexes = [models.Index(fields=["owner_id", "day"], name="analytics_visit_owner")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.stage_id} {self.hours:.1f} h"
+
+
+class StageDwellDay(models.Model):
+    """The finished stage stays of a big workspace's leads, whole workspace: per day the lead
+    was created, stage and whole hours spent in it, how many. What the funnel's dwell
+    percentiles read for a reader who sees every lead (StageVisit is the per-owner detail,
+    seven times larger)."""
+
+    day = models.DateField()
+    stage_id = models.BigIntegerField()
+    hours = models.IntegerField()
+    visits = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="analytics_dwell_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.stage_id} {self.hours} h × {self.visits}"
 
 
 class RollupState(models.Model):

@@ -26,6 +26,7 @@ from analytics.models import (
     OpenLeadFigures,
     RollupState,
     SourceDayFigures,
+    StageDwellDay,
     StageVisit,
 )
 from conversion.models import Conversion, Opportunity, OpportunityStage
@@ -70,6 +71,7 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
             OpenLeadFigures.objects.all().delete()
             ClosedLeadFigures.objects.all().delete()
             SourceDayFigures.objects.all().delete()
+            StageDwellDay.objects.all().delete()
         return None
     started = time.monotonic()
     zone = tenant_zone_name()
@@ -82,6 +84,7 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         "open": OpenLeadFigures._meta.db_table,
         "closed": ClosedLeadFigures._meta.db_table,
         "sources": SourceDayFigures._meta.db_table,
+        "dwell": StageDwellDay._meta.db_table,
         "conversion": Conversion._meta.db_table,
         "opportunity": Opportunity._meta.db_table,
         "opportunity_stage": OpportunityStage._meta.db_table,
@@ -94,6 +97,7 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         cursor.execute(f"DELETE FROM {tables['open']}")  # noqa: S608
         cursor.execute(f"DELETE FROM {tables['closed']}")  # noqa: S608
         cursor.execute(f"DELETE FROM {tables['sources']}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {tables['dwell']}")  # noqa: S608
         cursor.execute(
             _DAILY_SQL.format(**tables),
             {
@@ -113,6 +117,10 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
             {"zone": zone, "won": OpportunityStage.Outcome.WON.value},
         )
         cursor.execute(_VISITS_SQL.format(**tables), {"zone": zone})
+        cursor.execute(_DWELL_SQL.format(**tables))
+        # Fresh statistics for the planner (the tables were just replaced whole).
+        for name in ("daily", "visit", "open", "closed", "sources", "dwell"):
+            cursor.execute(f"ANALYZE {tables[name]}")
         cursor.execute(f"SELECT coalesce(sum(new), 0) FROM {tables['daily']}")  # noqa: S608
         leads = int(cursor.fetchone()[0])
         RollupState.objects.all().delete()
@@ -244,6 +252,13 @@ GROUP BY 1, 2, 3, 4
 ORDER BY 1
 """
 
+_DWELL_SQL = """
+INSERT INTO {dwell} (day, stage_id, hours, visits)
+SELECT day, stage_id, floor(hours)::int, count(*) FROM {visit}
+GROUP BY 1, 2, 3
+ORDER BY 1
+"""
+
 _VISITS_SQL = """
 INSERT INTO {visit} (day, owner_id, stage_id, hours)
 SELECT (l.created_at AT TIME ZONE %(zone)s)::date, l.owner_id, d.to_stage_id, d.hours
@@ -255,5 +270,5 @@ FROM (
 ) d
 JOIN {lead} l ON l.id = d.lead_id
 WHERE d.hours IS NOT NULL AND l.merged_into_id IS NULL
-ORDER BY 1
+ORDER BY l.owner_id, 1
 """

@@ -16,6 +16,7 @@ from analytics.filters import ReportFilters
 from analytics.models import DailyLeadFigures, OpenLeadFigures
 from analytics.selectors.dashboard import dashboard_rollup
 from analytics.selectors.scope import owners_narrowed, scoped_leads
+from analytics.selectors.stats import weighted_percentile
 from leadcrm.accounts.models import User
 from leads.models import OPEN_STATUSES
 
@@ -42,26 +43,6 @@ def bucket_days(today: date) -> list[tuple[str, date | None, date]]:
     return out
 
 
-def weighted_median(pairs) -> float | None:
-    """The median of values given as (value, how many), as percentile_cont(0.5) computes it
-    over the values written out (the middle one, or the mean of the two middle ones)."""
-    pairs = sorted((value, n) for value, n in pairs if value is not None and n)
-    total = sum(n for _value, n in pairs)
-    if not total:
-        return None
-    position = (total - 1) / 2
-    low, high = int(position), int(position) + (1 if position % 1 else 0)
-    seen, found = 0, {}
-    for value, n in pairs:
-        for index in (low, high):
-            if index not in found and seen <= index < seen + n:
-                found[index] = value
-        seen += n
-        if high in found:
-            break
-    return (found[low] + found[high]) / 2
-
-
 def lead_aging(
     user: User, filters: ReportFilters, *, now: datetime | None = None
 ) -> list[AgingRow]:
@@ -79,7 +60,7 @@ def lead_aging(
         by_bucket = counts.get(status)
         if not by_bucket:
             continue
-        median = weighted_median(in_status.get(status, []))
+        median = weighted_percentile(in_status.get(status, []), 0.5)
         out.append(
             AgingRow(
                 status,

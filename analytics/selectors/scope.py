@@ -21,7 +21,18 @@ def report_owner_ids(user: User) -> set[int] | None:
 
 
 def owners_narrowed(user: User, filters: ReportFilters) -> set[int] | None:
-    """The owners after the team and person filters (None: no narrowing)."""
+    """The owners after the team and person filters (None: no narrowing). Worked out once per
+    reader object and filters: a report asks many times while it is computed (the manager's
+    line alone is a few queries), and a request has its own reader object."""
+    memo = user.__dict__.setdefault("_report_owners", {})
+    key = (filters.team, filters.owner)
+    if key not in memo:
+        memo[key] = _owners_narrowed(user, filters)
+    owners = memo[key]
+    return set(owners) if owners is not None else None
+
+
+def _owners_narrowed(user: User, filters: ReportFilters) -> set[int] | None:
     owners = report_owner_ids(user)
     if filters.team:
         team = Team.objects.filter(uuid=filters.team).first()

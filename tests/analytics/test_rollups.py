@@ -68,7 +68,7 @@ def data(in_tenant_a):
     Conversion.objects.create(lead=a, customer=customer, opportunity=won, converted_at=NOW)
     _moves(a, 0, 10, 30)
     _moves(b, 0, 20)
-    _moves(c, 0, 7)
+    _moves(c, 0, 25.5)  # a part hour: dwell counts whole hours
     _moves(d, 0)
     _moves(e, 0, 50, 51)
     yield cast
@@ -138,8 +138,9 @@ def test_the_rolled_figures_against_hand_counts(data):
     assert [s.reached for s in steps[:3]] == [4, 3, 1]
     # There now: C, Nobody's at the first stage (Void is out); B at the second.
     assert (steps[0].now, steps[1].now) == (2, 1)
-    # Stage 1 left after 10 h (A), 20 h (B), 7 h (C): median 10.
-    assert steps[0].dwell_median == pytest.approx(10.0)
+    # Stage 1 left after 10 h (A), 20 h (B) and 25.5 h (C, 25 whole hours): median 20, 90th
+    # percentile 20 + 0.8 x (25 - 20).
+    assert (steps[0].dwell_median, steps[0].dwell_p90) == (20.0, pytest.approx(24.0))
     weeks = trends.lead_trends(data.admin, ReportFilters.from_query({}))
     assert sum(w.lost for w in weeks) == 3  # D, Gone, and Old closed 10 days ago
     pareto = losses.loss_pareto(data.admin, ReportFilters.from_query({}))
