@@ -107,6 +107,7 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
                 "open": open_statuses,
             },
         )
+        cursor.execute(_WHOLE_SQL.format(**tables))
         cursor.execute(
             _OPEN_SQL.format(**tables),
             {"zone": zone, "open": open_statuses, "duplicate": DUPLICATE_TAG},
@@ -121,7 +122,9 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         # Fresh statistics for the planner (the tables were just replaced whole).
         for name in ("daily", "visit", "open", "closed", "sources", "dwell"):
             cursor.execute(f"ANALYZE {tables[name]}")
-        cursor.execute(f"SELECT coalesce(sum(new), 0) FROM {tables['daily']}")  # noqa: S608
+        cursor.execute(
+            f"SELECT coalesce(sum(new), 0) FROM {tables['daily']} WHERE whole"  # noqa: S608
+        )
         leads = int(cursor.fetchone()[0])
         RollupState.objects.all().delete()
         state = RollupState.objects.create(
@@ -207,6 +210,28 @@ LEFT JOIN staying s ON s.day = c.day AND s.owner = c.owner
 LEFT JOIN open_now o ON o.day = c.day AND o.owner = c.owner
 FULL JOIN events e ON e.day = c.day AND e.owner = c.owner
 ORDER BY 1, 2
+"""
+
+#: The whole workspace's days: the owners' rows summed, their per-stage and per-status counts
+#: merged key by key.
+_WHOLE_SQL = """
+INSERT INTO {daily} (whole, day, owner_id, new, contacted, qualified, converted_since,
+                     responded, response_seconds, converted, cycle_seconds, lost, furthest,
+                     staying, open_now)
+SELECT true, d.day, NULL, sum(new), sum(contacted), sum(qualified), sum(converted_since),
+       sum(responded), sum(response_seconds), sum(converted), sum(cycle_seconds), sum(lost),
+       coalesce((SELECT jsonb_object_agg(k, v) FROM (
+           SELECT e.key AS k, sum(e.value::int) AS v FROM {daily} x, jsonb_each_text(x.furthest) e
+           WHERE x.day = d.day AND NOT x.whole GROUP BY 1) f), '{{}}'::jsonb),
+       coalesce((SELECT jsonb_object_agg(k, v) FROM (
+           SELECT e.key AS k, sum(e.value::int) AS v FROM {daily} x, jsonb_each_text(x.staying) e
+           WHERE x.day = d.day AND NOT x.whole GROUP BY 1) s), '{{}}'::jsonb),
+       coalesce((SELECT jsonb_object_agg(k, v) FROM (
+           SELECT e.key AS k, sum(e.value::int) AS v FROM {daily} x, jsonb_each_text(x.open_now) e
+           WHERE x.day = d.day AND NOT x.whole GROUP BY 1) o), '{{}}'::jsonb)
+FROM {daily} d WHERE NOT d.whole
+GROUP BY d.day
+ORDER BY d.day
 """
 
 _OPEN_SQL = """

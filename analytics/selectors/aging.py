@@ -114,13 +114,15 @@ def _aging_rolled(user: User, filters: ReportFilters, today: date):
     where, params = "", []
     if owners is not None:
         where, params = "WHERE owner_id = ANY(%s)", [list(owners)]
+    # The whole workspace's days, or the reader's owners' (OpenLeadFigures has no whole rows).
+    daily_where = "WHERE whole" if owners is None else f"{where} AND NOT whole"
     daily, open_table = DailyLeadFigures._meta.db_table, OpenLeadFigures._meta.db_table
     counts: dict = {}
     in_status: dict = {}
     with connection.cursor() as cursor:
         each = f"{daily}, jsonb_each_text(open_now) e"
         cursor.execute(
-            f"SELECT e.key, day, sum(e.value::int) FROM {each} {where} GROUP BY 1, 2",  # noqa: S608
+            f"SELECT e.key, day, sum(e.value::int) FROM {each} {daily_where} GROUP BY 1, 2",  # noqa: S608
             params,
         )
         for status, day, n in cursor.fetchall():

@@ -150,8 +150,10 @@ def _period_counts_rolled(user: User, filters: ReportFilters, start: datetime, e
     first, last = _days(start, end)
     rows = DailyLeadFigures.objects.filter(day__gte=first, day__lte=last)
     owners = owners_narrowed(user, filters)
-    if owners is not None:
-        rows = rows.filter(owner_id__in=owners)
+    if owners is None:
+        rows = rows.filter(whole=True)
+    else:
+        rows = rows.filter(whole=False, owner_id__in=owners)
     names = ("new", "contacted", "qualified", "converted_since", "responded",
              "response_seconds", "converted", "cycle_seconds")  # fmt: skip
     totals = rows.aggregate(**{name: Sum(name) for name in names})
@@ -319,16 +321,18 @@ def _funnel_rolled(user: User, filters: ReportFilters):
     if owners is not None:
         where += " AND owner_id = ANY(%s)"
         params.append(list(owners))
+    # The whole workspace's rows, or the reader's owners' (StageVisit has no whole rows).
+    daily_where = f"{where} AND {'NOT whole' if owners is not None else 'whole'}"
     daily, visits = DailyLeadFigures._meta.db_table, StageVisit._meta.db_table
     with connection.cursor() as cursor:
         sums = {}
         for column in ("furthest", "staying"):
             each = f"{daily}, jsonb_each_text({column}) e"
-            sql = f"SELECT e.key::int, sum(e.value::int) FROM {each} WHERE {where} GROUP BY 1"  # noqa: S608
+            sql = f"SELECT e.key::int, sum(e.value::int) FROM {each} WHERE {daily_where} GROUP BY 1"  # noqa: S608
             cursor.execute(sql, params)
             sums[column] = dict(cursor.fetchall())
         cursor.execute(
-            f"SELECT coalesce(sum(converted_since), 0) FROM {daily} WHERE {where}",  # noqa: S608
+            f"SELECT coalesce(sum(converted_since), 0) FROM {daily} WHERE {daily_where}",  # noqa: S608
             params,
         )
         converted = int(cursor.fetchone()[0])

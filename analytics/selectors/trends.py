@@ -70,8 +70,10 @@ def _weekly_rolled(user: User, filters: ReportFilters, first: date):
     """The same from the rollups (analytics.rollups): the reader's owners' days, by week."""
     rows = DailyLeadFigures.objects.filter(day__gte=first)
     owners = owners_narrowed(user, filters)
-    if owners is not None:
-        rows = rows.filter(owner_id__in=owners)
+    if owners is None:
+        rows = rows.filter(whole=True)
+    else:
+        rows = rows.filter(whole=False, owner_id__in=owners)
     new, converted, lost = {}, {}, {}
     for week, n_new, n_converted, n_lost in (
         rows.annotate(week=TruncWeek("day"))
