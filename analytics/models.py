@@ -167,6 +167,39 @@ class StageDwellDay(models.Model):
         return f"{self.day} {self.stage_id} {self.hours} h × {self.visits}"
 
 
+class HandedDayFigures(models.Model):
+    """The leads of a big workspace per owner and local day they reached their holder
+    (assignment, else creation): how many, followed up, converted since (rep performance)."""
+
+    day = models.DateField()
+    owner_id = models.BigIntegerField()
+    assigned = models.IntegerField(default=0)
+    contacted = models.IntegerField(default=0)
+    converted_since = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner_id", "day"], name="analytics_handed_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.owner_id}"
+
+
+class ResponseDay(models.Model):
+    """First responses of a big workspace's leads per owner and day they reached their holder,
+    in tenths of an hour (the precision rep performance shows): how many took that long."""
+
+    day = models.DateField()
+    owner_id = models.BigIntegerField()
+    tenths = models.IntegerField()
+    leads = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["owner_id", "day"], name="analytics_response_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.owner_id} {self.tenths / 10} h"
+
+
 class RollupState(models.Model):
     """When the rollups of this workspace were last rebuilt (one row), for the pages to say
     how fresh the figures are."""

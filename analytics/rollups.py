@@ -23,7 +23,9 @@ from django.utils import timezone
 from analytics.models import (
     ClosedLeadFigures,
     DailyLeadFigures,
+    HandedDayFigures,
     OpenLeadFigures,
+    ResponseDay,
     RollupState,
     SourceDayFigures,
     StageDwellDay,
@@ -72,6 +74,8 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
             ClosedLeadFigures.objects.all().delete()
             SourceDayFigures.objects.all().delete()
             StageDwellDay.objects.all().delete()
+            HandedDayFigures.objects.all().delete()
+            ResponseDay.objects.all().delete()
         return None
     started = time.monotonic()
     zone = tenant_zone_name()
@@ -85,6 +89,8 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         "closed": ClosedLeadFigures._meta.db_table,
         "sources": SourceDayFigures._meta.db_table,
         "dwell": StageDwellDay._meta.db_table,
+        "handed": HandedDayFigures._meta.db_table,
+        "response": ResponseDay._meta.db_table,
         "conversion": Conversion._meta.db_table,
         "opportunity": Opportunity._meta.db_table,
         "opportunity_stage": OpportunityStage._meta.db_table,
@@ -98,6 +104,8 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         cursor.execute(f"DELETE FROM {tables['closed']}")  # noqa: S608
         cursor.execute(f"DELETE FROM {tables['sources']}")  # noqa: S608
         cursor.execute(f"DELETE FROM {tables['dwell']}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {tables['handed']}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {tables['response']}")  # noqa: S608
         cursor.execute(
             _DAILY_SQL.format(**tables),
             {
@@ -119,8 +127,10 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         )
         cursor.execute(_VISITS_SQL.format(**tables), {"zone": zone})
         cursor.execute(_DWELL_SQL.format(**tables))
+        cursor.execute(_HANDED_SQL.format(**tables), {"zone": zone})
+        cursor.execute(_RESPONSE_SQL.format(**tables), {"zone": zone})
         # Fresh statistics for the planner (the tables were just replaced whole).
-        for name in ("daily", "visit", "open", "closed", "sources", "dwell"):
+        for name in ("daily", "visit", "open", "closed", "sources", "dwell", "handed", "response"):
             cursor.execute(f"ANALYZE {tables[name]}")
         cursor.execute(
             f"SELECT coalesce(sum(new), 0) FROM {tables['daily']} WHERE whole"  # noqa: S608
@@ -232,6 +242,30 @@ SELECT true, d.day, NULL, sum(new), sum(contacted), sum(qualified), sum(converte
 FROM {daily} d WHERE NOT d.whole
 GROUP BY d.day
 ORDER BY d.day
+"""
+
+#: When a lead reached its holder, and the tenths of an hour to its first follow-up: the same
+#: expressions as rep performance's live figures (analytics.selectors.reps).
+_HANDED_SQL = """
+INSERT INTO {handed} (day, owner_id, assigned, contacted, converted_since)
+SELECT (coalesce(assigned_at, created_at) AT TIME ZONE %(zone)s)::date, owner_id, count(*),
+       count(*) FILTER (WHERE first_follow_up_at IS NOT NULL),
+       count(*) FILTER (WHERE converted_at IS NOT NULL)
+FROM {lead} WHERE merged_into_id IS NULL AND owner_id IS NOT NULL
+GROUP BY 1, 2
+ORDER BY 2, 1
+"""
+
+_RESPONSE_SQL = """
+INSERT INTO {response} (day, owner_id, tenths, leads)
+SELECT (coalesce(assigned_at, created_at) AT TIME ZONE %(zone)s)::date, owner_id,
+       round(GREATEST(EXTRACT(EPOCH FROM first_follow_up_at - coalesce(assigned_at, created_at)),
+                      0.0) / 360)::int,
+       count(*)
+FROM {lead}
+WHERE merged_into_id IS NULL AND owner_id IS NOT NULL AND first_follow_up_at IS NOT NULL
+GROUP BY 1, 2, 3
+ORDER BY 2, 1
 """
 
 _OPEN_SQL = """

@@ -10,8 +10,8 @@ Definitions (the page says them too; [start, end) is the period):
 - contacted: of their leads assigned in the period, those followed up at least once
   (``first_follow_up_at`` set: a call, e-mail or meeting; a note is no follow-up);
 - first response: the median of the hours from assignment (else creation) to the first
-  follow-up, of their leads assigned in the period that had one (never below zero, as on the
-  dashboard);
+  follow-up, in tenths of an hour (the precision shown), of their leads assigned in the period
+  that had one (never below zero, as on the dashboard);
 - activities: activities they logged (``created_by``) that took place (``occurred_at``) in the
   period, one figure per kind;
 - converted: their leads converted in the period (whenever assigned); conversion: the share of
@@ -24,6 +24,10 @@ Definitions (the page says them too; [start, end) is the period):
 A team row sums the rows of its members (the people whose own team it is; sub-teams have their
 own rows), its median is recomputed over the members' leads, never averaged; so is the total's.
 The source and region filters narrow every figure to leads of that source or region.
+
+A big workspace (analytics.rollups) reads the lead figures and the responses from its hourly
+rollups unless a source or region filter is set; the activities, pool events and won
+opportunities are read live (indexed, small).
 
 Queries: eight (the people, then GROUP BYs with FILTER) besides working out the reader's scope
 (scope.py, which grows with the depth of the team tree only), whatever the number of leads or
@@ -44,8 +48,10 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
 
 from analytics.filters import ReportFilters
-from analytics.selectors.dashboard import epoch_seconds
+from analytics.models import DailyLeadFigures, HandedDayFigures, ResponseDay
+from analytics.selectors.dashboard import dashboard_rollup, epoch_seconds
 from analytics.selectors.scope import owners_narrowed, scoped_leads
+from analytics.selectors.stats import weighted_percentile
 from conversion.models import Opportunity, OpportunityStage
 from leadcrm.accounts.models import User
 from leads.models import Activity
@@ -160,43 +166,111 @@ def _narrowed(queryset: QuerySet, filters: ReportFilters, lead: str = "lead__") 
     return queryset
 
 
-def _response_medians(assigned_leads: QuerySet) -> dict:
-    """Median seconds from assignment (else creation) to the first follow-up of the leads
-    assigned in the period that had one (never below zero), per holder, per holder's team
-    and over all: one pass (GROUPING SETS), the medians of teams and the total recomputed
-    over their leads, never averaged. {"owner": {id: s}, "team": {id: s}, "total": s}."""
-    medians: dict = {"owner": {}, "team": {}, "total": None}
+def _medians(rows, team_of: dict) -> dict:
+    """{"owner": {id: h}, "team": {id: h}, "total": h}: the median hours of first response
+    from rows of (owner id, tenths of an hour, leads), per holder, per holder's team and over
+    all (teams and the total recomputed over their leads, never averaged)."""
+    owners: dict = {}
+    teams: dict = {}
+    total: list = []
+    for owner_id, tenths, n in rows:
+        pair = (tenths / 10, int(n))
+        owners.setdefault(owner_id, []).append(pair)
+        team_id = team_of.get(owner_id)
+        if team_id is not None:
+            teams.setdefault(team_id, []).append(pair)
+        total.append(pair)
+    return {
+        "owner": {key: weighted_percentile(pairs, 0.5) for key, pairs in owners.items()},
+        "team": {key: weighted_percentile(pairs, 0.5) for key, pairs in teams.items()},
+        "total": weighted_percentile(total, 0.5),
+    }
+
+
+def _response_tenths_live(assigned_leads: QuerySet) -> list[tuple]:
+    """(owner id, tenths of an hour, leads) of the leads assigned in the period that had a
+    first follow-up: the hours from assignment (else creation) to it, never below zero,
+    rounded to a tenth (the precision the report shows; the rollup's very expression)."""
     seconds = Greatest(
         epoch_seconds(F("first_follow_up_at") - Coalesce("assigned_at", "created_at")), 0.0
     )
     responded = (
         assigned_leads.filter(first_follow_up_at__isnull=False)
-        .annotate(team=F("owner__team_id"), seconds=seconds)
-        .values("owner_id", "team", "seconds")
+        .annotate(seconds=seconds)
+        .values("owner_id", "seconds")
     )
     try:
         inner_sql, params = responded.query.sql_with_params()
     except EmptyResultSet:  # nobody in scope
-        return medians
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            SELECT owner_id, team, GROUPING(owner_id, team),
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)
-            FROM ({inner_sql}) t
-            GROUP BY GROUPING SETS ((owner_id), (team), ())
-            """,  # noqa: S608 - the inner query is Django's, values as parameters
+            f"SELECT owner_id, round(seconds / 360)::int, count(*) FROM ({inner_sql}) t "  # noqa: S608 - Django's inner query
+            "GROUP BY 1, 2",
             params,
         )
-        found = cursor.fetchall()
-    for owner_id, team_id, grouping, median in found:
-        if grouping == 1:  # owner_id grouped, team_id aggregated
-            medians["owner"][owner_id] = median
-        elif grouping == 2 and team_id is not None:
-            medians["team"][team_id] = median
-        elif grouping == 3:
-            medians["total"] = median
-    return medians
+        return cursor.fetchall()
+
+
+def _lead_figures_live(leads: QuerySet, start, end) -> tuple[list[dict], list[tuple]]:
+    """Per holder: assigned, contacted, assigned_converted, converted; and the response rows.
+    Only the leads assigned or converted in the period are read (lead_handed, the expression
+    index on the assignment anchor, and lead_converted)."""
+    anchor = Coalesce("assigned_at", "created_at")
+    in_period = Q(anchor__gte=start, anchor__lt=end)
+    converted = Q(converted_at__gte=start, converted_at__lt=end)
+    figures = (
+        leads.alias(anchor=anchor)
+        .filter(in_period | converted)
+        .values("owner_id")
+        .annotate(
+            assigned=Count("id", filter=in_period),
+            contacted=Count("id", filter=in_period & Q(first_follow_up_at__isnull=False)),
+            assigned_converted=Count("id", filter=in_period & Q(converted_at__isnull=False)),
+            converted=Count("id", filter=converted),
+        )
+        .order_by()
+    )
+    assigned_leads = leads.alias(anchor=anchor).filter(in_period)
+    return list(figures), _response_tenths_live(assigned_leads)
+
+
+def _lead_figures_rolled(owner_ids: list[int], filters: ReportFilters):
+    """The same from a big workspace's rollups (analytics.rollups), by the local days of the
+    period."""
+    days = {"day__gte": filters.day_from, "day__lte": filters.last_day}
+    by_owner: dict = {}
+    handed = (
+        HandedDayFigures.objects.filter(owner_id__in=owner_ids, **days)
+        .values_list("owner_id")
+        .annotate(Sum("assigned"), Sum("contacted"), Sum("converted_since"))
+        .order_by()
+    )
+    for owner_id, assigned, contacted, assigned_converted in handed:
+        by_owner[owner_id] = {
+            "owner_id": owner_id,
+            "assigned": assigned,
+            "contacted": contacted,
+            "assigned_converted": assigned_converted,
+            "converted": 0,
+        }
+    converted = (
+        DailyLeadFigures.objects.filter(whole=False, owner_id__in=owner_ids, **days)
+        .values_list("owner_id")
+        .annotate(Sum("converted"))
+        .order_by()
+    )
+    for owner_id, n in converted:
+        if n:
+            empty = {"owner_id": owner_id, "assigned": 0, "contacted": 0, "assigned_converted": 0}
+            by_owner.setdefault(owner_id, empty)["converted"] = n
+    responses = list(
+        ResponseDay.objects.filter(owner_id__in=owner_ids, **days)
+        .values_list("owner_id", "tenths")
+        .annotate(Sum("leads"))
+        .order_by()
+    )
+    return list(by_owner.values()), responses
 
 
 def rep_performance(user: User, filters: ReportFilters) -> RepReport:
@@ -210,25 +284,12 @@ def rep_performance(user: User, filters: ReportFilters) -> RepReport:
         for u in people.select_related("team")
     }  # fmt: skip
 
-    # 1. Lead figures per holder: only the leads assigned or converted in the period are read
-    # (lead_handed, the expression index on the assignment anchor, and lead_converted).
+    # 1. Lead figures per holder (a big workspace: from its rollups).
     leads = scoped_leads(user, filters).filter(owner__in=people)
-    anchor = Coalesce("assigned_at", "created_at")
-    in_period = Q(anchor__gte=start, anchor__lt=end)
-    converted = Q(converted_at__gte=start, converted_at__lt=end)
-    assigned_leads = leads.alias(anchor=anchor).filter(in_period)
-    figures = (
-        leads.alias(anchor=anchor)
-        .filter(in_period | converted)
-        .values("owner_id")
-        .annotate(
-            assigned=Count("id", filter=in_period),
-            contacted=Count("id", filter=in_period & Q(first_follow_up_at__isnull=False)),
-            assigned_converted=Count("id", filter=in_period & Q(converted_at__isnull=False)),
-            converted=Count("id", filter=converted),
-        )
-        .order_by()
-    )
+    if dashboard_rollup(filters) is not None:
+        figures, responses = _lead_figures_rolled(list(rows), filters)
+    else:
+        figures, responses = _lead_figures_live(leads, start, end)
     for item in figures:
         row = rows[item.pop("owner_id")]
         for name, value in item.items():
@@ -240,9 +301,9 @@ def rep_performance(user: User, filters: ReportFilters) -> RepReport:
     holding = people.annotate(first_lead=first_lead).filter(first_lead__isnull=False)
     for owner_id in holding.values_list("pk", flat=True):
         rows[owner_id].held = 1
-    medians = _response_medians(assigned_leads)
+    medians = _medians(responses, {pk: row.team_id for pk, row in rows.items()})
     for owner_id, median in medians["owner"].items():
-        rows[owner_id].response_hours = median / 3600 if median is not None else None
+        rows[owner_id].response_hours = median
 
     # 2. Activities they logged in the period, by kind (the created_by index).
     activities = _narrowed(
@@ -301,10 +362,8 @@ def rep_performance(user: User, filters: ReportFilters) -> RepReport:
             team.add(row)
     team_medians = medians["team"]
     for team_id, team in teams.items():
-        median = team_medians.get(team_id)
-        team.response_hours = median / 3600 if median is not None else None
-    median = medians["total"]
-    total.response_hours = median / 3600 if median is not None else None
+        team.response_hours = team_medians.get(team_id)
+    total.response_hours = medians["total"]
     return RepReport(
         people=shown,
         teams=sorted(teams.values(), key=lambda r: r.label.casefold()),

@@ -8,6 +8,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from analytics.filters import ReportFilters
+from analytics.selectors.dashboard import dashboard_rollup
 from analytics.selectors.reps import KINDS, rep_performance, rows_sorted, sort_parse
 from analytics.views.common import (
     EXPORT_FORMATS,
@@ -83,7 +84,11 @@ def reps(request):
     key, descending = sort_parse(request.GET.get("sort"))
     sort = f"-{key}" if descending else key
     report, freshness = figures(
-        request, "reps", filters, lambda: rep_performance(request.user, filters)
+        request,
+        "reps",
+        filters,
+        lambda: rep_performance(request.user, filters),
+        rollup=dashboard_rollup(filters),
     )
     people = rows_sorted(report.people, key, descending)
     teams = rows_sorted(report.teams, key, descending)

@@ -16,7 +16,7 @@ from django_tenants.utils import tenant_context
 from analytics.filters import ReportFilters
 from analytics.models import DailyLeadFigures, RollupState, StageVisit
 from analytics.rollups import rollups_refresh
-from analytics.selectors import aging, dashboard, losses, quality, sources, trends
+from analytics.selectors import aging, dashboard, losses, quality, reps, sources, trends
 from analytics.tasks import rollups_rebuild
 from conversion.models import Conversion, Customer, Opportunity, OpportunityStage
 from leads.models import Campaign, Lead, LeadStatus, LossReason, SourceChannel, Stage
@@ -94,7 +94,11 @@ def _figures(user, query):
     report = sources.sources_report(user, filters)
     channels = [(r.key, r.name, r.leads, r.qualified, r.converted, r.won_amount)
                 for r in [*report.sources, *report.campaigns]]  # fmt: skip
-    return kpis, funnel, weeks, aged, checks, pareto, broken, channels
+    rep_report = reps.rep_performance(user, filters)
+    people = [(r.label, r.level, r.assigned, r.contacted, r.response_hours, r.converted,
+               r.assigned_converted, r.won) for r in
+              [*rep_report.people, *rep_report.teams, rep_report.total]]  # fmt: skip
+    return kpis, funnel, weeks, aged, checks, pareto, broken, channels, people
 
 
 def _same(live, rolled):
@@ -145,6 +149,15 @@ def test_the_rolled_figures_against_hand_counts(data):
     assert sum(w.lost for w in weeks) == 3  # D, Gone, and Old closed 10 days ago
     pareto = losses.loss_pareto(data.admin, ReportFilters.from_query({}))
     assert [(r.name, r.leads) for r in pareto] == [("Price", 2), ("invalid", 1)]  # D, Gone; Old
+    # Rep performance: the rep's leads of the period A, B, D (responses 2, 4, 6 h: median 4),
+    # the teammate's C (first follow-up after 30 h), Gone and Void (none).
+    rep_report = reps.rep_performance(data.admin, ReportFilters.from_query({}))
+    by_name = {r.label: r for r in rep_report.people}
+    assert (by_name[data.rep.full_name].assigned, by_name[data.rep.full_name].response_hours) == (
+        3, 4.0,
+    )  # fmt: skip
+    assert by_name[data.teammate.full_name].response_hours == 30.0
+    assert rep_report.total.response_hours == 5.0  # median of 2, 4, 6, 30
     # Expo runs always (no dates): A, C and E, whenever created; A won 1,200.
     report = sources.sources_report(data.admin, ReportFilters.from_query({}))
     assert [(r.name, r.leads, r.converted, r.won_amount, r.cost) for r in report.campaigns] == [
