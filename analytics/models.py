@@ -200,6 +200,35 @@ class ResponseDay(models.Model):
         return f"{self.day} {self.owner_id} {self.tenths / 10} h"
 
 
+class PoolClaimWait(models.Model):
+    """Claims and allocations out of a big workspace's pools, per local day, pool and whole
+    hours the lead had waited since it last came into the pool: the pools report's time to
+    claim."""
+
+    day = models.DateField()
+    pool_id = models.BigIntegerField()
+    hours = models.IntegerField()
+    claims = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["pool_id", "day"], name="analytics_claimwait_pool")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.pool_id} {self.hours} h"
+
+
+class PoolWaiting(models.Model):
+    """The leads waiting in a big workspace's pools now (as of the rebuild), per pool and the
+    local day they last started waiting: the pools report's backlog and its age."""
+
+    pool_id = models.BigIntegerField()
+    started_day = models.DateField()
+    leads = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.pool_id} {self.started_day}"
+
+
 class RollupState(models.Model):
     """When the rollups of this workspace were last rebuilt (one row), for the pages to say
     how fresh the figures are."""

@@ -25,6 +25,8 @@ from analytics.models import (
     DailyLeadFigures,
     HandedDayFigures,
     OpenLeadFigures,
+    PoolClaimWait,
+    PoolWaiting,
     ResponseDay,
     RollupState,
     SourceDayFigures,
@@ -34,6 +36,20 @@ from analytics.models import (
 from conversion.models import Conversion, Opportunity, OpportunityStage
 from leads.importing.services import DUPLICATE_TAG
 from leads.models import OPEN_STATUSES, Lead, LeadStageChange, LeadStatus, Stage
+from pools.models import PoolEntry, PoolEvent
+
+#: Pool events that put a lead into a pool's waiting list, and those that take it out (the
+#: pools report's definitions, analytics.selectors.pools).
+POOL_INFLOW = (
+    PoolEvent.Action.ENTER,
+    PoolEvent.Action.ROUTE,
+    PoolEvent.Action.TRANSFER,
+    PoolEvent.Action.HANDOFF,
+    PoolEvent.Action.RETURN,
+    PoolEvent.Action.WITHDRAW,
+    PoolEvent.Action.RECLAIM,
+)
+POOL_TAKEN = (PoolEvent.Action.CLAIM, PoolEvent.Action.ALLOCATE)
 
 
 def rollup_min_leads() -> int:
@@ -76,6 +92,8 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
             StageDwellDay.objects.all().delete()
             HandedDayFigures.objects.all().delete()
             ResponseDay.objects.all().delete()
+            PoolClaimWait.objects.all().delete()
+            PoolWaiting.objects.all().delete()
         return None
     started = time.monotonic()
     zone = tenant_zone_name()
@@ -90,6 +108,10 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         "sources": SourceDayFigures._meta.db_table,
         "dwell": StageDwellDay._meta.db_table,
         "handed": HandedDayFigures._meta.db_table,
+        "claim_wait": PoolClaimWait._meta.db_table,
+        "waiting": PoolWaiting._meta.db_table,
+        "event": PoolEvent._meta.db_table,
+        "entry": PoolEntry._meta.db_table,
         "response": ResponseDay._meta.db_table,
         "conversion": Conversion._meta.db_table,
         "opportunity": Opportunity._meta.db_table,
@@ -105,6 +127,8 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         cursor.execute(f"DELETE FROM {tables['sources']}")  # noqa: S608
         cursor.execute(f"DELETE FROM {tables['dwell']}")  # noqa: S608
         cursor.execute(f"DELETE FROM {tables['handed']}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {tables['claim_wait']}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {tables['waiting']}")  # noqa: S608
         cursor.execute(f"DELETE FROM {tables['response']}")  # noqa: S608
         cursor.execute(
             _DAILY_SQL.format(**tables),
@@ -129,8 +153,17 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         cursor.execute(_DWELL_SQL.format(**tables))
         cursor.execute(_HANDED_SQL.format(**tables), {"zone": zone})
         cursor.execute(_RESPONSE_SQL.format(**tables), {"zone": zone})
+        pools = {
+            "zone": zone,
+            "inflow": [str(action) for action in POOL_INFLOW],
+            "taken": [str(action) for action in POOL_TAKEN],
+            "waiting": [LeadStatus.UNASSIGNED.value, LeadStatus.NURTURE.value],
+        }
+        cursor.execute(_CLAIM_WAIT_SQL.format(**tables), pools)
+        cursor.execute(_WAITING_SQL.format(**tables), pools)
         # Fresh statistics for the planner (the tables were just replaced whole).
-        for name in ("daily", "visit", "open", "closed", "sources", "dwell", "handed", "response"):
+        for name in ("daily", "visit", "open", "closed", "sources", "dwell", "handed", "response",
+                     "claim_wait", "waiting"):  # fmt: skip
             cursor.execute(f"ANALYZE {tables[name]}")
         cursor.execute(
             f"SELECT coalesce(sum(new), 0) FROM {tables['daily']} WHERE whole"  # noqa: S608
@@ -266,6 +299,37 @@ FROM {lead}
 WHERE merged_into_id IS NULL AND owner_id IS NOT NULL AND first_follow_up_at IS NOT NULL
 GROUP BY 1, 2, 3
 ORDER BY 2, 1
+"""
+
+#: The lead's last coming into the pool (at or before the claim): the same rule as the pools
+#: report's live figures (analytics.selectors.pools._last_inflow).
+_CLAIM_WAIT_SQL = """
+INSERT INTO {claim_wait} (day, pool_id, hours, claims)
+SELECT (c.at AT TIME ZONE %(zone)s)::date, c.pool_id,
+       floor(EXTRACT(EPOCH FROM c.at - w.at) / 3600)::int, count(*)
+FROM {event} c
+JOIN LATERAL (
+    SELECT i.at FROM {event} i
+    WHERE i.lead_id = c.lead_id AND i.pool_id = c.pool_id AND i.action = ANY(%(inflow)s)
+      AND i.at <= c.at
+    ORDER BY i.at DESC, i.id DESC LIMIT 1
+) w ON true
+WHERE c.action = ANY(%(taken)s)
+GROUP BY 1, 2, 3
+"""
+
+_WAITING_SQL = """
+INSERT INTO {waiting} (pool_id, started_day, leads)
+SELECT e.pool_id, (GREATEST(w.at, e.entered_at) AT TIME ZONE %(zone)s)::date, count(*)
+FROM {entry} e
+JOIN {lead} l ON l.id = e.lead_id
+LEFT JOIN LATERAL (
+    SELECT i.at FROM {event} i
+    WHERE i.lead_id = e.lead_id AND i.pool_id = e.pool_id AND i.action = ANY(%(inflow)s)
+    ORDER BY i.at DESC, i.id DESC LIMIT 1
+) w ON true
+WHERE l.owner_id IS NULL AND l.merged_into_id IS NULL AND l.status = ANY(%(waiting)s)
+GROUP BY 1, 2
 """
 
 _OPEN_SQL = """

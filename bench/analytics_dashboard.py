@@ -3,8 +3,10 @@
     .venv/bin/python bench/analytics_dashboard.py [--runs 15]
 
 Uses the tenant of bench/scoring_rescore.py (database leadcrm_bench_scoring, tenant
-``benchscore``: run that bench first, with --leads 1000000) and gives its leads a stage history
-once (1-4 stage changes each, hours to weeks apart, as reps move leads along). Then times the
+``benchscore``: run that bench first, with --leads 1000000) and gives its leads, once, the
+lifecycle timestamps reps leave (first follow-up, status change, conversion), a stage history
+(1-4 stage changes each, hours to weeks apart) and a pool history (every unowned lead waiting,
+a quarter of the owned ones claimed, some returned). Then times the
 dashboard's figures (``dashboard_kpis`` and ``dashboard_funnel``) as the tenant admin sees them
 (every lead) and as a manager (one team), for several periods: median and 95th percentile of
 ``--runs`` runs each, server time without the template. Writes
@@ -32,6 +34,7 @@ def _history(tenant) -> int:
     from django_tenants.utils import tenant_context
 
     with tenant_context(tenant), connection.cursor() as cursor:
+        _pools(cursor)
         cursor.execute("SELECT count(*) FROM leads_leadstagechange")
         if cursor.fetchone()[0] > 500_000:
             return 0
@@ -87,6 +90,50 @@ def _timed(call, runs: int) -> tuple[float, float]:
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+
+
+def _pools(cursor) -> None:
+    """Pool history, once: three pools; every unowned lead waiting in one (entered when it was
+    created), a quarter of the owned leads claimed from one hours to days after entering, a
+    tenth of those returned three days later with a reason."""
+    cursor.execute("SELECT count(*) FROM pools_poolevent")
+    if cursor.fetchone()[0]:
+        return
+    from pools.models import Pool
+
+    for name in ("East China", "North China", "International"):
+        Pool.objects.get_or_create(name=name, defaults={"description": "bench"})
+    pools = list(Pool.objects.order_by("pk").values_list("pk", flat=True))[-3:]
+    cursor.execute(
+        """
+        INSERT INTO pools_poolentry (lead_id, pool_id, entered_at, claimed_at)
+        SELECT id, (%(pools)s::bigint[])[1 + id %% 3], created_at,
+               CASE WHEN owner_id IS NOT NULL
+                    THEN created_at + (1 + id %% 96) * interval '1 hour' END
+        FROM leads_lead WHERE owner_id IS NULL OR id %% 4 = 0
+        """,
+        {"pools": pools},
+    )
+    cursor.execute(
+        """
+        INSERT INTO pools_poolevent (lead_id, pool_id, action, actor_id, to_user_id, reason,
+                                     params, at)
+        SELECT e.lead_id, e.pool_id, 'enter', NULL::bigint, NULL::bigint, '', '{}'::jsonb,
+               e.entered_at
+        FROM pools_poolentry e
+        UNION ALL
+        SELECT e.lead_id, e.pool_id, 'claim', l.owner_id, NULL, '', '{}', e.claimed_at
+        FROM pools_poolentry e JOIN leads_lead l ON l.id = e.lead_id
+        WHERE e.claimed_at IS NOT NULL
+        UNION ALL
+        SELECT e.lead_id, e.pool_id, 'return', l.owner_id, NULL, 'Not interested: bench', '{}',
+               e.claimed_at + interval '3 days'
+        FROM pools_poolentry e JOIN leads_lead l ON l.id = e.lead_id
+        WHERE e.claimed_at IS NOT NULL AND e.lead_id % 40 = 0
+        """
+    )
+    cursor.execute("ANALYZE pools_poolentry")
+    cursor.execute("ANALYZE pools_poolevent")
 
 
 def main() -> None:

@@ -13,15 +13,18 @@ Definitions, all per pool and counted from the pool's audit trail (``PoolEvent``
   comes back twice counts twice.
 - claims, allocations, returns, reclaims: events of that action in the period (an allocation
   includes a lead routed straight to the pool's default assignee).
-- time to claim: for each claim or allocation in the period, the hours since the lead's last
-  inflow event in the same pool before it; median and 90th percentile (continuous). A claim
+- time to claim: for each claim or allocation in the period, the whole hours since the lead's
+  last inflow event in the same pool before it; median and 90th percentile (continuous). A claim
   with no earlier inflow event in the pool (history from before the trail, or a merged lead)
   is left out. PoolEntry.entered_at cannot be used: a return keeps it, so a second claim would
   count the time the first owner held the lead.
 - backlog: the leads waiting in the pool now, as the pool page counts them: unowned, Unassigned
-  or Nurture, not merged. Their age: days since they last started waiting, i.e. their last
-  inflow event in the pool (or when they entered it, whichever is later); median, and how many
-  over 7 and over 30 days.
+  or Nurture, not merged. Their age: whole days (the tenant's days) since the day they last
+  started waiting, i.e. their last inflow event in the pool (or when they entered it, whichever
+  is later); median, and how many over 7 and over 30 days.
+
+A big workspace (analytics.rollups) reads the time to claim and the backlog from its hourly
+rollups (the same rules, in SQL), unless a source or region filter is set.
 
 A constant number of queries whatever the number of leads or pools: one GROUP BY pool with
 FILTER clauses over the events (index ``pool_event_pool`` (pool, action, at)), one for the
@@ -34,41 +37,29 @@ index on ``PoolEvent.lead``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Aggregate, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Greatest
-from django.db.models.lookups import GreaterThan
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Floor, Greatest, TruncDate
 from django.utils import timezone
 
 from analytics.filters import ReportFilters
-from analytics.selectors.dashboard import Median, epoch_seconds
+from analytics.models import PoolClaimWait, PoolWaiting
+from analytics.rollups import POOL_INFLOW, POOL_TAKEN
+from analytics.selectors.dashboard import dashboard_rollup, epoch_seconds
+from analytics.selectors.stats import weighted_percentile
 from leadcrm.accounts.models import User
 from leads.models import LeadStatus
 from pools.models import Pool, PoolEntry, PoolEvent
 from pools.selectors import pool_ids_admin, pool_ids_member
 
 Action = PoolEvent.Action
-INFLOW = (
-    Action.ENTER,
-    Action.ROUTE,
-    Action.TRANSFER,
-    Action.HANDOFF,
-    Action.RETURN,
-    Action.WITHDRAW,
-    Action.RECLAIM,
-)
-TAKEN = (Action.CLAIM, Action.ALLOCATE)
+#: Shared with the rollups, which compute the same figures for big workspaces.
+INFLOW, TAKEN = POOL_INFLOW, POOL_TAKEN
 #: Return reasons listed per pool (the rest summed as "other reasons").
 REASONS_MAX = 5
 #: Backlog age thresholds in days.
 OLD_DAYS, VERY_OLD_DAYS = 7, 30
-
-
-class P90(Aggregate):
-    function = "percentile_cont"
-    template = "percentile_cont(0.9) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 @dataclass
@@ -157,20 +148,34 @@ def pool_report(
         for key, value in item.items():
             setattr(row, key, value)
 
-    waited = epoch_seconds(F("at") - _last_inflow("pool_id", "lead_id", "at"))
-    for item in (
-        events.filter(action__in=TAKEN)
-        .values("pool_id")
-        .annotate(median=Median(waited), p90=P90(waited))
-        .order_by()
-    ):
-        row = rows[item["pool_id"]]
-        if item["median"] is not None:
-            row.claim_median_hours = item["median"] / 3600
-            row.claim_p90_hours = item["p90"] / 3600
+    rolled = dashboard_rollup(filters) is not None
+    if rolled:
+        waits = (
+            PoolClaimWait.objects.filter(
+                pool_id__in=list(rows), day__gte=filters.day_from, day__lte=filters.last_day
+            )
+            .values_list("pool_id", "hours")
+            .annotate(Sum("claims"))
+            .order_by()
+        )
+    else:
+        waited = epoch_seconds(F("at") - _last_inflow("pool_id", "lead_id", "at"))
+        waits = (
+            events.filter(action__in=TAKEN)
+            .annotate(hours=Floor(waited / 3600))
+            .values_list("pool_id", "hours")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    by_pool: dict = {}
+    for pool_id, hours, n in waits:
+        by_pool.setdefault(pool_id, []).append((hours, n))
+    for pool_id, pairs in by_pool.items():
+        rows[pool_id].claim_median_hours = weighted_percentile(pairs, 0.5)
+        rows[pool_id].claim_p90_hours = weighted_percentile(pairs, 0.9)
 
     _returns(rows, events.filter(action=Action.RETURN))
-    _backlog(rows, filters, now)
+    _backlog(rows, filters, timezone.localtime(now).date(), rolled=rolled)
     return list(rows.values())
 
 
@@ -198,32 +203,39 @@ def _returns(rows: dict[int, PoolRow], returns: QuerySet[PoolEvent]) -> None:
         row.other_reasons = sum(n for _reason, n in ranked[REASONS_MAX:])
 
 
-def _backlog(rows: dict[int, PoolRow], filters: ReportFilters, now: datetime) -> None:
-    # Waiting as pools.selectors.pool_leads and pool_counts_waiting count it (the pool page).
-    waiting = PoolEntry.objects.filter(
-        _lead_filters(filters),
-        pool_id__in=list(rows),
-        lead__owner__isnull=True,
-        lead__merged_into__isnull=True,
-        lead__status__in=(LeadStatus.UNASSIGNED, LeadStatus.NURTURE),
-    )
-    age = epoch_seconds(now - Greatest(_last_inflow("pool_id", "lead_id"), F("entered_at")))
-    for item in (
-        waiting.values("pool_id")
-        .annotate(
-            n=Count("pk"),
-            median=Median(age),
-            over_7=Count("pk", filter=_older_than(age, OLD_DAYS)),
-            over_30=Count("pk", filter=_older_than(age, VERY_OLD_DAYS)),
+def _backlog(rows: dict[int, PoolRow], filters: ReportFilters, today, *, rolled: bool) -> None:
+    """The waiting leads of each pool and how many whole days (the tenant's days) since they
+    last started waiting: from the leads, or from a big workspace's rollups."""
+    if rolled:
+        started = (
+            PoolWaiting.objects.filter(pool_id__in=list(rows))
+            .values_list("pool_id", "started_day")
+            .annotate(Sum("leads"))
+            .order_by()
         )
-        .order_by()
-    ):
-        row = rows[item["pool_id"]]
-        row.backlog = item["n"]
-        row.backlog_median_days = item["median"] / 86400 if item["median"] is not None else None
-        row.backlog_over_7, row.backlog_over_30 = item["over_7"], item["over_30"]
-
-
-def _older_than(age, days: int) -> GreaterThan:
-    """Waiting more than ``days`` whole days (of 24 hours)."""
-    return GreaterThan(age, timedelta(days=days).total_seconds())
+    else:
+        # Waiting as pools.selectors.pool_leads and pool_counts_waiting count it (the pool
+        # page).
+        waiting = PoolEntry.objects.filter(
+            _lead_filters(filters),
+            pool_id__in=list(rows),
+            lead__owner__isnull=True,
+            lead__merged_into__isnull=True,
+            lead__status__in=(LeadStatus.UNASSIGNED, LeadStatus.NURTURE),
+        )
+        since = Greatest(_last_inflow("pool_id", "lead_id"), F("entered_at"))
+        started = (
+            waiting.annotate(started_day=TruncDate(since))
+            .values_list("pool_id", "started_day")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    by_pool: dict = {}
+    for pool_id, day, n in started:
+        by_pool.setdefault(pool_id, []).append(((today - day).days, n))
+    for pool_id, pairs in by_pool.items():
+        row = rows[pool_id]
+        row.backlog = sum(n for _days, n in pairs)
+        row.backlog_median_days = weighted_percentile(pairs, 0.5)
+        row.backlog_over_7 = sum(n for days, n in pairs if days > OLD_DAYS)
+        row.backlog_over_30 = sum(n for days, n in pairs if days > VERY_OLD_DAYS)

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from analytics.filters import ReportFilters
+from analytics.selectors.dashboard import dashboard_rollup
 from analytics.selectors.pools import OLD_DAYS, VERY_OLD_DAYS, pool_report
 from analytics.views.common import figures, report_context, table_download, wants_download
 from pools.models import Pool
@@ -53,7 +54,13 @@ def pools(request):
     """Per pool: inflow, claims, allocations, returns (and why), reclaims and the time to
     claim in the period; the backlog and its age now (a file with ?format=csv|xlsx)."""
     filters = ReportFilters.from_query(request.GET)
-    rows, freshness = figures(request, "pools", filters, lambda: pool_report(request.user, filters))
+    rows, freshness = figures(
+        request,
+        "pools",
+        filters,
+        lambda: pool_report(request.user, filters),
+        rollup=dashboard_rollup(filters),
+    )
     fmt = wants_download(request)
     if fmt:
         return table_download(fmt, "pools", _headers(), (_file_row(row) for row in rows))
