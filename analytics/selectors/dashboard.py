@@ -25,14 +25,20 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from analytics.filters import ReportFilters
-from analytics.models import DailyLeadFigures, RollupState, StageDwellDay, StageVisit
+from analytics.models import (
+    DailyLeadFigures,
+    PoolWaiting,
+    RollupState,
+    StageDwellDay,
+    StageVisit,
+)
 from analytics.rollups import rollup_state
-from analytics.selectors.scope import owners_narrowed, scoped_leads
+from analytics.selectors.scope import owners_narrowed, report_pools, scoped_leads
 from analytics.selectors.stats import weighted_percentile
 from conversion.models import Opportunity, OpportunityStage
 from leadcrm.accounts.models import User
 from leads.models import OPEN_STATUSES, LeadStageChange, LeadStatus, Stage
-from leads.selectors import leads_visible_to
+from pools.models import PoolEntry
 
 
 class Median(Aggregate):
@@ -174,6 +180,25 @@ def _won_amount(user: User, filters: ReportFilters, start: datetime, end: dateti
     return won.aggregate(total=Sum("amount"))["total"] or Decimal(0)
 
 
+def _pooled(user: User, filters: ReportFilters, *, rolled: bool) -> int:
+    """Leads waiting in the pools the reader's pool figures cover, now: the pools report's
+    backlog (unowned, Unassigned or Nurture, not merged), from the rollups when ``rolled``."""
+    pools = report_pools(user).values("pk")
+    if rolled:
+        return PoolWaiting.objects.filter(pool_id__in=pools).aggregate(n=Sum("leads"))["n"] or 0
+    waiting = PoolEntry.objects.filter(
+        pool__in=pools,
+        lead__owner__isnull=True,
+        lead__merged_into__isnull=True,
+        lead__status__in=(LeadStatus.UNASSIGNED, LeadStatus.NURTURE),
+    )
+    if filters.source:
+        waiting = waiting.filter(lead__source__code=filters.source)
+    if filters.region:
+        waiting = waiting.filter(lead__region__iexact=filters.region)
+    return waiting.count()
+
+
 def dashboard_kpis(user: User, filters: ReportFilters, *, now: datetime | None = None) -> list[Kpi]:
     now = now or timezone.now()
     rolled = dashboard_rollup(filters) is not None
@@ -192,16 +217,9 @@ def dashboard_kpis(user: User, filters: ReportFilters, *, now: datetime | None =
         ),
         overdue=Count("next_follow_up_at", filter=Q(next_follow_up_at__lt=now)),
     )
-    pooled = leads_visible_to(user).filter(
-        owner__isnull=True, status__in=OPEN_STATUSES, pool_entry__isnull=False
-    )
-    if filters.source:
-        pooled = pooled.filter(source__code=filters.source)
-    if filters.region:
-        pooled = pooled.filter(region__iexact=filters.region)
     return [
         Kpi("new", current["new"], before["new"]),
-        Kpi("pooled", pooled.count()),
+        Kpi("pooled", _pooled(user, filters, rolled=rolled)),
         Kpi("due_today", due["today"]),
         Kpi("overdue", due["overdue"], higher_is_better=False),
         Kpi("contact", current["contact"], before["contact"], unit="rate"),

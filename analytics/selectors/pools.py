@@ -47,11 +47,11 @@ from analytics.filters import ReportFilters
 from analytics.models import PoolClaimWait, PoolWaiting
 from analytics.rollups import POOL_INFLOW, POOL_TAKEN
 from analytics.selectors.dashboard import dashboard_rollup, epoch_seconds
+from analytics.selectors.scope import report_pools
 from analytics.selectors.stats import weighted_percentile
 from leadcrm.accounts.models import User
 from leads.models import LeadStatus
 from pools.models import Pool, PoolEntry, PoolEvent
-from pools.selectors import pool_ids_admin, pool_ids_member
 
 Action = PoolEvent.Action
 #: Shared with the rollups, which compute the same figures for big workspaces.
@@ -90,14 +90,6 @@ class PoolRow:
     @property
     def taken(self) -> int:
         return self.claims + self.allocations
-
-
-def report_pools(user: User) -> QuerySet[Pool]:
-    """The pools the report covers: every pool for a tenant admin, else the pools ``user`` is
-    a member or an admin of (as on the pools page)."""
-    if user.is_tenant_admin:
-        return Pool.objects.order_by("name")
-    return Pool.objects.filter(pk__in=pool_ids_member(user) | pool_ids_admin(user)).order_by("name")
 
 
 def _lead_filters(filters: ReportFilters, prefix: str = "lead__") -> Q:

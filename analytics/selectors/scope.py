@@ -11,6 +11,8 @@ from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.selectors import team_descendant_ids
 from leads.models import Lead
 from leads.selectors import owner_ids_in_line
+from pools.models import Pool
+from pools.selectors import pool_ids_admin, pool_ids_member
 
 
 def report_owner_ids(user: User) -> set[int] | None:
@@ -18,6 +20,14 @@ def report_owner_ids(user: User) -> set[int] | None:
     if user.is_tenant_admin:
         return None
     return owner_ids_in_line(user)
+
+
+def report_pools(user: User) -> QuerySet[Pool]:
+    """The pools a reader's pool figures cover: every pool for a tenant admin, else the pools
+    ``user`` is a member or an admin of (as on the pools page)."""
+    if user.is_tenant_admin:
+        return Pool.objects.order_by("name")
+    return Pool.objects.filter(pk__in=pool_ids_member(user) | pool_ids_admin(user)).order_by("name")
 
 
 def owners_narrowed(user: User, filters: ReportFilters) -> set[int] | None:

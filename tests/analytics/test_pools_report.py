@@ -313,11 +313,19 @@ def _figures(rows):
 
 def test_a_big_workspaces_rollups_give_the_same_figures(data):
     from analytics.rollups import rollups_refresh
+    from analytics.selectors.dashboard import dashboard_kpis
+
+    def pooled():  # the dashboard's "waiting in pools": the pools' backlog, now
+        kpis = dashboard_kpis(data.admin, _filters(), now=NOW)
+        return next(k.value for k in kpis if k.key == "pooled")
 
     periods = [MARCH, {"period": "custom", "from": "2024-03-10", "to": "2024-03-12"}]
     live = [_figures(_rows(data.admin, query)) for query in periods]
+    live_pooled = pooled()
     with timezone.override(SHANGHAI):
         assert rollups_refresh(force=True) is not None
     rolled = [_figures(_rows(data.admin, query)) for query in periods]
     assert rolled == live
+    backlog = sum(row[7] for row in live[0].values())
+    assert live_pooled == pooled() == backlog
     assert live[0]["North"][7] == 4  # the figures are there to compare
