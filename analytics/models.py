@@ -229,6 +229,22 @@ class PoolWaiting(models.Model):
         return f"{self.pool_id} {self.started_day}"
 
 
+class PoolActionDay(models.Model):
+    """A big workspace's claims and returns per person who made them, and reclaims per person
+    they were taken from, per local day (rep performance)."""
+
+    day = models.DateField()
+    user_id = models.BigIntegerField()
+    action = models.CharField(max_length=10)
+    events = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user_id", "day"], name="analytics_poolaction_user")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.user_id} {self.action}"
+
+
 class RollupState(models.Model):
     """When the rollups of this workspace were last rebuilt (one row), for the pages to say
     how fresh the figures are."""

@@ -25,6 +25,7 @@ from analytics.models import (
     DailyLeadFigures,
     HandedDayFigures,
     OpenLeadFigures,
+    PoolActionDay,
     PoolClaimWait,
     PoolWaiting,
     ResponseDay,
@@ -94,6 +95,7 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
             ResponseDay.objects.all().delete()
             PoolClaimWait.objects.all().delete()
             PoolWaiting.objects.all().delete()
+            PoolActionDay.objects.all().delete()
         return None
     started = time.monotonic()
     zone = tenant_zone_name()
@@ -109,6 +111,7 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         "dwell": StageDwellDay._meta.db_table,
         "handed": HandedDayFigures._meta.db_table,
         "claim_wait": PoolClaimWait._meta.db_table,
+        "pool_action": PoolActionDay._meta.db_table,
         "waiting": PoolWaiting._meta.db_table,
         "event": PoolEvent._meta.db_table,
         "entry": PoolEntry._meta.db_table,
@@ -129,6 +132,7 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         cursor.execute(f"DELETE FROM {tables['handed']}")  # noqa: S608
         cursor.execute(f"DELETE FROM {tables['claim_wait']}")  # noqa: S608
         cursor.execute(f"DELETE FROM {tables['waiting']}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {tables['pool_action']}")  # noqa: S608
         cursor.execute(f"DELETE FROM {tables['response']}")  # noqa: S608
         cursor.execute(
             _DAILY_SQL.format(**tables),
@@ -161,9 +165,17 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
         }
         cursor.execute(_CLAIM_WAIT_SQL.format(**tables), pools)
         cursor.execute(_WAITING_SQL.format(**tables), pools)
+        cursor.execute(
+            _POOL_ACTIONS_SQL.format(**tables),
+            {
+                "zone": zone,
+                "reclaim": PoolEvent.Action.RECLAIM.value,
+                "by_actor": [PoolEvent.Action.CLAIM.value, PoolEvent.Action.RETURN.value],
+            },
+        )
         # Fresh statistics for the planner (the tables were just replaced whole).
         for name in ("daily", "visit", "open", "closed", "sources", "dwell", "handed", "response",
-                     "claim_wait", "waiting"):  # fmt: skip
+                     "claim_wait", "waiting", "pool_action"):  # fmt: skip
             cursor.execute(f"ANALYZE {tables[name]}")
         cursor.execute(
             f"SELECT coalesce(sum(new), 0) FROM {tables['daily']} WHERE whole"  # noqa: S608
@@ -330,6 +342,18 @@ LEFT JOIN LATERAL (
 ) w ON true
 WHERE l.owner_id IS NULL AND l.merged_into_id IS NULL AND l.status = ANY(%(waiting)s)
 GROUP BY 1, 2
+"""
+
+#: Claims and returns count for who made them, reclaims for whom they were taken from (the
+#: reclaim job records the former holder as to_user): rep performance's rule.
+_POOL_ACTIONS_SQL = """
+INSERT INTO {pool_action} (day, user_id, action, events)
+SELECT (at AT TIME ZONE %(zone)s)::date,
+       CASE WHEN action = %(reclaim)s THEN to_user_id ELSE actor_id END, action, count(*)
+FROM {event}
+WHERE (action = ANY(%(by_actor)s) AND actor_id IS NOT NULL)
+   OR (action = %(reclaim)s AND to_user_id IS NOT NULL)
+GROUP BY 1, 2, 3
 """
 
 _OPEN_SQL = """

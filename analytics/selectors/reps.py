@@ -48,7 +48,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
 
 from analytics.filters import ReportFilters
-from analytics.models import DailyLeadFigures, HandedDayFigures, ResponseDay
+from analytics.models import DailyLeadFigures, HandedDayFigures, PoolActionDay, ResponseDay
 from analytics.selectors.dashboard import dashboard_rollup, epoch_seconds
 from analytics.selectors.scope import owners_narrowed, scoped_leads
 from analytics.selectors.stats import weighted_percentile
@@ -316,23 +316,42 @@ def rep_performance(user: User, filters: ReportFilters) -> RepReport:
         rows[author_id].activities[kind] = n
 
     # 3. Pool events: claims and returns by them (pool_event_actor), reclaims of their leads
-    # (the reclaim job records the former holder as to_user; its to_user index).
-    events = _narrowed(
-        PoolEvent.objects.filter(at__gte=start, at__lt=end).filter(
-            Q(actor__in=people, action__in=[PoolEvent.Action.CLAIM, PoolEvent.Action.RETURN])
-            | Q(to_user__in=people, action=PoolEvent.Action.RECLAIM)
-        ),
-        filters,
-    )
-    for actor_id, to_user_id, action, n in (
-        events.values_list("actor_id", "to_user_id", "action").annotate(n=Count("*")).order_by()
-    ):
+    # (the reclaim job records the former holder as to_user; its to_user index); a big
+    # workspace's per day from its rollups.
+    if dashboard_rollup(filters) is not None:
+        pool_actions = (
+            PoolActionDay.objects.filter(
+                user_id__in=list(rows), day__gte=filters.day_from, day__lte=filters.last_day
+            )
+            .values_list("user_id", "action")
+            .annotate(Sum("events"))
+            .order_by()
+        )
+    else:
+        events = _narrowed(
+            PoolEvent.objects.filter(at__gte=start, at__lt=end).filter(
+                Q(actor__in=people, action__in=[PoolEvent.Action.CLAIM, PoolEvent.Action.RETURN])
+                | Q(to_user__in=people, action=PoolEvent.Action.RECLAIM)
+            ),
+            filters,
+        )
+        pool_actions = [
+            (to_user_id if action == PoolEvent.Action.RECLAIM else actor_id, action, n)
+            for actor_id, to_user_id, action, n in events.values_list(
+                "actor_id", "to_user_id", "action"
+            )
+            .annotate(n=Count("*"))
+            .order_by()
+        ]
+    for user_id, action, n in pool_actions:
+        if user_id not in rows:
+            continue
         if action == PoolEvent.Action.RECLAIM:
-            rows[to_user_id].reclaimed += n
+            rows[user_id].reclaimed += n
         elif action == PoolEvent.Action.CLAIM:
-            rows[actor_id].claimed += n
+            rows[user_id].claimed += n
         else:
-            rows[actor_id].returned += n
+            rows[user_id].returned += n
 
     # 4. Won opportunities they own, closed in the period (opportunity_stage_owner).
     won = Opportunity.objects.filter(

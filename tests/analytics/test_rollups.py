@@ -20,6 +20,7 @@ from analytics.selectors import aging, dashboard, losses, quality, reps, sources
 from analytics.tasks import rollups_rebuild
 from conversion.models import Conversion, Customer, Opportunity, OpportunityStage
 from leads.models import Campaign, Lead, LeadStatus, LossReason, SourceChannel, Stage
+from pools.models import Pool, PoolEvent
 from tests.analytics.test_dashboard import NOW, _lead, _moves
 from tests.conftest import _load_cast, tenant_client
 
@@ -66,6 +67,23 @@ def data(in_tenant_a):
         closed_at=NOW,
     )  # fmt: skip
     Conversion.objects.create(lead=a, customer=customer, opportunity=won, converted_at=NOW)
+    # Pool work: the rep claimed B and returned it, D was reclaimed from the rep, an old claim.
+    pool = Pool.objects.create(name="East")
+    for lead, action, actor, to_user, days in (
+        (b, "claim", rep, None, 4),
+        (b, "return", rep, None, 3),
+        (d, "reclaim", None, rep, 1),
+        (c, "claim", mate, None, 2),
+        (e, "claim", mate, None, 45),
+    ):
+        PoolEvent.objects.create(
+            lead=lead,
+            pool=pool,
+            action=action,
+            actor=actor,
+            to_user=to_user,
+            at=NOW - timedelta(days=days),
+        )
     _moves(a, 0, 10, 30)
     _moves(b, 0, 20)
     _moves(c, 0, 25.5)  # a part hour: dwell counts whole hours
@@ -96,7 +114,7 @@ def _figures(user, query):
                 for r in [*report.sources, *report.campaigns]]  # fmt: skip
     rep_report = reps.rep_performance(user, filters)
     people = [(r.label, r.level, r.assigned, r.contacted, r.response_hours, r.converted,
-               r.assigned_converted, r.won) for r in
+               r.assigned_converted, r.won, r.claimed, r.returned, r.reclaimed) for r in
               [*rep_report.people, *rep_report.teams, rep_report.total]]  # fmt: skip
     return kpis, funnel, weeks, aged, checks, pareto, broken, channels, people
 
@@ -158,6 +176,9 @@ def test_the_rolled_figures_against_hand_counts(data):
     )  # fmt: skip
     assert by_name[data.teammate.full_name].response_hours == 30.0
     assert rep_report.total.response_hours == 5.0  # median of 2, 4, 6, 30
+    rep_row = by_name[data.rep.full_name]
+    assert (rep_row.claimed, rep_row.returned, rep_row.reclaimed) == (1, 1, 1)
+    assert by_name[data.teammate.full_name].claimed == 1  # the 45-day-old claim is before
     # Expo runs always (no dates): A, C and E, whenever created; A won 1,200.
     report = sources.sources_report(data.admin, ReportFilters.from_query({}))
     assert [(r.name, r.leads, r.converted, r.won_amount, r.cost) for r in report.campaigns] == [
