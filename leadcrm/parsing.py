@@ -74,3 +74,15 @@ def iso_date_or_none(value, *, years: tuple[int, int] = (1900, 2100)) -> date | 
     except ValueError:
         return None
     return day if years[0] <= day.year <= years[1] else None
+
+
+#: The years a date the product stores may fall in (custom date fields, imported dates): a
+#: picked or typed year 1, 0024 or 20245 is a slip and would break the pages that show it.
+DATE_YEARS = (1900, 2100)
+#: The years a follow-up or a due date may fall in.
+DUE_YEARS = (2000, 2100)
+
+
+def year_within(value, years: tuple[int, int]) -> bool:
+    """Whether a date or datetime (in its own zone) falls in ``years`` (inclusive)."""
+    return years[0] <= value.year <= years[1]

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from leadcrm.parsing import DATE_YEARS, year_within
 from leads.models import CustomFieldDefinition
 
 
@@ -115,13 +116,20 @@ def custom_value_parse(definition: CustomFieldDefinition, raw):
         return _number_parse(raw)
     if kind == T.DATE:
         if isinstance(raw, datetime.datetime):
-            return raw.date().isoformat()
-        if isinstance(raw, datetime.date):
-            return raw.isoformat()
-        try:
-            return datetime.date.fromisoformat(str(raw).strip()).isoformat()
-        except ValueError as exc:
-            raise ValueError(_("Enter a date as YYYY-MM-DD.")) from exc
+            day = raw.date()
+        elif isinstance(raw, datetime.date):
+            day = raw
+        else:
+            try:
+                day = datetime.date.fromisoformat(str(raw).strip())
+            except ValueError as exc:
+                raise ValueError(_("Enter a date as YYYY-MM-DD.")) from exc
+        if not year_within(day, DATE_YEARS):
+            raise ValueError(
+                _("Enter a date between %(first)d and %(last)d.")
+                % {"first": DATE_YEARS[0], "last": DATE_YEARS[1]}
+            )
+        return day.isoformat()
     if kind == T.BOOLEAN:
         if isinstance(raw, bool):
             return raw

@@ -8,6 +8,7 @@ from conversion.forms.custom import CustomFieldsMixin
 from conversion.models import Contact, Customer, CustomerActivity
 from conversion.services.customers import CONTACT_FIELDS, CUSTOMER_FIELDS
 from leadcrm.accounts.models import User
+from leadcrm.formfields import BoundedDateTimeField
 from leads.selectors import owners_assignable_by
 
 
@@ -56,12 +57,7 @@ class ContactForm(CustomFieldsMixin, forms.ModelForm):
 
 class CustomerActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=CustomerActivity.Kind.choices)
-    at = forms.DateTimeField(
-        label=_("When"),
-        required=False,
-        help_text=_("Empty: now."),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
+    at = BoundedDateTimeField(label=_("When"), required=False, help_text=_("Empty: now."))
     contact = forms.ModelChoiceField(
         label=_("Contact person"),
         queryset=Contact.objects.none(),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from leadcrm.accounts.models import User
+from leadcrm.formfields import BoundedDateTimeField
 from leads.services import followups as followup_services
 
 
@@ -11,9 +12,7 @@ class FollowupForm(forms.Form):
     """Parses the "Schedule a task" form; the rules live in leads.services.followups."""
 
     title = forms.CharField(label=gettext_lazy("Task"), max_length=followup_services.TITLE_MAX)
-    due_at = forms.DateTimeField(
-        label=gettext_lazy("Due"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    due_at = BoundedDateTimeField(label=gettext_lazy("Due"))
     assignee = forms.ModelChoiceField(
         label=gettext_lazy("Assignee"),
         queryset=User.objects.filter(is_active=True),

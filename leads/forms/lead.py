@@ -3,6 +3,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from leadcrm.accounts.models import User
+from leadcrm.formfields import BoundedDateField, BoundedDateTimeField
 from leadcrm.parsing import uuid_or_none
 from leads.fields import EDITABLE_FIELDS, custom_fields_active
 from leads.models import Activity, Campaign, Lead, LossReason, SourceChannel, Stage
@@ -87,7 +88,7 @@ def custom_form_field(definition) -> forms.Field:
     if T == "number":
         return forms.DecimalField(**common)
     if T == "date":
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return BoundedDateField(**common)
     if T == "boolean":
         return forms.NullBooleanField(**{**common, "required": False})
     if T == "choice":
@@ -111,11 +112,7 @@ class ActivityForm(forms.Form):
     body = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    next_follow_up_at = forms.DateTimeField(
-        label=_("Next follow-up"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
+    next_follow_up_at = BoundedDateTimeField(label=_("Next follow-up"), required=False)
     recording = forms.FileField(
         label=_("Call recording"),
         required=False,

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leads.models.lead import Lead, Stage
+from leads.models.lead import SANE_FROM, SANE_UNTIL, Lead, Stage
 
 
 class SopTemplate(models.Model):
@@ -74,7 +74,12 @@ class Task(models.Model):
                 fields=["lead", "sop_template"],
                 condition=Q(sop_template__isnull=False, status="open"),
                 name="task_sop_once",
-            )
+            ),
+            # Whatever the entry point, a due date stays in the present era (the forms and
+            # services say so in words first; leadcrm.parsing.DUE_YEARS).
+            models.CheckConstraint(
+                condition=Q(due_at__gte=SANE_FROM, due_at__lt=SANE_UNTIL), name="task_due_sane"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,6 @@
 """The lead, its lists (sources, stages, loss reasons) and its stage changes."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -14,6 +15,11 @@ from simple_history.models import HistoricalRecords
 
 from leads.identity.keys import lead_keys_fill
 from leads.models.config import default_region
+
+#: The bounds the database keeps follow-up and due dates in (a day of slack around
+#: leadcrm.parsing.DUE_YEARS, 2000-2100, for the time zones).
+SANE_FROM = datetime.datetime(1999, 12, 31, tzinfo=datetime.UTC)
+SANE_UNTIL = datetime.datetime(2101, 1, 2, tzinfo=datetime.UTC)
 
 DEDUP_KEY_FIELDS = ("email_key", "phone_key", "mobile_key", "company_key", "name_key")
 
@@ -228,6 +234,15 @@ class Lead(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # A follow-up date from the browser's picker can be year 1: whatever the entry
+            # point, it stays in the present era (leadcrm.parsing.DUE_YEARS says it in words).
+            models.CheckConstraint(
+                condition=Q(next_follow_up_at__isnull=True)
+                | Q(next_follow_up_at__gte=SANE_FROM, next_follow_up_at__lt=SANE_UNTIL),
+                name="lead_next_follow_up_sane",
+            ),
+        ]
         indexes = [
             # The list sorts by score (highest first, unscored last) and pages by id; these
             # match ORDER BY score DESC NULLS LAST, id DESC so no sort step is needed.

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from leadcrm.accounts.models import User
 from leadcrm.notifications.models import Notification
 from leadcrm.notifications.services import notification_send
+from leadcrm.parsing import DUE_YEARS, year_within
 from leads.errors import LeadError
 from leads.models import Lead, LeadStatus, SopTemplate, Stage, Task
 from leads.selectors import lead_can_write, leads_visible_to, owners_assignable_by
@@ -64,6 +65,12 @@ def followup_create(
         )
     if due_at is None:
         raise LeadError(_("Choose when it is due."), field="due_at")
+    if not year_within(due_at, DUE_YEARS):
+        raise LeadError(
+            _("Choose a due date between %(first)d and %(last)d.")
+            % {"first": DUE_YEARS[0], "last": DUE_YEARS[1]},
+            field="due_at",
+        )
     if timezone.is_naive(due_at):
         due_at = timezone.make_aware(due_at)
     if not lead_can_write(actor, lead):

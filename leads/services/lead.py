@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
+from leadcrm.parsing import DATE_YEARS, DUE_YEARS, year_within
 from leads.dedup.matching import duplicates_find
 from leads.errors import DuplicateLeadError, IllegalTransitionError, LeadChangedError, LeadError
 from leads.fields import EDITABLE_FIELDS, IDENTIFYING_FIELDS
@@ -537,6 +538,14 @@ def activity_log(
     occurred_at = occurred_at or now
     if occurred_at > now + timezone.timedelta(minutes=5):
         raise LeadError(_("An activity cannot be logged in the future."), field="occurred_at")
+    if not year_within(occurred_at, DATE_YEARS):
+        raise LeadError(_("Check the date: the year is not plausible."), field="occurred_at")
+    if next_follow_up_at is not None and not year_within(next_follow_up_at, DUE_YEARS):
+        raise LeadError(
+            _("Choose a follow-up date between %(first)d and %(last)d.")
+            % {"first": DUE_YEARS[0], "last": DUE_YEARS[1]},
+            field="next_follow_up_at",
+        )
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         if locked.status == S.VOID:

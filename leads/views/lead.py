@@ -198,12 +198,15 @@ def lead_activity_create(request, uuid):
         else:
             messages.success(request, _("Logged."))
             form = None
-    if request.htmx:
+    if request.htmx or form is not None:
+        # A refused form comes back with its errors, with or without HTMX: never a redirect
+        # that loses what the person typed and why it was refused.
         lead.refresh_from_db()
         context = _detail_context(request, lead, "activity")
         if form is not None:
             context["activity_form"] = form
-        return render(request, "leads/lead_detail.html#lead-main", context)
+        template = "leads/lead_detail.html#lead-main" if request.htmx else "leads/lead_detail.html"
+        return render(request, template, context)
     return redirect(f"{lead_url(lead)}?tab=activity")
 
 
