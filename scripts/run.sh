@@ -38,7 +38,9 @@ $BIN/celery -A leadcrm worker -Q default,import,dedup,scoring,routing --concurre
 pids+=($!)
 $BIN/celery -A leadcrm beat --loglevel INFO --logfile .data/logs/beat.log > .data/logs/beat.out 2>&1 &
 pids+=($!)
-$BIN/gunicorn leadcrm.wsgi:application --bind "127.0.0.1:$PORT" --workers 3 \
+# Django's own errors (a 500's traceback) go to web.log as well as to this terminal.
+LEADCRM_LOG_FILE=.data/logs/web.log $BIN/gunicorn leadcrm.wsgi:application \
+    --bind "127.0.0.1:$PORT" --workers 3 \
     --access-logfile .data/logs/access.log --error-logfile .data/logs/web.log &
 pids+=($!)
 

@@ -231,14 +231,28 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+
+def logging_config(log_file: str = "", level: str = "INFO") -> dict:
+    """Log to the console, and to ``log_file`` too when given (``make run`` gives the web
+    processes .data/logs/web.log, where the README sends people for a 500's traceback)."""
+    handlers = {"console": {"class": "logging.StreamHandler", "formatter": "plain"}}
+    if log_file:
+        handlers["file"] = {
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": log_file,
+            "formatter": "plain",
+        }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+        "handlers": handlers,
+        "root": {"handlers": list(handlers), "level": level},
+        "loggers": {"django.db.backends": {"level": "WARNING"}},
+    }
+
+
+LOGGING = logging_config(env.str("LEADCRM_LOG_FILE", ""), env.str("LOG_LEVEL", "INFO"))
 
 # How long the reports keep one reader's figures for one set of filters (analytics.cache);
 # every report page says when its figures were computed and offers to compute them again.

@@ -45,7 +45,13 @@ from leads.identity.keys import keys_for
 from leads.importing.duplicates import RowMatcher
 from leads.importing.fields import import_fields_create
 from leads.importing.history import history_apply, history_problems, history_take, is_closed
-from leads.importing.mapping import BUILTIN_TARGETS, clean_context, mapping_suggest, value_clean
+from leads.importing.mapping import (
+    BUILTIN_TARGETS,
+    HISTORY_TARGETS,
+    clean_context,
+    mapping_suggest,
+    value_clean,
+)
 from leads.importing.reader import ImportFileError, Table, file_check, table_read
 from leads.models import (
     Campaign,
@@ -168,11 +174,18 @@ def import_table(job: ImportJob) -> Table:
     return table_read(data, job.filename, sheet=job.sheet or None)
 
 
+#: Cells a row is refused for: without its name, or with history it cannot read, the row
+#: means nothing. Any other bad cell ("无" as an e-mail, a phone with three digits) is dropped
+#: from the lead with a warning, its text kept in the lead's notes: the person still lands.
+REFUSING_TARGETS = frozenset({"name", *HISTORY_TARGETS})
+
+
 def _row_data(cells: list[str], mapping: dict, ctx: dict, row_number: int, headers):
-    """(lead fields, problems) for one row."""
+    """(lead fields, problems that refuse the row, warnings about cells left out) for one
+    row; each problem and warning is (column, value, reason)."""
     data: dict = {}
     custom: dict = {}
-    problems = []
+    problems, warnings = [], []
     for index, target in mapping.items():
         index = int(index)
         raw = cells[index] if index < len(cells) else ""
@@ -182,7 +195,9 @@ def _row_data(cells: list[str], mapping: dict, ctx: dict, row_number: int, heade
             continue
         value, reason = value_clean(target, raw, ctx)
         if reason:
-            problems.append((headers[index], raw, reason))
+            (problems if target in REFUSING_TARGETS else warnings).append(
+                (headers[index], raw, reason)
+            )
             continue
         if value in ("", None, []):
             continue
@@ -192,14 +207,18 @@ def _row_data(cells: list[str], mapping: dict, ctx: dict, row_number: int, heade
             data[target] = value
     if custom:
         data["custom_data"] = custom
+    if warnings:  # what was left out stays with the lead, as the file had it
+        kept = "\n".join(f"{column}: {raw}" for column, raw, _reason in warnings)
+        data["notes"] = f"{data['notes']}\n{kept}" if data.get("notes") else kept
     if not data.get("name") and not problems:
         column = next((headers[int(i)] for i, t in mapping.items() if t == "name"), _("name"))
         problems.append((column, "", _("the name is required")))
-    return data, problems
+    return data, problems, warnings
 
 
 def import_preview(job: ImportJob, mapping: dict, limit: int = 10) -> list[dict]:
-    """The first rows as the import would read them: per cell, the value and any problem."""
+    """The first rows as the import would read them: per cell, the value, any problem, and
+    whether the problem refuses the row (else the row lands without that cell)."""
     table = import_table(job)
     ctx = clean_context()
     rows = []
@@ -210,7 +229,8 @@ def import_preview(job: ImportJob, mapping: dict, limit: int = 10) -> list[dict]
             reason = None
             if target and target != "external_id":
                 _value, reason = value_clean(target, raw, ctx)
-            checked.append({"raw": raw, "target": target, "error": reason})
+            checked.append({"raw": raw, "target": target, "error": reason,
+                            "refuses": target in REFUSING_TARGETS})  # fmt: skip
         rows.append({"number": row_number, "cells": checked})
     return rows
 
@@ -364,7 +384,9 @@ def import_perform(*, job: Job) -> None:
                if int(i) < len(table.headers)}  # fmt: skip
     start = job.done
     for row_number, cells in table.rows[:start]:  # resuming: the file's earlier rows
-        data, problems = _row_data(cells, imported.mapping, ctx, row_number, table.headers)
+        data, problems, _warnings = _row_data(
+            cells, imported.mapping, ctx, row_number, table.headers
+        )
         if not problems:
             matcher.remember(row_number, data, keys_for(data, region))
     while start < len(table.rows):
@@ -382,8 +404,8 @@ def import_perform(*, job: Job) -> None:
                 (n, *_row_data(cells, imported.mapping, ctx, n, table.headers))
                 for n, cells in batch
             ]
-            campaigns = campaigns_by_name(d.get("campaign", "") for _n, d, _p in parsed)
-            for row_number, data, problems in parsed:
+            campaigns = campaigns_by_name(d.get("campaign", "") for _n, d, _p, _w in parsed)
+            for row_number, data, problems, warnings in parsed:
                 if not problems:
                     issues += _campaign_attach(data, campaigns, imported, row_number, columns)
                 history = history_take(data)  # not lead fields: _clean would drop them
@@ -399,9 +421,14 @@ def import_perform(*, job: Job) -> None:
                     issues += [
                         ImportIssue(job=imported, row_number=row_number, column=str(c)[:100],
                                     value=str(v)[:300], reason=str(r)[:300])
-                        for c, v, r in problems
+                        for c, v, r in problems + warnings
                     ]  # fmt: skip
                     continue
+                issues += [  # the row lands without these cells
+                    ImportIssue(job=imported, row_number=row_number, column=str(c)[:100],
+                                value=str(v)[:300], reason=str(r)[:300], is_error=False)
+                    for c, v, r in warnings
+                ]  # fmt: skip
                 if "source" not in data:  # the campaign's source, else "Import"
                     campaign_source_default(data)
                     if import_source and "source" not in data:

@@ -88,6 +88,11 @@ class ImportJob(models.Model):
         return self.filename
 
     @property
+    def cells_left_out(self) -> int:
+        """Bad values left out of rows that were imported anyway (warnings about a cell)."""
+        return self.issues.filter(is_error=False).exclude(column="").count()
+
+    @property
     def status(self) -> str:
         """ "uploaded" until the import is queued, then its job's status."""
         return self.Status(self.job.status) if self.job_id else self.Status.UPLOADED

@@ -240,12 +240,13 @@ def test_rows_to_fix_keep_a_formula_looking_value_as_text(in_tenant_a):
     from leads.importing.services import import_error_report
 
     cast = in_tenant_a
-    data = b'Name,Email\n"=HYPERLINK(""http://evil.example"")",not-an-email\n'
+    # Refused (no name); its formula-looking company stays text in the sheet to fix.
+    data = b'Name,Company\n,"=HYPERLINK(""http://evil.example"")"\n'
     job = import_run(_start(import_job_create(actor=cast.admin, filename="f.csv", data=data)).pk)
     book = load_workbook(io.BytesIO(import_error_report(job)))
-    cell = book["Rows to fix"]["B2"]
+    cell = book["Rows to fix"]["C2"]
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://evil.example")', "s")
-    assert book["Problems"]["C2"].value == "not-an-email"
+    assert book["Problems"]["D2"].value == "the name is required"
 
 
 def test_filling_empty_fields_never_breaks_a_block_rule(in_tenant_a):
@@ -304,10 +305,11 @@ def test_the_starter_and_the_owner_hear_when_an_import_is_done(
     with django_capture_on_commit_callbacks(execute=True):
         import_run(job.pk)  # a second delivery: no second notification
     mine = Notification.objects.get(recipient=cast.admin, title="Import finished: n.csv")
-    assert mine.body == "2 created, 0 updated, 0 skipped, 1 with problems."
+    # "nope" is no e-mail: Bad Row lands without it.
+    assert mine.body == "3 created, 0 updated, 0 skipped, 0 with problems."
     owners = Notification.objects.filter(recipient=cast.rep, kind="lead_assigned")
     assert [(n.title, n.body) for n in owners] == [
-        ("2 new leads for you", "Imported from Expo 2026.")
+        ("3 new leads for you", "Imported from Expo 2026.")
     ]
 
 
@@ -423,7 +425,8 @@ def test_the_problem_report_as_csv(in_tenant_a):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeffRow,Column,Value,Reason,Imported?")
     assert "2,姓名,,the name is required,no" in text
-    assert "3,邮箱,'=cmd|calc,not a valid email address,no" in text  # escaped, not a formula
+    # Escaped, not a formula; the row landed without the value.
+    assert '3,邮箱,\'=cmd|calc,not a valid email address,"yes, without this value"' in text
 
 
 def test_a_failed_undo_shows_its_reason_and_can_be_asked_again(in_tenant_a):

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from leadcrm.accounts.models import User
@@ -131,12 +132,16 @@ class Command(BaseCommand):
                 raise CommandError(error.message) from error
             if job.status != ImportJob.Status.DONE:
                 raise CommandError(f"{job.filename}: {job.get_status_display()}: {job.job.error}")
-            report = Path(options["report"] or path.with_name(f"{path.stem}-problems.xlsx"))
-            if job.errors or job.duplicates:
+            # Cells left out of landed rows (a bad e-mail, a phone of three digits).
+            warnings = job.issues.filter(is_error=False).exclude(column="").count()
+            has_report = bool(job.errors or job.duplicates or warnings)
+            report = _report_path(path, options["report"])
+            if has_report:
                 report.write_bytes(import_error_report(job))
         self.stdout.write(
             f"{job.filename}: {job.total_rows} rows, {job.created} created, {job.updated} updated, "
-            f"{job.skipped} skipped ({job.duplicates} duplicates), {job.errors} with problems"
+            f"{job.skipped} skipped ({job.duplicates} duplicates), {job.errors} with problems, "
+            f"{warnings} cells left out"
         )
         if job.closed or job.loss_reasons_added:
             self.stdout.write(
@@ -152,5 +157,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"custom fields used for unmapped columns: {', '.join(created_fields)}"
             )
-        if job.errors or job.duplicates:
+        if has_report:
             self.stdout.write(f"problem report: {report}")
+
+
+def _report_path(source: Path, given: str | None) -> Path:
+    """Where the problem report goes: ``--report``, else next to the file, never over an
+    earlier report (a run's time is added when one is there)."""
+    if given:
+        return Path(given)
+    report = source.with_name(f"{source.stem}-problems.xlsx")
+    if report.exists():
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        report = source.with_name(f"{source.stem}-problems-{stamp}.xlsx")
+    return report
