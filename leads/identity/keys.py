@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from leads.identity.normalize import company_key, email_key, name_key, phone_parse
+import unicodedata
+
+from leads.identity.normalize import (
+    company_key,
+    digits_placeholder,
+    email_key,
+    name_key,
+    phone_parse,
+)
 
 
 def keys_for(data: dict, region: str) -> dict[str, str]:
@@ -22,11 +30,21 @@ def keys_for(data: dict, region: str) -> dict[str, str]:
 
 def phone_storage_key(raw: str, region: str) -> str:
     """ "+862112345678" or, with an extension, "+862112345678;8001" (the number part is what
-    the exact index looks up; the extension tells colleagues behind one switchboard apart)."""
+    the exact index looks up; the extension tells colleagues behind one switchboard apart).
+    A number the country's plan does not know ("208.609.3804" in China) still matches the
+    same digits typed again: "#2086093804". Placeholders (138-0000-0000) have no key."""
     parsed = phone_parse(raw, region)
-    if not parsed.e164:
-        return ""
-    return f"{parsed.e164};{parsed.extension}" if parsed.extension else parsed.e164
+    if parsed.e164:
+        number = parsed.e164
+    else:
+        text = unicodedata.normalize("NFKC", raw or "")
+        digits = "".join(c for c in text if c.isdigit())
+        if parsed.extension and digits.endswith(parsed.extension):
+            digits = digits[: -len(parsed.extension)]
+        if len(digits) < 7 or digits_placeholder(digits):
+            return ""
+        number = "#" + digits[-18:]
+    return f"{number};{parsed.extension}"[:20] if parsed.extension else number
 
 
 def lead_keys_fill(lead, region: str) -> None:

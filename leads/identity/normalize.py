@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -57,9 +58,45 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").strip().casefold()
 
 
+#: Local parts people type when they have no address ("none@none", "test@localhost").
+_PLACEHOLDER_LOCALS = frozenset({
+    "none", "null", "nil", "na", "n/a", "no", "noemail", "no-email", "no_email", "nomail",
+    "test", "xxx", "xx", "x", "asdf", "abc", "unknown", "无", "没有", "暂无",
+})  # fmt: skip
+
+
+def email_placeholder(email: str) -> bool:
+    """Whether an address is a stand-in for none: no dot in the domain ("none@none",
+    "test@localhost"), a placeholder local part, or one letter at one letter ("a@a.com")."""
+    email = fold(email)
+    local, _at, domain = email.partition("@")
+    if not domain:
+        return False
+    label = domain.split(".", 1)[0]
+    return (
+        "." not in domain or local in _PLACEHOLDER_LOCALS or (len(local) == 1 and len(label) == 1)
+    )
+
+
 def email_key(email: str) -> str:
     email = fold(email)
-    return email if "@" in email and len(email) <= 254 else ""
+    if "@" not in email or len(email) > 254 or email_placeholder(email):
+        return ""
+    return email
+
+
+def digits_placeholder(digits: str) -> bool:
+    """Whether a number's digits are a stand-in for none: one digit repeated (0000000), a
+    long run of zeros at the end (138-0000-0000; a run of eights is a lucky number, real), a
+    counting run (12345678, 9876543) or a repeated pair (12121212)."""
+    if len(digits) < 7:
+        return False
+    if len(set(digits)) == 1 or re.search(r"0{7,}$", digits):
+        return True
+    steps = {int(b) - int(a) for a, b in itertools.pairwise(digits)}
+    if steps in ({1}, {-1}, {1, -9}, {-1, 9}):  # 0123456789 wraps 9 -> 0
+        return True
+    return len(digits) >= 8 and digits == (digits[:2] * len(digits))[: len(digits)]
 
 
 @dataclass(frozen=True)
@@ -87,7 +124,7 @@ def phone_parse(raw: str, default_region: str = "CN") -> PhoneKey:
     if (
         not phonenumbers.is_possible_number(number)
         or len(national) < 7
-        or len(set(national)) == 1  # 0000000, 8888888: placeholders, not numbers
+        or digits_placeholder(national)  # 0000000, 138-0000-0000: placeholders, not numbers
     ):
         return PhoneKey("", extension, False)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
