@@ -165,8 +165,19 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [[cell.strip() for cell in row] for row in reader]
+    # strict: a quote left open swallows the rest of the file into one cell; say so instead.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows, start = [], 1
+    try:
+        for row in reader:
+            rows.append([cell.strip() for cell in row])
+            start = reader.line_num + 1  # where the next record begins
+    except csv.Error as error:
+        raise ImportFileError(
+            _('The CSV file is broken at line %(line)d: a quote (") opens there and never closes.')
+            % {"line": start}
+        ) from error
+    return rows
 
 
 def _sheet_rows(data: bytes, sheet: str | None) -> tuple[list[str], str, list[list[str]]]:

@@ -83,6 +83,8 @@ def import_job_create(*, actor: User, filename: str, data: bytes, sheet: str = "
     """Check and read the upload, keep it, and suggest a mapping. Raises ImportFileError."""
     file_check(data, filename)
     table = table_read(data, filename, sheet=sheet or None)
+    if not table.rows and len(table.sheets) <= 1:  # another sheet may hold the leads
+        raise ImportFileError(_("The file has column names but no rows of leads below them."))
     custom = CustomFieldDefinition.objects.filter(record="lead", is_active=True).values_list(
         "key", "label"
     )
@@ -261,6 +263,8 @@ def import_job_start(
     one wins)."""
     if job.job_id is not None:
         raise LeadError(_("This import has already started."))
+    if not job.total_rows:
+        raise LeadError(_("This sheet has no rows of leads: choose another sheet or file."))
     targets = [t for t in mapping.values() if t]
     if "name" not in targets:
         raise LeadError(_("Map a column to the name: every lead needs one."))

@@ -618,3 +618,17 @@ def test_a_bad_optional_cell_is_a_warning_the_person_still_lands(in_tenant_a):
     body = page.content.decode()
     assert "3 values were left out of imported rows" in body
     assert reverse("leads-import-report", kwargs={"uuid": job.uuid}) in body
+
+
+def test_a_headers_only_file_and_an_open_quote_are_refused_in_words(in_tenant_a):
+    from leads.importing.reader import ImportFileError
+
+    with pytest.raises(ImportFileError, match="column names but no rows"):
+        import_job_create(actor=in_tenant_a.admin, filename="h.csv", data=b"Name,Email\n")
+    broken = b'Name,Email\nZhang,"z@x.cn\nLi,l@x.cn\nWang,w@x.cn\n'
+    with pytest.raises(ImportFileError, match="broken at line 2"):
+        import_job_create(actor=in_tenant_a.admin, filename="q.csv", data=broken)
+    quoted = b'Name,Note\nA,"He said ""hi"", then left"\n'
+    job = _run(import_job_create(actor=in_tenant_a.admin, filename="ok.csv", data=quoted))
+    assert Lead.objects.get(name="A").notes == 'He said "hi", then left'
+    assert job.created == 1
