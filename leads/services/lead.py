@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -82,6 +83,10 @@ def _clean(data: dict) -> dict:
             validate_email(cleaned["email"])
         except ValidationError as exc:
             raise LeadError(_("Enter a valid email address."), field="email") from exc
+    for field in ("phone", "mobile"):  # "abc-not-a-phone" is no number (the import's rule)
+        value = cleaned.get(field)
+        if value and sum(c.isdigit() for c in unicodedata.normalize("NFKC", value)) < 5:
+            raise LeadError(_("Enter a phone number with at least 5 digits."), field=field)
     for field, allowed in _CHOICES.items():
         if cleaned.get(field) and cleaned[field] not in allowed:
             raise LeadError(_("Choose a valid value."), field=field)

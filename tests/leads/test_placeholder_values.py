@@ -63,3 +63,21 @@ def test_an_import_never_makes_placeholder_rows_duplicates_of_each_other(in_tena
     job = _run(import_job_create(actor=cast.admin, filename="list.csv", data=data))
     assert (job.created, job.duplicates) == (3, 0)
     assert set(Lead.objects.values_list("mobile_key", flat=True)) == {""}
+
+
+def test_a_phone_without_digits_is_refused_in_words(in_tenant_a):
+    from leads.errors import LeadError
+    from tests.conftest import tenant_client
+
+    cast = in_tenant_a
+    with pytest.raises(LeadError, match="at least 5 digits") as refused:
+        lead_services.lead_create(actor=cast.admin, name="Zhao Lei", phone="abc-not-a-phone")
+    assert refused.value.field == "phone"
+    page = tenant_client(cast, cast.admin).post(
+        "/leads/new/", {"name": "Zhao Lei", "mobile": "n/a", "priority": "normal"}
+    )
+    assert page.status_code == 200
+    assert "Enter a phone number with at least 5 digits." in page.content.decode()
+    assert not Lead.objects.filter(name="Zhao Lei").exists()
+    lead = lead_services.lead_create(actor=cast.admin, name="Zhao Lei", mobile="+86 139 1234 5678")
+    assert lead.mobile_key == "+8613912345678"
