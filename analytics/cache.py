@@ -42,7 +42,7 @@ def keep_seconds() -> int:
     return int(getattr(settings, "ANALYTICS_CACHE_SECONDS", 600))
 
 
-def _key(user: User, report: str, filters: ReportFilters, extra: str) -> str:
+def _key(user: User, report: str, filters: ReportFilters) -> str:
     reader = "admin" if user.is_tenant_admin else f"user:{user.pk}"
     parts = [
         report,
@@ -50,7 +50,7 @@ def _key(user: User, report: str, filters: ReportFilters, extra: str) -> str:
         translation.get_language() or "",
         repr(sorted(filters.query().items())),
     ]
-    parts += [str(filters.day_from), str(filters.day_to), extra]
+    parts += [str(filters.day_from), str(filters.day_to)]
     digest = hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
     return f"analytics:v{VERSION}:{report}:{digest}"
 
@@ -62,14 +62,13 @@ def report_figures(
     compute: Callable[[], object],
     *,
     fresh: bool = False,
-    extra: str = "",
 ) -> Figures:
     """``compute()``'s result for this reader, report and filters: kept ones when there are
     (unless ``fresh``), else computed now and kept for ``ANALYTICS_CACHE_SECONDS``."""
     seconds = keep_seconds()
     if seconds <= 0:
         return Figures(compute(), timezone.now())
-    key = _key(user, report, filters, extra)
+    key = _key(user, report, filters)
     if not fresh:
         kept = cache.get(key)
         if isinstance(kept, Figures):

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from analytics.filters import ReportFilters
 from analytics.models import (
     ClosedLeadFigures,
     DailyLeadFigures,
@@ -190,6 +191,15 @@ def rollups_refresh(*, force: bool = False) -> RollupState | None:
 
 def rollup_state() -> RollupState | None:
     return RollupState.objects.order_by("-refreshed_at").first()
+
+
+def rollup_in_use(filters: ReportFilters) -> RollupState | None:
+    """The rollups a report reads instead of the leads: a big workspace's, unless a source or
+    region filter asks for the leads themselves (the rollups are per owner and day only).
+    None: live SQL."""
+    if filters.source or filters.region:
+        return None
+    return rollup_state()
 
 
 # Owners are keyed as coalesce(owner_id, 0) inside (a full join needs plain equality) and

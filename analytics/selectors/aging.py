@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from analytics.filters import ReportFilters
 from analytics.models import DailyLeadFigures, OpenLeadFigures
-from analytics.selectors.dashboard import dashboard_rollup
+from analytics.rollups import rollup_in_use
 from analytics.selectors.scope import owners_narrowed, scoped_leads
 from analytics.selectors.stats import weighted_percentile
 from leadcrm.accounts.models import User
@@ -51,7 +51,7 @@ def lead_aging(
     rollups (as of the last hourly rebuild), unless a source or region filter is set."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    if dashboard_rollup(filters) is not None:
+    if rollup_in_use(filters) is not None:
         counts, in_status = _aging_rolled(user, filters, today)
     else:
         counts, in_status = _aging_live(user, filters, today)

@@ -28,11 +28,10 @@ from analytics.filters import ReportFilters
 from analytics.models import (
     DailyLeadFigures,
     PoolWaiting,
-    RollupState,
     StageDwellDay,
     StageVisit,
 )
-from analytics.rollups import rollup_state
+from analytics.rollups import rollup_in_use
 from analytics.selectors.scope import owners_narrowed, report_pools, scoped_leads
 from analytics.selectors.stats import weighted_percentile
 from conversion.models import Opportunity, OpportunityStage
@@ -80,14 +79,6 @@ class Kpi:
         if not change:
             return None
         return (change > 0) == self.higher_is_better
-
-
-def dashboard_rollup(filters: ReportFilters) -> RollupState | None:
-    """The rollups the dashboard reads instead of the leads (a big workspace, no source or
-    region filter: the rollups are per owner and day only), None: live SQL."""
-    if filters.source or filters.region:
-        return None
-    return rollup_state()
 
 
 def _period_figures(
@@ -201,7 +192,7 @@ def _pooled(user: User, filters: ReportFilters, *, rolled: bool) -> int:
 
 def dashboard_kpis(user: User, filters: ReportFilters, *, now: datetime | None = None) -> list[Kpi]:
     now = now or timezone.now()
-    rolled = dashboard_rollup(filters) is not None
+    rolled = rollup_in_use(filters) is not None
     current = _period_figures(user, filters, filters.start, filters.end, rolled=rolled)
     before = _period_figures(user, filters, *filters.previous, rolled=rolled)
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -254,7 +245,7 @@ def dashboard_funnel(user: User, filters: ReportFilters) -> list[FunnelStep]:
     stages = list(Stage.objects.filter(is_active=True).order_by("position", "name"))
     if not stages:
         return []
-    if dashboard_rollup(filters) is not None:
+    if rollup_in_use(filters) is not None:
         furthest, dwell, at_now, converted = _funnel_rolled(user, filters)
     else:
         furthest, dwell, at_now, converted = _funnel_live(user, filters)

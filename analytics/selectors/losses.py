@@ -10,7 +10,7 @@ from django.db.models import Count, Sum
 
 from analytics.filters import ReportFilters
 from analytics.models import ClosedLeadFigures
-from analytics.selectors.dashboard import dashboard_rollup
+from analytics.rollups import rollup_in_use
 from analytics.selectors.scope import owners_narrowed, scoped_leads
 from leadcrm.accounts.models import User
 from leads.models import LeadStatus, LossReason, SourceChannel
@@ -49,7 +49,7 @@ def _closed_rows(user: User, filters: ReportFilters, by: str | None) -> list[tup
     and invalid leads, grouped by source or owner (``by``) or not at all: from the leads, or,
     in a big workspace without a source or region filter, from its rollups."""
     field, label_field = GROUPS.get(by, (None, None))
-    if dashboard_rollup(filters) is None:
+    if rollup_in_use(filters) is None:
         columns = [c for c in (field, label_field) if c] + ["loss_reason_id", "loss_reason__name"]
         rows = (
             _closed(user, filters)

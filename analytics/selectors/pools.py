@@ -45,8 +45,8 @@ from django.utils import timezone
 
 from analytics.filters import ReportFilters
 from analytics.models import PoolClaimWait, PoolWaiting
-from analytics.rollups import POOL_INFLOW, POOL_TAKEN
-from analytics.selectors.dashboard import dashboard_rollup, epoch_seconds
+from analytics.rollups import POOL_INFLOW, POOL_TAKEN, rollup_in_use
+from analytics.selectors.dashboard import epoch_seconds
 from analytics.selectors.scope import report_pools
 from analytics.selectors.stats import weighted_percentile
 from leadcrm.accounts.models import User
@@ -140,7 +140,7 @@ def pool_report(
         for key, value in item.items():
             setattr(row, key, value)
 
-    rolled = dashboard_rollup(filters) is not None
+    rolled = rollup_in_use(filters) is not None
     if rolled:
         waits = (
             PoolClaimWait.objects.filter(

@@ -26,7 +26,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from analytics.filters import ReportFilters
 from analytics.models import OpenLeadFigures
-from analytics.selectors.dashboard import dashboard_rollup
+from analytics.rollups import rollup_in_use
 from analytics.selectors.scope import owners_narrowed, scoped_leads
 from leadcrm.accounts.models import User
 from leads.importing.services import DUPLICATE_TAG
@@ -213,7 +213,7 @@ def data_quality(user: User, filters: ReportFilters) -> DataQuality:
     workspace sums its rollups, as of the last hourly rebuild, unless a source or region
     filter is set)."""
     keys = ["total", *(key for key, _c in QUALITY_CHECKS)]
-    if dashboard_rollup(filters) is not None:
+    if rollup_in_use(filters) is not None:
         rows = _quality_rolled(user, filters)
     else:
         rows = (

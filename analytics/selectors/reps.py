@@ -49,7 +49,8 @@ from django.db.models.functions import Coalesce, Greatest
 
 from analytics.filters import ReportFilters
 from analytics.models import DailyLeadFigures, HandedDayFigures, PoolActionDay, ResponseDay
-from analytics.selectors.dashboard import dashboard_rollup, epoch_seconds
+from analytics.rollups import rollup_in_use
+from analytics.selectors.dashboard import epoch_seconds
 from analytics.selectors.scope import owners_narrowed, scoped_leads
 from analytics.selectors.stats import weighted_percentile
 from conversion.models import Opportunity, OpportunityStage
@@ -286,7 +287,7 @@ def rep_performance(user: User, filters: ReportFilters) -> RepReport:
 
     # 1. Lead figures per holder (a big workspace: from its rollups).
     leads = scoped_leads(user, filters).filter(owner__in=people)
-    if dashboard_rollup(filters) is not None:
+    if rollup_in_use(filters) is not None:
         figures, responses = _lead_figures_rolled(list(rows), filters)
     else:
         figures, responses = _lead_figures_live(leads, start, end)
@@ -318,7 +319,7 @@ def rep_performance(user: User, filters: ReportFilters) -> RepReport:
     # 3. Pool events: claims and returns by them (pool_event_actor), reclaims of their leads
     # (the reclaim job records the former holder as to_user; its to_user index); a big
     # workspace's per day from its rollups.
-    if dashboard_rollup(filters) is not None:
+    if rollup_in_use(filters) is not None:
         pool_actions = (
             PoolActionDay.objects.filter(
                 user_id__in=list(rows), day__gte=filters.day_from, day__lte=filters.last_day

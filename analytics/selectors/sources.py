@@ -47,7 +47,7 @@ from django.db.models import Count, Q, Sum
 
 from analytics.filters import ReportFilters
 from analytics.models import SourceDayFigures
-from analytics.selectors.dashboard import dashboard_rollup
+from analytics.rollups import rollup_in_use
 from analytics.selectors.scope import owners_narrowed, scoped_leads
 from conversion.models import OpportunityStage
 from leadcrm.accounts.models import User
@@ -197,7 +197,7 @@ def sources_report(user: User, filters: ReportFilters) -> SourcesReport:
     """The period's leads in the reader's scope, per source and per campaign (see the module's
     docstring for each figure). Sources and campaigns with no lead are left out; the largest
     first, "no source" after the sources of the same size."""
-    if dashboard_rollup(filters) is not None:
+    if rollup_in_use(filters) is not None:
         sources, campaigns = _channels_rolled(user, filters)
     else:
         sources, campaigns = _channels_live(user, filters)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from analytics.filters import ReportFilters
 from analytics.models import DailyLeadFigures
-from analytics.selectors.dashboard import dashboard_rollup
+from analytics.rollups import rollup_in_use
 from analytics.selectors.scope import owners_narrowed, scoped_leads
 from leadcrm.accounts.models import User
 from leads.models import LeadStatus
@@ -42,7 +42,7 @@ def lead_trends(user: User, filters: ReportFilters, *, today: date | None = None
     this_week = today - timedelta(days=today.weekday())
     first = this_week - timedelta(weeks=WEEKS - 1)
     start = timezone.make_aware(datetime.combine(first, time.min))
-    if dashboard_rollup(filters) is not None:
+    if rollup_in_use(filters) is not None:
         new, converted, lost = _weekly_rolled(user, filters, first)
     else:
         new, converted, lost = _weekly_live(user, filters, start)

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 
 from analytics.filters import ReportFilters
 from analytics.selectors.aging import bucket_days, lead_aging
-from analytics.selectors.dashboard import dashboard_rollup
 from analytics.views.common import figures, report_context, table_download, wants_download
 from leads.models import LeadStatus
 
@@ -43,7 +42,6 @@ def aging(request):
         "aging",
         filters,
         lambda: lead_aging(request.user, filters),
-        rollup=dashboard_rollup(filters),
     )
     statuses = dict(LeadStatus.choices)
     buckets = bucket_days(timezone.localdate())

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from analytics.cache import report_figures
 from analytics.filters import PERIODS, ReportFilters
+from analytics.rollups import rollup_in_use
 from analytics.selectors.scope import report_owner_ids
 from leadcrm.accounts.models import Team, User
 from leads.exports import export_cell_escape
@@ -38,18 +39,18 @@ def report_context(request, filters: ReportFilters, **extra) -> dict:
     }
 
 
-def figures(request, report: str, filters: ReportFilters, compute, *, extra: str = "", rollup=None):
+def figures(request, report: str, filters: ReportFilters, compute):
     """``compute()``'s figures, kept a few minutes per reader and filters (analytics.cache),
-    and the page context that says how fresh they are (partials/_report_filters.html):
-    ``rollup`` when they come from a big workspace's hourly rollups (analytics.rollups);
+    and the page context that says how fresh they are (partials/_report_filters.html): the
+    rollups' time when a big workspace's report reads them (analytics.rollups);
     ``?fresh=1`` computes them again."""
     result = report_figures(
-        request.user, report, filters, compute, fresh=request.GET.get("fresh") == "1", extra=extra
+        request.user, report, filters, compute, fresh=request.GET.get("fresh") == "1"
     )
     return result.value, {
         "figures": result,
         "refresh_href": "?" + urlencode(filters.query(fresh="1")),
-        "rollup": rollup,
+        "rollup": rollup_in_use(filters),
     }
 
 

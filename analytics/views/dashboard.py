@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from analytics.filters import ReportFilters
 from analytics.kpis import KPI_HELP, KPI_LABELS, UNITS, kpi_change, kpi_number
-from analytics.selectors.dashboard import dashboard_funnel, dashboard_kpis, dashboard_rollup
+from analytics.selectors.dashboard import dashboard_funnel, dashboard_kpis
 from analytics.views.common import figures, report_context
 
 
@@ -17,7 +17,6 @@ def index(request):
         "dashboard",
         filters,
         lambda: (dashboard_kpis(request.user, filters), dashboard_funnel(request.user, filters)),
-        rollup=dashboard_rollup(filters),
     )
     widest = max([step.reached for step in funnel] + [1])
     return render(

@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from analytics.filters import ReportFilters
-from analytics.selectors.dashboard import dashboard_rollup
 from analytics.selectors.losses import loss_breakdown, loss_pareto
 from analytics.views.common import figures, report_context, table_download, wants_download
 from leads.models import LeadStatus
@@ -34,7 +33,6 @@ def losses(request):
             loss_pareto(request.user, filters),
             {by: loss_breakdown(request.user, filters, by=by) for by in ("source", "owner")},
         ),
-        rollup=dashboard_rollup(filters),
     )
     fmt = wants_download(request)
     if fmt:

@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from analytics.filters import ReportFilters
-from analytics.selectors.dashboard import dashboard_rollup
 from analytics.selectors.pools import OLD_DAYS, VERY_OLD_DAYS, pool_report
 from analytics.views.common import figures, report_context, table_download, wants_download
 from pools.models import Pool
@@ -59,7 +58,6 @@ def pools(request):
         "pools",
         filters,
         lambda: pool_report(request.user, filters),
-        rollup=dashboard_rollup(filters),
     )
     fmt = wants_download(request)
     if fmt:

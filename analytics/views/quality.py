@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from analytics.filters import ReportFilters
-from analytics.selectors.dashboard import dashboard_rollup
 from analytics.selectors.quality import (
     data_quality,
     import_problem_kinds,
@@ -88,7 +87,6 @@ def quality(request):
             data_quality(request.user, filters),
             merge_rows(request.user, filters),
         ),
-        rollup=dashboard_rollup(filters),
     )
     fmt = wants_download(request)
     if fmt:

@@ -8,7 +8,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from analytics.filters import ReportFilters
-from analytics.selectors.dashboard import dashboard_rollup
 from analytics.selectors.reps import KINDS, rep_performance, rows_sorted, sort_parse
 from analytics.views.common import (
     EXPORT_FORMATS,
@@ -88,7 +87,6 @@ def reps(request):
         "reps",
         filters,
         lambda: rep_performance(request.user, filters),
-        rollup=dashboard_rollup(filters),
     )
     people = rows_sorted(report.people, key, descending)
     teams = rows_sorted(report.teams, key, descending)

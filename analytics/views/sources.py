@@ -10,7 +10,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from analytics.filters import ReportFilters
-from analytics.selectors.dashboard import dashboard_rollup
 from analytics.selectors.sources import SourcesReport, sources_report
 from analytics.views.common import (
     EXPORT_FORMATS,
@@ -93,7 +92,6 @@ def sources(request):
         "sources",
         filters,
         lambda: sources_report(request.user, filters),
-        rollup=dashboard_rollup(filters),
     )
     fmt = wants_download(request)
     if fmt:

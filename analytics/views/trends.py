@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from analytics.filters import ReportFilters
-from analytics.selectors.dashboard import dashboard_rollup
 from analytics.selectors.trends import lead_trends
 from analytics.views.common import figures, report_context, table_download, wants_download
 
@@ -33,7 +32,6 @@ def trends(request):
         "trends",
         filters,
         lambda: lead_trends(request.user, filters),
-        rollup=dashboard_rollup(filters),
     )
     fmt = wants_download(request)
     if fmt:
