@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--out", default=".data/shots")
     parser.add_argument("--pages", nargs="*", default=["/", "/settings/users/", "/settings/teams/"])
     parser.add_argument("--lang", default="")
+    parser.add_argument("--width", type=int, default=1360, help="390 for a phone")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -38,7 +39,12 @@ def main() -> None:
     tenant_base = f"{scheme}://{args.tenant}.{host}"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1360, "height": 860})
+        phone = args.width < 600
+        page = browser.new_page(
+            viewport={"width": args.width, "height": 844 if phone else 860},
+            is_mobile=phone,
+            has_touch=phone,
+        )
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(f"{args.base}/")
@@ -58,7 +64,8 @@ def main() -> None:
             page.goto(f"{tenant_base}{path}")
             name = path.strip("/").replace("/", "-") or "home"
             page.screenshot(
-                path=out / f"{name}{'-' + args.lang if args.lang else ''}.png", full_page=True
+                path=out / f"{name}{'-' + args.lang if args.lang else ''}-{args.width}.png",
+                full_page=True,
             )
         browser.close()
     print(f"screenshots in {out}")
