@@ -30,6 +30,9 @@ class RowMatch:
     score: int
     lead: Lead | None = None  # an existing lead ...
     row_number: int | None = None  # ... or an earlier row of the file
+    #: With ``lead``: the earlier row of the file this row also repeats (that row already
+    #: updated or flagged the lead, so this one must not do it again).
+    repeats_row: int | None = None
 
     @property
     def blocks(self) -> bool:
@@ -116,17 +119,21 @@ class RowMatcher:
             found = best_match(self.rules, mine, lead_profile(lead))
             if found and (best is None or _rank(found) > _rank(best[0])):
                 best = (found, lead)
+        earlier = {n: p for key in candidate_keys for n, p in self._seen.get(key, ())}
+        repeated = None
+        for number, theirs in sorted(earlier.items()):
+            found = best_match(self.rules, mine, theirs)
+            if found:
+                repeated = (found, number)
+                break
         if best is not None:
             (rule, score, _scores), lead = best
-            result = RowMatch(rule=rule, score=score, lead=lead)
-        else:
-            earlier = {n: p for key in candidate_keys for n, p in self._seen.get(key, ())}
-            for number, theirs in sorted(earlier.items()):
-                found = best_match(self.rules, mine, theirs)
-                if found:
-                    rule, score, _scores = found
-                    result = RowMatch(rule=rule, score=score, row_number=number)
-                    break
+            result = RowMatch(
+                rule=rule, score=score, lead=lead, repeats_row=repeated[1] if repeated else None
+            )
+        elif repeated is not None:
+            (rule, score, _scores), number = repeated
+            result = RowMatch(rule=rule, score=score, row_number=number)
         return result
 
     def remember(self, row_number: int, data: dict, keys: dict) -> None:

@@ -441,17 +441,21 @@ def import_perform(*, job: Job) -> None:
                     data["source_detail"] = imported.source_detail
                 prepared.append((row_number, data, keys_for(data, region), history))
             existing = matcher.existing([keys for _n, _d, keys, _h in prepared])
+            skip_mode = ImportJob.OnDuplicate.SKIP
             to_create, create_keys, closed, closed_keys = [], [], [], []
             for row_number, data, row_keys, history in prepared:
                 match = matcher.match(row_number, data, row_keys, existing)
                 matcher.remember(row_number, data, row_keys)
-                if match is not None and match.row_number is not None:
+                repeats = match and (
+                    match.row_number or (imported.on_duplicate != skip_mode and match.repeats_row)
+                )
+                if repeats:  # an earlier row of the file already created, updated or flagged it
                     counts["duplicates"] += 1
                     counts["skipped"] += 1
                     issues.append(ImportIssue(
                         job=imported, row_number=row_number, is_error=False,
                         reason=_("duplicate of row %(row)d in this file (%(rule)s)")
-                        % {"row": match.row_number, "rule": match.rule.name},
+                        % {"row": repeats, "rule": match.rule.name},
                     ))  # fmt: skip
                     continue
                 if match is not None:

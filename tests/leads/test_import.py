@@ -189,6 +189,23 @@ def test_update_and_flag_duplicate_modes(in_tenant_a):
     assert "possible duplicate" in flagged.tags
 
 
+@pytest.mark.parametrize("mode", ["flag", "update"])
+def test_a_repeat_of_an_earlier_row_is_skipped_whatever_the_duplicate_mode(in_tenant_a, mode):
+    """Rows 2 and 3 are the same person, already in the CRM: row 2 flags (or updates) the lead,
+    row 3 only repeats row 2 and is skipped, as the mapping page promises."""
+    cast = in_tenant_a
+    existing = lead_services.lead_create(actor=cast.admin, name="Zhou Min", email="zm@k.example")
+    data = b"Name,Email,City\nZhou Min,zm@k.example,Hangzhou\nZhou Min,zm@k.example,Hangzhou\n"
+    job = _run(import_job_create(actor=cast.admin, filename="a.csv", data=data), on_duplicate=mode)
+    assert Lead.objects.filter(email="zm@k.example").count() == (2 if mode == "flag" else 1)
+    assert (job.skipped, job.duplicates) == (1, 2)
+    issue = ImportIssue.objects.get(job=job, row_number=3)
+    assert issue.reason.startswith("duplicate of row 2 in this file")
+    assert not ImportIssue.objects.filter(job=job, row_number=2, is_error=True).exists()
+    existing.refresh_from_db()
+    assert existing.city == ("Hangzhou" if mode == "update" else "")
+
+
 class WorkerKilled(BaseException):
     """A worker process dying mid-run: no handler of the job runs (unlike an Exception)."""
 

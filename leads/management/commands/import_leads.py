@@ -45,7 +45,13 @@ class Command(BaseCommand):
             help='JSON file {"column header": "field", ...} or the name of a saved mapping '
             "(without it, a saved mapping that fits the file is used, else the suggestions)",
         )
-        parser.add_argument("--on-duplicate", choices=ImportJob.OnDuplicate.values, default="skip")
+        parser.add_argument(
+            "--on-duplicate",
+            choices=ImportJob.OnDuplicate.values,
+            default="skip",
+            help="what a row that matches a lead already in the CRM does (default skip); a row "
+            "that repeats an earlier row of the same file is always skipped",
+        )
         parser.add_argument("--source-detail", default="")
         parser.add_argument("--owner", help="email of the owner of every imported lead")
         parser.add_argument("--pool", help="name of the pool the new leads go into")
