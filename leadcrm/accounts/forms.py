@@ -3,8 +3,10 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from leadcrm.accounts.errors import AccountsError
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.roles import Role
+from leadcrm.accounts.services import password_check
 
 
 class LoginForm(AuthenticationForm):
@@ -54,6 +56,20 @@ class UserCreateForm(_UserFieldsForm):
         required=False,
         help_text=_("Leave empty to email an invitation with a link to choose one."),
     )
+
+    def clean_password(self) -> str:
+        """A weak password shows with the other fields' problems (the service checks again)."""
+        password = self.cleaned_data["password"]
+        if password:
+            try:
+                password_check(
+                    password=password,
+                    email=self.data.get("email", ""),
+                    full_name=self.data.get("full_name", ""),
+                )
+            except AccountsError as exc:
+                raise forms.ValidationError(exc.message) from exc
+        return password
 
 
 class UserEditForm(_UserFieldsForm):

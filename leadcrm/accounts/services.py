@@ -265,6 +265,13 @@ def team_update(
     return locked
 
 
+def password_check(*, password: str, email: str = "", full_name: str = "") -> None:
+    """The password rules alone (length, common, too like the name or email): raises
+    AccountsError(field="password"). Forms call it so the problems show with every other
+    field's, not only once the rest is valid."""
+    _check_password(password, User(email=email or "", full_name=full_name or ""))
+
+
 def user_check_new(*, email: str, full_name: str, password: str) -> None:
     """Validate a future user's credentials without saving anything (raises AccountsError)."""
     email = _clean_email(email)

@@ -32,6 +32,21 @@ def test_admin_creates_a_user_with_a_password(cast_a):
     assert tenant_client(cast_a).login(username="new.rep@alpha.example.com", password=PASSWORD)
 
 
+def test_a_weak_password_shows_with_the_other_problems_of_the_new_user_form(cast_a):
+    client = tenant_client(cast_a, cast_a.admin)
+    response = client.post(
+        "/settings/users/new/",
+        {"email": "no-at-sign", "full_name": "Nina New", "password": "12345678"},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "email" in errors
+    assert "roles" in errors
+    assert "password" in errors
+    with tenant_context(cast_a.tenant):
+        assert not User.objects.filter(full_name="Nina New").exists()
+
+
 def test_invited_user_sets_a_password_through_the_emailed_link(
     cast_a, django_capture_on_commit_callbacks
 ):

@@ -180,6 +180,23 @@ class TestSignupPage:
         assert "already taken" in html
         assert "Another Alpha" in html
 
+    def test_password_problems_show_with_the_other_fields_problems(self, db):
+        response = Client(HTTP_HOST="localhost").post(
+            "/signup/",
+            {
+                "name": "Theta",
+                "subdomain": "Not A Subdomain!",
+                "admin_full_name": "Theta Admin",
+                "admin_email": "not-an-email",
+                "admin_password": "12345678",
+            },
+        )
+        form = response.context["form"]
+        assert "admin_email" in form.errors
+        assert "admin_password" in form.errors
+        assert "too common" in " ".join(form.errors["admin_password"])
+        assert not Tenant.objects.filter(slug__in=["theta", "not-a-subdomain"]).exists()
+
     def test_live_subdomain_check(self, cast_a):
         client = Client(HTTP_HOST="localhost")
         assert "already taken" in client.get("/signup/check/?subdomain=alpha").content.decode()
