@@ -7,6 +7,7 @@ class LeadsConfig(AppConfig):
     def ready(self):
         from leadcrm.home import register_home_context
         from leadcrm.tenancy.signals import tenant_created
+        from leads import texts  # noqa: F401  (the sentences notifications are stored as)
         from leads.selectors import lead_workload
         from leads.services.config import default_lists_localise_on_create
 

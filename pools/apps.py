@@ -13,6 +13,7 @@ class PoolsConfig(AppConfig):
             register_merge,
             register_visibility,
         )
+        from pools import texts  # noqa: F401  (the sentences notifications are stored as)
         from pools.selectors import (
             contact_masked_q,
             pooled_leads_administered_q,

@@ -145,10 +145,16 @@ class PoolEvent(models.Model):
 
     @property
     def reason_text(self) -> str:
-        """The reason in the active language. A handoff's reason is built from ``params`` at
-        read time; odd stored values fall back to the plain reason instead of breaking a page."""
+        """The reason in the active language. A reason the system wrote is built from
+        ``params`` at read time (``params["text"]``, see leadcrm.notifications.texts; a handoff
+        keeps its numbers); odd stored values fall back to the plain reason instead of breaking
+        a page."""
+        params = self.params if isinstance(self.params, dict) else {}
+        if params.get("text"):
+            from leadcrm.notifications.texts import text_render
+
+            return text_render(params["text"]) or self.reason
         if self.action == self.Action.HANDOFF:
-            params = self.params if isinstance(self.params, dict) else {}
             try:
                 values = {key: int(params[key]) for key in ("score", "below", "days")}
             except (KeyError, TypeError, ValueError):

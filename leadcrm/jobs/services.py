@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from leadcrm.accounts.models import User
@@ -35,7 +35,13 @@ def job_create(
 ) -> Job:
     """A new queued job of ``kind`` for ``user``. With ``exclusive``, at most one job of the
     kind is queued or running in the tenant (a partial unique index decides a race): raises
-    JobAlreadyActive with that job otherwise. One older than STALE_AFTER is failed first."""
+    JobAlreadyActive with that job otherwise. One older than STALE_AFTER is failed first.
+
+    The language active now (the starter's page language) is kept in ``params["language"]``:
+    the job writes its report and reasons in it (see job_run)."""
+    language = translation.get_language()
+    if language and "language" not in (params or {}):
+        params = {**(params or {}), "language": language}
     if exclusive:
         Job.objects.filter(
             kind=kind, exclusive=True, status__in=Job.ACTIVE,

@@ -68,7 +68,11 @@ def job_run(job_id: int, body, *args) -> Job | None:
     if job is None:
         logger.info("job skipped=ended job_id=%s tenant=%s", job_id, connection.schema_name)
         return None
-    language = getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
+    language = (  # the starter's chosen language, else the one their page was in
+        getattr(job.created_by, "language", "")
+        or (job.params or {}).get("language")
+        or settings.LANGUAGE_CODE
+    )
     with translation.override(language):
         try:
             result = body(job, *args)

@@ -27,6 +27,10 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
+    #: {"title": ..., "body": ...} as leadcrm.notifications.texts.text() values: rendered in the
+    #: reader's language when shown. ``title`` and ``body`` hold the same sentences written in the
+    #: recipient's language when sent (the email, and a fallback for text that cannot render).
+    message = models.JSONField(default=dict, blank=True)
     #: Makes sending idempotent: the same (recipient, dedup_key) is notified once.
     dedup_key = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -53,3 +57,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_text(self) -> str:
+        return self._text("title", self.title)
+
+    @property
+    def body_text(self) -> str:
+        return self._text("body", self.body)
+
+    def _text(self, part: str, written: str) -> str:
+        from leadcrm.notifications.texts import text_render
+
+        stored = self.message.get(part) if isinstance(self.message, dict) else None
+        return (text_render(stored) if stored else None) or written

@@ -2,12 +2,14 @@
 
 import logging
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from leadcrm.accounts.models import User
 from leadcrm.notifications.models import Notification
+from leadcrm.notifications.texts import text_render
 from leadcrm.origin import tenant_origin
 
 logger = logging.getLogger(__name__)
@@ -17,13 +19,18 @@ def notification_send(
     *,
     recipient: User,
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | dict,
+    body: str | dict = "",
     url: str = "",
     email: bool = False,
     dedup_key: str = "",
 ) -> Notification | None:
     """Notify ``recipient`` in the app (and by email if ``email``).
+
+    ``title`` and ``body`` are the system's sentences as ``leadcrm.notifications.texts.text``
+    values, so the notification reads in the language of whoever reads it (a plain string is
+    for words a person typed, shown as is). They are also written out in the recipient's own
+    language for the email and as the fallback.
 
     ``url`` is a path on the current tenant (``/leads/<uuid>/``). The email carries it as an
     absolute link on the tenant's own host (``https://acme.example.com/leads/<uuid>/``, see
@@ -37,6 +44,12 @@ def notification_send(
     """
     if not recipient.is_active:
         return None
+    message = {
+        part: value for part, value in (("title", title), ("body", body)) if isinstance(value, dict)
+    }
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        title = _written(title)
+        body = _written(body)
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -45,6 +58,7 @@ def notification_send(
                 title=title[:200],
                 body=body,
                 url=url,
+                message=message,
                 dedup_key=dedup_key[:120],
             )
     except IntegrityError:
@@ -58,6 +72,15 @@ def notification_send(
 
         transaction.on_commit(deliver)
     return notification
+
+
+def _written(value: str | dict) -> str:
+    if isinstance(value, dict):
+        written = text_render(value)
+        if written is None:
+            raise ValueError(f"Not a text that can be written: {value!r}")
+        return written
+    return str(value)
 
 
 def _email_link(url: str) -> str:

@@ -521,16 +521,15 @@ def _import_notify(job: ImportJob) -> None:
 
     from leadcrm.notifications.models import Notification
     from leadcrm.notifications.services import notification_send
+    from leadcrm.notifications.texts import text
 
     if job.created_by is not None:
         notification_send(
             recipient=job.created_by,
             kind=Notification.Kind.GENERAL,
-            title=_("Import finished: %(file)s") % {"file": job.filename},
-            body=_("%(created)s created, %(updated)s updated, %(skipped)s skipped, "
-                   "%(errors)s with problems.")
-            % {"created": f"{job.created:,}", "updated": f"{job.updated:,}",
-               "skipped": f"{job.skipped:,}", "errors": f"{job.errors:,}"},
+            title=text("leads.import_finished", file=job.filename),
+            body=text("leads.import_counts", created=f"{job.created:,}", updated=f"{job.updated:,}",
+                      skipped=f"{job.skipped:,}", errors=f"{job.errors:,}"),
             url=reverse("leads-import-status", kwargs={"uuid": job.uuid}),
             dedup_key=f"import-done:{job.uuid}",
         )  # fmt: skip

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from leadcrm.accounts.models import User
 from leadcrm.notifications.models import Notification
 from leadcrm.notifications.services import notification_send
+from leadcrm.notifications.texts import text
 from leads.errors import LeadError
 from leads.models import Comment, Lead
 from leads.selectors import leads_visible_to
@@ -62,7 +63,7 @@ def comment_add(*, lead: Lead, author: User, body: str) -> Comment:
             notification_send(
                 recipient=user,
                 kind=Notification.Kind.MENTION,
-                title=_("%(author)s mentioned you on %(lead)s") % {"author": author, "lead": lead},
+                title=text("leads.mentioned", author=str(author), lead=str(lead)),
                 body=body[:500],
                 url=url,
                 email=True,

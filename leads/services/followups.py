@@ -9,17 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leadcrm.accounts.models import User
 from leadcrm.notifications.models import Notification
 from leadcrm.notifications.services import notification_send
+from leadcrm.notifications.texts import at, text
 from leadcrm.parsing import DUE_YEARS, year_within
 from leads.errors import LeadError
 from leads.models import Lead, LeadStatus, SopTemplate, Stage, Task
@@ -202,15 +202,13 @@ def _remind(task: Task, *, overdue: bool) -> bool:
     assignee = task.assignee
     url = reverse("leads-detail", kwargs={"uuid": task.lead.uuid}) if task.lead else ""
     url = url or reverse("leads-task-list")
-    with translation.override(assignee.language or settings.LANGUAGE_CODE):
-        about = {"task": task.title, "lead": task.lead or "—"}
-        due = timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")
-        if overdue:
-            title = _("Overdue: %(task)s") % about
-            body = _("Was due %(due)s · %(lead)s") % {**about, "due": due}
-        else:
-            title = _("Due soon: %(task)s") % about
-            body = _("Due %(due)s · %(lead)s") % {**about, "due": due}
+    lead = str(task.lead or "—")
+    if overdue:
+        title = text("leads.task_overdue", task=task.title)
+        body = text("leads.task_was_due", due=at(task.due_at), lead=lead)
+    else:
+        title = text("leads.task_due_soon", task=task.title)
+        body = text("leads.task_due", due=at(task.due_at), lead=lead)
     sent = notification_send(
         recipient=assignee,
         kind=Notification.Kind.TASK_OVERDUE if overdue else Notification.Kind.TASK_DUE,

@@ -7,15 +7,13 @@ import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
 from leadcrm.parsing import DATE_YEARS, DUE_YEARS, year_within
@@ -295,8 +293,8 @@ def lead_assigned_notify(
     them, the assignment rules routed them, a bulk action or an import gave them). ``lead`` is
     the lead they got, or the first of ``count``. Guarantees:
 
-    1. title and body are in the owner's language (their profile's, else the site's), never
-       in the language of whoever happened to trigger it;
+    1. title and body are stored as texts that read in the reader's language (and are
+       emailed in the owner's), never in the language of whoever happened to trigger it;
     2. one lead: "New lead for you: <lead>", linking to the lead; several: "<n> new leads for
        you", linking to the owner's leads, newest first;
     3. the body says who gave them: ``imported_from`` (an import's source), else ``routed``
@@ -307,21 +305,20 @@ def lead_assigned_notify(
     """
     from leadcrm.notifications.models import Notification
     from leadcrm.notifications.services import notification_send
+    from leadcrm.notifications.texts import text
 
-    with translation.override(owner.language or settings.LANGUAGE_CODE):
-        if count == 1:
-            title = _("New lead for you: %(lead)s") % {"lead": lead}
-        else:
-            many = ngettext("%(count)d new lead for you", "%(count)d new leads for you", count)
-            title = many % {"count": count}
-        if imported_from:
-            body = _("Imported from %(source)s.") % {"source": imported_from}
-        elif routed:
-            body = _("Routed by the assignment rules.")
-        elif actor is not None:
-            body = _("Assigned by %(actor)s.") % {"actor": actor}
-        else:
-            body = ""
+    if count == 1:
+        title = text("leads.assigned_one", lead=str(lead))
+    else:
+        title = text("leads.assigned_many", count=count)
+    if imported_from:
+        body = text("leads.assigned_imported", source=imported_from)
+    elif routed:
+        body = text("leads.assigned_routed")
+    elif actor is not None:
+        body = text("leads.assigned_by", actor=str(actor))
+    else:
+        body = ""
     if count == 1:
         url = reverse("leads-detail", kwargs={"uuid": lead.uuid})
     else:

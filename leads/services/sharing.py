@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from leadcrm.accounts.models import Team, User
 from leadcrm.notifications.models import Notification
 from leadcrm.notifications.services import notification_send
+from leadcrm.notifications.texts import text
 from leads.errors import LeadError
 from leads.models import Access, Lead, LeadMember, SharingRule
 
@@ -43,8 +44,7 @@ def lead_member_add(*, lead: Lead, user: User, access: str, actor: User) -> Lead
             notification_send(
                 recipient=user,
                 kind=Notification.Kind.LEAD_SHARED,
-                title=_("%(actor)s added you to the lead %(lead)s")
-                % {"actor": actor, "lead": lead},
+                title=text("leads.shared", actor=str(actor), lead=str(lead)),
                 url=reverse("leads-detail", kwargs={"uuid": lead.uuid}),
                 dedup_key=f"member:{lead.uuid}:{user.uuid}:{member.pk}",
             )

@@ -7,9 +7,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
+from leadcrm.notifications.texts import text
 from leads.models import OPEN_STATUSES, Lead, LeadStatus
 from leads.services.lead import lead_assign
 from pools.errors import LeadAlreadyClaimedError, PoolError, PoolLimitError
@@ -152,8 +152,7 @@ def pool_return(*, lead: Lead, actor: User, reason: str, note: str = "") -> Lead
         pool_notify_admins(
             pool,
             actor,
-            title=_("%(name)s returned %(lead)s to %(pool)s")
-            % {"name": actor, "lead": locked, "pool": pool},
+            title=text("pools.returned", name=str(actor), lead=str(locked), pool=str(pool)),
             body=full,
             url=reverse("leads-detail", kwargs={"uuid": locked.uuid}),
             key=f"returned:{locked.uuid}:{timezone.now():%Y%m%d%H%M%S%f}",
@@ -225,9 +224,9 @@ def pool_withdraw(*, lead: Lead, actor: User, reason: str, pool: Pool | None = N
             pool_notify(
                 former,
                 Notification.Kind.LEAD_WITHDRAWN,
-                _("%(lead)s was taken back into %(pool)s") % {"lead": locked, "pool": target},
+                text("pools.withdrawn", lead=str(locked), pool=str(target)),
                 locked,
-                body=_("By %(actor)s: %(reason)s") % {"actor": actor, "reason": reason},
+                body=text("pools.withdrawn_by", actor=str(actor), reason=reason),
                 key=f"withdrawn:{locked.uuid}:{timezone.now():%Y%m%d%H%M%S%f}",
             )
         if target.reroute_returned:
@@ -272,19 +271,17 @@ def pool_transfer(*, leads, to_pool: Pool, actor: User, reason: str = "") -> int
                 to_pool,
                 PoolEvent.Action.TRANSFER,
                 actor,
-                reason=reason or (_("from %(pool)s") % {"pool": entry.pool} if entry else ""),
+                reason=reason or "",
+                params={"text": text("pools.from_pool", pool=str(entry.pool))}
+                if entry and not reason
+                else None,
             )
             moved += 1
         if moved:
             pool_notify_admins(
                 to_pool,
                 actor,
-                title=ngettext(
-                    "%(name)s moved %(count)d lead into %(pool)s",
-                    "%(name)s moved %(count)d leads into %(pool)s",
-                    moved,
-                )
-                % {"name": actor, "count": moved, "pool": to_pool},
+                title=text("pools.moved", name=str(actor), count=moved, pool=str(to_pool)),
                 body=reason,
                 url=reverse("pools-detail", kwargs={"uuid": to_pool.uuid}),
                 key=f"transfer:{to_pool.uuid}:{now:%Y%m%d%H%M%S%f}",

@@ -24,14 +24,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings as django_settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
 from leads.models import Lead, LeadStatus
@@ -199,10 +197,11 @@ def _hand_off(lead: Lead, rule: AssignmentRule, *, settings: RoutingSettings, no
 def _notify_former_owners(
     handed: list[tuple[Lead, User, Pool]], *, settings: RoutingSettings, now
 ) -> None:
-    """One notification per former owner and batch (in the app and by email), composed in the
-    owner's language (their profile's, else the site's) as lead_assigned_notify does."""
+    """One notification per former owner and batch (in the app and by email), stored as texts
+    that read in the reader's language, as lead_assigned_notify does."""
     from leadcrm.notifications.models import Notification
     from leadcrm.notifications.services import notification_send
+    from leadcrm.notifications.texts import text
 
     by_owner: dict[int, list[tuple[Lead, Pool]]] = defaultdict(list)
     owners: dict[int, User] = {}
@@ -212,20 +211,13 @@ def _notify_former_owners(
     for owner_pk, items in by_owner.items():
         owner = owners[owner_pk]
         first, pool = items[0]
-        values = {"below": settings.low_score_below, "days": settings.low_score_days}
-        with translation.override(owner.language or django_settings.LANGUAGE_CODE):
-            if len(items) == 1:
-                title = _("%(lead)s was handed off to %(pool)s") % {"lead": first, "pool": pool}
-            else:
-                title = ngettext(
-                    "%(count)d of your leads was handed off to the nurture pool",
-                    "%(count)d of your leads were handed off to the nurture pool",
-                    len(items),
-                ) % {"count": len(items)}
-            body = (
-                _("Low-score handoff: the score stayed below %(below)d for %(days)d days or more.")
-                % values
-            )
+        if len(items) == 1:
+            title = text("pools.handed_off_one", lead=str(first), pool=str(pool))
+        else:
+            title = text("pools.handed_off_many", count=len(items))
+        body = text(
+            "pools.handed_off_why", below=settings.low_score_below, days=settings.low_score_days
+        )
         notification_send(
             recipient=owner,
             kind=Notification.Kind.LEAD_RECLAIMED,

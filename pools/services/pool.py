@@ -112,11 +112,18 @@ def pool_save(
 
 def fallback_pool_localise_on_create(sender, tenant, **kwargs) -> None:
     """Receiver of leadcrm.tenancy.signals.tenant_created: the fallback pool, created in English
-    by the migration, takes the new tenant's language."""
+    by the migration, takes the new tenant's language (its name and its description)."""
     from django.utils import translation
     from django.utils.translation import gettext
 
+    name, description = "General pool", "Leads that no assignment rule places land here."
     with translation.override(tenant.default_language or "en"):
-        local = gettext("General pool")
-    if local != "General pool":
-        Pool.objects.filter(is_fallback=True, name="General pool").update(name=local)
+        local_name, local_description = (
+            gettext("General pool"),
+            gettext("Leads that no assignment rule places land here."),
+        )
+    fallback = Pool.objects.filter(is_fallback=True)
+    if local_name != name:
+        fallback.filter(name=name).update(name=local_name)
+    if local_description != description:
+        fallback.filter(description=description).update(description=local_description)

@@ -14,13 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 
 from leadcrm.notifications.models import Notification
+from leadcrm.notifications.texts import day, text, text_list, text_render
 from leads.models import Lead, LeadStatus
 from leads.services.lead import lead_assign
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent
@@ -53,7 +53,7 @@ def _rules(pool: Pool, at) -> list[tuple[Q, str]]:
                     Q(lead__last_activity_at__isnull=True)
                     | Q(lead__last_activity_at__lt=F("claimed_at"))
                 ),
-                _("no follow-up within %(days)d days of claiming") % {"days": days},
+                text("pools.no_follow_up", days=days),
             )
         )
     if pool.reclaim_not_qualified_days is not None:
@@ -61,7 +61,7 @@ def _rules(pool: Pool, at) -> list[tuple[Q, str]]:
         rules.append(
             (
                 Q(claimed_at__lte=at - timedelta(days=days), lead__status__in=NOT_QUALIFIED),
-                _("not qualified within %(days)d days of claiming") % {"days": days},
+                text("pools.not_qualified", days=days),
             )
         )
     return rules
@@ -148,14 +148,14 @@ def _warn(pool: Pool, now, due_now, summary: ReclaimSummary) -> None:
             pool_notify(
                 lead.owner,
                 Notification.Kind.RECLAIM_WARNING,
-                _("%(lead)s goes back to %(pool)s on %(date)s")
-                % {
-                    "lead": lead,
-                    "pool": pool,
-                    "date": date_format(timezone.localtime(when), "DATE_FORMAT"),
-                },
+                text(
+                    "pools.reclaim_soon",
+                    lead=str(lead),
+                    pool=str(pool),
+                    date=day(timezone.localtime(when).date()),
+                ),
                 lead,
-                body=_("Log a follow-up or qualify the lead to keep it."),
+                body=text("pools.reclaim_soon_keep"),
                 key=f"reclaim-warning:{lead.uuid}:{entry.claimed_at:%Y%m%d%H%M%S%f}",
             )
         summary.warned += 1
@@ -177,16 +177,21 @@ def _reclaim_one(pool: Pool, entry_pk: int, now, due_now) -> int | None:
         if not reasons:  # worked or taken back meanwhile
             return None
         former = lead.owner
-        reason = "; ".join(reasons)
-        lead = lead_assign(lead=lead, owner=None, actor=None, reason=f"reclaimed: {reason}")
+        reason = text_list(reasons)
+        with translation.override(settings.LANGUAGE_CODE):  # the history's record, in one language
+            written = text_render(reason)
+        lead = lead_assign(lead=lead, owner=None, actor=None, reason=f"reclaimed: {written}")
         PoolEntry.objects.filter(pk=entry_pk).update(claimed_at=None, warned_at=None)
-        pool_event_record(lead, pool, PoolEvent.Action.RECLAIM, None, to_user=former, reason=reason)
+        pool_event_record(
+            lead, pool, PoolEvent.Action.RECLAIM, None, to_user=former, reason=written,
+            params={"text": reason},
+        )  # fmt: skip
         pool_notify(
             former,
             Notification.Kind.LEAD_RECLAIMED,
-            _("%(lead)s went back to %(pool)s") % {"lead": lead, "pool": pool},
+            text("pools.reclaimed", lead=str(lead), pool=str(pool)),
             lead,
-            body=_("Reason: %(reason)s.") % {"reason": reason},
+            body=text("pools.reclaimed_why", reason=reason),
             key=f"reclaimed:{lead.uuid}:{entry.claimed_at:%Y%m%d%H%M%S%f}",
         )
     return lead.pk

@@ -217,7 +217,9 @@ def test_a_tenant_that_signs_up_in_chinese_starts_with_chinese_lists(db):
         assert SourceChannel.objects.get(code="api").name == "API"
         assert LossReason.objects.filter(name="没有预算").exists()
         assert DuplicateRule.objects.filter(name="邮箱相同").exists()
-        assert Pool.objects.get(is_fallback=True).name == "公共线索池"
+        fallback = Pool.objects.get(is_fallback=True)
+        assert fallback.name == "公共线索池"
+        assert fallback.description == "未被任何分配规则分走的线索会进入这里。"
         from conversion.models import OpportunityStage
         from scoring.models import Dimension, ScoringRule
 
