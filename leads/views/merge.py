@@ -14,7 +14,7 @@ from leadcrm.parsing import uuids_parse
 from leads import selectors
 from leads.errors import LeadError
 from leads.masking import mask_value
-from leads.models import Lead, LeadMerge
+from leads.models import Lead, LeadMerge, LeadStatus
 from leads.services.dedup_scan import (
     dedup_scan_active,
     dedup_scan_latest,
@@ -22,7 +22,13 @@ from leads.services.dedup_scan import (
     dedup_scan_to_show,
     scan_result_forget,
 )
-from leads.services.merge import MERGE_FIELDS, duplicates_dismiss, lead_merge, lead_merge_undo
+from leads.services.merge import (
+    MERGE_FIELDS,
+    duplicates_dismiss,
+    lead_merge,
+    lead_merge_undo,
+    merge_preview,
+)
 
 REVIEWERS = (Role.TENANT_ADMIN, Role.MANAGER, Role.POOL_ADMIN)
 
@@ -107,23 +113,30 @@ def _visible_groups(user, groups: list[dict], *, skip: int, take: int):
     return shown, False
 
 
-def _posted_leads(request, user) -> list[Lead]:
+def _posted_leads(request, user, *, all_visible: bool = False) -> list[Lead]:
+    """The leads named by the request's ``lead`` values that ``user`` may see. With
+    ``all_visible``, a value that is no lead the user may see refuses the request (404), as a
+    lead's own page does: nothing is shown nor done for the others."""
     raw = request.POST.getlist("lead") or request.GET.getlist("lead")
-    ids, _invalid = uuids_parse(raw)
+    ids, invalid = uuids_parse(raw)
     leads = selectors.leads_visible_to(user).filter(uuid__in=ids)
-    return list(selectors.leads_with_masking(leads, user=user).select_related("owner", "source"))
+    found = list(selectors.leads_with_masking(leads, user=user).select_related("owner", "source"))
+    if all_visible and (invalid or len(found) < len(ids)):
+        raise Http404
+    return found
 
 
 @role_required(*REVIEWERS, Role.SALES_REP)
 @require_http_methods(["GET", "POST"])
 def merge(request):
-    """Compare the chosen leads field by field, pick the survivor and the values, merge."""
-    leads = _posted_leads(request, request.user)
+    """Compare the chosen leads field by field, suggest the lead to keep (and say why), let
+    the user pick the survivor and the values, merge."""
+    leads = _posted_leads(request, request.user, all_visible=True)
     if len(leads) < 2:
         messages.error(request, _("Choose at least two leads to merge."))
         return redirect(request.POST.get("next") or reverse("leads-index"))
+    by_uuid = {str(lead.uuid): lead for lead in leads}
     if request.method == "POST" and request.POST.get("survivor"):
-        by_uuid = {str(lead.uuid): lead for lead in leads}
         survivor = by_uuid.get(request.POST["survivor"])
         values = {}
         for field in MERGE_FIELDS:
@@ -154,21 +167,42 @@ def merge(request):
                 )
                 scan_result_forget([lead.pk for lead in leads])
                 return redirect(reverse("leads-detail", kwargs={"uuid": done.survivor.uuid}))
+    preview = merge_preview(leads=leads)
+    # A refused merge comes back with the user's pick; a first visit has the suggestion.
+    picked = by_uuid.get(request.POST.get("survivor", "")) or preview.suggested
+    context = {
+        "leads": preview.ranked,
+        "columns": [(lead, preview.work[lead.pk]) for lead in preview.ranked],
+        "rows": _rows(preview.ranked, picked=picked, fixed_owner=preview.working),
+        "preview": preview,
+        "picked": picked,
+        "kept_status": LeadStatus(preview.status).label,
+    }
+    return render(request, "leads/merge.html", context)
+
+
+def _rows(leads: list[Lead], *, picked: Lead, fixed_owner: Lead | None) -> list[dict]:
+    """One row per field the user may pick, each lead's value in its column; where they
+    differ, the picked lead's value is preselected (else the first lead's that has one). The
+    owner is no choice when someone works one of the leads: it stays theirs."""
     rows = []
     for field in MERGE_FIELDS:
         meta = Lead._meta.get_field(field)
         cells = [(lead, _shown(lead, meta)) for lead in leads]
+        filled = [lead for lead, v in cells if v not in ("", None)]
         distinct = {str(v) for _lead, v in cells if v not in ("", None)}
+        fixed = field == "owner" and fixed_owner is not None
         rows.append(
             {
                 "field": field,
                 "label": str(meta.verbose_name).capitalize(),
                 "cells": cells,
-                "differs": len(distinct) > 1,
-                "default": next((lead for lead, v in cells if v not in ("", None)), leads[0]),
+                "differs": len(distinct) > 1 and not fixed,
+                "fixed": fixed,
+                "default": picked if picked in filled else (filled or leads)[0],
             }
         )
-    return render(request, "leads/merge.html", {"leads": leads, "rows": rows})
+    return rows
 
 
 def _shown(lead: Lead, meta):
