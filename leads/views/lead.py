@@ -26,7 +26,7 @@ from leads.forms.lead import (
 from leads.masking import mask_value
 from leads.models import Activity, LeadSettings, LeadStatus, LossReason, Stage
 from leads.services import lead as lead_services
-from leads.smartfill import smart_fill
+from leads.smartfill import smart_fill, smart_fill_for_form
 
 DETAIL_TABS = ("details", "activity", "comments", "history")
 
@@ -81,12 +81,9 @@ def lead_smart_fill(request):
         data.get("smart_text", ""), default_region=getattr(settings, "default_country", "CN")
     )
     form = LeadForm()
-    filled = []
-    for field, value in found.items():
-        if field in form.fields and not (data.get(field) or "").strip():
-            data[field] = value
-            filled.append(str(form.fields[field].label))
-    initial = {name: data.get(name, "") for name in form.fields}
+    values = smart_fill_for_form(found, typed=data)
+    filled = [str(form.fields[field].label) for field in values if field in form.fields]
+    initial = {name: values.get(name) or data.get(name, "") for name in form.fields}
     form = LeadForm(initial=initial)
     return render(
         request,
