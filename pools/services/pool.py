@@ -48,8 +48,8 @@ def contact_reveal(*, lead: Lead, user: User, field: str) -> str:
 def pool_entry_merge(keep: Lead, gone: list[Lead]) -> dict:
     """Merge hook: the survivor keeps its own pool entry; without one it takes the entry of
     the lead whose owner it took, else the first merged lead's. An entry the survivor now
-    holds with an owner counts as claimed from the merge on, so the pool's limits and reclaim
-    rules apply. Returns what the undo needs: {"moved": [[entry, former lead]], "claimed":
+    holds with an owner counts as claimed since that owner got the lead, so the pool's limits
+    and reclaim rules apply without restarting the clock on a lead being worked. Returns what the undo needs: {"moved": [[entry, former lead]], "claimed":
     [entry]}."""
     undo: dict = {"moved": [], "claimed": []}
     entry = PoolEntry.objects.filter(lead=keep).first()
@@ -63,7 +63,10 @@ def pool_entry_merge(keep: Lead, gone: list[Lead]) -> dict:
         undo["moved"].append([entry.pk, entry.lead_id])
         PoolEntry.objects.filter(pk=entry.pk).update(lead=keep)
     if keep.owner_id is not None and entry.claimed_at is None:
-        PoolEntry.objects.filter(pk=entry.pk).update(claimed_at=timezone.now())
+        # Claimed when the owner got the lead they were working, not now: the rep's earlier
+        # follow-ups count against the "no follow-up within N days" reclaim rule.
+        claimed = min(keep.assigned_at or timezone.now(), timezone.now())
+        PoolEntry.objects.filter(pk=entry.pk).update(claimed_at=claimed)
         undo["claimed"].append(entry.pk)
     return undo
 
