@@ -17,6 +17,7 @@ from leadcrm.accounts.selectors import team_descendant_ids, user_subordinate_ids
 from leadcrm.parsing import iso_date_or_none, query_values, text_clean, uuid_or_none
 from leads.dedup.matching import duplicates_find
 from leads.fields import custom_value_parse
+from leads.history import lead_record_changes, lead_records_paired
 from leads.hooks import administered_hooks, history_entries, masking_hooks, visibility_hooks
 from leads.models import (
     OPEN_STATUSES,
@@ -551,11 +552,20 @@ def _filter_custom(leads: QuerySet[Lead], custom) -> QuerySet[Lead]:
     return leads
 
 
+#: Lead history records read per row shown: a record with nothing to show (a lead saved again
+#: unchanged) is left out, and the tab still fills its rows.
+HISTORY_READ_AHEAD = 3
+
+
 def lead_history(lead: Lead, limit: int = 50):
     """The lead's change history, with that of the leads merged into it (and into those), and
     what other apps record about the lead (hooks.register_history: score changes), newest
     first, ``limit`` rows at most. Every row has ``at``; records of a merged lead carry
-    ``from_merged`` = True; rows of other apps are hooks.HistoryEntry."""
+    ``from_merged`` = True; rows of other apps are hooks.HistoryEntry.
+
+    Each lead record carries ``changes`` (leads.history.lead_record_changes): the person's
+    changes and, apart, the fields the system kept up to date. A change record with nothing
+    left to show (a re-save, a timestamp stamped again) is not a row."""
     ids, frontier = {lead.pk}, [lead.pk]
     for _level in range(5):
         frontier = list(Lead.objects.filter(merged_into__in=frontier).values_list("pk", flat=True))
@@ -565,12 +575,19 @@ def lead_history(lead: Lead, limit: int = 50):
     records = list(
         Lead.history.filter(id__in=ids)
         .select_related("history_user")
-        .order_by("-history_date", "-history_id")[:limit]
+        .order_by("-history_date", "-history_id")[: limit * HISTORY_READ_AHEAD]
     )
-    for record in records:
+    shown = []
+    for record, previous in lead_records_paired(records):
+        if len(shown) == limit:
+            break
+        record.changes = lead_record_changes(record, previous)
+        if record.history_type == "~" and not record.changes:
+            continue
         record.from_merged = record.id != lead.pk
         record.at = record.history_date
-    rows = records + history_entries(lead, limit=limit)
+        shown.append(record)
+    rows = shown + history_entries(lead, limit=limit)
     rows.sort(key=lambda row: row.at, reverse=True)
     return rows[:limit]
 

@@ -106,7 +106,7 @@ class Stage(_OrderedChoice):
 
 
 class Lead(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     # The person and the company
     name = models.CharField(_("name"), max_length=150)
     company = models.CharField(_("company"), max_length=200, blank=True)
@@ -193,13 +193,14 @@ class Lead(models.Model):
     # Timestamps
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
     first_follow_up_at = models.DateTimeField(_("first follow-up"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
@@ -211,11 +212,17 @@ class Lead(models.Model):
     stage_changed_at = models.DateTimeField(_("stage changed"), null=True, blank=True)
     #: Set when this lead was merged into another (a tombstone: hidden, restorable 30 days).
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_leads"
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_leads",
     )
     #: The import that created it (the list filters by it: "the leads of this import").
     import_job = models.ForeignKey(
         "ImportJob",
+        verbose_name=_("import"),
         null=True,
         blank=True,
         editable=False,
@@ -223,16 +230,18 @@ class Lead(models.Model):
         related_name="leads",
     )
     # Duplicate detection keys, derived from the fields above on every save (leads.dedup).
-    email_key = models.CharField(max_length=254, blank=True, editable=False)
-    phone_key = models.CharField(max_length=20, blank=True, editable=False)
-    mobile_key = models.CharField(max_length=20, blank=True, editable=False)
-    company_key = models.CharField(max_length=200, blank=True, editable=False)
-    name_key = models.CharField(max_length=200, blank=True, editable=False)
+    email_key = models.CharField(_("email key"), max_length=254, blank=True, editable=False)
+    phone_key = models.CharField(_("phone key"), max_length=20, blank=True, editable=False)
+    mobile_key = models.CharField(_("mobile key"), max_length=20, blank=True, editable=False)
+    company_key = models.CharField(_("company key"), max_length=200, blank=True, editable=False)
+    name_key = models.CharField(_("name key"), max_length=200, blank=True, editable=False)
 
     # auto_tags are scoring's output, not an edit: a person's change must not carry them along.
     history = HistoricalRecords(excluded_fields=["updated_at", "auto_tags", *DEDUP_KEY_FIELDS])
 
     class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
         ordering = ["-created_at"]
         constraints = [
             # A follow-up date from the browser's picker can be year 1: whatever the entry

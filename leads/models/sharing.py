@@ -19,18 +19,31 @@ class Access(models.TextChoices):
 class LeadMember(models.Model):
     """A colleague added to a lead's team by its owner (or an admin)."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="members")
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="members"
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lead_memberships"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="lead_memberships",
     )
-    access = models.CharField(max_length=10, choices=Access.choices, default=Access.READ)
+    access = models.CharField(
+        _("access"), max_length=10, choices=Access.choices, default=Access.READ
+    )
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("lead team member")
+        verbose_name_plural = _("lead team members")
         constraints = [models.UniqueConstraint(fields=["lead", "user"], name="lead_member_once")]
         indexes = [models.Index(fields=["user", "lead"], name="lead_member_user")]
 
@@ -42,7 +55,7 @@ class SharingRule(models.Model):
     """Share the leads of an owner (or of everyone in a team/department) with a user or a
     team/department, read-only or read-write."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=100)
     from_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,12 +89,16 @@ class SharingRule(models.Model):
         related_name="+",
         verbose_name=_("shared with members of"),
     )
-    access = models.CharField(max_length=10, choices=Access.choices, default=Access.READ)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    access = models.CharField(
+        _("access"), max_length=10, choices=Access.choices, default=Access.READ
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("sharing rule")
+        verbose_name_plural = _("sharing rules")
         constraints = [
             models.CheckConstraint(
                 condition=Q(from_user__isnull=False) ^ Q(from_team__isnull=False),
