@@ -88,5 +88,5 @@ def test_the_page_the_csv_and_the_chinese_page(data):
     cast.admin.language = "zh-hans"
     cast.admin.save(update_fields=["language"])
     zh = client.get("/analytics/losses/").content.decode()
-    assert "丢单原因" in zh
+    assert "流失原因" in zh
     assert "Loss reasons" not in zh

@@ -293,7 +293,7 @@ def test_the_page_in_english_and_chinese(data):
     with translation.override("zh-hans"):
         assert gettext("Rep performance") in zh
         assert gettext("How the figures are counted") in zh
-    assert "丢单原因" in zh  # the report tabs, in Chinese
+    assert "流失原因" in zh  # the report tabs, in Chinese
     assert "Loss reasons" not in zh
     for english, chinese in (("Won amount", "赢单金额"), ("Conversion rate", "转化率")):
         assert chinese in zh

@@ -46,7 +46,7 @@ def test_the_notice_is_in_the_owners_language_not_the_actors(in_tenant_a):
     assert _notices(owner) == [
         (
             "您有一条新线索：Chen Jie",
-            f"由 {cast.manager.full_name} 分配。",
+            f"由{cast.manager.full_name}分配。",
             reverse("leads-detail", kwargs={"uuid": lead.uuid}),
         )
     ]

@@ -90,8 +90,8 @@ def test_the_history_reads_in_the_readers_language(cast_a):
         lead = _lead_with_a_scored_past(cast_a)
     html = _tab(cast_a, lead, "zh-hans")
     assert "创建时评分" in html  # Scored when created
-    assert f"{cast_a.rep.full_name} 手动调整：预算已确认" in html
-    assert f"{cast_a.admin.full_name} 清除了手动调整" in html
+    assert f"{cast_a.rep.full_name}手动调整：预算已确认" in html
+    assert f"{cast_a.admin.full_name}清除了手动调整" in html
     for english in ("Scored when created", "Adjusted by", "Adjustment cleared", "Confirmed budget"):
         assert english not in html
 
@@ -125,5 +125,5 @@ def test_entries_are_worded_when_shown_not_when_read(in_tenant_a):
     with translation.override("zh-hans"):
         shown = [render_to_string(e.template, {"item": e.item}) for e in entries]
     assert "创建时评分" in shown[-1]  # the oldest: Scored when created
-    assert f"{in_tenant_a.admin.full_name} 清除了手动调整" in shown[0]
+    assert f"{in_tenant_a.admin.full_name}清除了手动调整" in shown[0]
     assert not any("Scored when created" in text or "Adjusted by" in text for text in shown)

@@ -4,3 +4,6 @@ Chinese finance and CRM screens show them (Django's own zh_Hans formats do not g
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","
 NUMBER_GROUPING = 3
+
+# "12月3日", not Django's zero-padded "12月03日" (the weekly digest's date range).
+MONTH_DAY_FORMAT = "n月j日"
