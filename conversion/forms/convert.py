@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from leadcrm.parsing import uuid_or_none
 
@@ -12,7 +13,9 @@ class ConvertForm(forms.Form):
     customer_name = forms.CharField(label=_("Customer name"), max_length=200, required=False)
     #: "new", "none", or the uuid of the customer's contact to link.
     contact = forms.CharField(max_length=40, required=False)
-    contact_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    contact_name = forms.CharField(
+        label=pgettext_lazy("person", "Name"), max_length=150, required=False
+    )
     contact_job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
     contact_email = forms.EmailField(label=_("Email"), max_length=254, required=False)
     contact_mobile = forms.CharField(label=_("Mobile"), max_length=40, required=False)

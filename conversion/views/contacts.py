@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from conversion.custom_fields import custom_rows
@@ -23,7 +23,7 @@ from conversion.views.customers import (
 
 DETAIL_TABS = ("details", "opportunities", "history")
 SORT_LABELS = [
-    ("name", gettext_lazy("Name")),
+    ("name", pgettext_lazy("person", "Name")),
     ("newest", gettext_lazy("Newest")),
     ("customer", gettext_lazy("Customer")),
 ]

@@ -4,7 +4,7 @@ what threshold, and whether a match warns or blocks (in every channel)."""
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from leadcrm.accounts.permissions import role_required
@@ -17,7 +17,7 @@ FIELD_LABELS = {
     "email": gettext_lazy("Email"),
     "phone": gettext_lazy("Phone or mobile"),
     "company": gettext_lazy("Company"),
-    "name": gettext_lazy("Name"),
+    "name": pgettext_lazy("person", "Name"),
 }
 
 

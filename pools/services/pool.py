@@ -49,8 +49,8 @@ def pool_entry_merge(keep: Lead, gone: list[Lead]) -> dict:
     """Merge hook: the survivor keeps its own pool entry; without one it takes the entry of
     the lead whose owner it took, else the first merged lead's. An entry the survivor now
     holds with an owner counts as claimed since that owner got the lead, so the pool's limits
-    and reclaim rules apply without restarting the clock on a lead being worked. Returns what the undo needs: {"moved": [[entry, former lead]], "claimed":
-    [entry]}."""
+    and reclaim rules apply without restarting the clock on a lead being worked. Returns what
+    the undo needs: {"moved": [[entry, former lead]], "claimed": [entry]}."""
     undo: dict = {"moved": [], "claimed": []}
     entry = PoolEntry.objects.filter(lead=keep).first()
     if entry is None:
