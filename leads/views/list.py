@@ -28,6 +28,11 @@ def lead_list(request):
     leads = selectors.lead_list(user=request.user, filters=filters, targets=targets)
     context = lead_table_context(request, leads, filters=filters, targets=targets)
     context |= list_context(request, filters)
+    # The total of the same queryset; a page that shows the end of the list already knows it.
+    seen_all = not context["has_next"] and (context["leads"] or context["page"] == 1)
+    context["total"] = selectors.lead_list_count(
+        leads, seen_total=context["last_row"] if seen_all else None
+    )
     if request.htmx and request.htmx.target == "lead-results":
         return render(request, "leads/lead_list.html#lead-results", context)
     return render(request, "leads/lead_list.html", context)
