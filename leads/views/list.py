@@ -40,7 +40,7 @@ def lead_list(request):
 
 SCENE_TABS = [
     ("mine", gettext_lazy("My leads")),
-    ("follow_up", gettext_lazy("Awaiting my follow-up")),
+    ("follow_up", gettext_lazy("Pending or due today")),
     ("my_overdue", gettext_lazy("My overdue")),
     ("subordinates", gettext_lazy("My subordinates'")),
     ("department", gettext_lazy("My department's")),
@@ -69,6 +69,7 @@ def list_context(request, filters) -> dict:
         "list_query": request.GET.urlencode(),
         "assignable": selectors.owners_assignable_by(user),
         "bulk_statuses": [(s, labels[s]) for s in bulk_services.BULK_STATUSES],
+        "lost_label": LeadStatus.LOST.label,
         "loss_reasons": LossReason.objects.filter(is_active=True),
         "bulk_campaigns": campaigns_attachable(),
         "bulk_extra_actions": hooks.bulk_actions(user),

@@ -1,6 +1,8 @@
-"""The Leads list as a rep reads it: the total under the table, exact, or an estimate for a
-long list, of what the rep may see with the filters they chose."""
+"""The Leads list as a rep reads it: the total under the table (exact, or an estimate for a long
+list), and one status vocabulary (the product's LeadStatus labels) on the chips, the badges and
+the bulk list."""
 
+import html as html_lib
 import re
 
 import pytest
@@ -9,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django_tenants.utils import tenant_context
 
+from leadcrm.accounts.models import User
 from leads import selectors
 from leads.listing import PAGE_SIZE
 from leads.models import Lead, LeadStatus
 from leads.selectors import LeadFilters, ListCount, lead_list, lead_list_count
+from leads.services.bulk import BULK_STATUSES
 from leads.templatetags.list_count import about_number
 from tests.conftest import tenant_client
 
@@ -142,3 +146,65 @@ def test_a_list_that_was_only_estimated_says_more_than_the_limit(cast_a, monkeyp
 def test_an_estimate_is_said_in_the_readers_words_for_big_numbers(language, value, words):
     with translation.override(language):
         assert about_number(value) == words
+
+
+# One status vocabulary ----------------------------------------------------------------------
+
+
+def _status_words(html: str) -> dict[str, list[str]]:
+    chip_group = re.search(
+        r'<div class="chips" role="group" aria-label="[^"]*">(.*?)</div>', html, re.S
+    )
+    chips = re.findall(r'<a class="chip" href="[^"]*status=(\w+)[^>]*>([^<]*)</a>', chip_group[1])
+    bulk = re.search(r'<select class="input" id="bulk-status" name="status">(.*?)</select>', html)
+    return {
+        "chips": [html_lib.unescape(label) for _key, label in chips],
+        "bulk": [
+            html_lib.unescape(label)
+            for value, label in re.findall(r'<option value="(\w+)">([^<]*)</option>', bulk[1])
+        ],
+        "badges": [
+            f"{status}={html_lib.unescape(label)}"
+            for status, label in re.findall(
+                r'<span class="badge status-(\w+)">([^<]*)</span>', html
+            )
+        ],
+    }
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_chips_badges_and_the_bulk_list_say_the_statuses_labels(cast_a, language):
+    with tenant_context(cast_a.tenant):
+        for status in S:
+            if status != S.VOID:
+                _bulk_leads(cast_a.rep, 1, status=status, prefix=f"Lead {status}")
+        User.objects.filter(pk=cast_a.admin.pk).update(language=language)  # the admin's choice
+    html = tenant_client(cast_a, cast_a.admin).get("/leads/", {"scene": "all"})
+    words = _status_words(html.content.decode())
+    with translation.override(language):
+        labels = {status.value: str(status.label) for status in S}
+    assert words["chips"] == [labels[s] for s in S.values if s != S.VOID]
+    assert words["bulk"] == [labels[s] for s in BULK_STATUSES]
+    assert sorted(words["badges"]) == sorted(f"{s}={labels[s]}" for s in S.values if s != S.VOID)
+
+
+def test_no_chip_speaks_of_a_status_the_product_does_not_have(cast_a):
+    with tenant_context(cast_a.tenant):
+        _bulk_leads(cast_a.rep, 1)  # the bulk bar comes with a row to tick
+    html = tenant_client(cast_a, cast_a.rep).get("/leads/").content.decode()
+    quick = re.search(r'aria-label="Quick filters">(.*?)</div>', html, re.S)[1]
+    labels = re.findall(r">([^<>]+)</a>", quick)
+    assert "No owner" in labels  # no owner, which is not the status Unassigned
+    assert not {"New", "Unqualified", "Unassigned"} & set(labels)
+    assert '<label for="bulk-loss-reason">Loss reason (required for Lost / unqualified)' in html
+
+
+def test_a_link_to_a_group_of_statuses_names_them_in_the_statuses_words(cast_a):
+    """Older links (home's "Not yet contacted", saved views) name groups: they still work."""
+    client = tenant_client(cast_a, cast_a.rep)
+    html = client.get("/leads/", {"status": "new"}).content.decode()
+    assert "Status: Unassigned or Pending ×" in html
+    zh = client.get("/leads/", {"status": "new"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    with translation.override("zh-hans"):
+        unassigned, pending = str(S.UNASSIGNED.label), str(S.PENDING.label)
+    assert f"{unassigned}或{pending} ×" in zh.content.decode()
