@@ -1,12 +1,15 @@
 """The Leads list as a rep reads it: the total under the table (exact, or an estimate for a long
-list), and one status vocabulary (the product's LeadStatus labels) on the chips, the badges and
-the bulk list."""
+list), the subtitle that names the sort, one status vocabulary (the product's LeadStatus labels)
+on the chips, the badges and the bulk list, and each lead as a card on a phone."""
 
 import html as html_lib
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django_tenants.utils import tenant_context
@@ -16,8 +19,12 @@ from leads import selectors
 from leads.listing import PAGE_SIZE
 from leads.models import Lead, LeadStatus
 from leads.selectors import LeadFilters, ListCount, lead_list, lead_list_count
+from leads.services import lead as lead_services
 from leads.services.bulk import BULK_STATUSES
 from leads.templatetags.list_count import about_number
+from leads.views.list import SORT_NOTES
+from pools.models import Pool
+from pools.services.claim import pool_lead_add
 from tests.conftest import tenant_client
 
 S = LeadStatus
@@ -148,6 +155,41 @@ def test_an_estimate_is_said_in_the_readers_words_for_big_numbers(language, valu
         assert about_number(value) == words
 
 
+# The subtitle -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sort", ["score", "created", "activity", "due"])
+def test_the_subtitle_names_the_sort_the_list_is_in(cast_a, sort):
+    client = tenant_client(cast_a, cast_a.rep)
+    html = client.get("/leads/", {"sort": sort}).content.decode()
+    assert f'<p id="lead-sort-note">{SORT_NOTES[sort]}</p>' in html
+    assert html.count('id="lead-sort-note"') == 1
+    others = [note for key, note in SORT_NOTES.items() if key != sort]
+    assert not any(str(note) in html for note in others)
+    # Sorting through HTMX swaps the results and sends the subtitle along, out of band.
+    swapped = client.get(
+        "/leads/", {"sort": sort}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="lead-results"
+    ).content.decode()
+    assert f'<p id="lead-sort-note" hx-swap-oob="true">{SORT_NOTES[sort]}</p>' in swapped
+    assert "<h1>" not in swapped
+
+
+def test_every_sort_has_a_subtitle_and_a_bad_sort_reads_as_the_score():
+    assert set(SORT_NOTES) == set(selectors.SORTS)
+    assert LeadFilters.from_query(QueryDict("sort=newest")).sort == "score"
+
+
+def test_the_subtitle_reads_in_chinese(cast_a):
+    html = tenant_client(cast_a, cast_a.rep).get(
+        "/leads/", {"sort": "due"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    with translation.override("zh-hans"):
+        note = str(SORT_NOTES["due"])
+    with translation.override("en"):
+        assert note != str(SORT_NOTES["due"])  # translated
+    assert f'<p id="lead-sort-note">{note}</p>' in html.content.decode()
+
+
 # One status vocabulary ----------------------------------------------------------------------
 
 
@@ -208,3 +250,75 @@ def test_a_link_to_a_group_of_statuses_names_them_in_the_statuses_words(cast_a):
     with translation.override("zh-hans"):
         unassigned, pending = str(S.UNASSIGNED.label), str(S.PENDING.label)
     assert f"{unassigned}或{pending} ×" in zh.content.decode()
+
+
+def test_the_follow_up_scene_names_the_status_it_holds(cast_a):
+    html = tenant_client(cast_a, cast_a.rep).get("/leads/").content.decode()
+    tab = re.search(r'<a href="\?scene=follow_up"[^>]*>([^<]*)</a>', html)
+    assert tab[1] == f"{S.PENDING.label} or due today"
+    assert 'title="My leads still Pending, and my open leads whose next follow-up' in tab[0]
+
+
+# The phone's layout -------------------------------------------------------------------------
+
+
+def _row(html: str, name: str) -> str:
+    rows = re.findall(r'<tr class="lead-row" data-lead-row>(.*?)</tr>', html, re.S)
+    return next(row for row in rows if f"<strong>{name}</strong>" in row)
+
+
+def test_each_lead_carries_what_its_phone_card_shows(cast_a):
+    with tenant_context(cast_a.tenant):
+        lead = lead_services.lead_create(
+            actor=cast_a.rep,
+            owner=cast_a.rep,
+            name="Card Lead",
+            company="Card Co",
+            mobile="13800138000",
+            email="card@example.com",
+        )
+        Lead.objects.filter(pk=lead.pk).update(score=88)
+    html = tenant_client(cast_a, cast_a.rep).get("/leads/").content.decode()
+    assert '<link rel="stylesheet" href="/static/css/lead_list.css">' in html
+    row = _row(html, "Card Lead")
+    assert 'title="Card Co">Card Co</div>' in row
+    assert '<span class="badge status-pending">Pending</span>' in row
+    assert '<span class="score-num">88</span><span class="score-band">Hot</span>' in row
+    assert 'class="small col-owner" data-label="Owner"' in row
+    assert 'class="small col-due" data-label="Next follow-up"' in row
+    actions = re.search(r'<td class="col-actions">(.*?)</td>', row)[1]
+    assert 'href="tel:13800138000">Call</a>' in actions
+    assert 'href="mailto:card@example.com">Email</a>' in actions
+    assert f'href="/leads/{lead.uuid}/">Log activity</a>' in actions
+    # The filters fold behind a button (a box and its label: no script), the bulk bar stays.
+    assert '<input class="filters-toggle sr-only" type="checkbox" id="lead-filters-toggle">' in html
+    assert '<label class="btn filters-button" for="lead-filters-toggle">' in html
+    assert 'id="bulk-form"' in html
+    # The card is drawn by the stylesheet, at a phone's width.
+    css = (Path(settings.BASE_DIR) / "static/css/lead_list.css").read_text()
+    assert "@media (max-width: 720px)" in css
+    assert "grid-template-areas" in css
+
+
+def test_a_card_offers_no_call_or_email_where_the_contacts_are_masked(cast_a):
+    with tenant_context(cast_a.tenant):
+        pool = Pool.objects.create(name="Card pool")
+        pool.members.add(cast_a.rep)
+        waiting = lead_services.lead_create(
+            actor=cast_a.admin, name="Pooled Lead", mobile="13900139000", email="p@example.com"
+        )
+        pool_lead_add(pool=pool, lead=waiting, actor=cast_a.admin)
+    html = tenant_client(cast_a, cast_a.rep).get("/leads/", {"scene": "all"}).content.decode()
+    row = _row(html, "Pooled Lead")
+    assert "13900139000" not in row
+    assert "tel:" not in row
+    assert "mailto:" not in row
+    assert f'href="/leads/{waiting.uuid}/">Log activity</a>' in row
+
+
+def test_the_filters_button_counts_the_filters_in_use(cast_a):
+    client = tenant_client(cast_a, cast_a.rep)
+    plain = client.get("/leads/", {"q": "x", "sort": "due"}).content.decode()
+    assert 'for="lead-filters-toggle">Filters ▾</label>' in plain
+    narrowed = client.get("/leads/", {"status": "pending", "hot": "1", "tag": "VIP"})
+    assert '<span class="filters-count">3</span>' in narrowed.content.decode()
