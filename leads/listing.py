@@ -6,6 +6,7 @@ render what this returns. Pages of other apps import this module; it imports non
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import reduce
 
 from django.db.models import Q
 from django.utils.http import urlencode
@@ -15,19 +16,32 @@ from django.utils.translation import gettext_lazy
 from leads.fields import custom_fields_active
 from leads.hooks import tag_choices
 from leads.models import LeadSettings, LeadStatus, Priority, SourceChannel, Stage
-from leads.selectors import FilterTargets, LeadFilters, lead_filter_targets, owners_filterable_by
+from leads.selectors import (
+    STATUS_FILTERS,
+    FilterTargets,
+    LeadFilters,
+    lead_filter_targets,
+    owners_filterable_by,
+)
 
 PAGE_SIZE = 50
 
 
-STATUS_CHIPS = [
-    ("new", gettext_lazy("New")),
-    ("following_up", gettext_lazy("Following up")),
-    ("qualified", gettext_lazy("Qualified")),
-    ("unqualified", gettext_lazy("Unqualified")),
-    ("nurture", gettext_lazy("Nurture")),
-    ("converted", gettext_lazy("Converted")),
-]
+#: The status chips: the product's statuses with their own labels (LeadStatus), so the chips say
+#: what the status badges and the bulk "Change status" list say. Void has no chip (a tenant admin
+#: reaches it by ?status=void, shown as a removable chip).
+STATUS_CHIPS = [(status.value, status.label) for status in LeadStatus if status != LeadStatus.VOID]
+
+
+def status_filter_label(key: str) -> str:
+    """What ``?status=<key>`` narrows to, in the statuses' own words: a status's label, or the
+    labels of a group's statuses (selectors.STATUS_FILTERS: "new" reads "Unassigned or
+    Pending"), so links that name a group keep working and say what they show."""
+    labels = [str(LeadStatus(status).label) for status in STATUS_FILTERS.get(key, [key])]
+    return reduce(
+        lambda first, second: _("%(first)s or %(second)s") % {"first": first, "second": second},
+        labels,
+    )
 
 
 PERIODS = [
@@ -81,8 +95,7 @@ def _filter_chips(request, filters: LeadFilters, targets: FilterTargets, status_
         chips.append(FilterChip(label, _without(request, *params)))
 
     if filters.status and filters.status not in status_keys:
-        labels = dict(STATUS_CHIPS) | dict(LeadStatus.choices)
-        add(_("Status: %(value)s") % {"value": labels[filters.status]}, "status")
+        add(_("Status: %(value)s") % {"value": status_filter_label(filters.status)}, "status")
     if targets.owners:
         owners = ", ".join(str(owner) for owner in targets.owners)
         add(_("Owner: %(value)s") % {"value": owners}, "owner")

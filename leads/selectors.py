@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -507,6 +508,52 @@ def lead_list(
     else:
         leads = leads.order_by(*order)
     return leads_with_masking(leads, user=user).select_related("owner", "stage", "source")
+
+
+#: Up to this many rows the list's total is exact; above it, the planner's estimate is shown
+#: ("about 1.2 million"): counting every row of a million-lead list on each page costs seconds.
+LIST_COUNT_EXACT_MAX = 100_000
+
+
+@dataclass(frozen=True)
+class ListCount:
+    """How many rows a list holds: ``value`` exactly (``exact``), an estimate (neither flag),
+    or only a floor (``at_least``: more than ``value``)."""
+
+    value: int
+    exact: bool = True
+    at_least: bool = False
+
+
+def lead_list_count(leads: QuerySet[Lead], *, seen_total: int | None = None) -> ListCount:
+    """How many leads ``leads`` holds: pass the very queryset the page shows (lead_list), so the
+    total has its visibility, scene and filters.
+
+    1. ``seen_total``: the caller paged to the end of the list and saw every row; no query.
+    2. The planner's row estimate (EXPLAIN, nothing read): above LIST_COUNT_EXACT_MAX, that
+       estimate is the answer (for an unfiltered list, pg_class.reltuples scaled to the table).
+    3. Otherwise a COUNT that stops after LIST_COUNT_EXACT_MAX + 1 rows: exact, or, when the
+       planner guessed low, "more than LIST_COUNT_EXACT_MAX" (never an unbounded count).
+    """
+    if seen_total is not None:
+        return ListCount(seen_total)
+    exact_max = LIST_COUNT_EXACT_MAX
+    rows = leads.order_by().select_related(None).values("pk")
+    estimate = _planner_rows(rows)
+    if estimate > exact_max:
+        return ListCount(estimate, exact=False)
+    counted = rows[: exact_max + 1].count()
+    if counted > exact_max:
+        return ListCount(exact_max, exact=False, at_least=True)
+    return ListCount(counted)
+
+
+def _planner_rows(leads: QuerySet) -> int:
+    """The rows Postgres expects ``leads`` to return (its plan's estimate; no rows are read)."""
+    plan = leads.explain(format="json")
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def lead_workload(*, user: User) -> dict[str, int]:

@@ -1,5 +1,7 @@
 """The Leads list: scenes, filters, saved views and the bulk bar."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import QueryDict
@@ -28,14 +30,20 @@ def lead_list(request):
     leads = selectors.lead_list(user=request.user, filters=filters, targets=targets)
     context = lead_table_context(request, leads, filters=filters, targets=targets)
     context |= list_context(request, filters)
+    # The total of the same queryset; a page that shows the end of the list already knows it.
+    seen_all = not context["has_next"] and (context["leads"] or context["page"] == 1)
+    context["total"] = selectors.lead_list_count(
+        leads, seen_total=context["last_row"] if seen_all else None
+    )
     if request.htmx and request.htmx.target == "lead-results":
+        context["swap_sort_note"] = True  # the subtitle above the results follows the sort
         return render(request, "leads/lead_list.html#lead-results", context)
     return render(request, "leads/lead_list.html", context)
 
 
 SCENE_TABS = [
     ("mine", gettext_lazy("My leads")),
-    ("follow_up", gettext_lazy("Awaiting my follow-up")),
+    ("follow_up", gettext_lazy("Pending or due today")),
     ("my_overdue", gettext_lazy("My overdue")),
     ("subordinates", gettext_lazy("My subordinates'")),
     ("department", gettext_lazy("My department's")),
@@ -44,12 +52,40 @@ SCENE_TABS = [
     ("all", gettext_lazy("All I can see")),
 ]
 
+#: What a scene tab holds when its name alone may not say it all (the tab's tooltip).
+SCENE_HINTS = {
+    "follow_up": gettext_lazy(
+        "My leads still Pending, and my open leads whose next follow-up is today or overdue"
+    ),
+}
+
+#: The page's subtitle for each sort of the list (selectors.SORTS).
+SORT_NOTES = {
+    "score": gettext_lazy("Sorted by score: work the hottest first."),
+    "created": gettext_lazy("Sorted by date created: newest first."),
+    "activity": gettext_lazy("Sorted by last activity: most recent first."),
+    "due": gettext_lazy("Sorted by next follow-up: earliest first."),
+}
+
+
+def _filters_in_use(filters: selectors.LeadFilters) -> int:
+    """How many filters narrow the list besides its scene and search (the phone's Filters
+    button shows it while the filters are folded away)."""
+    default = selectors.LeadFilters()
+    used = 0
+    for field in dataclasses.fields(filters):
+        value = getattr(filters, field.name)
+        if field.name in ("scene", "q", "sort") or value == getattr(default, field.name):
+            continue
+        used += len(value) if field.name in ("custom", "owners", "sources") else 1
+    return used
+
 
 def list_context(request, filters) -> dict:
     """What the list page needs besides the lead table: scenes, saved views and the bulk bar."""
     user = request.user
     tabs = [
-        (key, label)
+        (key, label, SCENE_HINTS.get(key, ""))
         for key, label in SCENE_TABS
         if key == filters.scene
         or (key == "subordinates" and user.has_role(Role.MANAGER, Role.TENANT_ADMIN))
@@ -59,11 +95,14 @@ def list_context(request, filters) -> dict:
     labels = dict(LeadStatus.choices)
     return {
         "scene_tabs": tabs,
+        "sort_note": SORT_NOTES[filters.sort],
+        "filters_in_use": _filters_in_use(filters),
         "saved_views": list(saved_view_services.saved_view_list(user=user)),
         "current_query": saved_view_services.saved_view_query_clean(request.GET.urlencode()),
         "list_query": request.GET.urlencode(),
         "assignable": selectors.owners_assignable_by(user),
         "bulk_statuses": [(s, labels[s]) for s in bulk_services.BULK_STATUSES],
+        "lost_label": LeadStatus.LOST.label,
         "loss_reasons": LossReason.objects.filter(is_active=True),
         "bulk_campaigns": campaigns_attachable(),
         "bulk_extra_actions": hooks.bulk_actions(user),

@@ -46,7 +46,7 @@ def test_the_options_name_what_the_filter_bar_offers(in_tenant_a):
     request.user = in_tenant_a.rep  # the Owner filter offers the people whose leads they see
     filters = LeadFilters.from_query(request.GET)
     everything = lead_table_context(request, [], filters=filters)
-    assert [key for key, _label in everything["status_chips"]][:2] == ["new", "following_up"]
+    assert [key for key, _label in everything["status_chips"]][:2] == ["unassigned", "pending"]
     assert everything["toggles"] == ["hot", "unassigned", "overdue"]
     assert [key for key, _label in everything["sorts"]] == ["score", "created", "activity", "due"]
     narrow = lead_table_context(
