@@ -34,7 +34,7 @@
     bar.classList.add("is-enhanced"); // from now on it shows only while rows are selected
     bar.classList.toggle("is-active", selected > 0);
     var count = bar.querySelector("[data-bulk-count]");
-    if (count) count.textContent = selected + " " + count.getAttribute("data-suffix");
+    if (count) count.textContent = count.getAttribute("data-pattern").replace("{n}", selected);
     var clear = bar.querySelector("[data-bulk-clear]");
     if (clear) clear.hidden = false;
   }
