@@ -1,6 +1,6 @@
 """The lead page a rep works from: the quick-log bar first on the Activity tab (one form, not
-two), refused entries back in place with what was typed, the tabs marked after an HTMX swap,
-and who may open the page at all."""
+two), refused entries back in place with what was typed, call and e-mail links in the head,
+the tabs marked after an HTMX swap, and who may open the page at all."""
 
 import re
 
@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from django_tenants.utils import tenant_context
 
-from leads.models import Activity
+from leads.models import Activity, Stage
 from leads.services import lead as lead_services
 from leads.services.sharing import lead_member_add
+from leads.templatetags.lead_contact import tel_href
 from tests.conftest import tenant_client
 
 HTMX_MAIN = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "lead-main"}
@@ -157,7 +158,45 @@ def test_a_read_only_member_sees_the_activity_but_no_log_form(cast_a, lead):
     assert member.post(_log_url(lead), {"kind": "call"}).status_code == 403
 
 
-# The tabs ----------------------------------------------------------------------------------------
+# The head: calling, writing, the stage bar, the tabs -------------------------------------------
+
+
+def test_the_head_has_call_and_email_links(cast_a, lead):
+    html = tenant_client(cast_a, cast_a.rep).get(_page(lead)).content.decode()
+    head = html[html.index('class="lead-head') : html.index('id="lead-tab"')]
+    assert 'href="tel:+8613800138000"' in head
+    assert 'href="tel:+14398666765"' in head  # the extension is not dialled
+    assert 'href="mailto:liu.yang@lianhe-example.cn"' in head
+    facts = html[html.index('class="facts"') :]
+    assert 'href="tel:+8613800138000"' in facts  # and in the Details tab
+
+
+@pytest.mark.parametrize(
+    ("typed", "href"),
+    [
+        ("13800138000", "tel:13800138000"),
+        ("+86 (21) 6552-8000", "tel:+862165528000"),
+        ("010-6552 8000 转 8001", "tel:01065528000"),
+        ("0755 8888 1234 ext. 12", "tel:075588881234"),
+        ("", ""),
+        ("n/a", ""),
+    ],
+)
+def test_tel_links_dial_the_digits_without_the_extension(typed, href):
+    assert tel_href(typed) == href
+
+
+def test_every_stage_keeps_its_whole_name_with_a_title(cast_a, lead):
+    with tenant_context(cast_a.tenant):
+        Stage.objects.filter(pk=lead.stage_id).update(name="Needs confirmed with the buyer's team")
+        names = list(Stage.objects.filter(is_active=True).values_list("name", flat=True))
+    html = tenant_client(cast_a, cast_a.rep).get(_page(lead)).content.decode()
+    bar = html[html.index('class="stagebar"') :]
+    bar = bar[: bar.index("</form>")]
+    for name in names:
+        escaped = name.replace("'", "&#x27;")
+        assert f'title="{escaped} · ' in bar
+        assert f'<span class="stage-name">{escaped}</span>' in bar
 
 
 def test_switching_tabs_with_htmx_marks_the_new_tab(cast_a, lead):
