@@ -185,26 +185,33 @@ def _next_statuses(lead):
 @login_required
 @require_POST
 def lead_activity_create(request, uuid):
+    """Log an activity from the quick-log bar of the lead's Activity tab.
+
+    With HTMX the answer is the lead's main region (#lead-main): the new entry in the timeline
+    and a fresh form, or the refused form with what was typed and why, in place. Without
+    HTMX a logged activity redirects to the Activity tab; a refused one is the page itself,
+    never a redirect that loses the input."""
     lead = selectors.lead_get_for_user(user=request.user, uuid=uuid, write=True)
     form = ActivityForm(request.POST, request.FILES)
+    logged = False
     if form.is_valid():
         try:
             lead_services.activity_log(lead=lead, actor=request.user, **form.cleaned_data)
         except LeadError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, _("Logged."))
-            form = None
-    if request.htmx or form is not None:
-        # A refused form comes back with its errors, with or without HTMX: never a redirect
-        # that loses what the person typed and why it was refused.
-        lead.refresh_from_db()
-        context = _detail_context(request, lead, "activity")
-        if form is not None:
-            context["activity_form"] = form
-        template = "leads/lead_detail.html#lead-main" if request.htmx else "leads/lead_detail.html"
-        return render(request, template, context)
-    return redirect(f"{lead_url(lead)}?tab=activity")
+            logged = True
+    if logged and not request.htmx:
+        messages.success(request, _("Logged."))
+        return redirect(f"{lead_url(lead)}?tab=activity")
+    lead.refresh_from_db()
+    context = _detail_context(request, lead, "activity")
+    if logged:
+        context["activity_logged"] = True  # said next to the form, where the rep is looking
+    else:
+        context["activity_form"] = form
+    template = "leads/lead_detail.html#lead-main" if request.htmx else "leads/lead_detail.html"
+    return render(request, template, context)
 
 
 @login_required
