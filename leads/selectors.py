@@ -34,6 +34,7 @@ from leads.models import (
     SharingRule,
     SourceChannel,
     Stage,
+    Task,
 )
 from leads.models import CustomFieldDefinition as Definition
 
@@ -557,23 +558,165 @@ def _planner_rows(leads: QuerySet) -> int:
 
 
 def lead_workload(*, user: User) -> dict[str, int]:
-    """The numbers a rep starts the day with, over their own open leads (one query)."""
+    """The numbers a rep starts the day with, over their own open leads (one query), with
+    ``overdue`` and ``due_today`` counted as My tasks counts them (``due_counts``: tasks and
+    follow-up dates together), so the home page and My tasks never disagree."""
     from django.db.models import Count
 
     now = timezone.now()
-    end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     week_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     week_start -= timedelta(days=week_start.weekday())
     mine = Lead.objects.filter(owner=user, status__in=OPEN_STATUSES)
-    return mine.aggregate(
+    workload = mine.aggregate(
         open=Count("pk"),
         pending=Count("pk", filter=Q(status=LeadStatus.PENDING)),
-        overdue=Count("pk", filter=Q(next_follow_up_at__lt=now)),
-        due_today=Count(
-            "pk", filter=Q(next_follow_up_at__gte=now, next_follow_up_at__lte=end_of_day)
-        ),
         new_this_week=Count("pk", filter=Q(assigned_at__gte=week_start)),
     )
+    due = due_counts(user=user, now=now)
+    return {**workload, "overdue": due.overdue, "due_today": due.today}
+
+
+# What is due: My tasks, its nav badge and the home tiles ------------------------------------
+
+#: The groups of My tasks, in order: before now, the rest of today, the seven days after
+#: today, and anything later (the tenant's days: the active time zone).
+DUE_GROUPS = ("overdue", "today", "next_week", "later")
+DUE_WEEK_DAYS = 7
+#: The rows a group shows at most; its count stays exact.
+DUE_GROUP_MAX = 200
+
+
+@dataclass(frozen=True)
+class DueCounts:
+    overdue: int = 0
+    today: int = 0
+    next_week: int = 0
+    later: int = 0
+
+    @property
+    def due_now(self) -> int:
+        """Overdue or due today: the nav badge."""
+        return self.overdue + self.today
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.today + self.next_week + self.later
+
+
+@dataclass
+class DueItem:
+    """One row of My tasks: an open task, or an open lead whose next follow-up date is set."""
+
+    due_at: datetime
+    task: Task | None = None
+    lead: Lead | None = None
+
+    @property
+    def is_task(self) -> bool:
+        return self.task is not None
+
+
+@dataclass
+class DueList:
+    overdue: list[DueItem]
+    today: list[DueItem]
+    next_week: list[DueItem]
+    later: list[DueItem]
+    counts: DueCounts
+
+    def items(self) -> list[DueItem]:
+        return [*self.overdue, *self.today, *self.next_week, *self.later]
+
+
+@dataclass(frozen=True)
+class DueScope:
+    """What is due for one person, before it is split into groups (see ``due_scope``)."""
+
+    tasks: QuerySet[Task]
+    leads: QuerySet[Lead]
+    bounds: dict[str, tuple[datetime | None, datetime | None]]
+
+    def in_group(self, group: str, field: str) -> Q:
+        start, end = self.bounds[group]
+        q = Q()
+        if start is not None:
+            q &= Q(**{f"{field}__gte": start})
+        if end is not None:
+            q &= Q(**{f"{field}__lt": end})
+        return q
+
+
+def due_scope(*, user: User, now: datetime | None = None) -> DueScope:
+    """Everything due for ``user``: the one definition that My tasks, its nav badge and the
+    home tiles read (through ``due_list`` and ``due_counts``).
+
+    Two kinds of thing are due: the open tasks assigned to ``user``, and the next follow-up
+    dates of the open leads ``user`` owns (set when a touch is logged; merged tombstones left
+    out). Each falls in one group by its due time: overdue (before ``now``), today (until the
+    tenant's midnight), next_week (the seven days after today), later.
+    """
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    midnight = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
+    week_end = timezone.make_aware(
+        datetime.combine(today + timedelta(days=1 + DUE_WEEK_DAYS), time.min)
+    )
+    return DueScope(
+        tasks=Task.objects.filter(assignee=user, status=Task.Status.OPEN),
+        leads=Lead.objects.filter(
+            owner=user,
+            status__in=OPEN_STATUSES,
+            merged_into__isnull=True,
+            next_follow_up_at__isnull=False,
+        ),
+        bounds={
+            "overdue": (None, now),
+            "today": (now, midnight),
+            "next_week": (midnight, week_end),
+            "later": (week_end, None),
+        },
+    )
+
+
+def _due_counts_of(scope: DueScope) -> DueCounts:
+    from django.db.models import Count
+
+    tasks = scope.tasks.aggregate(
+        **{g: Count("pk", filter=scope.in_group(g, "due_at")) for g in DUE_GROUPS}
+    )
+    leads = scope.leads.aggregate(
+        **{g: Count("pk", filter=scope.in_group(g, "next_follow_up_at")) for g in DUE_GROUPS}
+    )
+    return DueCounts(**{g: tasks[g] + leads[g] for g in DUE_GROUPS})
+
+
+def due_counts(*, user: User, now: datetime | None = None) -> DueCounts:
+    """How many things are due for ``user`` in each group of My tasks (two queries). The home
+    tiles ("Overdue follow-ups", "Due today") and the nav badge (``due_now``) read these."""
+    return _due_counts_of(due_scope(user=user, now=now))
+
+
+def due_list(*, user: User, now: datetime | None = None, limit: int = DUE_GROUP_MAX) -> DueList:
+    """The rows of My tasks: for each group, tasks and follow-up dates together, soonest
+    first, at most ``limit`` a group, with the exact counts of ``due_counts``."""
+    scope = due_scope(user=user, now=now)
+    groups = {}
+    for group in DUE_GROUPS:
+        tasks = (
+            scope.tasks.filter(scope.in_group(group, "due_at"))
+            .select_related("lead", "assignee")
+            .order_by("due_at", "id")[:limit]
+        )
+        leads = (
+            scope.leads.filter(scope.in_group(group, "next_follow_up_at"))
+            .select_related("stage")
+            .order_by("next_follow_up_at", "id")[:limit]
+        )
+        items = [DueItem(due_at=t.due_at, task=t) for t in tasks]
+        items += [DueItem(due_at=lead.next_follow_up_at, lead=lead) for lead in leads]
+        items.sort(key=lambda item: item.due_at)
+        groups[group] = items[:limit]
+    return DueList(**groups, counts=_due_counts_of(scope))
 
 
 def _filter_custom(leads: QuerySet[Lead], custom) -> QuerySet[Lead]:

@@ -70,6 +70,7 @@ lead_urlpatterns = [
     ),
     path("<uuid:uuid>/tasks/", followups.followup_create, name="leads-task-create"),
     path("tasks/<uuid:uuid>/complete/", followups.followup_complete, name="leads-task-complete"),
+    path("<uuid:uuid>/follow-up/log/", followups.followup_date_log, name="leads-followup-log"),
     path("<uuid:uuid>/members/", collaboration.member_add, name="leads-member-add"),
     path(
         "<uuid:uuid>/members/<uuid:user_uuid>/remove/",

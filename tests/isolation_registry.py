@@ -174,6 +174,7 @@ OBJECT_ROUTES.update(
     {
         "leads-task-create": ObjectRoute(_lead, methods=("POST",)),
         "leads-task-complete": ObjectRoute(_task, methods=("POST",)),
+        "leads-followup-log": ObjectRoute(_lead, methods=("POST",)),
         "notifications-read": ObjectRoute(_notification, methods=("POST",)),
         "notifications-open": ObjectRoute(_notification, methods=("GET",)),
     }

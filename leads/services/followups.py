@@ -6,7 +6,6 @@ the end (they would sit in ``leads.selectors`` but are kept here with the featur
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -23,7 +22,7 @@ from leadcrm.notifications.texts import at, text
 from leadcrm.parsing import DUE_YEARS, year_within
 from leads.errors import LeadError
 from leads.models import Lead, LeadStatus, SopTemplate, Stage, Task
-from leads.selectors import lead_can_write, leads_visible_to, owners_assignable_by
+from leads.selectors import due_counts, lead_can_write, leads_visible_to, owners_assignable_by
 
 TITLE_MAX = 200
 #: "Due soon" reminders go out for open tasks due within this window.
@@ -258,55 +257,26 @@ def followup_reminders_send(*, now: datetime | None = None, limit: int = REMINDE
 
 #: What "Done recently" covers on the My tasks page.
 DONE_RECENTLY = timedelta(days=7)
-UPCOMING_DAYS = 7
-SECTION_MAX = 200
+DONE_MAX = 50
 
 
-@dataclass
-class FollowupSections:
-    overdue: list[Task]
-    today: list[Task]
-    upcoming: list[Task]
-    done: list[Task]
-
-
-def _end_of_today(now: datetime) -> datetime:
-    local = timezone.localtime(now)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-
-
-def followup_sections(*, assignee: User, now: datetime | None = None) -> FollowupSections:
-    """``assignee``'s open tasks split into overdue, due later today and due within the next
-    seven days, and what they completed in the last seven days (newest first)."""
+def followup_done_recently(*, assignee: User, now: datetime | None = None) -> list[Task]:
+    """The tasks ``assignee`` completed in the last seven days, newest first (My tasks' side
+    column; what is still due comes from ``leads.selectors.due_list``)."""
     now = now or timezone.now()
-    end_of_today = _end_of_today(now)
-    mine = Task.objects.filter(assignee=assignee).select_related("lead", "assignee")
-    open_tasks = mine.filter(status=Task.Status.OPEN).order_by("due_at", "id")
-    return FollowupSections(
-        overdue=list(open_tasks.filter(due_at__lt=now)[:SECTION_MAX]),
-        today=list(open_tasks.filter(due_at__gte=now, due_at__lt=end_of_today)[:SECTION_MAX]),
-        upcoming=list(
-            open_tasks.filter(
-                due_at__gte=end_of_today,
-                due_at__lt=end_of_today + timedelta(days=UPCOMING_DAYS),
-            )[:SECTION_MAX]
-        ),
-        done=list(
-            mine.filter(status=Task.Status.DONE, completed_at__gte=now - DONE_RECENTLY).order_by(
-                "-completed_at", "-id"
-            )[:50]
-        ),
+    return list(
+        Task.objects.filter(
+            assignee=assignee, status=Task.Status.DONE, completed_at__gte=now - DONE_RECENTLY
+        )
+        .select_related("lead", "assignee")
+        .order_by("-completed_at", "-id")[:DONE_MAX]
     )
 
 
-def followup_due_count(*, assignee: User, now: datetime | None = None, cap: int = 100) -> int:
-    """How many of ``assignee``'s open tasks are overdue or due today (the nav badge), counted
-    up to ``cap``: one read of the task_open_due index, never a full COUNT."""
-    now = now or timezone.now()
-    due = Task.objects.filter(
-        assignee=assignee, status=Task.Status.OPEN, due_at__lt=_end_of_today(now)
-    )
-    return len(due.values_list("pk")[:cap])
+def followup_due_count(*, assignee: User, now: datetime | None = None) -> int:
+    """How many things are overdue or due today for ``assignee`` (the nav badge): tasks and
+    follow-up dates, counted as My tasks counts them (``leads.selectors.due_counts``)."""
+    return due_counts(user=assignee, now=now).due_now
 
 
 def lead_open_followups(*, lead: Lead) -> QuerySet[Task]:
@@ -331,9 +301,10 @@ def followup_viewable_owners(*, viewer: User) -> QuerySet[User]:
     return owners_assignable_by(viewer)
 
 
-def followup_visible_lead_ids(*, viewer: User, tasks: list[Task]) -> set[int]:
-    """Of the leads these tasks are about, the ones ``viewer`` may open (one query)."""
-    lead_ids = {t.lead_id for t in tasks if t.lead_id}
+def followup_visible_lead_ids(*, viewer: User, lead_ids) -> set[int]:
+    """Of these leads (those My tasks' rows are about), the ones ``viewer`` may open (one
+    query)."""
+    lead_ids = {pk for pk in lead_ids if pk}
     if not lead_ids:
         return set()
     return set(leads_visible_to(viewer).filter(pk__in=lead_ids).values_list("pk", flat=True))

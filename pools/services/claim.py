@@ -3,6 +3,9 @@ Each takes its row locks first; the loser of a race gets a clear error."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -47,30 +50,106 @@ def _lock_open_lead(pool: Pool, lead: Lead) -> Lead:
     return locked
 
 
-def _check_limits(pool: Pool, member: User, lead: Lead) -> None:
-    """The pool's rules for one more lead held by ``member`` (call under the claim lock)."""
-    now = timezone.now()
+@dataclass(frozen=True)
+class ClaimAllowance:
+    """Where a member stands against a pool's two claim limits: open leads held from the pool
+    (``max_open_per_member``) and claims made today (``max_claims_per_day``). A limit the pool
+    does not set is None, and its "left" is None too (no limit)."""
+
+    max_open: int | None
+    held: int
+    max_per_day: int | None
+    claimed_today: int
+
+    @property
+    def open_left(self) -> int | None:
+        return None if self.max_open is None else max(0, self.max_open - self.held)
+
+    @property
+    def today_left(self) -> int | None:
+        return None if self.max_per_day is None else max(0, self.max_per_day - self.claimed_today)
+
+    @property
+    def left(self) -> int | None:
+        """How many more leads the member may take now (None: the pool sets no limit)."""
+        bounds = [n for n in (self.open_left, self.today_left) if n is not None]
+        return min(bounds) if bounds else None
+
+    @property
+    def limited(self) -> bool:
+        return self.max_open is not None or self.max_per_day is not None
+
+    def refusal(self, *, member: User, actor: User) -> str:
+        """Why no further lead may go to ``member`` (said to ``actor``), or "" while one may.
+        The open-lead limit is named first: it does not lift at midnight."""
+        you = member.pk == actor.pk
+        if self.open_left == 0:
+            if you:
+                return ngettext(
+                    "You already hold %(count)d open lead from this pool (the limit): close or "
+                    "return it to claim again.",
+                    "You already hold %(count)d open leads from this pool (the limit): close or "
+                    "return one to claim again.",
+                    self.held,
+                ) % {"count": self.held}
+            return _("%(name)s already holds %(count)d open leads from this pool (the limit).") % {
+                "name": member,
+                "count": self.held,
+            }
+        if self.today_left == 0:
+            if you:
+                return ngettext(
+                    "You reached today's limit of %(count)d claim from this pool: claim again "
+                    "tomorrow.",
+                    "You reached today's limit of %(count)d claims from this pool: claim again "
+                    "tomorrow.",
+                    self.max_per_day,
+                ) % {"count": self.max_per_day}
+            return ngettext(
+                "%(name)s reached today's limit of %(count)d claim from this pool.",
+                "%(name)s reached today's limit of %(count)d claims from this pool.",
+                self.max_per_day,
+            ) % {"name": member, "count": self.max_per_day}
+        return ""
+
+
+def pool_claim_allowance(
+    *, pool: Pool, member: User, now: datetime | None = None
+) -> ClaimAllowance:
+    """What ``member`` may still claim from ``pool``: the one count that the pool page shows
+    and that ``pool_claim``/``pool_allocate`` check under the member's claim lock (so a page
+    that went stale is still refused). Open leads held: the member's open leads from the pool
+    (merged tombstones left out); claims today: since the tenant's midnight. At most two
+    queries, none for a limit the pool does not set."""
+    now = now or timezone.now()
+    held = claimed_today = 0
     if pool.max_open_per_member is not None:
         held = Lead.objects.filter(
-            pool_entry__pool=pool, owner=member, status__in=OPEN_STATUSES
+            pool_entry__pool=pool,
+            owner=member,
+            status__in=OPEN_STATUSES,
+            merged_into__isnull=True,
         ).count()
-        if held >= pool.max_open_per_member:
-            raise PoolLimitError(
-                _("%(name)s already holds %(count)d open leads from this pool (the limit).")
-                % {"name": member, "count": held}
-            )
     if pool.max_claims_per_day is not None:
         start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-        today = PoolEvent.objects.filter(
+        claimed_today = PoolEvent.objects.filter(
             pool=pool, to_user=member, action=PoolEvent.Action.CLAIM, at__gte=start
         ).count()
-        if today >= pool.max_claims_per_day:
-            raise PoolLimitError(
-                _("You reached today's limit of %(count)d claims from this pool.")
-                % {"count": pool.max_claims_per_day}
-            )
+    return ClaimAllowance(
+        max_open=pool.max_open_per_member,
+        held=held,
+        max_per_day=pool.max_claims_per_day,
+        claimed_today=claimed_today,
+    )
+
+
+def _check_limits(pool: Pool, member: User, lead: Lead, actor: User) -> None:
+    """The pool's rules for one more lead held by ``member`` (call under the claim lock)."""
+    refusal = pool_claim_allowance(pool=pool, member=member).refusal(member=member, actor=actor)
+    if refusal:
+        raise PoolLimitError(refusal)
     if pool.return_cooldown_days:
-        since = now - timezone.timedelta(days=pool.return_cooldown_days)
+        since = timezone.now() - timezone.timedelta(days=pool.return_cooldown_days)
         if PoolEvent.objects.filter(
             lead=lead, actor=member, action=PoolEvent.Action.RETURN, at__gte=since
         ).exists():
@@ -91,8 +170,11 @@ def pool_claim(*, pool: Pool, lead: Lead, actor: User) -> Lead:
     """``actor`` takes a lead from the pool.
 
     Exactly one of several simultaneous claims wins; the others get LeadAlreadyClaimedError
-    naming the winner. The pool's limits (open leads held, claims per day, cooldown after a
-    return) hold under concurrency. Raises PoolError with a clear message.
+    naming the winner. The pool's limits (open leads held, claims per day: counted by
+    ``pool_claim_allowance``; cooldown after a return) hold under concurrency: a member's
+    claims in a pool are serialised by an advisory lock taken first, so two claims for the
+    last slot cannot both pass the count. Raises PoolError (PoolLimitError at a limit) with a
+    clear message.
     """
     if not pool_can_claim(pool, actor):
         if not pool.is_active or pool.mode == Pool.Mode.ALLOCATE:
@@ -101,7 +183,7 @@ def pool_claim(*, pool: Pool, lead: Lead, actor: User) -> Lead:
     with transaction.atomic():
         _lock_member(pool, actor)
         locked = _lock_open_lead(pool, lead)
-        _check_limits(pool, actor, locked)
+        _check_limits(pool, actor, locked, actor)
         locked = lead_assign(lead=locked, owner=actor, actor=actor, reason="claimed", notify=False)
         PoolEntry.objects.filter(lead=locked).update(claimed_at=timezone.now(), warned_at=None)
         pool_event_record(locked, pool, PoolEvent.Action.CLAIM, actor, to_user=actor)
@@ -121,7 +203,7 @@ def pool_allocate(*, pool: Pool, lead: Lead, to_user: User, actor: User) -> Lead
     with transaction.atomic():
         _lock_member(pool, to_user)
         locked = _lock_open_lead(pool, lead)
-        _check_limits(pool, to_user, locked)
+        _check_limits(pool, to_user, locked, actor)
         locked = lead_assign(lead=locked, owner=to_user, actor=actor, reason="allocated")
         PoolEntry.objects.filter(lead=locked).update(claimed_at=timezone.now(), warned_at=None)
         pool_event_record(locked, pool, PoolEvent.Action.ALLOCATE, actor, to_user=to_user)

@@ -5,6 +5,7 @@ from django import template
 from pools import selectors
 from pools.models import Pool, PoolEntry, PoolEvent
 from pools.services import pool as pool_services
+from pools.services.claim import pool_claim_allowance
 from pools.services.reclaim import entry_reclaim_at
 
 register = template.Library()
@@ -17,6 +18,10 @@ def lead_pool_panel(context, lead):
     pool = entry.pool if entry else None
     admin_ids = selectors.pool_ids_admin(user)
     is_admin = pool is not None and pool.pk in admin_ids
+    can_claim = (
+        pool is not None and lead.owner_id is None and pool_services.pool_can_claim(pool, user)
+    )
+    allowance = pool_claim_allowance(pool=pool, member=user) if can_claim else None
     return {
         "request": context["request"],
         "csrf_token": context.get("csrf_token"),
@@ -25,9 +30,9 @@ def lead_pool_panel(context, lead):
         "pool": pool,
         "is_owner": lead.owner_id == user.pk,
         "is_admin": is_admin,
-        "can_claim": pool is not None
-        and lead.owner_id is None
-        and pool_services.pool_can_claim(pool, user),
+        "can_claim": can_claim,
+        # Nothing left to claim (a limit reached): the button is shown disabled, with why.
+        "claim_refusal": allowance.refusal(member=user, actor=user) if allowance else "",
         "reclaim_at": entry_reclaim_at(entry, lead) if entry else None,
         # Why an unowned lead waits here, when the low-score handoff put it here.
         "handoff": PoolEvent.objects.filter(

@@ -26,6 +26,7 @@ from pools.models import AssignmentRule, Pool
 from pools.services import claim as claim_services
 from pools.services import pool as pool_services
 from pools.services.routing import leads_route
+from pools.views.pools import pool_counts_context
 
 
 def _selected_leads(request, user: User):
@@ -72,14 +73,17 @@ def pool_claim(request, uuid):
         return _back(request, pool)
     claimed, refused = claim_services.pool_claim_many(pool=pool, leads=leads, actor=request.user)
     if request.htmx and len(leads) == 1:  # the row's own Claim button
-        return render(
-            request,
-            "pools/partials/_claim_result.html",
-            {
-                "lead": claimed[0] if claimed else leads[0],
-                "error": refused[0][1] if refused else "",
-            },
-        )
+        # The row says what happened; the page's counts and, once nothing is left to claim,
+        # its Claim buttons are refreshed out of band.
+        can_claim = pool_services.pool_can_claim(pool, request.user)
+        context = {
+            "pool": pool,
+            "lead": claimed[0] if claimed else leads[0],
+            "error": refused[0][1] if refused else "",
+            "can_claim": can_claim,
+            **pool_counts_context(pool, request.user, can_claim=can_claim),
+        }
+        return render(request, "pools/partials/_claim_result.html", context)
     _report(
         request,
         len(claimed),

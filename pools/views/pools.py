@@ -20,6 +20,7 @@ from pools import selectors
 from pools.errors import PoolError
 from pools.forms import PoolForm
 from pools.models import Pool, PoolEvent
+from pools.services import claim as claim_services
 from pools.services import pool as pool_services
 from pools.services.reclaim import entry_reclaim_at
 
@@ -59,6 +60,18 @@ def index(request):
     return render(request, "pools/index.html", {"rows": rows, "section": "pools/"})
 
 
+def pool_counts_context(pool: Pool, user, *, can_claim: bool) -> dict:
+    """The pool page's counts region (templates/pools/partials/_pool_counts.html): the pool's
+    figures and, for a member who may claim, what they may still claim and, when nothing,
+    why. The page renders it, and a claim's answer swaps it in again (out of band)."""
+    allowance = claim_services.pool_claim_allowance(pool=pool, member=user) if can_claim else None
+    return {
+        "stats": selectors.pool_stats(pool),
+        "allowance": allowance,
+        "claim_refusal": allowance.refusal(member=user, actor=user) if allowance else "",
+    }
+
+
 @login_required
 def pool_detail(request, uuid):
     user = request.user
@@ -77,8 +90,8 @@ def pool_detail(request, uuid):
         "can_claim": can_claim,
         "can_allocate": is_admin and pool.mode != Pool.Mode.CLAIM,
         "can_select": can_claim or is_admin,
-        "stats": selectors.pool_stats(pool),
         "section": "pools/",
+        **pool_counts_context(pool, user, can_claim=can_claim),
     }
     if tab == "waiting":
         leads = (

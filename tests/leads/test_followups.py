@@ -194,7 +194,7 @@ def test_sop_tasks_survive_a_retry_inside_the_same_transaction(in_tenant_a, rep_
 
 
 def _section(html: str, name: str) -> str:
-    order = ["tasks-overdue", "tasks-today", "tasks-upcoming", "tasks-done"]
+    order = ["tasks-overdue", "tasks-today", "tasks-upcoming", "tasks-later", "tasks-done"]
     start = html.index(f'id="{name}"')
     following = [html.index(f'id="{n}"') for n in order[order.index(name) + 1 :]]
     return html[start : min(following) if following else len(html)]
@@ -232,14 +232,14 @@ def task_world(cast_a):
     return lead, made
 
 
-def test_my_tasks_page_splits_overdue_today_upcoming_and_done(cast_a, task_world):
+def test_my_tasks_page_splits_overdue_today_upcoming_later_and_done(cast_a, task_world):
     lead, _made = task_world
     html = tenant_client(cast_a, cast_a.rep).get("/tasks/").content.decode()
     assert "Overdue call" in _section(html, "tasks-overdue")
     assert "Today call" in _section(html, "tasks-today")
     assert "Upcoming call" in _section(html, "tasks-upcoming")
     assert "Done call" in _section(html, "tasks-done")
-    assert "Far call" not in html
+    assert "Far call" in _section(html, "tasks-later")  # beyond seven days: Later
     assert f'href="/leads/{lead.uuid}/"' in html
     assert re.search(r'class="nav-badge"[^>]*>2<', html)  # overdue + today
 
