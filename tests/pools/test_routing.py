@@ -259,6 +259,9 @@ def test_new_lead_is_routed_by_the_worker(committed_db, celery_worker):
                 time.sleep(0.1)
             assert lead.owner == cast.teammate
         finally:
+            from leadcrm.notifications.models import Notification
+
+            Notification.objects.filter(url__contains=str(lead.uuid)).delete()  # "New lead for you"
             Lead.history.filter(id=lead.pk).delete()
             PoolEvent.objects.filter(lead=lead).delete()
             lead.delete()
