@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
 from leadcrm.notifications.texts import text
