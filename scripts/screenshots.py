@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--pages", nargs="*", default=["/", "/settings/users/", "/settings/teams/"])
     parser.add_argument("--lang", default="")
     parser.add_argument("--width", type=int, default=1360, help="390 for a phone")
+    parser.add_argument("--screen", action="store_true", help="only the first screen, not the page")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -65,7 +66,7 @@ def main() -> None:
             name = path.strip("/").replace("/", "-") or "home"
             page.screenshot(
                 path=out / f"{name}{'-' + args.lang if args.lang else ''}-{args.width}.png",
-                full_page=True,
+                full_page=not args.screen,
             )
         browser.close()
     print(f"screenshots in {out}")

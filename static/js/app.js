@@ -13,3 +13,13 @@
     }
   });
 })();
+
+// On a phone the navigation is one row that scrolls sideways: bring the current section into view.
+document.addEventListener("DOMContentLoaded", function () {
+  var current = document.querySelector(".nav [aria-current='page']");
+  var nav = current && current.parentElement;
+  if (nav && nav.scrollWidth > nav.clientWidth) {
+    var left = current.getBoundingClientRect().left - nav.getBoundingClientRect().left;
+    nav.scrollLeft += left - (nav.clientWidth - current.offsetWidth) / 2;
+  }
+});
