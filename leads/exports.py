@@ -236,7 +236,8 @@ def export_xlsx_write(
 def export_leads_for(*, user: User, query: QueryDict, uuids: Iterable = ()) -> QuerySet[Lead]:
     """The leads an export of the list holds: ``lead_list`` with the list's filters (so only
     what ``user`` may see), narrowed to the selected ``uuids`` if any."""
-    leads = lead_list(user=user, filters=LeadFilters.from_query(query)).select_related("campaign")
+    filters = LeadFilters.from_query(query, user=user)
+    leads = lead_list(user=user, filters=filters).select_related("campaign")
     selected, _invalid = uuids_parse(uuids)
     if uuids:
         leads = leads.filter(uuid__in=selected)

@@ -228,6 +228,18 @@ SCENES = (
 )
 
 
+def scene_default_for(user: User | None) -> str:
+    """The list's scene when a link names none (or one that does not exist): where the reader's
+    role works from. Tenant admins and managers start from "all" (everything they may see: the
+    workspace, or the manager's team with the leads shared with them and waiting in their
+    pools); everyone else from their own leads. A ``?scene=`` in the link always wins, so saved
+    views and links that name a scene read the same for everyone."""
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    if signed_in and user.has_role(Role.TENANT_ADMIN, Role.MANAGER):
+        return "all"
+    return "mine"
+
+
 def _scene_narrow(leads: QuerySet[Lead], *, user: User, scene: str) -> QuerySet[Lead]:
     """Narrow visible leads to a scene of the list. Visibility is never widened here."""
     if scene in ("mine", "follow_up", "my_overdue"):
@@ -340,17 +352,20 @@ class LeadFilters:
     campaign: str = ""  # Campaign uuid
 
     @classmethod
-    def from_query(cls, query) -> LeadFilters:
+    def from_query(cls, query, *, user: User | None = None) -> LeadFilters:
+        """The filters a link carries. Without a (known) scene, the scene is ``user``'s
+        default (scene_default_for), or "mine" when no user is given."""
+
         def flag(name):
             return query.get(name) in ("1", "true", "on")
 
-        scene = query.get("scene", "mine")
+        scene = query.get("scene", "")
         status = query.get("status", "")
         period = query.get("period", "")
         sort = query.get("sort", "score")
         priority = query.get("priority", "")
         return cls(
-            scene=scene if scene in SCENES else "mine",
+            scene=scene if scene in SCENES else scene_default_for(user),
             status=status if status in STATUS_FILTERS or status in LeadStatus.values else "",
             hot=flag("hot"),
             period=period if period in ("today", "week", "month") else "",

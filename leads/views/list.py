@@ -25,7 +25,7 @@ from leads.services.campaign_attach import campaigns_attachable
 
 @login_required
 def lead_list(request):
-    filters = selectors.LeadFilters.from_query(request.GET)
+    filters = selectors.LeadFilters.from_query(request.GET, user=request.user)
     targets = selectors.lead_filter_targets(filters)  # once for the rows and the chips
     leads = selectors.lead_list(user=request.user, filters=filters, targets=targets)
     context = lead_table_context(request, leads, filters=filters, targets=targets)
