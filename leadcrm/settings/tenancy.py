@@ -33,6 +33,7 @@ TENANT_APPS = [
     "scoring",
     "conversion",
     "analytics",
+    "onboarding",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
