@@ -1,7 +1,8 @@
 """What the start page shows, contributed by the apps without the platform importing them.
 
 An app registers a callable in its AppConfig.ready: it takes the signed-in user and returns a
-dict merged into the home page's context (leads adds the user's workload).
+dict merged into the home page's context (leads adds the figures that follow the reader's role,
+onboarding the setup checklist and the sample data for tenant admins).
 """
 
 from collections.abc import Callable

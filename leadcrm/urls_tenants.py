@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("scoring.urls")),
     path("pools/", include("pools.urls")),
     path("analytics/", include("analytics.urls")),
+    path("onboarding/", include("onboarding.urls")),
 ]

@@ -8,8 +8,8 @@ class LeadsConfig(AppConfig):
         from leadcrm.home import register_home_context
         from leadcrm.tenancy.signals import tenant_created
         from leads import texts  # noqa: F401  (the sentences notifications are stored as)
-        from leads.selectors import lead_workload
+        from leads.home import home_figures
         from leads.services.config import default_lists_localise_on_create
 
         tenant_created.connect(default_lists_localise_on_create, dispatch_uid="leads-localise")
-        register_home_context(lambda user: {"workload": lead_workload(user=user)})
+        register_home_context(lambda user: {"figures": home_figures(user)})
