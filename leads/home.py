@@ -2,7 +2,7 @@
 list that shows those leads.
 
 - a rep (anyone who is neither a tenant admin nor a manager): their own workload
-  (``lead_workload``), as before;
+  (``lead_workload``: what is due counted as My tasks counts it, and linked there);
 - a manager: what their default list shows them, the "all" scene (their team's leads, those
   shared with them and those waiting in their pools);
 - a tenant admin: the same over the whole workspace (their "all" scene);
@@ -27,9 +27,8 @@ from django.utils.translation import gettext_lazy as _
 
 from leadcrm.accounts.models import User
 from leadcrm.accounts.roles import Role
-from leads.models import OPEN_STATUSES
+from leads.models import OPEN_STATUSES, LeadStatus
 from leads.selectors import (
-    STATUS_FILTERS,
     LeadFilters,
     lead_list,
     lead_workload,
@@ -46,10 +45,15 @@ class HomeTile:
     query: dict
     #: Shown as a warning while not zero (overdue follow-ups).
     alert: bool = False
+    #: The page that shows them: the lead list, or My tasks for what is due.
+    url_name: str = "leads-index"
+    fragment: str = ""
 
     @property
     def href(self) -> str:
-        return f"{reverse('leads-index')}?{urlencode(self.query)}"
+        query = f"?{urlencode(self.query)}" if self.query else ""
+        fragment = f"#{self.fragment}" if self.fragment else ""
+        return f"{reverse(self.url_name)}{query}{fragment}"
 
 
 @dataclass(frozen=True)
@@ -68,23 +72,35 @@ def _week_start():
 
 
 def _my_tiles(user: User) -> tuple[HomeTile, ...]:
-    """A rep's own workload (lead_workload), each figure a link to their scene."""
+    """A rep's own workload (lead_workload): their leads link to their scene; what is overdue
+    or due today (tasks and follow-up dates, counted as My tasks counts them) to its group on
+    My tasks."""
     workload = lead_workload(user=user)
+    tasks = "leads-task-list"
     return (
         HomeTile("open", _("My open leads"), workload["open"], {"scene": "mine"}),
         HomeTile(
             "overdue",
             _("Overdue follow-ups"),
             workload["overdue"],
-            {"scene": "my_overdue"},
+            {},
             alert=True,
+            url_name=tasks,
+            fragment="tasks-overdue",
         ),
-        HomeTile("due_today", _("Due today"), workload["due_today"], {"scene": "follow_up"}),
+        HomeTile(
+            "due_today",
+            _("Due today"),
+            workload["due_today"],
+            {},
+            url_name=tasks,
+            fragment="tasks-today",
+        ),
         HomeTile(
             "pending",
             _("Not yet contacted"),
             workload["pending"],
-            {"scene": "mine", "status": "new"},
+            {"scene": "mine", "status": LeadStatus.PENDING.value},
         ),
     )
 
@@ -101,7 +117,7 @@ def home_figures(user: User) -> HomeFigures:
         overdue=Count(
             "pk", filter=Q(next_follow_up_at__lt=timezone.now(), status__in=OPEN_STATUSES)
         ),
-        unassigned=Count("pk", filter=Q(owner__isnull=True, status__in=STATUS_FILTERS["new"])),
+        unassigned=Count("pk", filter=Q(status=LeadStatus.UNASSIGNED)),
         new_this_week=Count("pk", filter=Q(created_at__gte=_week_start())),
     )
     admin = user.is_tenant_admin
@@ -120,7 +136,7 @@ def home_figures(user: User) -> HomeFigures:
                 "unassigned",
                 _("Unassigned") if admin else _("Waiting in your pools"),
                 figures["unassigned"],
-                {"scene": scene, "unassigned": 1, "status": "new"},
+                {"scene": scene, "status": LeadStatus.UNASSIGNED.value},
             ),
             HomeTile(
                 "new_this_week",

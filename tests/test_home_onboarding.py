@@ -487,9 +487,9 @@ def test_a_rep_keeps_the_personal_tiles(team_leads):
     tiles = _tiles(html)
     assert tiles == {
         "open": ("/leads/?scene=mine", 2),
-        "overdue": ("/leads/?scene=my_overdue", 1),
-        "due_today": ("/leads/?scene=follow_up", 0),
-        "pending": ("/leads/?scene=mine&status=new", 1),
+        "overdue": ("/tasks/#tasks-overdue", 1),  # what is due: as My tasks counts it
+        "due_today": ("/tasks/#tasks-today", 0),
+        "pending": ("/leads/?scene=mine&status=pending", 1),
     }
     assert "My open leads" in html
     assert 'id="getting-started"' not in html
@@ -616,7 +616,7 @@ def test_saved_views_of_admins_and_managers_keep_showing_my_leads(in_tenant_a):
     admin_view = SavedView.objects.create(user=cast.admin, name="Hot", query="hot=1&scene=bogus")
     scened = SavedView.objects.create(user=cast.manager, name="Team", query="scene=subordinates")
     rep_view = SavedView.objects.create(user=cast.rep, name="New", query="status=new")
-    migration = importlib.import_module("leads.migrations.0028_saved_views_keep_their_scene")
+    migration = importlib.import_module("leads.migrations.0029_saved_views_keep_their_scene")
 
     migration.pin_scene(django_apps, None)
 

@@ -160,9 +160,9 @@ def test_home_tiles_nav_badge_and_page_count_the_same_things(cast_a, due_world):
     assert _nav_badge(html) == page["overdue"] + page["today"]
     with tenant_context(cast_a.tenant), timezone.override(ZoneInfo(cast_a.tenant.time_zone)):
         counts = due_counts(user=cast_a.rep)
-        workload = home_context(cast_a.rep)["workload"]
+        tiles = {tile.key: tile.value for tile in home_context(cast_a.rep)["figures"].tiles}
     assert counts == DueCounts(**page)
-    assert (workload["overdue"], workload["due_today"]) == (page["overdue"], page["today"])
+    assert (tiles["overdue"], tiles["due_today"]) == (page["overdue"], page["today"])
     # The rows the page lists are the ones it counts.
     assert html.count('class="task-row') - html.count("is-done") == sum(page.values())
 

@@ -136,7 +136,7 @@ def test_home_shows_the_reps_workload(cast_a):
     assert workload["pending"] == 2
     html = tenant_client(cast_a, cast_a.rep).get("/").content.decode()
     assert "Overdue follow-ups" in html
-    assert "?scene=my_overdue" in html
+    assert 'href="/tasks/#tasks-overdue"' in html  # what is due lives on My tasks
 
 
 def test_change_history_tab_lists_what_changed(cast_a, leads_a):
