@@ -44,7 +44,11 @@ def _pager(html: str) -> str:
 
 
 def _counts(queries) -> list[str]:
-    return [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    """The list's counting queries (the navigation's due badge counts the user's own due
+    tasks and follow-ups on every page: not the list's)."""
+    return [
+        q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and ' AS "later"' not in q["sql"]
+    ]
 
 
 # The total ----------------------------------------------------------------------------------
