@@ -57,7 +57,7 @@ def test_status_filter_language_and_xlsx(cast_a, tmp_path):
     sheet = load_workbook(target, read_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 2  # the header and the one nurture lead
-    assert {"名称", "评分", "状态"} <= set(rows[0])  # headers in the language asked for
+    assert {"姓名", "评分", "状态"} <= set(rows[0])  # headers in the language asked for
     assert rows[1][rows[0].index("状态")] == "培育中"
 
 
