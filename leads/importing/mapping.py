@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from leadcrm.parsing import text_clean
 from leads.models import (
     CompanySize,
     CustomFieldDefinition,
@@ -128,10 +129,28 @@ _CHOICES = {
 
 def value_clean(target: str, raw: str, context: dict) -> tuple[object, str | None]:
     """(value for the lead, None) or (None, the reason in words) for one cell. A loss reason
-    the tenant does not have yet comes back as its name (a str): the run creates it."""
-    raw = (raw or "").strip()
+    the tenant does not have yet comes back as its name (a str): the run creates it. Control
+    characters are dropped; a text longer than its column is a problem of the cell (so one
+    bad cell never fails the batch it is in)."""
+    raw = text_clean(raw or "").strip()
     if not raw:
         return "", None
+    value, reason = _value_clean(target, raw, context)
+    limit = _MAX_LENGTH.get(target)
+    if reason is None and isinstance(value, str) and limit and len(value) > limit:
+        return None, _("longer than %(max)d characters") % {"max": limit}
+    return value, reason
+
+
+#: Text columns of the lead and their lengths, for the cells mapped to them.
+_MAX_LENGTH = {
+    field.name: field.max_length
+    for field in Lead._meta.get_fields()
+    if getattr(field, "max_length", None) and not field.is_relation
+}
+
+
+def _value_clean(target: str, raw: str, context: dict) -> tuple[object, str | None]:
     if target == "email":
         value = unicodedata.normalize("NFKC", raw).strip().lower()
         try:

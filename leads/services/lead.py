@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from leadcrm.accounts.models import User
-from leadcrm.parsing import DATE_YEARS, DUE_YEARS, year_within
+from leadcrm.parsing import DATE_YEARS, DUE_YEARS, text_clean, year_within
 from leads.dedup.matching import duplicates_find
 from leads.errors import DuplicateLeadError, IllegalTransitionError, LeadChangedError, LeadError
 from leads.fields import EDITABLE_FIELDS, IDENTIFYING_FIELDS
@@ -65,6 +65,22 @@ _CHOICES = {
 }
 
 
+def _check_length(field: str, value: str) -> None:
+    """A value longer than its column is refused in words (not a database error that fails
+    a whole import batch or answers 500)."""
+    limit = getattr(Lead._meta.get_field(field), "max_length", None)
+    if limit and len(value) > limit:
+        raise LeadError(
+            _("%(field)s has at most %(max)d characters (this one has %(count)d).")
+            % {
+                "field": Lead._meta.get_field(field).verbose_name,
+                "max": limit,
+                "count": len(value),
+            },
+            field=field,
+        )
+
+
 def _clean(data: dict) -> dict:
     """Trim text, lower-case the email, check choices. Raises LeadError naming the field."""
     cleaned = {}
@@ -73,7 +89,9 @@ def _clean(data: dict) -> dict:
             continue
         value = data[field]
         if isinstance(value, str):
+            value = text_clean(value)  # NUL and other control characters never reach a column
             value = " ".join(value.split()) if field not in ("notes", "address") else value.strip()
+            _check_length(field, value)
         cleaned[field] = value
     if cleaned.get("email"):
         cleaned["email"] = cleaned["email"].lower()
