@@ -65,7 +65,7 @@ from leads.models import (
     SourceChannel,
     default_region,
 )
-from leads.selectors import owners_assignable_by
+from leads.selectors import lead_can_write, leads_visible_to, owners_assignable_by
 from leads.services.bulk_create import leads_create_bulk, leads_create_closed_bulk
 from leads.services.campaign_attach import campaign_name_key, campaigns_by_name
 from leads.services.lead import _clean, campaign_source_default, lead_assigned_notify, lead_update
@@ -344,6 +344,19 @@ def _campaign_attach(
     ]  # fmt: skip
 
 
+def _visible_ids(actor: User | None, existing: dict) -> set[int]:
+    """Ids of the batch's matched leads the importer may open (all of them for a run with no
+    person behind it)."""
+    ids = {lead.pk for leads in existing.values() for lead in leads}
+    if actor is None or not ids:
+        return ids
+    return set(leads_visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _may_update(actor: User | None, lead: Lead) -> bool:
+    return actor is None or lead_can_write(actor, lead)
+
+
 def _fill_empty(lead: Lead, data: dict, actor: User | None) -> bool:
     changes = {
         field: value
@@ -441,6 +454,7 @@ def import_perform(*, job: Job) -> None:
                     data["source_detail"] = imported.source_detail
                 prepared.append((row_number, data, keys_for(data, region), history))
             existing = matcher.existing([keys for _n, _d, keys, _h in prepared])
+            visible = _visible_ids(actor, existing)
             skip_mode = ImportJob.OnDuplicate.SKIP
             to_create, create_keys, closed, closed_keys = [], [], [], []
             for row_number, data, row_keys, history in prepared:
@@ -461,6 +475,17 @@ def import_perform(*, job: Job) -> None:
                 if match is not None:
                     counts["duplicates"] += 1
                     mode = imported.on_duplicate
+                    hidden = match.lead.pk not in visible
+                    if mode == ImportJob.OnDuplicate.UPDATE and not _may_update(actor, match.lead):
+                        counts["skipped"] += 1  # never changed under the importer's name
+                        issues.append(ImportIssue(
+                            job=imported, row_number=row_number, is_error=False,
+                            reason=_("matches a lead you cannot open (%(rule)s): not updated")
+                            % {"rule": match.rule.name} if hidden
+                            else _("matches a lead you may not change: %(lead)s (%(rule)s)")
+                            % {"lead": match.lead, "rule": match.rule.name},
+                        ))  # fmt: skip
+                        continue
                     if mode == ImportJob.OnDuplicate.UPDATE:
                         try:
                             filled = _fill_empty(match.lead, data, actor)
@@ -479,9 +504,12 @@ def import_perform(*, job: Job) -> None:
                             if match.blocks and mode != ImportJob.OnDuplicate.SKIP
                             else _("already in the CRM: %(lead)s (%(rule)s)")
                         )
+                        # A lead the importer cannot open is never named (no lookup of
+                        # invisible leads by phone number through the report).
+                        lead_named = _("a lead you cannot open") if hidden else match.lead
                         issues.append(ImportIssue(
                             job=imported, row_number=row_number, is_error=False,
-                            reason=reason % {"lead": match.lead, "rule": match.rule.name},
+                            reason=reason % {"lead": lead_named, "rule": match.rule.name},
                         ))  # fmt: skip
                         continue
                     data["tags"] = sorted({*(data.get("tags") or []), DUPLICATE_TAG})

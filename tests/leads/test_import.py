@@ -649,3 +649,33 @@ def test_a_headers_only_file_and_an_open_quote_are_refused_in_words(in_tenant_a)
     job = _run(import_job_create(actor=in_tenant_a.admin, filename="ok.csv", data=quoted))
     assert Lead.objects.get(name="A").notes == 'He said "hi", then left'
     assert job.created == 1
+
+
+@pytest.mark.parametrize("mode", ["update", "skip", "update_visible_readonly"])
+def test_an_import_never_changes_nor_names_a_lead_the_importer_cannot_open(in_tenant_a, mode):
+    """A manager's row matching (by mobile) a lead outside her line: "update" leaves it alone,
+    and no report names it (a phone-number lookup of invisible leads otherwise)."""
+    cast = in_tenant_a
+    hidden = lead_services.lead_create(
+        actor=cast.admin, owner=cast.admin, name="Hidden Person", company="Secret Co",
+        mobile="13900139000",
+    )  # fmt: skip
+    if mode == "update_visible_readonly":  # shared read-only: she sees it, may not change it
+        from leads.models import Access, LeadMember
+
+        LeadMember.objects.create(lead=hidden, user=cast.manager, access=Access.READ)
+    data = b"Name,Mobile,Website\nSomeone Else,13900139000,https://probe.example\n"
+    job = _run(
+        import_job_create(actor=cast.manager, filename="a.csv", data=data),
+        on_duplicate="skip" if mode == "skip" else "update",
+    )
+    hidden.refresh_from_db()
+    assert hidden.website == ""
+    assert (job.updated, job.skipped) == (0, 1)
+    reason = ImportIssue.objects.get(job=job, row_number=2).reason
+    if mode == "update_visible_readonly":
+        assert reason.startswith("matches a lead you may not change: Hidden Person")
+    else:
+        assert "Hidden Person" not in reason
+        assert "Secret Co" not in reason
+        assert "a lead you cannot open" in reason
