@@ -645,7 +645,7 @@ def _rows_to_fix(book, job: ImportJob) -> None:
         return cell
 
     sheet = book.create_sheet(_("Rows to fix"))
-    sheet.append([_("Row"), *table.headers, _("Reason")])
+    sheet.append([_("Row"), *(text(h) for h in table.headers), _("Reason")])
     for row_number, cells in table.rows:
         if row_number in reasons:
             sheet.append(

@@ -442,3 +442,18 @@ def test_a_failed_undo_shows_its_reason_and_can_be_asked_again(in_tenant_a):
     assert "The database went away." in page
     assert "Void the leads of this import" in page  # the form is back
     assert 'hx-trigger="every 1s"' not in page
+
+
+def test_a_formula_looking_header_stays_text_in_the_rows_to_fix(in_tenant_a):
+    import io
+
+    from openpyxl import load_workbook
+
+    from leads.importing.services import import_error_report
+
+    data = b'Name,"=HYPERLINK(""http://evil.example"")"\n,x\nGood,y\n'
+    job = import_run(
+        _start(import_job_create(actor=in_tenant_a.admin, filename="f.csv", data=data)).pk
+    )
+    header = load_workbook(io.BytesIO(import_error_report(job)))["Rows to fix"]["C1"]
+    assert (header.value, header.data_type) == ('=HYPERLINK("http://evil.example")', "s")
