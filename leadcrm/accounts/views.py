@@ -25,6 +25,7 @@ from leadcrm.accounts.middleware import session_bind_to_tenant
 from leadcrm.accounts.models import ApiKey, Team, User
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
+from leadcrm.origin import tenant_origin
 
 
 class LoginView(auth_views.LoginView):
@@ -43,6 +44,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts-password-reset-done")
+
+    def form_valid(self, form):
+        # The link is built on the tenant's configured origin, never on the request's Host
+        # header (a forged Host or port would otherwise travel in the e-mail).
+        self.extra_email_context = {"origin": tenant_origin()}
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

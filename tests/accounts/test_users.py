@@ -81,7 +81,9 @@ def test_password_reset_by_email(cast_a):
     client = tenant_client(cast_a)
     client.post("/accounts/password-reset/", {"email": cast_a.rep.email})
     assert len(mail.outbox) == 1
-    link = re.search(r"http://alpha\.localhost(/accounts/password-reset/\S+)", mail.outbox[0].body)
+    link = re.search(
+        r"https?://alpha\.localhost(/accounts/password-reset/\S+)", mail.outbox[0].body
+    )
     page = client.get(link.group(1), follow=True)
     client.post(
         page.wsgi_request.path,
@@ -215,3 +217,14 @@ def test_language_switch_refuses_an_offsite_redirect(cast_a):
         "/accounts/language/", {"language": "en", "next": "https://evil.example/"}
     )
     assert response.url == "/"
+
+
+def test_the_password_reset_link_uses_the_tenants_origin_not_the_host_header(cast_a):
+    from django.test import Client
+
+    Client(HTTP_HOST=f"{cast_a.tenant.slug}.localhost:6666").post(
+        "/accounts/password-reset/", {"email": cast_a.rep.email}
+    )
+    assert len(mail.outbox) == 1
+    assert ":6666" not in mail.outbox[0].body
+    assert re.search(r"https?://alpha\.localhost/accounts/password-reset/\S+", mail.outbox[0].body)
