@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,6 +25,7 @@ from leadcrm.accounts.models import ApiKey, Team, User
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
 from leadcrm.origin import tenant_origin
+from leadcrm.redirects import next_or
 
 
 class LoginView(auth_views.LoginView):
@@ -74,10 +74,7 @@ def handoff(request, token: str):
 def language_set(request):
     """Switch the interface language: stored on the user, and in a cookie for the login page."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or reverse("home")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("home")
-    response = redirect(next_url)
+    response = redirect(next_or(request, reverse("home")))
     if language not in dict(settings.LANGUAGES):
         messages.error(request, _("Unknown language."))
         return response

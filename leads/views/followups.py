@@ -8,12 +8,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leadcrm.accounts.models import User
+from leadcrm.redirects import next_or
 from leads import selectors
 from leads.errors import LeadError
 from leads.forms.followups import FollowupForm, FollowupLogForm
@@ -24,12 +24,7 @@ from leads.services import lead as lead_services
 
 def _back(request, fallback: str) -> str:
     """Where a plain (non-HTMX) POST returns: the page it came from, on this site only."""
-    target = request.POST.get("next", "")
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return next_or(request, fallback)
 
 
 @login_required

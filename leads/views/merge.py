@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
 from leadcrm.parsing import uuids_parse
+from leadcrm.redirects import next_or
 from leads import selectors
 from leads.errors import LeadError
 from leads.masking import mask_value
@@ -134,7 +135,7 @@ def merge(request):
     leads = _posted_leads(request, request.user, all_visible=True)
     if len(leads) < 2:
         messages.error(request, _("Choose at least two leads to merge."))
-        return redirect(request.POST.get("next") or reverse("leads-index"))
+        return redirect(next_or(request, reverse("leads-index")))
     by_uuid = {str(lead.uuid): lead for lead in leads}
     if request.method == "POST" and request.POST.get("survivor"):
         survivor = by_uuid.get(request.POST["survivor"])

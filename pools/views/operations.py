@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from leadcrm.accounts.models import User
 from leadcrm.accounts.roles import Role
 from leadcrm.parsing import uuids_parse
+from leadcrm.redirects import next_or
 from leads import selectors as lead_selectors
 from leads.models import Lead
 from leads.selectors import lead_get_for_user
@@ -182,7 +183,7 @@ def lead_withdraw(request, uuid):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Withdrawn into the pool."))
-    return redirect(request.POST.get("next") or reverse("leads-detail", kwargs={"uuid": lead.uuid}))
+    return redirect(next_or(request, reverse("leads-detail", kwargs={"uuid": lead.uuid})))
 
 
 @login_required
