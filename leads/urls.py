@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from leads.views import (
     api,
+    attachments,
     campaigns,
     cleansing,
     collaboration,
@@ -67,6 +68,13 @@ lead_urlpatterns = [
         "activities/<uuid:uuid>/recording/",
         lead.activity_recording,
         name="leads-activity-recording",
+    ),
+    path("<uuid:uuid>/files/", attachments.attachment_upload, name="leads-attachment-upload"),
+    path("files/<uuid:uuid>/", attachments.attachment_download, name="leads-attachment-download"),
+    path(
+        "files/<uuid:uuid>/delete/",
+        attachments.attachment_delete,
+        name="leads-attachment-delete",
     ),
     path("<uuid:uuid>/tasks/", followups.followup_create, name="leads-task-create"),
     path("tasks/<uuid:uuid>/complete/", followups.followup_complete, name="leads-task-complete"),

@@ -148,6 +148,31 @@ def _recording(cast):
 OBJECT_ROUTES["leads-activity-recording"] = ObjectRoute(_recording, methods=("GET",))
 
 
+def _attachment(cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from leads.services.attachments import attachment_add
+    from leads.services.lead import lead_create
+
+    lead = lead_create(actor=cast.rep, owner=cast.rep, name="Attachment Probe Lead")
+    upload = SimpleUploadedFile("probe-quote-secret.txt", b"Attachment-Probe-Secret-Bytes")
+    attachment = attachment_add(lead=lead, actor=cast.rep, upload=upload)
+    return {"uuid": attachment.uuid}, [
+        "Attachment-Probe-Secret-Bytes",
+        "probe-quote-secret.txt",
+        "Attachment Probe Lead",
+    ]
+
+
+OBJECT_ROUTES.update(
+    {
+        "leads-attachment-upload": ObjectRoute(_lead, methods=("POST",)),
+        "leads-attachment-download": ObjectRoute(_attachment, methods=("GET",)),
+        "leads-attachment-delete": ObjectRoute(_attachment, methods=("POST",)),
+    }
+)
+
+
 def _task(cast):
     from django.utils import timezone
 

@@ -37,6 +37,7 @@ from leads.identity.keys import keys_for
 from leads.identity.normalize import company_key
 from leads.models import Activity, Comment, Lead, Task, default_region
 from leads.selectors import leads_visible_to, owner_ids_visible_to, owners_assignable_by
+from leads.services.attachments import attachments_of_leads
 
 NAME_MAX = 200
 #: What a person may change on a customer page (custom_data is carried over from leads).
@@ -552,6 +553,14 @@ def customer_open_followups(*, user: User, customer: Customer) -> QuerySet[Task]
         .select_related("assignee", "lead")
         .order_by("due_at", "id")
     )
+
+
+def customer_files(*, user: User, customer: Customer, limit: int = 50) -> list:
+    """The files of the leads converted into ``customer`` that ``user`` may see, newest first.
+    They stay on their leads (linked, not copied: one file, one set of access rules, and
+    nothing counted twice against the tenant's space), as the leads' activities do."""
+    leads = customer_converted_leads(user=user, customer=customer)
+    return list(attachments_of_leads(user=user, leads=leads)[:limit])
 
 
 def customer_history(customer: Customer, limit: int = 50):

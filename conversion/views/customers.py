@@ -94,6 +94,7 @@ def _detail_context(request, customer: Customer, tab: str) -> dict:
         if tab == "activity"
         else [],
         "followups": _followups(user, customer),
+        "files": services.customer_files(user=user, customer=customer),
         "history": services.customer_history(customer) if tab == "history" else [],
         "activity_form": CustomerActivityForm(customer=customer, initial={"kind": "call"}),
         "contact_form": ContactForm(),

@@ -2,6 +2,7 @@
 ``from leads.models import Lead`` works and Django finds every model."""
 
 from leads.models.activity import Activity, Comment
+from leads.models.attachment import Attachment
 from leads.models.campaign import Campaign, CampaignKind, CampaignStatus
 from leads.models.capture import WebForm
 from leads.models.config import CustomFieldDefinition, LeadSettings, default_region
@@ -28,6 +29,7 @@ __all__ = [
     "OPEN_STATUSES",
     "Access",
     "Activity",
+    "Attachment",
     "Campaign",
     "CampaignKind",
     "CampaignStatus",
