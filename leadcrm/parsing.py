@@ -32,12 +32,13 @@ def uuids_parse(values: Iterable) -> tuple[list[uuid.UUID], int]:
 
 
 #: Control characters no person types (NUL breaks Postgres text; the others break exports and
-#: pages). Tab, newline and carriage return stay.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: pages), and lone UTF-16 surrogates (JSON can carry "\ud800"; no database text can hold
+#: one). Tab, newline and carriage return stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def text_clean(value: str) -> str:
-    """``value`` without control characters (NUL included)."""
+    """``value`` without control characters (NUL included) and lone surrogates."""
     return _CONTROL.sub("", value) if _CONTROL.search(value) else value
 
 

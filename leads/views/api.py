@@ -54,6 +54,7 @@ from leads.services import lead as lead_services
 from leads.services.lead import campaign_source_default
 
 MAX_LIMIT = 200
+MAX_PAGE = 100_000  # deeper than this, OFFSET costs more than it serves; filter instead
 WRITE_FIELDS = set(EDITABLE_FIELDS)
 
 
@@ -108,6 +109,11 @@ def _lead_fields(data: dict) -> dict:
             if source is None:
                 raise LeadError(_("Unknown source: %(code)s.") % {"code": code}, field="source")
             fields["source"] = source
+    tags = fields.get("tags")
+    if tags is not None and not (
+        isinstance(tags, str) or (isinstance(tags, list) and all(isinstance(t, str) for t in tags))
+    ):
+        raise LeadError(_("tags must be a list of texts."), field="tags")
     if "custom_data" in fields and not isinstance(fields["custom_data"] or {}, dict):
         raise LeadError(_("custom_data must be an object."), field="custom_data")
     return fields
@@ -129,6 +135,8 @@ def _campaign(value) -> Campaign | None:
 
 
 def _owner(data: dict) -> User | None:
+    if not isinstance(data.get("owner") or "", str):
+        raise LeadError(_("owner must be the e-mail address of a user."), field="owner")
     email = (data.get("owner") or "").strip().lower()
     if not email:
         return None
@@ -182,6 +190,12 @@ def _list(request, api_key: ApiKey) -> JsonResponse:
         page = max(int(params.get("page", 1)), 1)
     except ValueError:
         return api_error(422, _("limit and page are numbers."))
+    if page > MAX_PAGE:
+        return api_error(
+            422,
+            _("page is at most %(max)d; narrow the list with updated_after.") % {"max": MAX_PAGE},
+            "page",
+        )
     rows = list(leads.order_by("-created_at", "-id")[(page - 1) * limit : page * limit + 1])
     next_url = None
     if len(rows) > limit:
