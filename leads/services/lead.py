@@ -65,8 +65,17 @@ _CHOICES = {
 }
 
 
-def _clean(data: dict) -> dict:
-    """Trim text, lower-case the email, check choices. Raises LeadError naming the field."""
+#: A lead can be reached through any of these; the tenant may require one of them.
+CONTACT_FIELDS = ("email", "mobile", "phone")
+
+
+def _clean(data: dict, *, partial: bool = False) -> dict:
+    """Trim text, lower-case the email, check choices. Raises LeadError naming the field.
+
+    ``data`` is a whole new lead unless ``partial`` (the fields an update changes): a whole
+    lead must also meet the tenant's "an email or a phone number" rule (``_check_contact``),
+    which is how every channel that creates leads (form, API, web forms, each import row)
+    gets the same refusal."""
     cleaned = {}
     for field in EDITABLE_FIELDS:
         if field not in data:
@@ -107,7 +116,22 @@ def _clean(data: dict) -> dict:
         raise LeadError(_("Choose a valid campaign."), field="campaign")
     if "country" in cleaned:
         cleaned["country"] = (cleaned["country"] or "").upper()[:2]
+    if not partial:
+        _check_contact(cleaned)
     return cleaned
+
+
+def _check_contact(values: dict) -> None:
+    """Refuse a lead without an email, a mobile or a phone number while the tenant requires
+    one (Settings → Lead settings). The settings row is read only for such a lead, so an
+    import of rows that have one costs no query per row."""
+    if any(values.get(field) for field in CONTACT_FIELDS):
+        return
+    if LeadSettings.load().require_email_or_phone:
+        raise LeadError(
+            _("Enter an email or a phone number: every lead needs one of them here."),
+            field="email",
+        )
 
 
 def campaign_source_default(data: dict, *, current_source=None) -> dict:
@@ -154,7 +178,8 @@ def lead_create(
     4. without an owner, a ``destination`` ("pool:<uuid>", see leads.hooks) takes it in the
        same transaction; one that is gone leaves the lead to the rules
     5. after commit, run the registered hooks (routing, scoring)
-    The change history records who created it.
+    The change history records who created it. Raises LeadError naming the field ("email"
+    for the tenant's "an email or a phone number" rule).
     """
     cleaned = _clean(data)
     if not cleaned.get("name"):
@@ -213,8 +238,9 @@ def lead_update(*, lead: Lead, actor: User, check_duplicates: bool = True, **dat
     Each changed field is kept in the history with who changed it. A change that would make
     the lead a duplicate under a "block" rule is refused (DuplicateLeadError), as on create.
     A lead attached to a campaign (not a cancelled one) while it has no source takes the
-    campaign's source."""
-    cleaned = _clean(data)
+    campaign's source. While the tenant requires an email or a phone number, a change cannot
+    clear the last one (a lead from before the rule that has none can still be changed)."""
+    cleaned = _clean(data, partial=True)
     if "name" in cleaned and not cleaned["name"]:
         raise LeadError(_("Enter the lead's name."), field="name")
     custom_changes = None
@@ -234,6 +260,8 @@ def lead_update(*, lead: Lead, actor: User, check_duplicates: bool = True, **dat
         changed = [f for f, v in cleaned.items() if getattr(locked, f) != v]
         if not changed:
             return locked
+        if set(changed) & set(CONTACT_FIELDS):  # clearing the last one; older leads may lack any
+            _check_contact({f: cleaned.get(f, getattr(locked, f)) for f in CONTACT_FIELDS})
         if check_duplicates and set(changed) & set(IDENTIFYING_FIELDS):
             after = {f: cleaned.get(f, getattr(locked, f)) for f in IDENTIFYING_FIELDS}
             _refuse_blocked_duplicates(after, exclude_ids=[locked.pk])
