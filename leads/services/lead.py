@@ -20,7 +20,12 @@ from leadcrm.parsing import DATE_YEARS, DUE_YEARS, year_within
 from leads.dedup.matching import duplicates_find
 from leads.errors import DuplicateLeadError, IllegalTransitionError, LeadChangedError, LeadError
 from leads.fields import EDITABLE_FIELDS, IDENTIFYING_FIELDS
-from leads.hooks import after_change_hooks, after_create_hooks, destination_send
+from leads.hooks import (
+    after_change_hooks,
+    after_create_hooks,
+    destination_choices,
+    destination_send,
+)
 from leads.models import (
     Activity,
     Campaign,
@@ -36,6 +41,7 @@ from leads.models import (
     SourceChannel,
     Stage,
 )
+from leads.selectors import owners_assignable_by
 from leads.services.custom_fields import custom_data_clean
 from leads.services.followups import sop_followups_create
 
@@ -177,13 +183,20 @@ def lead_create(
        campaign (not a cancelled one) and no source, it takes the campaign's source
     4. without an owner, a ``destination`` ("pool:<uuid>", see leads.hooks) takes it in the
        same transaction; one that is gone leaves the lead to the rules
-    5. after commit, run the registered hooks (routing, scoring)
-    The change history records who created it. Raises LeadError naming the field ("email"
-    for the tenant's "an email or a phone number" rule).
+    5. after commit, run the registered hooks (routing, scoring: a lead with neither owner
+       nor destination is routed by the assignment rules)
+    The change history records who created it.
+
+    Who gets it is checked against ``actor`` (when there is one; a web form's visitor is
+    not): an ``owner`` other than the actor must be someone they may assign to
+    (``owners_assignable_by``), a ``destination`` one they may choose. Raises LeadError
+    naming the field: "email" for the tenant's "an email or a phone number" rule, "owner"
+    for who gets it.
     """
     cleaned = _clean(data)
     if not cleaned.get("name"):
         raise LeadError(_("Enter the lead's name."), field="name")
+    _check_recipient(actor=actor, owner=owner, destination=destination)
     _refuse_cancelled_campaign(cleaned.get("campaign"))
     campaign_source_default(cleaned)
     if check_duplicates:
@@ -211,6 +224,20 @@ def lead_create(
         for hook in after_create_hooks():
             transaction.on_commit(lambda hook=hook, pk=lead.pk: hook(pk))
     return lead
+
+
+def _check_recipient(*, actor: User | None, owner: User | None, destination: str) -> None:
+    """Refuse a new lead's owner or destination that ``actor`` may not give it to."""
+    if actor is None:
+        return
+    if (
+        owner is not None
+        and owner.pk != actor.pk
+        and not owners_assignable_by(actor).filter(pk=owner.pk).exists()
+    ):
+        raise LeadError(_("You can assign leads only to yourself or your team."), field="owner")
+    if destination and owner is None and destination not in dict(destination_choices(actor)):
+        raise LeadError(_("You cannot send leads to that pool."), field="owner")
 
 
 def _after_change(lead_id: int) -> None:
