@@ -85,27 +85,34 @@ def test_a_rep_who_chooses_nothing_keeps_the_lead(cast_a):
     assert (lead.owner, lead.status) == (cast_a.rep, LeadStatus.PENDING)
 
 
+def test_an_admin_who_chooses_me_keeps_the_lead(cast_a):
+    client = tenant_client(cast_a, cast_a.admin)
+    response = _post(client, name="Kept by the admin", assign_to="me")
+    with tenant_context(cast_a.tenant):
+        lead = Lead.objects.get(name="Kept by the admin")
+    assert (lead.owner, lead.status) == (cast_a.admin, LeadStatus.PENDING)
+    assert response.url == f"/leads/{lead.uuid}/"
+    assert "Lead created." in client.get(response.url).content.decode()
+
+
+def _offered(cast, who: str) -> list[str]:
+    """The "Assign to" values the new-lead form offers ``who``."""
+    return _options(tenant_client(cast, getattr(cast, who)).get(NEW).content.decode())
+
+
 def test_each_user_is_offered_the_people_they_may_assign_to_and_their_pools(
     cast_a, trade_show_pool
 ):
-    people = {
-        who: {
-            v
-            for v in _options(tenant_client(cast_a, getattr(cast_a, who)).get(NEW).content.decode())
-            if v.startswith("user:")
-        }
-        for who in ("rep", "manager", "admin")
-    }
-    assert people["rep"] == set()  # nobody reports to a rep: Me, the rules
-    assert f"user:{cast_a.rep.uuid}" in people["manager"]
-    assert f"user:{cast_a.teammate.uuid}" in people["manager"]
-    assert f"user:{cast_a.admin.uuid}" not in people["manager"]
-    assert f"user:{cast_a.admin.uuid}" not in people["admin"]  # that is "Me"
-    assert f"user:{cast_a.manager.uuid}" in people["admin"]
-    pool = f"pool:{trade_show_pool.uuid}"
-    assert pool in _options(tenant_client(cast_a, cast_a.pool_admin).get(NEW).content.decode())
-    rep_options = _options(tenant_client(cast_a, cast_a.rep).get(NEW).content.decode())
-    assert rep_options == ["me", "rules"]
+    assert _offered(cast_a, "rep") == ["me", "rules"]  # nobody reports to a rep; no pool
+    manager = _offered(cast_a, "manager")
+    assert f"user:{cast_a.rep.uuid}" in manager
+    assert f"user:{cast_a.teammate.uuid}" in manager
+    assert f"user:{cast_a.admin.uuid}" not in manager
+    admin = _offered(cast_a, "admin")
+    assert f"user:{cast_a.manager.uuid}" in admin
+    assert f"user:{cast_a.admin.uuid}" not in admin  # that is "Me"
+    assert f"pool:{trade_show_pool.uuid}" in admin
+    assert f"pool:{trade_show_pool.uuid}" in _offered(cast_a, "pool_admin")
 
 
 def test_choosing_a_person_gives_them_the_lead(cast_a):
