@@ -3,10 +3,13 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from leadcrm.accounts.models import User
+from leadcrm.accounts.roles import Role
 from leadcrm.formfields import BoundedDateField, BoundedDateTimeField
 from leadcrm.parsing import uuid_or_none
 from leads.fields import EDITABLE_FIELDS, custom_fields_active
+from leads.hooks import destination_choices
 from leads.models import Activity, Campaign, Lead, LossReason, SourceChannel, Stage
+from leads.selectors import owners_assignable_by
 from leads.services.campaign_attach import campaigns_attachable
 
 #: Fields whose input triggers the live duplicate check.
@@ -71,6 +74,58 @@ class LeadForm(forms.ModelForm):
             d.key: self.cleaned_data.get(f"cf_{d.key}") for d in self.custom_definitions
         }
         return data
+
+
+#: The new-lead form's "Assign to" values besides "user:<uuid>" and destinations ("pool:<uuid>").
+ASSIGN_ME, ASSIGN_RULES = "me", "rules"
+
+
+def assign_to_default(user: User) -> str:
+    """Reps keep the leads they create; those who hand leads out (tenant admins, managers,
+    pool admins) leave them to the assignment rules unless they choose otherwise."""
+    if user.has_role(Role.TENANT_ADMIN, Role.MANAGER, Role.POOL_ADMIN):
+        return ASSIGN_RULES
+    return ASSIGN_ME
+
+
+class LeadCreateForm(LeadForm):
+    """The new-lead form: the lead form plus who gets the lead. It offers the user's own
+    choices (the people they may assign to, the pools they may send to); lead_create checks
+    them again."""
+
+    assign_to = forms.ChoiceField(
+        label=_("Assign to"),
+        required=False,  # not sent: the user's default
+        help_text=_("Left to the assignment rules, the lead goes to whom or where they say."),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        people = [
+            (f"user:{person.uuid}", person.full_name)
+            for person in owners_assignable_by(user).exclude(pk=user.pk)
+        ]
+        choices = [(ASSIGN_ME, _("Me")), (ASSIGN_RULES, _("The assignment rules decide"))]
+        if people:
+            choices.append((_("Someone else"), people))
+        if pools := destination_choices(user):
+            choices.append((_("Into a pool"), pools))
+        self.fields["assign_to"].choices = choices
+        if not self.initial.get("assign_to"):
+            self.initial["assign_to"] = assign_to_default(user)
+
+    def recipient(self) -> dict:
+        """``owner`` and ``destination`` for lead_create, from the chosen "Assign to"."""
+        choice = self.cleaned_data.get("assign_to") or assign_to_default(self.user)
+        if choice == ASSIGN_ME:
+            return {"owner": self.user, "destination": ""}
+        if choice.startswith("user:"):
+            owner = User.objects.filter(uuid=uuid_or_none(choice[5:])).first()
+            return {"owner": owner, "destination": ""}
+        if choice == ASSIGN_RULES:
+            return {"owner": None, "destination": ""}
+        return {"owner": None, "destination": choice}
 
 
 def campaign_initial(value) -> Campaign | None:

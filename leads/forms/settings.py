@@ -18,6 +18,15 @@ class LeadSettingsForm(forms.Form):
         help_text=_("1 to 100. The Hot filter of the lead list shows leads from this score."),
         widget=forms.NumberInput(attrs={"min": 1, "max": 100, "class": "input-short"}),
     )
+    require_email_or_phone = forms.BooleanField(
+        label=_("A lead needs an email or a phone number"),
+        help_text=_(
+            "A new lead without an email, a mobile or a phone number is refused, whether it "
+            "is typed in, imported, sent by a web form or by the API. Leads you already have "
+            "are kept as they are."
+        ),
+        required=False,
+    )
 
 
 def choice_lines(raw: str) -> list[str]:

@@ -23,6 +23,11 @@ class LeadSettings(models.Model):
     default_country = models.CharField(
         _("default country for phone numbers"), max_length=2, default="CN"
     )
+    #: Every new lead needs an email, a mobile or a phone number (lead_create refuses it
+    #: otherwise, whichever channel it comes through). Off: only the name is required.
+    require_email_or_phone = models.BooleanField(
+        _("a lead needs an email or a phone number"), default=False
+    )
 
     def __str__(self) -> str:
         return "lead settings"

@@ -42,11 +42,15 @@ def admin_check(actor: User) -> None:
 
 
 def lead_settings_update(
-    *, actor: User, require_bant_for_qualified: bool, hot_score: int
+    *,
+    actor: User,
+    require_bant_for_qualified: bool,
+    hot_score: int,
+    require_email_or_phone: bool | None = None,
 ) -> LeadSettings:
-    """Set whether Qualified needs a complete BANT checklist and from which score a lead is
-    hot (1 to 100, above the Warm threshold). One conditional UPDATE of the tenant's single
-    settings row."""
+    """Set whether Qualified needs a complete BANT checklist, from which score a lead is
+    hot (1 to 100, above the Warm threshold) and, unless None, whether a lead needs an email
+    or a phone number. One conditional UPDATE of the tenant's single settings row."""
     admin_check(actor)
     if not 1 <= hot_score <= 100:
         raise LeadError(_("The hot score is between 1 and 100."), field="hot_score")
@@ -54,9 +58,10 @@ def lead_settings_update(
         raise LeadError(
             _("Hot must be above Warm (a Hot lead is also past Warm)."), field="hot_score"
         )
-    LeadSettings.objects.filter(singleton=True).update(
-        require_bant_for_qualified=require_bant_for_qualified, hot_score=hot_score
-    )
+    values = {"require_bant_for_qualified": require_bant_for_qualified, "hot_score": hot_score}
+    if require_email_or_phone is not None:
+        values["require_email_or_phone"] = require_email_or_phone
+    LeadSettings.objects.filter(singleton=True).update(**values)
     return LeadSettings.load()
 
 

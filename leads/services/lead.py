@@ -20,7 +20,12 @@ from leadcrm.parsing import DATE_YEARS, DUE_YEARS, text_clean, year_within
 from leads.dedup.matching import duplicates_find
 from leads.errors import DuplicateLeadError, IllegalTransitionError, LeadChangedError, LeadError
 from leads.fields import EDITABLE_FIELDS, IDENTIFYING_FIELDS
-from leads.hooks import after_change_hooks, after_create_hooks, destination_send
+from leads.hooks import (
+    after_change_hooks,
+    after_create_hooks,
+    destination_choices,
+    destination_send,
+)
 from leads.models import (
     Activity,
     Campaign,
@@ -36,6 +41,7 @@ from leads.models import (
     SourceChannel,
     Stage,
 )
+from leads.selectors import owners_assignable_by
 from leads.services.custom_fields import custom_data_clean
 from leads.services.followups import sop_followups_create
 
@@ -81,8 +87,17 @@ def _check_length(field: str, value: str) -> None:
         )
 
 
-def _clean(data: dict) -> dict:
-    """Trim text, lower-case the email, check choices. Raises LeadError naming the field."""
+#: A lead can be reached through any of these; the tenant may require one of them.
+CONTACT_FIELDS = ("email", "mobile", "phone")
+
+
+def _clean(data: dict, *, partial: bool = False) -> dict:
+    """Trim text, lower-case the email, check choices. Raises LeadError naming the field.
+
+    ``data`` is a whole new lead unless ``partial`` (the fields an update changes): a whole
+    lead must also meet the tenant's "an email or a phone number" rule (``_check_contact``),
+    which is how every channel that creates leads (form, API, web forms, each import row)
+    gets the same refusal."""
     cleaned = {}
     for field in EDITABLE_FIELDS:
         if field not in data:
@@ -125,7 +140,22 @@ def _clean(data: dict) -> dict:
         raise LeadError(_("Choose a valid campaign."), field="campaign")
     if "country" in cleaned:
         cleaned["country"] = (cleaned["country"] or "").upper()[:2]
+    if not partial:
+        _check_contact(cleaned)
     return cleaned
+
+
+def _check_contact(values: dict) -> None:
+    """Refuse a lead without an email, a mobile or a phone number while the tenant requires
+    one (Settings → Lead settings). The settings row is read only for such a lead, so an
+    import of rows that have one costs no query per row."""
+    if any(values.get(field) for field in CONTACT_FIELDS):
+        return
+    if LeadSettings.load().require_email_or_phone:
+        raise LeadError(
+            _("Enter an email or a phone number: every lead needs one of them here."),
+            field="email",
+        )
 
 
 def campaign_source_default(data: dict, *, current_source=None) -> dict:
@@ -171,12 +201,20 @@ def lead_create(
        campaign (not a cancelled one) and no source, it takes the campaign's source
     4. without an owner, a ``destination`` ("pool:<uuid>", see leads.hooks) takes it in the
        same transaction; one that is gone leaves the lead to the rules
-    5. after commit, run the registered hooks (routing, scoring)
+    5. after commit, run the registered hooks (routing, scoring: a lead with neither owner
+       nor destination is routed by the assignment rules)
     The change history records who created it.
+
+    Who gets it is checked against ``actor`` (when there is one; a web form's visitor is
+    not): an ``owner`` other than the actor must be someone they may assign to
+    (``owners_assignable_by``), a ``destination`` one they may choose. Raises LeadError
+    naming the field: "email" for the tenant's "an email or a phone number" rule, "owner"
+    for who gets it.
     """
     cleaned = _clean(data)
     if not cleaned.get("name"):
         raise LeadError(_("Enter the lead's name."), field="name")
+    _check_recipient(actor=actor, owner=owner, destination=destination)
     _refuse_cancelled_campaign(cleaned.get("campaign"))
     campaign_source_default(cleaned)
     if check_duplicates:
@@ -206,6 +244,20 @@ def lead_create(
     return lead
 
 
+def _check_recipient(*, actor: User | None, owner: User | None, destination: str) -> None:
+    """Refuse a new lead's owner or destination that ``actor`` may not give it to."""
+    if actor is None:
+        return
+    if (
+        owner is not None
+        and owner.pk != actor.pk
+        and not owners_assignable_by(actor).filter(pk=owner.pk).exists()
+    ):
+        raise LeadError(_("You can assign leads only to yourself or your team."), field="owner")
+    if destination and owner is None and destination not in dict(destination_choices(actor)):
+        raise LeadError(_("You cannot send leads to that pool."), field="owner")
+
+
 def _after_change(lead_id: int) -> None:
     """Run the after-change hooks (scoring) for ``lead_id`` once the transaction commits."""
     for hook in after_change_hooks():
@@ -231,8 +283,9 @@ def lead_update(*, lead: Lead, actor: User, check_duplicates: bool = True, **dat
     Each changed field is kept in the history with who changed it. A change that would make
     the lead a duplicate under a "block" rule is refused (DuplicateLeadError), as on create.
     A lead attached to a campaign (not a cancelled one) while it has no source takes the
-    campaign's source."""
-    cleaned = _clean(data)
+    campaign's source. While the tenant requires an email or a phone number, a change cannot
+    clear the last one (a lead from before the rule that has none can still be changed)."""
+    cleaned = _clean(data, partial=True)
     if "name" in cleaned and not cleaned["name"]:
         raise LeadError(_("Enter the lead's name."), field="name")
     custom_changes = None
@@ -252,6 +305,8 @@ def lead_update(*, lead: Lead, actor: User, check_duplicates: bool = True, **dat
         changed = [f for f, v in cleaned.items() if getattr(locked, f) != v]
         if not changed:
             return locked
+        if set(changed) & set(CONTACT_FIELDS):  # clearing the last one; older leads may lack any
+            _check_contact({f: cleaned.get(f, getattr(locked, f)) for f in CONTACT_FIELDS})
         if check_duplicates and set(changed) & set(IDENTIFYING_FIELDS):
             after = {f: cleaned.get(f, getattr(locked, f)) for f in IDENTIFYING_FIELDS}
             _refuse_blocked_duplicates(after, exclude_ids=[locked.pk])

@@ -18,6 +18,7 @@ from leads.errors import LeadError
 from leads.forms.lead import (
     ActivityForm,
     AssignForm,
+    LeadCreateForm,
     LeadForm,
     StageForm,
     StatusForm,
@@ -34,20 +35,36 @@ DETAIL_TABS = ("details", "activity", "comments", "history")
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_create(request):
+    """The new-lead form. Who gets the lead is the user's choice (LeadCreateForm.assign_to);
+    a lead that went where the user cannot follow it (the rules, a colleague outside their
+    line) leaves them on the lead list with a message saying so."""
     campaign = campaign_initial(request.GET.get("campaign"))
     initial = {"campaign": campaign.uuid} if campaign else {}
-    form = LeadForm(request.POST or None, initial=initial)
+    form = LeadCreateForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
+        recipient = form.recipient()
         try:
-            lead = lead_services.lead_create(
-                actor=request.user, owner=request.user, **form.lead_data()
-            )
+            lead = lead_services.lead_create(actor=request.user, **recipient, **form.lead_data())
         except LeadError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            field = "assign_to" if exc.field == "owner" else exc.field
+            form.add_error(field if field in form.fields else None, exc.message)
         else:
-            messages.success(request, _("Lead created."))
-            return redirect("leads-detail", uuid=lead.uuid)
-    return render(request, "leads/lead_form.html", {"form": form, "creating": True})
+            messages.success(request, _created_message(request.user, **recipient))
+            if selectors.leads_visible_to(request.user).filter(pk=lead.pk).exists():
+                return redirect("leads-detail", uuid=lead.uuid)
+            return redirect("leads-index")
+    context = {"form": form, "creating": True, "lead_settings": LeadSettings.load()}
+    return render(request, "leads/lead_form.html", context)
+
+
+def _created_message(user, *, owner, destination) -> str:
+    if owner is not None and owner.pk == user.pk:
+        return _("Lead created.")
+    if owner is not None:
+        return _("Lead created and assigned to %(owner)s.") % {"owner": owner}
+    if destination:
+        return _("Lead created and put into the pool.")
+    return _("Lead created. The assignment rules give it an owner or a pool.")
 
 
 @login_required
@@ -80,11 +97,11 @@ def lead_smart_fill(request):
     found = smart_fill(
         data.get("smart_text", ""), default_region=getattr(settings, "default_country", "CN")
     )
-    form = LeadForm()
+    form = LeadCreateForm(user=request.user)
     values = smart_fill_for_form(found, typed=data)
     filled = [str(form.fields[field].label) for field in values if field in form.fields]
     initial = {name: values.get(name) or data.get(name, "") for name in form.fields}
-    form = LeadForm(initial=initial)
+    form = LeadCreateForm(initial=initial, user=request.user)
     return render(
         request,
         "leads/lead_form.html#lead-form",

@@ -61,7 +61,11 @@ def webform_public(request, uuid):
         context["refused"] = error.message
         return render(request, "leads/webform_public.html", context, status=429)
     except LeadError as error:
-        context["errors"] = {error.field or "name": error.message}
+        shown = [field for field, _label, _required in context["rows"]]
+        if error.field and error.field not in shown:  # e.g. "an email or a phone" on a form
+            context["refused"] = error.message  # without an email field: said above the form
+        else:
+            context["errors"] = {error.field or "name": error.message}
         return render(request, "leads/webform_public.html", context, status=422)
     if form.redirect_url:
         return redirect(form.redirect_url)
