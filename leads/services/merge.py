@@ -33,6 +33,7 @@ from leads.models import (
     Activity,
     Comment,
     DuplicateDismissal,
+    EmailMessage,
     Lead,
     LeadMember,
     LeadMerge,
@@ -43,7 +44,7 @@ from leads.models import (
 from leads.selectors import lead_can_write
 
 #: What moves from the merged leads to the survivor (lead-team members: those not there yet).
-MOVED = {"activities": Activity, "tasks": Task, "comments": Comment}
+MOVED = {"activities": Activity, "tasks": Task, "comments": Comment, "emails": EmailMessage}
 UNDO_DAYS = 30
 MAX_LEADS = 10
 
