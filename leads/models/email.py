@@ -85,7 +85,7 @@ class EmailTemplate(models.Model):
         return self.name
 
 
-class EmailMessage(models.Model):
+class LeadEmail(models.Model):
     """One e-mail to a lead: the outbox row the sending task works from, then the record of
     what left (the exact text, when, through which server) and the Email activity it logged.
 
@@ -135,7 +135,7 @@ class EmailMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["lead", "-created_at"], name="emailmessage_lead_time")]
+        indexes = [models.Index(fields=["lead", "-created_at"], name="leademail_lead_time")]
         verbose_name = _("e-mail")
 
     def __str__(self) -> str:

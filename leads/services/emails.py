@@ -30,7 +30,7 @@ from leadcrm.tasking import enqueue_on_commit
 from leads.errors import LeadError
 from leads.hooks import email_tracking
 from leads.masking import mask_value
-from leads.models import Activity, EmailMessage, EmailTemplate, Lead, LeadStatus
+from leads.models import Activity, EmailTemplate, Lead, LeadEmail, LeadStatus
 from leads.selectors import lead_can_write, lead_contacts_masked
 from leads.services.email_setup import (
     BODY_MAX,
@@ -132,7 +132,7 @@ def email_compose(
     subject: str,
     body: str,
     template: EmailTemplate | None = None,
-) -> EmailMessage:
+) -> LeadEmail:
     """Write an e-mail to ``lead``'s address and queue it; it leaves once the transaction
     commits, through the tenant's mail server (``email_deliver``).
 
@@ -160,7 +160,7 @@ def email_compose(
         if tracking is not None and origin:
             pixel_token, path = tracking.pixel(lead, actor)
             pixel_url = origin + path
-        message = EmailMessage.objects.create(
+        message = LeadEmail.objects.create(
             lead=lead,
             sender=actor,
             template=template,
@@ -177,7 +177,7 @@ def email_compose(
     return message
 
 
-def email_deliver(*, message_id: int) -> EmailMessage | None:
+def email_deliver(*, message_id: int) -> LeadEmail | None:
     """Send the queued e-mail ``message_id`` and log it as its sender's Email activity.
 
     Sent once however often it is called, also at once: the row is locked while it is sent
@@ -191,12 +191,12 @@ def email_deliver(*, message_id: int) -> EmailMessage | None:
     failure = None
     with transaction.atomic():
         message = (
-            EmailMessage.objects.select_for_update(of=("self",))
+            LeadEmail.objects.select_for_update(of=("self",))
             .select_related("lead", "sender")
             .filter(pk=message_id)
             .first()
         )
-        if message is None or message.status != EmailMessage.Status.QUEUED:
+        if message is None or message.status != LeadEmail.Status.QUEUED:
             return message
         message.attempts += 1
         if message.lead.status == LeadStatus.VOID:
@@ -218,12 +218,12 @@ def email_deliver(*, message_id: int) -> EmailMessage | None:
                 return message
         message.error = failure.message
         if not failure.temporary:
-            message.status = EmailMessage.Status.FAILED
+            message.status = LeadEmail.Status.FAILED
         message.save(update_fields=["attempts", "error", "status"])
     raise failure
 
 
-def _outgoing(message: EmailMessage, from_email: str) -> EmailMultiAlternatives:
+def _outgoing(message: LeadEmail, from_email: str) -> EmailMultiAlternatives:
     sender_email = message.sender.email if message.sender is not None else ""
     outgoing = EmailMultiAlternatives(
         subject=message.subject,
@@ -238,7 +238,7 @@ def _outgoing(message: EmailMessage, from_email: str) -> EmailMultiAlternatives:
     return outgoing
 
 
-def _sent(message: EmailMessage, *, via: str) -> None:
+def _sent(message: LeadEmail, *, via: str) -> None:
     """Mark it SENT and log the Email activity (in the caller's transaction). A lead that can
     no longer take an activity does not unsend the e-mail: the record says it left."""
     now = timezone.now()
@@ -254,7 +254,7 @@ def _sent(message: EmailMessage, *, via: str) -> None:
     except LeadError as exc:
         logger.warning("e-mail %s sent without an activity: %s", message.uuid, exc.message)
     message.status, message.sent_at, message.sent_via, message.error = (
-        EmailMessage.Status.SENT,
+        LeadEmail.Status.SENT,
         now,
         via,
         "",
@@ -265,8 +265,8 @@ def _sent(message: EmailMessage, *, via: str) -> None:
 def email_give_up(*, message_id: int, error: str) -> bool:
     """The task's retries are spent: a QUEUED e-mail becomes FAILED with ``error``. Returns
     whether it did (a conditional update: one that was sent meanwhile stays SENT)."""
-    queued = EmailMessage.objects.filter(pk=message_id, status=EmailMessage.Status.QUEUED)
-    return bool(queued.update(status=EmailMessage.Status.FAILED, error=error[:500]))
+    queued = LeadEmail.objects.filter(pk=message_id, status=LeadEmail.Status.QUEUED)
+    return bool(queued.update(status=LeadEmail.Status.FAILED, error=error[:500]))
 
 
 # --- reads: the lead page's Emails tab --------------------------------------------------------
@@ -280,7 +280,7 @@ class LinkSeen:
 
 @dataclass
 class EmailRow:
-    message: EmailMessage
+    message: LeadEmail
     #: The address as the reader may see it (masked for who sees the lead's contacts masked).
     to: str
     opens: list[datetime]
@@ -295,7 +295,7 @@ class EmailRow:
 def lead_emails(lead: Lead, *, masked: bool = False, limit: int = 50) -> list[EmailRow]:
     """The lead's e-mails, newest first, with when each was opened and its links clicked (two
     queries whatever the number); ``masked``: the addresses are shown masked."""
-    messages = list(EmailMessage.objects.filter(lead=lead).select_related("sender")[:limit])
+    messages = list(LeadEmail.objects.filter(lead=lead).select_related("sender")[:limit])
     tracking = email_tracking()
     tokens = [m.pixel_token for m in messages] + [
         link["token"] for m in messages for link in m.links

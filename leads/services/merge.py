@@ -33,8 +33,8 @@ from leads.models import (
     Activity,
     Comment,
     DuplicateDismissal,
-    EmailMessage,
     Lead,
+    LeadEmail,
     LeadMember,
     LeadMerge,
     LeadStatus,
@@ -44,7 +44,7 @@ from leads.models import (
 from leads.selectors import lead_can_write
 
 #: What moves from the merged leads to the survivor (lead-team members: those not there yet).
-MOVED = {"activities": Activity, "tasks": Task, "comments": Comment, "emails": EmailMessage}
+MOVED = {"activities": Activity, "tasks": Task, "comments": Comment, "emails": LeadEmail}
 UNDO_DAYS = 30
 MAX_LEADS = 10
 
