@@ -47,8 +47,12 @@ def emails_tab_context(request, lead, *, form: EmailComposeForm | None = None) -
             }
         form = EmailComposeForm(initial=initial)
     masked = selectors.lead_contacts_masked(user=request.user, lead=lead)
+    console_only = (
+        not EmailSettings.load().configured and email_setup.default_mailer_writes_to_console()
+    )
     return {
         "refusal": refusal,
+        "console_only": console_only,
         "form": form,
         "templates": templates,
         "chosen": chosen,

@@ -295,6 +295,22 @@ def test_a_rep_writes_from_a_template_on_the_emails_tab_and_sends(in_tenant_a):
     )
 
 
+def test_the_tab_says_when_mail_only_reaches_the_console_or_the_lead_has_no_address(
+    in_tenant_a, monkeypatch
+):
+    monkeypatch.setattr(email_setup, "default_mailer_writes_to_console", lambda: True)
+    client = tenant_client(in_tenant_a, in_tenant_a.rep)
+    page = client.get(f"/leads/{_lead(in_tenant_a).uuid}/?tab=emails").content.decode()
+    assert "the e-mail is only written to the server" in page
+    _server(in_tenant_a)  # a real server: no such warning
+    page = client.get(f"/leads/{_lead(in_tenant_a).uuid}/?tab=emails").content.decode()
+    assert "console" not in page
+    no_address = _lead(in_tenant_a, email="")
+    page = client.get(f"/leads/{no_address.uuid}/?tab=emails").content.decode()
+    assert "This lead has no e-mail address." in page
+    assert 'name="subject"' not in page  # no form to write in
+
+
 def test_a_rep_who_may_not_see_the_lead_cannot_send_and_a_reader_is_refused(in_tenant_a):
     lead = _lead(in_tenant_a)
     post = {"subject": "Hi", "body": "Hello"}
