@@ -282,3 +282,28 @@ def tag_choices() -> list[str]:
         for tag in hook():
             seen.setdefault(tag, None)
     return list(seen)
+
+
+# Open and click tracking of the e-mails sent from the lead page (leads.services.emails).
+# scoring registers its tracked links and open pixel (``/t/<token>``: the behavioural events
+# that feed the score are the same records). ``link(lead, actor, url)`` returns (token, path)
+# of a new tracked link to ``url``, or None for an address it does not track;
+# ``pixel(lead, actor)`` returns (token, path) of a new open pixel; ``seen(tokens)`` returns
+# {token: [when, ...]}, oldest first, of what was recorded for them. Paths are on the tenant's
+# host. Without a registration e-mails go out untracked.
+@dataclass(frozen=True)
+class EmailTracking:
+    link: Callable
+    pixel: Callable
+    seen: Callable
+
+
+_email_tracking: list[EmailTracking] = []
+
+
+def register_email_tracking(*, link: Callable, pixel: Callable, seen: Callable) -> None:
+    _email_tracking[:] = [EmailTracking(link=link, pixel=pixel, seen=seen)]
+
+
+def email_tracking() -> EmailTracking | None:
+    return _email_tracking[0] if _email_tracking else None

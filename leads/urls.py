@@ -9,6 +9,7 @@ from leads.views import (
     cleansing,
     collaboration,
     duplicate_rules,
+    emails,
     exports,
     followups,
     importing,
@@ -64,6 +65,7 @@ lead_urlpatterns = [
     path("<uuid:uuid>/assign/", lead.lead_assign, name="leads-assign"),
     path("<uuid:uuid>/bant/", lead.lead_bant, name="leads-bant"),
     path("<uuid:uuid>/comments/", collaboration.comment_create, name="leads-comment-create"),
+    path("<uuid:uuid>/emails/", emails.email_send, name="leads-email-send"),
     path(
         "activities/<uuid:uuid>/recording/",
         lead.activity_recording,
@@ -163,6 +165,18 @@ sharing_urlpatterns = [
     ),
 ]
 
+email_settings_urlpatterns = [
+    path("", emails.email_settings, name="leads-email-settings"),
+    path("test/", emails.email_settings_test, name="leads-email-test"),
+    path("templates/new/", emails.email_template_edit, name="leads-email-template-create"),
+    path("templates/<uuid:uuid>/", emails.email_template_edit, name="leads-email-template-edit"),
+    path(
+        "templates/<uuid:uuid>/delete/",
+        emails.email_template_delete,
+        name="leads-email-template-delete",
+    ),
+]
+
 campaign_urlpatterns = [
     path("", campaigns.campaign_list, name="leads-campaigns"),
     path("new/", campaigns.campaign_edit, name="leads-campaign-create"),
@@ -176,6 +190,7 @@ urlpatterns = [
     path("leads/", include(lead_urlpatterns)),
     path("settings/leads/", include(lead_settings_urlpatterns)),
     path("settings/sharing/", include(sharing_urlpatterns)),
+    path("settings/email/", include(email_settings_urlpatterns)),
     path("tasks/", followups.followup_list, name="leads-task-list"),
     path("campaigns/", include(campaign_urlpatterns)),
     path("f/<uuid:uuid>/", webforms.webform_public, name="leads-webform-public"),

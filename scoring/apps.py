@@ -11,6 +11,7 @@ class ScoringConfig(AppConfig):
             register_after_create,
             register_after_create_bulk,
             register_before_create_bulk,
+            register_email_tracking,
             register_history,
             register_lead_page,
             register_merge,
@@ -18,7 +19,7 @@ class ScoringConfig(AppConfig):
         )
         from scoring import hooks
         from scoring.events import events_merge, events_merge_undo
-        from scoring.hooks_events import lead_events_panel
+        from scoring.hooks_events import email_link, email_pixel, email_seen, lead_events_panel
         from scoring.localise import scoring_names_localise_on_create
         from scoring.next_action import lead_next_action_panel
         from scoring.services import score_prefill
@@ -36,4 +37,5 @@ class ScoringConfig(AppConfig):
         register_history(hooks.lead_history_entries)
         register_merge("behaviour_events", on_merge=events_merge, on_undo=events_merge_undo)
         register_tag_choices(tag_names_active)
+        register_email_tracking(link=email_link, pixel=email_pixel, seen=email_seen)
         tenant_created.connect(scoring_names_localise_on_create, dispatch_uid="scoring-localise")

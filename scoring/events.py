@@ -97,6 +97,18 @@ def tracking_link_create(*, lead: Lead, actor: User, target_url: str) -> Trackin
         ) from exc
     if len(target_url) > 2000:
         raise TrackingRefused(_("The web address is too long."), field="target_url")
+    return _token_create(lead=lead, actor=actor, target_url=target_url)
+
+
+def tracking_pixel_create(*, lead: Lead, actor: User) -> TrackingToken:
+    """A new open pixel for an e-mail to ``lead``: a token without a target (its ``/t/<token>``
+    is a 404; ``/t/<token>/p.gif`` records opens). Raises TrackingRefused as the link does."""
+    if not lead_can_write(actor, lead):
+        raise TrackingRefused(_("You cannot make tracked links for this lead."))
+    return _token_create(lead=lead, actor=actor, target_url="")
+
+
+def _token_create(*, lead: Lead, actor: User, target_url: str) -> TrackingToken:
     now = timezone.now()
     return TrackingToken.objects.create(
         token=secrets.token_urlsafe(24),

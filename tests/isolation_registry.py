@@ -618,3 +618,40 @@ OBJECT_ROUTES.update(
         "leads-campaign-delete": ObjectRoute(_campaign, methods=("POST",)),
     }
 )
+
+
+# E-mail from the lead page and Settings → E-mail. The e-mails' tracked links and open pixels
+# are scoring's tokens on the scoring-track-* routes above (tests/leads/test_email_send.py
+# also asks for another tenant's e-mail token on this host).
+def _email_template(cast):
+    from leads.services.email_setup import email_template_save
+
+    template = email_template_save(
+        actor=cast.admin,
+        name="Probe Template Secret",
+        subject="Probe subject secret",
+        body="Dear {{lead.name}}, probe-template-secret-body",
+    )
+    return {"uuid": template.uuid}, ["Probe Template Secret", "probe-template-secret-body"]
+
+
+def _lead_with_email(cast):
+    from leads.services.lead import lead_create
+
+    lead = lead_create(
+        actor=cast.rep,
+        owner=cast.rep,
+        name="Mailed Probe Lead",
+        company="Mailed Secret Co",
+        email="mailed.probe@secret.example",
+    )
+    return {"uuid": lead.uuid}, ["Mailed Probe Lead", "mailed.probe@secret.example"]
+
+
+OBJECT_ROUTES.update(
+    {
+        "leads-email-send": ObjectRoute(_lead_with_email, methods=("POST",)),
+        "leads-email-template-edit": ObjectRoute(_email_template),
+        "leads-email-template-delete": ObjectRoute(_email_template, methods=("POST",)),
+    }
+)

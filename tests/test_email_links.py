@@ -263,6 +263,30 @@ def _weekly_digest(cast, sending):
         digests_send_due(week=last_week)  # to the tenant's admin and manager
 
 
+def _email_to_a_lead(cast, sending):
+    from django.urls import reverse
+
+    from leadcrm.origin import tenant_origin
+    from leads.models import WebForm
+    from leads.services.emails import email_compose, email_deliver
+
+    lead = _rep_lead(cast)
+    lead.email = "probe.lead@example.cn"
+    lead.save(update_fields=["email"])
+    form = WebForm.objects.create(name="Mail probe form")
+    page = tenant_origin() + reverse("leads-webform-public", kwargs={"uuid": form.uuid})
+    message = email_compose(lead=lead, actor=cast.rep, subject="Probe", body=f"Fill in {page}.")
+    with sending():
+        email_deliver(message_id=message.pk)  # what the task does once the compose commits
+
+
+def _email_settings_test(cast, sending):
+    from leads.services.email_setup import email_settings_test
+
+    with sending():
+        email_settings_test(actor=cast.admin)
+
+
 #: Where a valid password link lands (an invalid one answers 200 on its own path, saying so).
 SET_PASSWORD = r"/accounts/password-reset/[^/]+/set-password/"
 
@@ -288,6 +312,13 @@ CASES: dict[str, Case] = {
     "password_reset": Case(_password_reset, other_mails=1, signed_in=False, lands_on=SET_PASSWORD),
     # Not a notification: its own e-mail (plain text and HTML), to each manager and admin.
     "weekly_digest": Case(_weekly_digest, other_mails=2),
+    # To the lead, who signs in nowhere: its links are tracked ones that redirect (on the
+    # tenant's host here) to the page the rep wrote.
+    "email_to_a_lead": Case(
+        _email_to_a_lead, other_mails=1, signed_in=False, lands_on=r"/f/[0-9a-f-]+/"
+    ),
+    # Settings → E-mail's "Send test", to the admin who pressed it: back to that page.
+    "email_settings_test": Case(_email_settings_test, other_mails=1),
 }
 
 #: Kinds that are never e-mailed, and why.
@@ -314,6 +345,8 @@ SENDERS: dict[str, tuple[str, ...]] = {
     "leads/services/followups.py": ("followup_reminders",),
     "pools/services/events.py": ("pool_withdraws", "pool_warns_then_reclaims"),
     "pools/services/handoff.py": ("low_score_handoff",),
+    "leads/services/emails.py": ("email_to_a_lead",),
+    "leads/services/email_setup.py": ("email_settings_test",),
 }
 
 #: What marks a module as one that sends e-mail.

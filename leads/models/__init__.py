@@ -7,6 +7,7 @@ from leads.models.campaign import Campaign, CampaignKind, CampaignStatus
 from leads.models.capture import WebForm
 from leads.models.config import CustomFieldDefinition, LeadSettings, default_region
 from leads.models.dedup import DuplicateDismissal, DuplicateRule, LeadMerge
+from leads.models.email import EmailSettings, EmailTemplate, LeadEmail
 from leads.models.followup import SopTemplate, Task
 from leads.models.importing import ImportIssue, ImportJob, ImportMapping
 from leads.models.lead import (
@@ -38,10 +39,13 @@ __all__ = [
     "CustomFieldDefinition",
     "DuplicateDismissal",
     "DuplicateRule",
+    "EmailSettings",
+    "EmailTemplate",
     "ImportIssue",
     "ImportJob",
     "ImportMapping",
     "Lead",
+    "LeadEmail",
     "LeadMember",
     "LeadMerge",
     "LeadSettings",

@@ -34,6 +34,7 @@ from leads.models import (
     Comment,
     DuplicateDismissal,
     Lead,
+    LeadEmail,
     LeadMember,
     LeadMerge,
     LeadStatus,
@@ -43,7 +44,7 @@ from leads.models import (
 from leads.selectors import lead_can_write
 
 #: What moves from the merged leads to the survivor (lead-team members: those not there yet).
-MOVED = {"activities": Activity, "tasks": Task, "comments": Comment}
+MOVED = {"activities": Activity, "tasks": Task, "comments": Comment, "emails": LeadEmail}
 UNDO_DAYS = 30
 MAX_LEADS = 10
 

@@ -28,8 +28,9 @@ from leads.masking import mask_value
 from leads.models import Activity, LeadSettings, LeadStatus, LossReason, Stage
 from leads.services import lead as lead_services
 from leads.smartfill import smart_fill, smart_fill_for_form
+from leads.views.emails import emails_tab_context
 
-DETAIL_TABS = ("details", "activity", "comments", "history")
+DETAIL_TABS = ("details", "activity", "emails", "comments", "history")
 
 
 @login_required
@@ -169,6 +170,7 @@ def _detail_context(request, lead, tab):
         "loss_reasons": LossReason.objects.filter(is_active=True),
         "activities": lead.activities.select_related("created_by")[:100],
         "history": selectors.lead_history(lead) if tab == "history" else [],
+        "emails_tab": emails_tab_context(request, lead) if tab == "emails" else None,
         "activity_form": ActivityForm(initial={"kind": "call"}),
         "assignable": assignable.order_by("full_name"),
         "colleagues": User.objects.filter(is_active=True).order_by("full_name"),
