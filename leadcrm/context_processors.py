@@ -10,24 +10,16 @@ def tenant(request):
     return {"current_tenant": current, "base_domain": settings.LEADCRM_BASE_DOMAIN}
 
 
-#: The bell shows "99+" beyond this, so it never needs to count further.
-UNREAD_SHOWN_MAX = 100
-
-
 def notifications_unread(request):
     """The signed-in user's unread notification count (the bell), on tenant hosts only.
 
     Lazy: its one query runs only if a template shows the count (HTMX partials don't), at
-    most once per request. It reads at most UNREAD_SHOWN_MAX ids from the partial index of
-    unread notifications instead of counting them all (and pages stay free of COUNT queries).
+    most once per request. The count is the bell's own (notifications.selectors, capped at
+    99+), the same one the bell's poll answers with.
     """
     from functools import cache
 
-    from leadcrm.notifications.models import Notification
-
-    def unread() -> int:
-        ids = Notification.objects.filter(recipient=user, read_at__isnull=True).values_list("pk")
-        return len(ids[:UNREAD_SHOWN_MAX])
+    from leadcrm.notifications.selectors import notification_unread_count
 
     current = getattr(request, "tenant", None)
     user = getattr(request, "user", None)
@@ -35,4 +27,4 @@ def notifications_unread(request):
         return {}
     if user is None or not user.is_authenticated:
         return {}
-    return {"notifications_unread": cache(unread)}
+    return {"notifications_unread": cache(lambda: notification_unread_count(user=user))}

@@ -1,8 +1,13 @@
-"""The notifications page: the signed-in user's own notifications, and marking them read."""
+"""The notifications page: the signed-in user's own notifications, and marking them read;
+and the bell, which keeps itself current."""
+
+import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,6 +32,54 @@ def _local_path(url: str) -> bool:
         and not url.startswith("//")
         and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
     )
+
+
+def _moment(value: str | None) -> dt.datetime | None:
+    """An aware datetime from the bell's ``since`` (ISO 8601), or None if it is not one."""
+    try:
+        moment = dt.datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return moment if timezone.is_aware(moment) else None
+
+
+def _count(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
+@require_GET
+def notification_bell(request):
+    """The bell alone, asked for every 15 s by app.js while the tab is visible.
+
+    The bell on the page carries what it shows: ``seen`` (its count) and ``since`` (the newest
+    notification it knows of, or when the page was made). The answer is
+    1. 204 and nothing else when neither changed: one indexed query, nothing rendered, and
+       HTMX leaves the bell alone;
+    2. otherwise the bell with its new count, and a toast for each notification newer than
+       ``since`` (at most three, each in the reader's language), shown once: the new bell's
+       ``since`` moves past them.
+    A poll from a signed-out tab gets a 403, so HTMX never puts the sign-in page in the bell.
+    """
+    if not request.user.is_authenticated:
+        if request.htmx:
+            return HttpResponse(status=403)
+        return redirect_to_login(request.get_full_path())
+    since = _moment(request.GET.get("since"))
+    bell = selectors.notification_bell(user=request.user)
+    arrived = since is not None and bell.newest_at is not None and bell.newest_at > since
+    if since is not None and not arrived and _count(request.GET.get("seen")) == bell.unread:
+        return HttpResponse(status=204)
+    fresh = selectors.notification_unread_since(user=request.user, since=since) if arrived else []
+    context = {
+        "notifications_unread": bell.unread,
+        "bell_since": max(filter(None, (since, bell.newest_at)), default=timezone.now()),
+        "bell_fresh": fresh,
+        "polled": True,
+    }
+    return render(request, "notifications/_bell.html", context)
 
 
 @login_required
