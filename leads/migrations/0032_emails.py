@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leads", "0029_saved_views_keep_their_scene"),
+        ("leads", "0031_lead_settings_require_email_or_phone"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
