@@ -639,3 +639,24 @@ def test_two_runs_at_once_return_each_lead_once(committed_dormant):
         assert events.values("lead").distinct().count() == 30
         assert not Lead.objects.filter(pk__in=ids, owner__isnull=False).exists()
         assert Notification.objects.filter(dedup_key__startswith="reclaimed:").count() == 30
+
+
+@pytest.mark.worker
+def test_the_job_runs_through_the_worker_in_its_tenant(celery_worker, committed_dormant):
+    from celery.result import AsyncResult
+
+    from pools.tasks import pools_reclaim
+
+    cast, make = committed_dormant
+    ids = make(3)
+    with tenant_context(cast.tenant):
+        result = pools_reclaim.delay()
+    summary = AsyncResult(result.id).get(timeout=30)
+    assert (summary["reclaimed"], summary["left"]) == (3, 0)
+    with tenant_context(cast.tenant):
+        assert not Lead.objects.filter(pk__in=ids, owner__isnull=False).exists()
+        assert set(PoolEntry.objects.filter(lead__in=ids).values_list("pool", flat=True)) == {
+            fallback_pool().pk
+        }
+        second = pools_reclaim.delay()
+    assert AsyncResult(second.id).get(timeout=30)["reclaimed"] == 0
