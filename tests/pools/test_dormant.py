@@ -478,7 +478,7 @@ def test_the_settings_page_shows_saves_and_counts(in_tenant_a):
     ) == (True, 5, None, 30, 1)
     page = client.get(reverse("pools-dormant-settings")).content.decode()
     assert "1 held lead would go back to a pool now." in page
-    assert "1 more is within its warning days." in page
+    assert "1 held lead is within its warning days." in page
     assert fallback_pool().name in page
 
 
