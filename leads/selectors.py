@@ -220,6 +220,7 @@ SCENES = (
     "mine",
     "follow_up",
     "my_overdue",
+    "my_timed_out",
     "subordinates",
     "department",
     "shared",
@@ -242,7 +243,7 @@ def scene_default_for(user: User | None) -> str:
 
 def _scene_narrow(leads: QuerySet[Lead], *, user: User, scene: str) -> QuerySet[Lead]:
     """Narrow visible leads to a scene of the list. Visibility is never widened here."""
-    if scene in ("mine", "follow_up", "my_overdue"):
+    if scene in ("mine", "follow_up", "my_overdue", "my_timed_out"):
         leads = leads.filter(owner=user)
     if scene == "follow_up":
         # Pending (never touched) or due today or earlier, while still being worked.
@@ -252,6 +253,8 @@ def _scene_narrow(leads: QuerySet[Lead], *, user: User, scene: str) -> QuerySet[
         leads = leads.filter(Q(status=LeadStatus.PENDING) | due)
     elif scene == "my_overdue":
         leads = leads.filter(next_follow_up_at__lt=timezone.now(), status__in=OPEN_STATUSES)
+    elif scene == "my_timed_out":  # marked by pools' reclaim job (index lead_timed_out)
+        leads = leads.filter(timed_out_at__isnull=False)
     elif scene == "subordinates":
         leads = leads.filter(owner_id__in=user_subordinate_ids(user))
     elif scene == "department":

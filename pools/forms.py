@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leadcrm.accounts.models import Team, User
 from pools.models import AssignmentRule, Pool
+from pools.services import dormant
 from pools.services.handoff import MAX_DAYS, MAX_SCORE_BELOW
 from pools.services.rules import RULE_TRIGGERS
 
@@ -62,6 +63,12 @@ class PoolForm(forms.Form):
     )
     reclaim_not_qualified_days = forms.IntegerField(
         label=_("Reclaim when not qualified within (days)"), min_value=1, required=False
+    )
+    reclaim_no_touch_days = forms.IntegerField(
+        label=_("Reclaim when no follow-up in the last (days)"),
+        min_value=1,
+        required=False,
+        help_text=_("Counted from the last follow-up: one touch long ago does not keep a lead."),
     )
     reclaim_warning_days = forms.IntegerField(
         label=_("Warn the holder this many days before"), min_value=0, initial=1
@@ -186,6 +193,38 @@ class LowScoreSettingsForm(forms.Form):
         min_value=1,
         max_value=MAX_DAYS,
         help_text=_("Counted from when the lead was assigned, else from when it was created."),
+    )
+
+
+class DormantSettingsForm(forms.Form):
+    """The tenant's dormant-lead rules (RoutingSettings); pools.services.dormant validates the
+    whole (at least one limit when on, the warning before the shortest limit)."""
+
+    dormant_enabled = forms.BooleanField(label=_("Return dormant leads to a pool"), required=False)
+    dormant_no_follow_up_days = forms.IntegerField(
+        label=_("No follow-up within (days of the assignment)"),
+        min_value=1,
+        max_value=dormant.MAX_DAYS,
+        required=False,
+    )
+    dormant_no_touch_days = forms.IntegerField(
+        label=_("No follow-up in the last (days)"),
+        min_value=1,
+        max_value=dormant.MAX_DAYS,
+        required=False,
+        help_text=_("Counted from the last follow-up: one touch long ago does not keep a lead."),
+    )
+    dormant_not_qualified_days = forms.IntegerField(
+        label=_("Not qualified within (days of the assignment)"),
+        min_value=1,
+        max_value=dormant.MAX_DAYS,
+        required=False,
+    )
+    dormant_warning_days = forms.IntegerField(
+        label=_("Warn the holder this many days before"),
+        min_value=0,
+        max_value=dormant.MAX_DAYS,
+        initial=1,
     )
 
 

@@ -59,6 +59,9 @@ class Pool(models.Model):
     reclaim_no_follow_up_days = models.PositiveIntegerField(null=True, blank=True)
     #: Reclaim a claimed lead not qualified (or converted) within this many days.
     reclaim_not_qualified_days = models.PositiveIntegerField(null=True, blank=True)
+    #: Reclaim a claimed lead with no follow-up in the last this many days (one touch long ago
+    #: does not keep it forever; counted from the claim while it was never touched).
+    reclaim_no_touch_days = models.PositiveIntegerField(null=True, blank=True)
     #: Warn the holder this many days before a reclaim.
     reclaim_warning_days = models.PositiveIntegerField(default=1)
     #: Leads that come back (returned, withdrawn, reclaimed) are routed again by the rules.
@@ -269,7 +272,12 @@ class RoutingSettings(models.Model):
 
     The low-score handoff: open leads whose score stayed below ``low_score_below`` for
     ``low_score_days`` (counted from their assignment, else their creation) are handed to the
-    first active "low_score" assignment rule that matches them (pools.services.handoff)."""
+    first active "low_score" assignment rule that matches them (pools.services.handoff).
+
+    The dormant-lead rules: a lead anyone holds, whatever its origin, that breaks one of these
+    time limits (counted from its assignment, else its creation) goes back to a pool; a lead
+    claimed from a pool with reclaim rules of its own follows its pool's rules instead
+    (pools.services.dormant)."""
 
     singleton = models.BooleanField(default=True, unique=True, editable=False)
     low_score_enabled = models.BooleanField(
@@ -277,6 +285,11 @@ class RoutingSettings(models.Model):
     )
     low_score_below = models.PositiveSmallIntegerField(_("score below"), default=20)
     low_score_days = models.PositiveSmallIntegerField(_("for at least (days)"), default=14)
+    dormant_enabled = models.BooleanField(_("return dormant leads to a pool"), default=False)
+    dormant_no_follow_up_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    dormant_no_touch_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    dormant_not_qualified_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    dormant_warning_days = models.PositiveSmallIntegerField(default=1)
 
     def __str__(self) -> str:
         return "routing settings"

@@ -53,18 +53,20 @@ def route_new_leads(lead_ids: list[int]) -> None:
 @shared_task(acks_late=True, ignore_result=False, max_retries=0)
 def pools_reclaim(limit: int = RECLAIM_BATCH) -> dict:
     """Periodic, per tenant (beat): warn holders and reclaim leads that broke their pool's
-    rules. One run per tenant at a time (the cache lock is per tenant); capped per run."""
+    rules or the tenant's dormant-lead rules, and take the timed-out mark off leads worked
+    since. One run per tenant at a time (the cache lock is per tenant); one cap per run."""
     with tenant_lock("pools_reclaim", seconds=RECLAIM_LOCK_SECONDS) as taken:
         if not taken:
             logger.info("reclaim skipped=locked tenant=%s", connection.schema_name)
             return {}
         summary = pool_reclaim_due(limit=limit)
     logger.info(
-        "reclaim warned=%d reclaimed=%d rerouted=%d left=%d tenant=%s",
+        "reclaim warned=%d reclaimed=%d rerouted=%d left=%d cleared=%d tenant=%s",
         summary.warned,
         summary.reclaimed,
         summary.rerouted,
         summary.left,
+        summary.cleared,
         connection.schema_name,
     )
     return vars(summary)

@@ -22,6 +22,21 @@ texts_register(
     pools__reclaimed_why=_("Reason: %(reason)s."),
     pools__no_follow_up=_("no follow-up within %(days)d days of claiming"),
     pools__not_qualified=_("not qualified within %(days)d days of claiming"),
+    pools__no_touch=ngettext_lazy(
+        "no follow-up in the last %(days)d day",
+        "no follow-up in the last %(days)d days",
+        "days",
+    ),
+    pools__dormant_no_follow_up=ngettext_lazy(
+        "no follow-up within %(days)d day of assignment",
+        "no follow-up within %(days)d days of assignment",
+        "days",
+    ),
+    pools__dormant_not_qualified=ngettext_lazy(
+        "not qualified within %(days)d day of assignment",
+        "not qualified within %(days)d days of assignment",
+        "days",
+    ),
     pools__returned=_("%(name)s returned %(lead)s to %(pool)s"),
     pools__withdrawn=_("%(lead)s was taken back into %(pool)s"),
     pools__withdrawn_by=_("By %(actor)s: %(reason)s"),

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from pools.views import operations, pools, rules
+from pools.views import dormant, operations, pools, rules
 
 urlpatterns = [
     path("", pools.index, name="pools-index"),
     path("new/", pools.pool_edit, name="pools-create"),
+    path("dormant/", dormant.dormant_settings, name="pools-dormant-settings"),
     path("rules/", rules.rule_list, name="pools-rules"),
     path("rules/new/", rules.rule_edit, name="pools-rule-create"),
     path("rules/low-score/", rules.low_score_settings, name="pools-low-score-settings"),

@@ -211,6 +211,10 @@ class Lead(models.Model):
     #: imported as another CRM's history, when it was won there (leads_create_closed_bulk).
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True, editable=False)
     stage_changed_at = models.DateTimeField(_("stage changed"), null=True, blank=True)
+    #: When its holder was told it goes back to a pool for want of follow-up (the reclaim job
+    #: of pools writes it; "timed out" in lists). Cleared when the lead is touched, changes
+    #: hands or leaves the statuses a lead is reclaimed from.
+    timed_out_at = models.DateTimeField(_("timed out"), null=True, blank=True, editable=False)
     #: Set when this lead was merged into another (a tombstone: hidden, restorable 30 days).
     merged_into = models.ForeignKey(
         "self",
@@ -237,8 +241,11 @@ class Lead(models.Model):
     company_key = models.CharField(_("company key"), max_length=200, blank=True, editable=False)
     name_key = models.CharField(_("name key"), max_length=200, blank=True, editable=False)
 
-    # auto_tags are scoring's output, not an edit: a person's change must not carry them along.
-    history = HistoricalRecords(excluded_fields=["updated_at", "auto_tags", *DEDUP_KEY_FIELDS])
+    # auto_tags are scoring's output, not an edit: a person's change must not carry them along;
+    # timed_out_at is the reclaim job's mark, set and cleared by plain UPDATEs.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "auto_tags", "timed_out_at", *DEDUP_KEY_FIELDS]
+    )
 
     class Meta:
         verbose_name = _("lead")
@@ -290,6 +297,10 @@ class Lead(models.Model):
             ),
             # When a lead reached its holder (assignment, else creation): the rep report.
             models.Index(Coalesce("assigned_at", "created_at"), name="lead_handed"),
+            # "My timed-out leads" and the reclaim job's re-check: the few marked leads only.
+            models.Index(
+                fields=["owner"], name="lead_timed_out", condition=Q(timed_out_at__isnull=False)
+            ),
             models.Index(
                 fields=["converted_at"],
                 name="lead_converted",

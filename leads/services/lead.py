@@ -339,6 +339,7 @@ def lead_assign(
         now = timezone.now()
         locked.owner = owner
         locked.assigned_at = now if owner else None
+        locked.timed_out_at = None  # a new holder (or none): the clock starts again
         if owner and locked.status == S.UNASSIGNED:
             locked.status, locked.status_changed_at = S.PENDING, now
         elif owner is None and locked.status in (S.PENDING, S.FOLLOWING_UP, S.NURTURE):
@@ -438,6 +439,8 @@ def lead_change_status(
             raise LeadError(_("Assign the lead to someone first."), field="status")
         locked.status = to_status
         locked.status_changed_at = timezone.now()
+        if to_status not in (S.PENDING, S.FOLLOWING_UP, S.NURTURE):
+            locked.timed_out_at = None  # qualified or closed: no longer reclaimed
         locked.loss_reason = loss_reason if to_status == S.LOST else None
         locked.status_note = note.strip()[:500]
         locked._history_user = actor
@@ -472,6 +475,7 @@ def lead_mark_converted(*, lead: Lead, actor: User, at) -> Lead:
     lead.status_changed_at = at
     lead.converted_at = at
     lead.loss_reason = None
+    lead.timed_out_at = None
     last = Stage.objects.filter(is_active=True).order_by("position", "name").last()
     if last is not None and lead.stage_id != last.pk:
         # Converting completes the funnel: the stage history gets its last step too.
@@ -483,7 +487,7 @@ def lead_mark_converted(*, lead: Lead, actor: User, at) -> Lead:
     lead.save(
         update_fields=[
             "status", "status_changed_at", "converted_at", "loss_reason", "stage",
-            "stage_changed_at", "updated_at",
+            "stage_changed_at", "timed_out_at", "updated_at",
         ]
     )  # fmt: skip
     return lead
@@ -637,6 +641,7 @@ def activity_log(
             recording=recording or "",
         )
         locked.last_activity_at = max(filter(None, [locked.last_activity_at, occurred_at]))
+        locked.timed_out_at = None  # touched: no longer timed out (pools' reclaim job)
         # A note is internal; calls, emails and meetings are follow-ups with the lead.
         if kind != Activity.Kind.NOTE and locked.first_follow_up_at is None:
             locked.first_follow_up_at = occurred_at

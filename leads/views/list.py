@@ -45,6 +45,7 @@ SCENE_TABS = [
     ("mine", gettext_lazy("My leads")),
     ("follow_up", gettext_lazy("Pending or due today")),
     ("my_overdue", gettext_lazy("My overdue")),
+    ("my_timed_out", gettext_lazy("My timed-out leads")),
     ("subordinates", gettext_lazy("My subordinates'")),
     ("department", gettext_lazy("My department's")),
     ("shared", gettext_lazy("Shared with me")),
@@ -56,6 +57,9 @@ SCENE_TABS = [
 SCENE_HINTS = {
     "follow_up": gettext_lazy(
         "My leads still Pending, and my open leads whose next follow-up is today or overdue"
+    ),
+    "my_timed_out": gettext_lazy(
+        "My leads about to go back to a pool for want of follow-up: work them to keep them"
     ),
 }
 

@@ -35,7 +35,18 @@ def pool_event_record(
     )
 
 
-def pool_notify(user: User | None, kind: str, title: str, lead: Lead, *, body: str = "", key: str):
+def pool_notify(
+    user: User | None,
+    kind: str,
+    title: str,
+    lead: Lead,
+    *,
+    body: str = "",
+    key: str,
+    url: str | None = None,
+):
+    """Tell ``user`` about ``lead`` (in the app and by email); the link is the lead's page
+    unless ``url`` says otherwise ("" for none, when they may no longer open it)."""
     from leadcrm.notifications.services import notification_send
 
     if user is None:
@@ -45,7 +56,7 @@ def pool_notify(user: User | None, kind: str, title: str, lead: Lead, *, body: s
         kind=kind,
         title=title,
         body=body,
-        url=reverse("leads-detail", kwargs={"uuid": lead.uuid}),
+        url=reverse("leads-detail", kwargs={"uuid": lead.uuid}) if url is None else url,
         email=True,
         dedup_key=key,
     )

@@ -1,36 +1,53 @@
-"""The reclaim rules: claimed leads that are not worked go back to their pool.
+"""The reclaim job: held leads nobody works go back to a pool.
 
-A pool may say: a lead claimed (or allocated) with no follow-up logged within X days, or not
-qualified within Y days, returns to the pool. The holder is warned N days before (the lead shows
-as "at risk" until then), and notified when it happens; the lead may then be routed again.
+Two sets of rules, with the same kinds of time limits (pools.services.time_limits):
+
+- a pool's own: a lead claimed (or allocated) from it with no follow-up logged within X days,
+  none in the last N days, or not qualified within Y days returns to the pool;
+- the tenant's dormant-lead rules (pools.services.dormant): the same for any held lead,
+  whatever its origin, returned to the pool the rules choose, else the fallback pool. A lead
+  claimed from an active pool with rules of its own follows its pool's rules (they win).
+
+The holder is warned N days before (the lead is marked timed out, ``Lead.timed_out_at``, and
+shows as "at risk" to the pool's admins until then), and notified when it happens; the lead may
+then be routed again.
 
 ``pool_reclaim_due`` is what the periodic job runs. It is idempotent: each lead is re-checked
-under its row lock, a warning is sent once per claim (dedup key), and a run capped at ``limit``
-reclaims leaves the rest for the next run.
+under its row lock, a warning is sent once per coming return (the mark and a dedup key), and a
+run capped at ``limit`` reclaims leaves the rest for the next run. It also takes the mark off
+leads no rule would return any more (worked, qualified, the rules changed).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from leadcrm.notifications.models import Notification
-from leadcrm.notifications.texts import day, text, text_list, text_render
-from leads.models import Lead, LeadStatus
+from leadcrm.notifications.texts import text, text_list, text_render
+from leads.models import Lead
 from leads.services.lead import lead_assign
-from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent
+from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent, RoutingSettings
+from pools.services.dormant import (
+    LOOK_UP,
+    dormant_destination,
+    dormant_limits,
+    dormant_moment,
+    dormant_reclaim,
+    dormant_warn,
+    follows_pool_rules,
+    lead_timed_out_mark,
+)
 from pools.services.events import pool_event_record, pool_notify
 from pools.services.routing import leads_route
+from pools.services.time_limits import POOLS_WITH_RULES, WORKED, TimeLimits, any_of
 
 RECLAIM_BATCH = 500
-#: Statuses a claimed lead must leave in time ("not qualified within Y days").
-NOT_QUALIFIED = (LeadStatus.PENDING, LeadStatus.FOLLOWING_UP, LeadStatus.NURTURE)
-WORKED = (LeadStatus.PENDING, LeadStatus.FOLLOWING_UP, LeadStatus.NURTURE)
 
 
 @dataclass
@@ -39,32 +56,14 @@ class ReclaimSummary:
     reclaimed: int = 0
     rerouted: int = 0
     left: int = 0  # due but over this run's cap
+    cleared: int = 0  # timed-out marks taken off leads no rule returns any more
 
 
-def _rules(pool: Pool, at) -> list[tuple[Q, str]]:
+def _rules(pool: Pool, at) -> list[tuple[Q, dict]]:
     """(condition on PoolEntry, reason) for each reclaim rule of ``pool``, judged at ``at``."""
-    rules = []
-    if pool.reclaim_no_follow_up_days is not None:
-        days = pool.reclaim_no_follow_up_days
-        rules.append(
-            (
-                Q(claimed_at__lte=at - timedelta(days=days))
-                & (
-                    Q(lead__last_activity_at__isnull=True)
-                    | Q(lead__last_activity_at__lt=F("claimed_at"))
-                ),
-                text("pools.no_follow_up", days=days),
-            )
-        )
-    if pool.reclaim_not_qualified_days is not None:
-        days = pool.reclaim_not_qualified_days
-        rules.append(
-            (
-                Q(claimed_at__lte=at - timedelta(days=days), lead__status__in=NOT_QUALIFIED),
-                text("pools.not_qualified", days=days),
-            )
-        )
-    return rules
+    return TimeLimits.of_pool(pool).conditions(
+        at, start="claimed_at", last_activity="lead__last_activity_at", status="lead__status"
+    )
 
 
 def _held(pool: Pool):
@@ -77,45 +76,76 @@ def _held(pool: Pool):
     )
 
 
-def _any(rules) -> Q:
-    combined = Q(pk__in=[])
-    for condition, _reason in rules:
-        combined |= condition
-    return combined
+@dataclass(frozen=True)
+class ReclaimForecast:
+    """When a held lead goes back if nothing changes, where to, and by whose rules."""
+
+    at: datetime
+    pool: Pool | None
+    by_pool_rules: bool
+    warning_days: int
+
+    @property
+    def warn_from(self) -> datetime:
+        return self.at - timedelta(days=self.warning_days)
 
 
-def entry_reclaim_at(entry: PoolEntry, lead: Lead) -> object | None:
-    """When the held ``lead`` will be reclaimed if nothing changes (for the "at risk" badge)."""
-    pool = entry.pool
-    if entry.claimed_at is None or lead.owner_id is None or lead.status not in WORKED:
+def lead_reclaim_forecast(
+    lead: Lead,
+    entry=LOOK_UP,
+    *,
+    tenant_limits: TimeLimits | None = None,
+    destination: bool = True,
+) -> ReclaimForecast | None:
+    """When the held ``lead`` goes back to a pool if nothing changes (None: no rule returns
+    it): by its pool's rules when it was claimed from a pool with rules, else by the tenant's.
+    ``entry`` is its PoolEntry (with its pool) or None when the caller already knows;
+    ``destination`` False skips finding the tenant rules' pool (lists that only show the date)."""
+    if lead.owner_id is None or lead.merged_into_id is not None or lead.status not in WORKED:
         return None
-    moments = []
-    if pool.reclaim_no_follow_up_days is not None and (
-        lead.last_activity_at is None or lead.last_activity_at < entry.claimed_at
-    ):
-        moments.append(entry.claimed_at + timedelta(days=pool.reclaim_no_follow_up_days))
-    if pool.reclaim_not_qualified_days is not None and lead.status in NOT_QUALIFIED:
-        moments.append(entry.claimed_at + timedelta(days=pool.reclaim_not_qualified_days))
-    return min(moments) if moments else None
+    if entry is LOOK_UP:
+        entry = PoolEntry.objects.filter(lead=lead).select_related("pool").first()
+    if follows_pool_rules(entry):
+        limits = TimeLimits.of_pool(entry.pool)
+        at = limits.moment(
+            start=entry.claimed_at, last_activity=lead.last_activity_at, status=lead.status
+        )
+        return ReclaimForecast(at, entry.pool, True, limits.warning_days) if at else None
+    limits = tenant_limits or dormant_limits()
+    at = dormant_moment(lead, limits) if limits.any else None
+    if at is None:
+        return None
+    pool = dormant_destination(lead, entry) if destination else None
+    return ReclaimForecast(at, pool, False, limits.warning_days)
+
+
+def entry_reclaim_at(entry: PoolEntry, lead: Lead, *, tenant_limits=None) -> datetime | None:
+    """When the held ``lead`` will be reclaimed if nothing changes (for the "at risk" badge)."""
+    forecast = lead_reclaim_forecast(lead, entry, tenant_limits=tenant_limits, destination=False)
+    return forecast.at if forecast else None
 
 
 def pool_reclaim_due(*, now=None, limit: int = RECLAIM_BATCH) -> ReclaimSummary:
-    """Warn holders of leads about to be reclaimed, and reclaim the leads that are due."""
+    """Warn holders of leads about to be reclaimed, and reclaim the leads that are due: by the
+    pools' own rules first, then by the tenant's dormant-lead rules, one cap for both.
+
+    1. take the timed-out mark off leads no rule returns within its warning days any more;
+    2. for each active pool with rules: warn, then reclaim (re-routed if the pool says so);
+    3. the tenant's rules: warn, then return to the chosen pool (re-routed likewise)."""
     now = now or timezone.now()
     summary = ReclaimSummary()
-    pools = Pool.objects.filter(is_active=True).filter(
-        Q(reclaim_no_follow_up_days__isnull=False) | Q(reclaim_not_qualified_days__isnull=False)
-    )
-    for pool in pools:
+    tenant_limits = dormant_limits(RoutingSettings.load())
+    summary.cleared = timed_out_refresh(now=now, tenant_limits=tenant_limits)
+    for pool in Pool.objects.filter(POOLS_WITH_RULES):
         due_now = _rules(pool, now)
-        _warn(pool, now, due_now, summary)
-        budget = limit - summary.reclaimed
+        summary.warned += _warn(pool, now, due_now)
+        budget = max(limit - summary.reclaimed, 0)
         due = list(
-            _held(pool).filter(_any(due_now)).order_by("claimed_at").values_list("pk", flat=True)
+            _held(pool).filter(any_of(due_now)).order_by("claimed_at").values_list("pk", flat=True)
         )
-        summary.left += max(len(due) - max(budget, 0), 0)
+        summary.left += max(len(due) - budget, 0)
         rerouted = []
-        for entry_pk in due[: max(budget, 0)]:
+        for entry_pk in due[:budget]:
             lead_pk = _reclaim_one(pool, entry_pk, now, due_now)
             if lead_pk is not None:
                 summary.reclaimed += 1
@@ -123,42 +153,40 @@ def pool_reclaim_due(*, now=None, limit: int = RECLAIM_BATCH) -> ReclaimSummary:
         if pool.reroute_returned and rerouted:
             result = leads_route(rerouted, trigger=AssignmentRule.Trigger.RECLAIMED)
             summary.rerouted += result.assigned + result.pooled
+    if tenant_limits.any:
+        summary.warned += dormant_warn(limits=tenant_limits, now=now, limit=limit)
+        result = dormant_reclaim(limits=tenant_limits, now=now, budget=limit - summary.reclaimed)
+        summary.reclaimed += len(result.reclaimed)
+        summary.left += result.left
+        again = [lead_pk for lead_pk, pool in result.reclaimed if pool.reroute_returned]
+        if again:
+            routed = leads_route(again, trigger=AssignmentRule.Trigger.RECLAIMED)
+            summary.rerouted += routed.assigned + routed.pooled
     return summary
 
 
-def _warn(pool: Pool, now, due_now, summary: ReclaimSummary) -> None:
+def _warn(pool: Pool, now, due_now) -> int:
+    """Warn the holders of the pool's leads due within its warning days (and mark them)."""
     if not pool.reclaim_warning_days:
-        return
+        return 0
     ahead = _rules(pool, now + timedelta(days=pool.reclaim_warning_days))
     soon = (
         _held(pool)
-        .filter(_any(ahead), warned_at__isnull=True)
-        .exclude(_any(due_now))
+        .filter(any_of(ahead), lead__timed_out_at__isnull=True)
+        .exclude(any_of(due_now))
         .select_related("lead__owner", "pool")
     )
+    warned = 0
+    limits = TimeLimits.of_pool(pool)
     for entry in soon[:RECLAIM_BATCH]:
         lead = entry.lead
-        when = entry_reclaim_at(entry, lead)
-        with transaction.atomic():
-            if not PoolEntry.objects.filter(pk=entry.pk, warned_at__isnull=True).update(
-                warned_at=now
-            ):
-                continue
-            pool_event_record(lead, pool, PoolEvent.Action.WARN, None, to_user=lead.owner)
-            pool_notify(
-                lead.owner,
-                Notification.Kind.RECLAIM_WARNING,
-                text(
-                    "pools.reclaim_soon",
-                    lead=str(lead),
-                    pool=str(pool),
-                    date=day(timezone.localtime(when).date()),
-                ),
-                lead,
-                body=text("pools.reclaim_soon_keep"),
-                key=f"reclaim-warning:{lead.uuid}:{entry.claimed_at:%Y%m%d%H%M%S%f}",
-            )
-        summary.warned += 1
+        when = limits.moment(
+            start=entry.claimed_at, last_activity=lead.last_activity_at, status=lead.status
+        )
+        warned += lead_timed_out_mark(
+            lead, pool=pool, start=entry.claimed_at, when=when, now=now, entry=entry
+        )
+    return warned
 
 
 def _reclaim_one(pool: Pool, entry_pk: int, now, due_now) -> int | None:
@@ -179,8 +207,8 @@ def _reclaim_one(pool: Pool, entry_pk: int, now, due_now) -> int | None:
         former = lead.owner
         reason = text_list(reasons)
         with translation.override(settings.LANGUAGE_CODE):  # the history's record, in one language
-            written = text_render(reason)
-        lead = lead_assign(lead=lead, owner=None, actor=None, reason=f"reclaimed: {written}")
+            written = text_render(reason) or ""
+        lead = lead_assign(lead=lead, owner=None, actor=None, reason=f"reclaimed: {written}"[:100])
         PoolEntry.objects.filter(pk=entry_pk).update(claimed_at=None, warned_at=None)
         pool_event_record(
             lead, pool, PoolEvent.Action.RECLAIM, None, to_user=former, reason=written,
@@ -195,3 +223,40 @@ def _reclaim_one(pool: Pool, entry_pk: int, now, due_now) -> int | None:
             key=f"reclaimed:{lead.uuid}:{entry.claimed_at:%Y%m%d%H%M%S%f}",
         )
     return lead.pk
+
+
+def timed_out_refresh(*, now=None, tenant_limits: TimeLimits | None = None) -> int:
+    """Take the timed-out mark (and the pool's "warned") off leads that no rule returns within
+    its warning days any more: worked or qualified since, handed on, or the rules changed.
+    Setting the mark is the warning's (``lead_timed_out_mark``). Returns how many were
+    cleared. A conditional UPDATE per lead: a lead marked again meanwhile keeps its mark."""
+    now = now or timezone.now()
+    tenant_limits = tenant_limits or dormant_limits()
+    marked = set(Lead.objects.filter(timed_out_at__isnull=False).values_list("pk", flat=True))
+    marked |= set(
+        PoolEntry.objects.filter(warned_at__isnull=False).values_list("lead_id", flat=True)
+    )
+    cleared = 0
+    for start in range(0, len(marked), RECLAIM_BATCH):
+        chunk = sorted(marked)[start : start + RECLAIM_BATCH]
+        entries = {
+            e.lead_id: e for e in PoolEntry.objects.filter(lead__in=chunk).select_related("pool")
+        }
+        for lead in Lead.objects.filter(pk__in=chunk):
+            entry = entries.get(lead.pk)
+            forecast = lead_reclaim_forecast(
+                lead, entry, tenant_limits=tenant_limits, destination=False
+            )
+            if forecast is not None and forecast.warning_days and forecast.warn_from <= now:
+                continue  # still at risk: the mark stays
+            done = 0
+            if lead.timed_out_at is not None:
+                done = Lead.objects.filter(pk=lead.pk, timed_out_at=lead.timed_out_at).update(
+                    timed_out_at=None
+                )
+            if entry is not None and entry.warned_at is not None:
+                done |= PoolEntry.objects.filter(pk=entry.pk, warned_at=entry.warned_at).update(
+                    warned_at=None
+                )
+            cleared += bool(done)
+    return cleared

@@ -6,7 +6,7 @@ from pools import selectors
 from pools.models import Pool, PoolEntry, PoolEvent
 from pools.services import pool as pool_services
 from pools.services.claim import pool_claim_allowance
-from pools.services.reclaim import entry_reclaim_at
+from pools.services.reclaim import lead_reclaim_forecast
 
 register = template.Library()
 
@@ -22,6 +22,8 @@ def lead_pool_panel(context, lead):
         pool is not None and lead.owner_id is None and pool_services.pool_can_claim(pool, user)
     )
     allowance = pool_claim_allowance(pool=pool, member=user) if can_claim else None
+    # When a rule (the pool's, else the tenant's dormant-lead rules) returns the held lead.
+    forecast = lead_reclaim_forecast(lead, entry)
     return {
         "request": context["request"],
         "csrf_token": context.get("csrf_token"),
@@ -33,7 +35,9 @@ def lead_pool_panel(context, lead):
         "can_claim": can_claim,
         # Nothing left to claim (a limit reached): the button is shown disabled, with why.
         "claim_refusal": allowance.refusal(member=user, actor=user) if allowance else "",
-        "reclaim_at": entry_reclaim_at(entry, lead) if entry else None,
+        "reclaim_at": forecast.at if forecast else None,
+        "reclaim_pool": forecast.pool if forecast else None,
+        "timed_out": lead.timed_out_at is not None,
         # Why an unowned lead waits here, when the low-score handoff put it here.
         "handoff": PoolEvent.objects.filter(
             lead=lead, pool=pool, action=PoolEvent.Action.HANDOFF
