@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leads", "0029_saved_views_keep_their_scene"),
+        ("leads", "0032_emails"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
