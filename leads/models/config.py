@@ -11,6 +11,13 @@ from django.utils.translation import gettext_lazy as _
 class LeadSettings(models.Model):
     """Per-tenant settings of the leads module (one row)."""
 
+    class OpenTasks(models.TextChoices):
+        """What a lead's open tasks do when the lead changes hands
+        (leads.services.ownership.leads_owner_changed)."""
+
+        FOLLOW = "follow", _("Move to the new owner")
+        CANCEL = "cancel", _("Are cancelled")
+
     singleton = models.BooleanField(default=True, unique=True, editable=False)
     require_bant_for_qualified = models.BooleanField(
         _("require the BANT checklist before Qualified"), default=False
@@ -22,6 +29,12 @@ class LeadSettings(models.Model):
     #: Phone numbers without a country code are read as numbers of this country.
     default_country = models.CharField(
         _("default country for phone numbers"), max_length=2, default="CN"
+    )
+    open_tasks_on_reassign = models.CharField(
+        _("open tasks when a lead changes owner"),
+        max_length=10,
+        choices=OpenTasks.choices,
+        default=OpenTasks.FOLLOW,
     )
 
     def __str__(self) -> str:

@@ -42,11 +42,16 @@ def admin_check(actor: User) -> None:
 
 
 def lead_settings_update(
-    *, actor: User, require_bant_for_qualified: bool, hot_score: int
+    *,
+    actor: User,
+    require_bant_for_qualified: bool,
+    hot_score: int,
+    open_tasks_on_reassign: str | None = None,
 ) -> LeadSettings:
-    """Set whether Qualified needs a complete BANT checklist and from which score a lead is
-    hot (1 to 100, above the Warm threshold). One conditional UPDATE of the tenant's single
-    settings row."""
+    """Set whether Qualified needs a complete BANT checklist, from which score a lead is hot
+    (1 to 100, above the Warm threshold) and, unless None, what a lead's open tasks do when
+    it changes owner (``LeadSettings.OpenTasks``). One conditional UPDATE of the tenant's
+    single settings row."""
     admin_check(actor)
     if not 1 <= hot_score <= 100:
         raise LeadError(_("The hot score is between 1 and 100."), field="hot_score")
@@ -54,9 +59,12 @@ def lead_settings_update(
         raise LeadError(
             _("Hot must be above Warm (a Hot lead is also past Warm)."), field="hot_score"
         )
-    LeadSettings.objects.filter(singleton=True).update(
-        require_bant_for_qualified=require_bant_for_qualified, hot_score=hot_score
-    )
+    values = {"require_bant_for_qualified": require_bant_for_qualified, "hot_score": hot_score}
+    if open_tasks_on_reassign is not None:
+        if open_tasks_on_reassign not in LeadSettings.OpenTasks.values:
+            raise LeadError(_("Choose a valid value."), field="open_tasks_on_reassign")
+        values["open_tasks_on_reassign"] = open_tasks_on_reassign
+    LeadSettings.objects.filter(singleton=True).update(**values)
     return LeadSettings.load()
 
 

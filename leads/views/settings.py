@@ -59,7 +59,11 @@ def _apply_error(form, exc: LeadError) -> None:
 @require_http_methods(["GET", "POST"])
 def lead_settings(request):
     row = LeadSettings.load()
-    initial = {"require_bant": row.require_bant_for_qualified, "hot_score": row.hot_score}
+    initial = {
+        "require_bant": row.require_bant_for_qualified,
+        "hot_score": row.hot_score,
+        "open_tasks_on_reassign": row.open_tasks_on_reassign,
+    }
     form = LeadSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -67,6 +71,7 @@ def lead_settings(request):
                 actor=request.user,
                 require_bant_for_qualified=form.cleaned_data["require_bant"],
                 hot_score=form.cleaned_data["hot_score"],
+                open_tasks_on_reassign=form.cleaned_data["open_tasks_on_reassign"] or None,
             )
         except LeadError as exc:
             _apply_error(form, exc)
