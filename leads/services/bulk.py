@@ -13,13 +13,15 @@ from leadcrm.accounts.models import User
 from leadcrm.parsing import uuids_parse
 from leads import selectors
 from leads.errors import LeadError
+from leads.hooks import VIA_BULK
 from leads.models import Campaign, CampaignStatus, Lead, LeadStatus, LossReason
 from leads.selectors import lead_can_write, leads_visible_to
 from leads.services import lead as lead_services
+from leads.services.ownership import leads_owner_changed
 
 #: One request never touches more leads than this (a page holds 50).
 MAX_BULK = 500
-ACTIONS = ("assign", "status", "tag", "campaign", "campaign_clear", "void")
+ACTIONS = ("assign", "unassign", "status", "tag", "campaign", "campaign_clear", "void")
 #: Statuses a bulk "change status" may aim at (Void has its own action, Converted its service).
 BULK_STATUSES = tuple(
     s for s in LeadStatus.values if s not in (LeadStatus.CONVERTED, LeadStatus.VOID)
@@ -82,11 +84,13 @@ def lead_bulk_action(
     4. per lead, call the service in its own savepoint: a refusal (an illegal transition, a
        closed lead) is counted with its reason and does not undo the others
 
-    Actions: ``assign`` (``owner``), ``status`` (``to_status``, ``loss_reason`` for Lost),
-    ``tag`` (adds ``tag``), ``campaign`` (attaches ``campaign``, not a cancelled one; a lead
-    without a source takes its source), ``campaign_clear``, ``void``. Each change goes through
-    lead_update, so the lead's history records it. A bulk assignment notifies the new owner
-    once, not once per lead.
+    Actions: ``assign`` (``owner``), ``unassign`` (clears the owner: the assignment rules then
+    route the leads), ``status`` (``to_status``, ``loss_reason`` for Lost), ``tag`` (adds
+    ``tag``), ``campaign`` (attaches ``campaign``, not a cancelled one; a lead without a source
+    takes its source), ``campaign_clear``, ``void``. Each change goes through lead_update, so
+    the lead's history records it. A bulk assignment notifies the new owner once, not once per
+    lead, and what follows an owner change (leads.services.ownership) runs once for all the
+    leads that changed hands.
     """
     if action not in ACTIONS:
         raise LeadError(_("Unknown bulk action."), field="action")
@@ -125,6 +129,8 @@ def lead_bulk_action(
     for _missing in range(len(wanted) - len(found) + invalid):
         result.refuse("", not_yours)
     assigned: list[Lead] = []
+    if action == "unassign":
+        owner = None
     with transaction.atomic():
         for lead in found:
             if not lead_can_write(actor, lead):
@@ -148,7 +154,11 @@ def lead_bulk_action(
                 result.done += 1
                 if handed is not None:
                     assigned.append(handed)
-        if assigned and owner.pk != actor.pk:
+        if assigned:
+            leads_owner_changed(
+                lead_ids=[lead.pk for lead in assigned], owner=owner, actor=actor, via=VIA_BULK
+            )
+        if assigned and owner is not None and owner.pk != actor.pk:
             lead_services.lead_assigned_notify(
                 owner=owner, lead=assigned[0], count=len(assigned), actor=actor
             )
@@ -158,10 +168,12 @@ def lead_bulk_action(
 def _apply(
     lead: Lead, *, actor, action, owner, to_status, loss_reason, tag, campaign
 ) -> Lead | None:
-    """Run one lead's service; the lead if it changed hands (for the notification)."""
-    if action == "assign":
+    """Run one lead's service; the lead if it changed hands (for what follows, once)."""
+    if action in ("assign", "unassign"):
         before = lead.owner_id
-        after = lead_services.lead_assign(lead=lead, owner=owner, actor=actor, notify=False)
+        after = lead_services.lead_assign(
+            lead=lead, owner=owner, actor=actor, notify=False, via=VIA_BULK, batched=True
+        )
         return after if before != after.owner_id else None
     if action == "status":
         lead_services.lead_change_status(
