@@ -25,7 +25,7 @@ from leads.models import Lead, LeadStatus
 from leads.services.lead import lead_assign
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent
 from pools.services.events import pool_event_record, pool_notify
-from pools.services.routing import leads_route
+from pools.services.routing import VIA_RECLAIM, leads_route
 
 RECLAIM_BATCH = 500
 #: Statuses a claimed lead must leave in time ("not qualified within Y days").
@@ -180,7 +180,9 @@ def _reclaim_one(pool: Pool, entry_pk: int, now, due_now) -> int | None:
         reason = text_list(reasons)
         with translation.override(settings.LANGUAGE_CODE):  # the history's record, in one language
             written = text_render(reason)
-        lead = lead_assign(lead=lead, owner=None, actor=None, reason=f"reclaimed: {written}")
+        lead = lead_assign(
+            lead=lead, owner=None, actor=None, reason=f"reclaimed: {written}", via=VIA_RECLAIM
+        )
         PoolEntry.objects.filter(pk=entry_pk).update(claimed_at=None, warned_at=None)
         pool_event_record(
             lead, pool, PoolEvent.Action.RECLAIM, None, to_user=former, reason=written,
