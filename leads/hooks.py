@@ -70,6 +70,35 @@ def after_change_hooks() -> list[Callable[[int], None]]:
     return list(_after_change)
 
 
+# Owner changes. Whatever path gives a lead an owner or takes it away (a person on the lead
+# page, a bulk action, an import, the assignment rules, a claim or an allocation, a return or a
+# reclaim, a deactivated user's handover), leads.services.ownership.leads_owner_changed runs
+# once for the leads that changed hands, and it calls each hook here with the same four
+# things: ``hook(lead_ids, owner, actor, via)``, where ``owner`` is the new owner (None: the
+# owner was cleared), ``actor`` who did it (None: the system) and ``via`` the path, a short
+# word: leads' own are below, other apps pass theirs (pools: "routing", "claim", "return"...).
+# Hooks run inside the changing transaction, after the owners are written, once per batch
+# (set-based: a 5,000-lead routing run calls them once per new owner, not per lead); one that
+# queues work uses leadcrm.tasking.enqueue_on_commit, so a rollback queues nothing. pools
+# registers "route leads whose owner was cleared, unless the clearing put them in a pool".
+VIA_MANUAL = "manual"  # a person on the lead page
+VIA_BULK = "bulk"  # the list's bulk bar
+VIA_CREATE = "create"  # a lead created with an owner (form, API)
+VIA_IMPORT = "import"  # an import that gives its leads an owner
+VIA_DEACTIVATION = "deactivation"  # a deactivated user's leads handed over
+
+_after_owner_change: list[Callable[[list[int], object | None, object | None, str], None]] = []
+
+
+def register_after_owner_change(hook: Callable[[list[int], object, object, str], None]) -> None:
+    if hook not in _after_owner_change:
+        _after_owner_change.append(hook)
+
+
+def after_owner_change_hooks() -> list[Callable[[list[int], object, object, str], None]]:
+    return list(_after_owner_change)
+
+
 # Visibility extensions. pools adds "members see the unowned leads of their pools" and "those
 # leads' phone numbers and emails are masked until claimed". Each callable takes the user and
 # returns a Q over Lead (or None for nothing), so lists stay one SQL query.

@@ -9,6 +9,7 @@ class PoolsConfig(AppConfig):
         from leads.hooks import (
             register_after_create,
             register_after_create_bulk,
+            register_after_owner_change,
             register_destination,
             register_merge,
             register_visibility,
@@ -29,10 +30,11 @@ class PoolsConfig(AppConfig):
             pool_destination_place,
             pool_destinations,
         )
-        from pools.tasks import route_new_lead, route_new_leads
+        from pools.tasks import route_new_lead, route_new_leads, route_unowned_leads
 
         register_after_create(route_new_lead, routes=True)
         register_after_create_bulk(route_new_leads, routes=True)
+        register_after_owner_change(route_unowned_leads)
         register_destination(
             "pool",
             choices=pool_destinations,

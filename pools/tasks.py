@@ -7,7 +7,7 @@ from leadcrm.tasking import TRANSIENT_ERRORS, enqueue_on_commit, logger, tenant_
 from pools.models import AssignmentRule
 from pools.services.handoff import HANDOFF_LIMIT, low_score_handoff_due
 from pools.services.reclaim import RECLAIM_BATCH, pool_reclaim_due
-from pools.services.routing import leads_route
+from pools.services.routing import INTO_POOL, OWNER_CLEARED, leads_route
 
 #: Longer than a run ever takes, shorter than the gap a stuck lock should block (beat: 15 min).
 RECLAIM_LOCK_SECONDS = 20 * 60
@@ -46,6 +46,15 @@ def route_new_lead(lead_id: int) -> None:
 def route_new_leads(lead_ids: list[int]) -> None:
     """The bulk after-create hook (imports): one routing task per batch."""
     enqueue_on_commit(route_leads, list(lead_ids), AssignmentRule.Trigger.NEW)
+
+
+def route_unowned_leads(lead_ids: list[int], owner, actor, via: str) -> None:
+    """The leads app's after-owner-change hook: leads whose owner was cleared outside a pool
+    (a person, a bulk action, a deactivated user's handover) are routed by the new-lead rules
+    in the background, one task per batch. A clearing into a pool (a return, a withdrawal, a
+    reclaim, a handoff) is left to the pool, which routes it again itself when it says so."""
+    if owner is None and via not in INTO_POOL:
+        enqueue_on_commit(route_leads, list(lead_ids), OWNER_CLEARED)
 
 
 # No retry: the next beat run (fifteen minutes later) is the retry; each lead's reclaim is its

@@ -2,8 +2,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from leadcrm.accounts.errors import AccountsError
+from leadcrm.accounts.hooks import Handover
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.roles import Role
 from leadcrm.accounts.services import password_check
@@ -77,6 +79,55 @@ class UserEditForm(_UserFieldsForm):
     is_away = forms.BooleanField(
         label=_("Away (gets no new leads from assignment rules)"), required=False
     )
+    handover = forms.ChoiceField(
+        choices=Handover.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Applies when you untick Active and save."),
+    )
+    handover_to = forms.ModelChoiceField(
+        label=_("Reassign them to"),
+        queryset=User.objects.none(),
+        to_field_name="uuid",
+        required=False,
+        empty_label="—",
+    )
+
+    def __init__(self, *args, exclude_user: User, held: int = 0, **kwargs):
+        """``held``: how many open leads ``exclude_user`` (the person edited) holds; the form
+        asks what happens to them only when there are some."""
+        super().__init__(*args, exclude_user=exclude_user, **kwargs)
+        self.subject = exclude_user
+        if not held:
+            del self.fields["handover"], self.fields["handover_to"]
+            return
+        self.fields["handover"].label = ngettext(
+            "Their %(count)d open lead, once deactivated",
+            "Their %(count)d open leads, once deactivated",
+            held,
+        ) % {"count": held}
+        self.fields["handover_to"].queryset = (
+            User.objects.filter(is_active=True).exclude(pk=exclude_user.pk).order_by("full_name")
+        )
+
+    def clean(self):
+        """Deactivating someone who holds open leads needs an answer for them (a person already
+        inactive keeps theirs unless one is given); the service checks the rest again."""
+        data = super().clean()
+        if "handover" not in self.fields:
+            return data
+        choice = data.get("handover") or ""
+        deactivating = self.subject.is_active and not data.get("is_active")
+        if deactivating and not choice:
+            self.add_error("handover", _("Choose what happens to their open leads."))
+        elif (
+            choice == Handover.REASSIGN
+            and not data.get("is_active")
+            and data.get("handover_to") is None
+        ):
+            self.add_error("handover_to", _("Choose who gets their open leads."))
+        data["handover"] = choice or Handover.LEAVE
+        return data
 
 
 class ProfileEmailForm(forms.Form):

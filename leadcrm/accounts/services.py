@@ -20,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from leadcrm.accounts.errors import AccountsError
+from leadcrm.accounts.hooks import Handover, user_hand_over
 from leadcrm.accounts.models import ApiKey, Team, User
 from leadcrm.accounts.roles import Role
 from leadcrm.accounts.selectors import team_descendant_ids, tenant_admin_count, user_subordinate_ids
@@ -154,11 +155,17 @@ def user_update(
     phone: str = "",
     is_active: bool = True,
     is_away: bool = False,
+    handover: str = Handover.LEAVE,
+    handover_to: User | None = None,
 ) -> User:
     """Change a user's profile, roles and place in the hierarchy.
 
     Guarantees: nobody reports to their own subordinate; the tenant always keeps at least one
     active tenant admin; a user cannot deactivate themselves. Each change is kept in history.
+    A user saved inactive has what they hold (their open leads) handed over as ``handover``
+    says: left with them, reassigned to ``handover_to`` (an active person), or routed again
+    by the assignment rules; the apps that hold it do the work after commit, in the background
+    (leadcrm.accounts.hooks).
     """
     roles = _clean_roles(roles)
     full_name = (full_name or "").strip()
@@ -167,6 +174,16 @@ def user_update(
     _check_reports_to(user, reports_to)
     if user.pk == actor.pk and not is_active:
         raise AccountsError(_("You cannot deactivate your own account."), field="is_active")
+    if handover not in Handover.values:
+        raise AccountsError(_("Choose what happens to their open leads."), field="handover")
+    if not is_active and handover == Handover.REASSIGN:
+        if handover_to is None:
+            raise AccountsError(_("Choose who gets their open leads."), field="handover_to")
+        if handover_to.pk == user.pk or not handover_to.is_active:
+            raise AccountsError(
+                _("Choose an active person other than %(name)s.") % {"name": user},
+                field="handover_to",
+            )
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         loses_admin = locked.is_tenant_admin and (Role.TENANT_ADMIN not in roles or not is_active)
@@ -183,6 +200,9 @@ def user_update(
         locked.is_away = is_away
         locked._change_reason = f"updated by {actor.email}"
         locked.save()
+        if not is_active and handover != Handover.LEAVE:
+            to_user = handover_to if handover == Handover.REASSIGN else None
+            user_hand_over(user=locked, to_user=to_user, actor=actor)
     return locked
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leadcrm.accounts import selectors, services
+from leadcrm.accounts import hooks, selectors, services
 from leadcrm.accounts.errors import AccountsError
 from leadcrm.accounts.forms import (
     LoginForm,
@@ -20,6 +20,7 @@ from leadcrm.accounts.forms import (
     UserCreateForm,
     UserEditForm,
 )
+from leadcrm.accounts.hooks import Handover
 from leadcrm.accounts.middleware import session_bind_to_tenant
 from leadcrm.accounts.models import ApiKey, Team, User
 from leadcrm.accounts.permissions import role_required
@@ -146,14 +147,21 @@ def user_edit(request, uuid):
         "is_active": user.is_active,
         "is_away": user.is_away,
     }
-    form = UserEditForm(request.POST or None, initial=initial, exclude_user=user)
+    held = hooks.user_held_count(user)
+    form = UserEditForm(request.POST or None, initial=initial, exclude_user=user, held=held)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_update(user=user, actor=request.user, **form.cleaned_data)
+            saved = services.user_update(user=user, actor=request.user, **form.cleaned_data)
         except AccountsError as exc:
             _apply_error(form, exc)
         else:
-            messages.success(request, _("Saved."))
+            handover = form.cleaned_data.get("handover", Handover.LEAVE)
+            if not saved.is_active and handover != Handover.LEAVE:
+                messages.success(
+                    request, _("Saved. Their open leads are being handed over in the background.")
+                )
+            else:
+                messages.success(request, _("Saved."))
             return redirect("accounts-user-list")
     history = user.history.select_related("history_user")[:20]
     context = {"form": form, "subject": user, "history": history, "creating": False}

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from leads.hooks import custom_field_records
-from leads.models import CustomFieldDefinition, Stage
+from leads.models import CustomFieldDefinition, LeadSettings, Stage
 
 
 class LeadSettingsForm(forms.Form):
@@ -26,6 +26,16 @@ class LeadSettingsForm(forms.Form):
             "are kept as they are."
         ),
         required=False,
+    )
+    open_tasks_on_reassign = forms.ChoiceField(
+        label=_("The previous owner's open tasks"),
+        choices=LeadSettings.OpenTasks.choices,
+        widget=forms.RadioSelect,
+        required=False,  # not posted: left as it is
+        help_text=_(
+            "Either way, the new owner gets the SOP tasks of the lead's stage that are not "
+            "open yet."
+        ),
     )
 
 

@@ -11,6 +11,13 @@ from django.utils.translation import gettext_lazy as _
 class LeadSettings(models.Model):
     """Per-tenant settings of the leads module (one row)."""
 
+    class OpenTasks(models.TextChoices):
+        """What a lead's open tasks do when the lead changes hands
+        (leads.services.ownership.leads_owner_changed)."""
+
+        FOLLOW = "follow", _("Move to the new owner")
+        CANCEL = "cancel", _("Are cancelled")
+
     singleton = models.BooleanField(default=True, unique=True, editable=False)
     require_bant_for_qualified = models.BooleanField(
         _("require the BANT checklist before Qualified"), default=False
@@ -27,6 +34,12 @@ class LeadSettings(models.Model):
     #: otherwise, whichever channel it comes through). Off: only the name is required.
     require_email_or_phone = models.BooleanField(
         _("a lead needs an email or a phone number"), default=False
+    )
+    open_tasks_on_reassign = models.CharField(
+        _("open tasks when a lead changes owner"),
+        max_length=10,
+        choices=OpenTasks.choices,
+        default=OpenTasks.FOLLOW,
     )
 
     def __str__(self) -> str:

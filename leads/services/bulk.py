@@ -1,4 +1,5 @@
-"""Bulk actions of the Leads list: the same services as one lead at a time, lead by lead."""
+"""Bulk actions of the Leads list: the same services as one lead at a time, lead by lead; and
+the handover of a deactivated user's open leads, in batches."""
 
 from __future__ import annotations
 
@@ -6,20 +7,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
 from leadcrm.parsing import uuids_parse
+from leadcrm.tasking import enqueue_on_commit
 from leads import selectors
 from leads.errors import LeadError
-from leads.models import Campaign, CampaignStatus, Lead, LeadStatus, LossReason
+from leads.hooks import VIA_BULK, VIA_DEACTIVATION
+from leads.models import OPEN_STATUSES, Campaign, CampaignStatus, Lead, LeadStatus, LossReason
 from leads.selectors import lead_can_write, leads_visible_to
 from leads.services import lead as lead_services
+from leads.services.ownership import leads_owner_changed
 
 #: One request never touches more leads than this (a page holds 50).
 MAX_BULK = 500
-ACTIONS = ("assign", "status", "tag", "campaign", "campaign_clear", "void")
+ACTIONS = ("assign", "unassign", "status", "tag", "campaign", "campaign_clear", "void")
 #: Statuses a bulk "change status" may aim at (Void has its own action, Converted its service).
 BULK_STATUSES = tuple(
     s for s in LeadStatus.values if s not in (LeadStatus.CONVERTED, LeadStatus.VOID)
@@ -82,11 +88,13 @@ def lead_bulk_action(
     4. per lead, call the service in its own savepoint: a refusal (an illegal transition, a
        closed lead) is counted with its reason and does not undo the others
 
-    Actions: ``assign`` (``owner``), ``status`` (``to_status``, ``loss_reason`` for Lost),
-    ``tag`` (adds ``tag``), ``campaign`` (attaches ``campaign``, not a cancelled one; a lead
-    without a source takes its source), ``campaign_clear``, ``void``. Each change goes through
-    lead_update, so the lead's history records it. A bulk assignment notifies the new owner
-    once, not once per lead.
+    Actions: ``assign`` (``owner``), ``unassign`` (clears the owner: the assignment rules then
+    route the leads), ``status`` (``to_status``, ``loss_reason`` for Lost), ``tag`` (adds
+    ``tag``), ``campaign`` (attaches ``campaign``, not a cancelled one; a lead without a source
+    takes its source), ``campaign_clear``, ``void``. Each change goes through lead_update, so
+    the lead's history records it. A bulk assignment notifies the new owner once, not once per
+    lead, and what follows an owner change (leads.services.ownership) runs once for all the
+    leads that changed hands.
     """
     if action not in ACTIONS:
         raise LeadError(_("Unknown bulk action."), field="action")
@@ -125,6 +133,8 @@ def lead_bulk_action(
     for _missing in range(len(wanted) - len(found) + invalid):
         result.refuse("", not_yours)
     assigned: list[Lead] = []
+    if action == "unassign":
+        owner = None
     with transaction.atomic():
         for lead in found:
             if not lead_can_write(actor, lead):
@@ -148,7 +158,11 @@ def lead_bulk_action(
                 result.done += 1
                 if handed is not None:
                     assigned.append(handed)
-        if assigned and owner.pk != actor.pk:
+        if assigned:
+            leads_owner_changed(
+                lead_ids=[lead.pk for lead in assigned], owner=owner, actor=actor, via=VIA_BULK
+            )
+        if assigned and owner is not None and owner.pk != actor.pk:
             lead_services.lead_assigned_notify(
                 owner=owner, lead=assigned[0], count=len(assigned), actor=actor
             )
@@ -158,10 +172,12 @@ def lead_bulk_action(
 def _apply(
     lead: Lead, *, actor, action, owner, to_status, loss_reason, tag, campaign
 ) -> Lead | None:
-    """Run one lead's service; the lead if it changed hands (for the notification)."""
-    if action == "assign":
+    """Run one lead's service; the lead if it changed hands (for what follows, once)."""
+    if action in ("assign", "unassign"):
         before = lead.owner_id
-        after = lead_services.lead_assign(lead=lead, owner=owner, actor=actor, notify=False)
+        after = lead_services.lead_assign(
+            lead=lead, owner=owner, actor=actor, notify=False, via=VIA_BULK, batched=True
+        )
         return after if before != after.owner_id else None
     if action == "status":
         lead_services.lead_change_status(
@@ -179,3 +195,99 @@ def _apply(
     elif action == "campaign_clear":
         lead_services.lead_update(lead=lead, actor=actor, campaign=None)
     return None
+
+
+#: Leads handed over per transaction when a user is deactivated.
+HANDOVER_BATCH = 500
+
+
+def leads_held_count(user: User) -> int:
+    """How many open leads ``user`` owns (merged ones aside): what the user page asks about
+    when a tenant admin deactivates them (leadcrm.accounts.hooks)."""
+    return Lead.objects.filter(
+        owner=user, status__in=OPEN_STATUSES, merged_into__isnull=True
+    ).count()
+
+
+def leads_hand_over_queue(*, user: User, to_user: User | None, actor: User | None) -> None:
+    """Queue the handover of ``user``'s open leads (``leads_hand_over``) once the deactivating
+    transaction commits, with the tenant (leadcrm.accounts.hooks' ``hand_over``)."""
+    enqueue_on_commit(
+        "leads.tasks.ownership.leads_hand_over_task",
+        user.pk,
+        to_user.pk if to_user is not None else None,
+        actor.pk if actor is not None else None,
+    )
+
+
+def leads_hand_over(
+    *, from_user: User, to_user: User | None, actor: User | None, batch_size: int = HANDOVER_BATCH
+) -> int:
+    """Hand the open leads of the deactivated ``from_user`` over: to ``to_user``, or (None) back
+    to the assignment rules (their owner is cleared, and the routing hook routes them). Runs
+    in a Celery task (leads.tasks.ownership); returns how many leads changed hands.
+
+    1. nothing while ``from_user`` is active again (reactivated before the task ran: they
+       keep their leads); LeadError for a ``to_user`` who is inactive or ``from_user``
+    2. per batch of ``batch_size``, in its own transaction: lock the open leads that
+       ``from_user`` still owns (merged ones aside; in id order, as every owner change
+       locks), write the new owner in one UPDATE (Unassigned becomes Pending with an owner;
+       Pending, Following up and Nurture become Unassigned without one, as ``lead_assign``
+       does) and the history rows in one insert, then ``leads_owner_changed`` once
+    3. ``to_user`` is told once, "<n> new leads for you"
+    Idempotent: a retried task finds only the leads not handed over yet; leads that changed
+    hands meanwhile are no longer ``from_user``'s and are left alone.
+    """
+    from_user.refresh_from_db(fields=["is_active"])
+    if from_user.is_active:
+        return 0
+    if to_user is not None and (not to_user.is_active or to_user.pk == from_user.pk):
+        raise LeadError(_("%(name)s is deactivated.") % {"name": to_user}, field="owner")
+    handed: list[int] = []
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Lead.objects.select_for_update()
+                .filter(owner=from_user, status__in=OPEN_STATUSES, merged_into__isnull=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                break
+            _owners_write(ids, owner=to_user, actor=actor, reason="handed over: deactivated")
+            leads_owner_changed(lead_ids=ids, owner=to_user, actor=actor, via=VIA_DEACTIVATION)
+        handed += ids
+    if handed and to_user is not None and to_user.pk != getattr(actor, "pk", None):
+        first = Lead.objects.get(pk=handed[0])
+        lead_services.lead_assigned_notify(
+            owner=to_user, lead=first, count=len(handed), actor=actor
+        )
+    return len(handed)
+
+
+def _owners_write(ids: list[int], *, owner: User | None, actor: User | None, reason: str) -> None:
+    """Give the locked leads ``ids`` to ``owner`` (None: no owner) in one UPDATE, with the
+    status rule of ``lead_assign``, and their history rows in one insert."""
+    now = timezone.now()
+    S = LeadStatus
+    if owner is not None:
+        moves, to_status = (S.UNASSIGNED,), S.PENDING
+    else:
+        moves, to_status = (S.PENDING, S.FOLLOWING_UP, S.NURTURE), S.UNASSIGNED
+    Lead.objects.filter(pk__in=ids).update(
+        owner=owner,
+        assigned_at=now if owner is not None else None,
+        status=Case(When(status__in=moves, then=Value(to_status)), default=F("status")),
+        status_changed_at=Case(
+            When(status__in=moves, then=Value(now)), default=F("status_changed_at")
+        ),
+        updated_at=now,
+    )
+    Lead.history.bulk_history_create(
+        list(Lead.objects.filter(pk__in=ids)),
+        batch_size=1000,
+        update=True,
+        default_user=actor,
+        default_change_reason=reason,
+        default_date=now,
+    )

@@ -6,8 +6,9 @@ CRM's history): no owner, no routing, their own status and dates.
 Fields are cleaned by the caller with ``leads.services._clean`` (one row's bad value must not
 stop the others). Here: a row with a campaign and no source takes the campaign's source (as
 ``lead_create``), keys for duplicate checks, status and first stage, the rows, their
-history rows and stage-change rows written with COPY (psycopg), SOP tasks when the leads have
-an owner, and the after-create hooks (routing) once per batch after commit.
+history rows and stage-change rows written with COPY (psycopg), what follows an owner change
+when the leads have one (SOP tasks: leads.services.ownership), and the after-create hooks
+(routing) once per batch after commit.
 
 COPY, not bulk_create: a 500-row INSERT of a 50-column table is 25,000 parameters that psycopg
 splits and Postgres parses, which cost most of an import's time (profiled: 60 %). Ids are taken
@@ -22,6 +23,7 @@ from psycopg.types.json import Jsonb
 
 from leadcrm.accounts.models import User
 from leads.hooks import (
+    VIA_IMPORT,
     after_create_bulk_hooks,
     after_create_hooks,
     before_create_bulk_hooks,
@@ -33,11 +35,11 @@ from leads.models import (
     Lead,
     LeadStageChange,
     LeadStatus,
-    SopTemplate,
     Stage,
     default_region,
 )
 from leads.services.lead import campaign_source_default
+from leads.services.ownership import leads_owner_changed
 
 
 def leads_create_bulk(
@@ -83,12 +85,9 @@ def leads_create_bulk(
             ],
             with_pk=False,
         )
-        if owner and SopTemplate.objects.filter(stage=stage, is_active=True).exists():
-            from leads.services.followups import sop_followups_create
-
-            for lead in leads:
-                sop_followups_create(lead=lead, stage=stage, actor=actor)
     ids = [lead.pk for lead in leads]
+    if owner is not None:  # SOP tasks and the rest, once for the batch, as any owner change
+        leads_owner_changed(lead_ids=ids, owner=owner, actor=actor, via=VIA_IMPORT)
     if destination and owner is None:
         destination_send(destination, ids, actor=actor, reason=reason)
     _hooks_after_commit(ids, route=route)

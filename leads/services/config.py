@@ -47,10 +47,12 @@ def lead_settings_update(
     require_bant_for_qualified: bool,
     hot_score: int,
     require_email_or_phone: bool | None = None,
+    open_tasks_on_reassign: str | None = None,
 ) -> LeadSettings:
-    """Set whether Qualified needs a complete BANT checklist, from which score a lead is
-    hot (1 to 100, above the Warm threshold) and, unless None, whether a lead needs an email
-    or a phone number. One conditional UPDATE of the tenant's single settings row."""
+    """Set whether Qualified needs a complete BANT checklist, from which score a lead is hot
+    (1 to 100, above the Warm threshold) and, each unless None, whether a lead needs an email
+    or a phone number and what a lead's open tasks do when it changes owner
+    (``LeadSettings.OpenTasks``). One conditional UPDATE of the tenant's single settings row."""
     admin_check(actor)
     if not 1 <= hot_score <= 100:
         raise LeadError(_("The hot score is between 1 and 100."), field="hot_score")
@@ -61,6 +63,10 @@ def lead_settings_update(
     values = {"require_bant_for_qualified": require_bant_for_qualified, "hot_score": hot_score}
     if require_email_or_phone is not None:
         values["require_email_or_phone"] = require_email_or_phone
+    if open_tasks_on_reassign is not None:
+        if open_tasks_on_reassign not in LeadSettings.OpenTasks.values:
+            raise LeadError(_("Choose a valid value."), field="open_tasks_on_reassign")
+        values["open_tasks_on_reassign"] = open_tasks_on_reassign
     LeadSettings.objects.filter(singleton=True).update(**values)
     return LeadSettings.load()
 

@@ -21,7 +21,7 @@ from leadcrm.notifications.services import notification_send
 from leadcrm.notifications.texts import at, text
 from leadcrm.parsing import DUE_YEARS, year_within
 from leads.errors import LeadError
-from leads.models import Lead, LeadStatus, SopTemplate, Stage, Task
+from leads.models import OPEN_STATUSES, Lead, LeadStatus, SopTemplate, Stage, Task
 from leads.selectors import due_counts, lead_can_write, leads_visible_to, owners_assignable_by
 
 TITLE_MAX = 200
@@ -161,11 +161,11 @@ def sop_followups_create(*, lead: Lead, stage: Stage, actor: User | None) -> lis
     """Create the SOP tasks of ``stage`` for a lead that has just entered it: one per active
     SopTemplate, due now + its hours, assigned to the lead's owner.
 
-    Called by lead_create and lead_change_stage inside their transaction. Idempotent: the
-    ``task_sop_once`` constraint allows one open task per lead and template, so a retry (or a
-    second call) returns the existing task instead of making another. A lead with no active
-    owner gets no SOP tasks (they are not created later when it is assigned). Returns the
-    tasks created by this call.
+    Called by lead_change_stage inside its transaction. Idempotent: the ``task_sop_once``
+    constraint allows one open task per lead and template, so a retry (or a second call)
+    returns the existing task instead of making another. A lead with no active owner gets no
+    SOP tasks now; it gets them when it gets an owner (``sop_followups_create_for_owners``).
+    Returns the tasks created by this call.
     """
     if lead.owner_id is None or not lead.owner.is_active:
         return []
@@ -186,6 +186,50 @@ def sop_followups_create(*, lead: Lead, stage: Stage, actor: User | None) -> lis
         if was_created:
             created.append(task)
     return created
+
+
+def sop_followups_create_for_owners(*, lead_ids, actor: User | None) -> None:
+    """Create the SOP tasks of each lead's current stage for its owner, those it does not have
+    open yet: what a lead that just got an owner is due (leads.services.ownership).
+
+    Set-based: two reads and one INSERT for any number of leads. Only open leads with an
+    active owner get them. Safe to run twice, and against a concurrent run: the
+    ``task_sop_once`` constraint (one open task per lead and template) lets the INSERT skip
+    the tasks that exist (ON CONFLICT DO NOTHING), so nothing is created twice."""
+    leads = list(
+        Lead.objects.filter(
+            pk__in=list(lead_ids),
+            owner__is_active=True,
+            status__in=OPEN_STATUSES,
+            stage__isnull=False,
+        ).values_list("pk", "owner_id", "stage_id")
+    )
+    if not leads:
+        return
+    templates: dict[int, list[SopTemplate]] = {}
+    for template in SopTemplate.objects.filter(
+        stage_id__in={stage_id for _pk, _owner, stage_id in leads}, is_active=True
+    ):
+        templates.setdefault(template.stage_id, []).append(template)
+    if not templates:
+        return
+    now = timezone.now()
+    Task.objects.bulk_create(
+        [
+            Task(
+                lead_id=pk,
+                sop_template=template,
+                title=template.title,
+                due_at=now + timedelta(hours=template.due_in_hours),
+                assignee_id=owner_id,
+                created_by=actor,
+            )
+            for pk, owner_id, stage_id in leads
+            for template in templates.get(stage_id, [])
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
 
 
 def _not_yet_notified(kind_prefix: str):

@@ -21,6 +21,8 @@ from leads.dedup.matching import duplicates_find
 from leads.errors import DuplicateLeadError, IllegalTransitionError, LeadChangedError, LeadError
 from leads.fields import EDITABLE_FIELDS, IDENTIFYING_FIELDS
 from leads.hooks import (
+    VIA_CREATE,
+    VIA_MANUAL,
     after_change_hooks,
     after_create_hooks,
     destination_choices,
@@ -44,6 +46,7 @@ from leads.models import (
 from leads.selectors import owners_assignable_by
 from leads.services.custom_fields import custom_data_clean
 from leads.services.followups import sop_followups_create
+from leads.services.ownership import leads_owner_changed
 
 if TYPE_CHECKING:
     from leadcrm.notifications.models import Notification
@@ -234,7 +237,8 @@ def lead_create(
             LeadStageChange.objects.create(
                 lead=lead, to_stage=lead.stage, changed_by=actor, changed_at=now
             )
-            sop_followups_create(lead=lead, stage=lead.stage, actor=actor)
+        if owner is not None:  # its first stage's SOP tasks, as for any lead getting an owner
+            leads_owner_changed(lead_ids=[lead.pk], owner=owner, actor=actor, via=VIA_CREATE)
         if destination and owner is None:
             destination_send(
                 destination, [lead.pk], actor=actor, reason=cleaned.get("source_detail", "")
@@ -319,14 +323,25 @@ def lead_update(*, lead: Lead, actor: User, check_duplicates: bool = True, **dat
 
 
 def lead_assign(
-    *, lead: Lead, owner: User | None, actor: User, reason: str = "", notify: bool = True
+    *,
+    lead: Lead,
+    owner: User | None,
+    actor: User | None,
+    reason: str = "",
+    notify: bool = True,
+    via: str = VIA_MANUAL,
+    batched: bool = False,
 ) -> Lead:
     """Give the lead to ``owner`` (or take it from its owner with ``owner=None``).
 
     An Unassigned lead becomes Pending; a lead losing its owner becomes Unassigned when it was
     being worked. Refuses inactive owners and closed leads. The new owner is notified (in the
     app and by email) unless they assigned it to themselves or ``notify`` is False (bulk
-    loads such as demo seeding).
+    loads such as demo seeding). When the owner changed, what follows an owner change runs
+    in the same transaction (``leads.services.ownership.leads_owner_changed`` with ``via``,
+    the path: SOP tasks, open tasks, and the hooks, e.g. routing a lead whose owner a person
+    cleared); ``batched=True`` leaves that to a caller that changes many leads and then calls
+    it once for all of them (bulk actions).
     """
     if owner is not None and not owner.is_active:
         raise LeadError(_("%(name)s is deactivated.") % {"name": owner}, field="owner")
@@ -347,6 +362,8 @@ def lead_assign(
         locked._history_user = actor
         locked._change_reason = reason or "assigned"
         locked.save()
+        if not batched:
+            leads_owner_changed(lead_ids=[locked.pk], owner=owner, actor=actor, via=via)
         if notify and owner is not None and owner.pk != getattr(actor, "pk", None):
             lead_assigned_notify(owner=owner, lead=locked, actor=actor)
     return locked

@@ -2,6 +2,6 @@
 service and log one line. Celery's autodiscovery imports this package; the imports below
 register every task in it."""
 
-from leads.tasks import dedup, emails, exports, files, followups, importing
+from leads.tasks import dedup, emails, exports, files, followups, importing, ownership
 
-__all__ = ["dedup", "emails", "exports", "files", "followups", "importing"]
+__all__ = ["dedup", "emails", "exports", "files", "followups", "importing", "ownership"]

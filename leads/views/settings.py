@@ -63,6 +63,7 @@ def lead_settings(request):
         "require_bant": row.require_bant_for_qualified,
         "hot_score": row.hot_score,
         "require_email_or_phone": row.require_email_or_phone,
+        "open_tasks_on_reassign": row.open_tasks_on_reassign,
     }
     form = LeadSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -72,6 +73,7 @@ def lead_settings(request):
                 require_bant_for_qualified=form.cleaned_data["require_bant"],
                 hot_score=form.cleaned_data["hot_score"],
                 require_email_or_phone=form.cleaned_data["require_email_or_phone"],
+                open_tasks_on_reassign=form.cleaned_data["open_tasks_on_reassign"] or None,
             )
         except LeadError as exc:
             _apply_error(form, exc)

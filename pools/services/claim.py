@@ -20,7 +20,13 @@ from pools.errors import LeadAlreadyClaimedError, PoolError, PoolLimitError
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent
 from pools.services.events import pool_event_record, pool_notify, pool_notify_admins
 from pools.services.pool import pool_can_claim, pool_is_admin, pool_is_member
-from pools.services.routing import leads_route
+from pools.services.routing import (
+    VIA_ALLOCATE,
+    VIA_CLAIM,
+    VIA_RETURN,
+    VIA_WITHDRAW,
+    leads_route,
+)
 
 
 def pool_lead_add(*, pool: Pool, lead: Lead, actor: User | None, reason: str = "") -> PoolEntry:
@@ -185,7 +191,9 @@ def pool_claim(*, pool: Pool, lead: Lead, actor: User) -> Lead:
         _lock_member(pool, actor)
         locked = _lock_open_lead(pool, lead)
         _check_limits(pool, actor, locked, actor)
-        locked = lead_assign(lead=locked, owner=actor, actor=actor, reason="claimed", notify=False)
+        locked = lead_assign(
+            lead=locked, owner=actor, actor=actor, reason="claimed", notify=False, via=VIA_CLAIM
+        )
         PoolEntry.objects.filter(lead=locked).update(claimed_at=timezone.now(), warned_at=None)
         pool_event_record(locked, pool, PoolEvent.Action.CLAIM, actor, to_user=actor)
     return locked
@@ -205,7 +213,9 @@ def pool_allocate(*, pool: Pool, lead: Lead, to_user: User, actor: User) -> Lead
         _lock_member(pool, to_user)
         locked = _lock_open_lead(pool, lead)
         _check_limits(pool, to_user, locked, actor)
-        locked = lead_assign(lead=locked, owner=to_user, actor=actor, reason="allocated")
+        locked = lead_assign(
+            lead=locked, owner=to_user, actor=actor, reason="allocated", via=VIA_ALLOCATE
+        )
         PoolEntry.objects.filter(lead=locked).update(claimed_at=timezone.now(), warned_at=None)
         pool_event_record(locked, pool, PoolEvent.Action.ALLOCATE, actor, to_user=to_user)
     return locked
@@ -229,7 +239,9 @@ def pool_return(*, lead: Lead, actor: User, reason: str, note: str = "") -> Lead
         if pool.return_reasons and reason not in pool.return_reasons:
             raise PoolError(_("Choose one of the pool's return reasons."))
         full = f"{reason}: {note}" if note else reason
-        locked = lead_assign(lead=locked, owner=None, actor=actor, reason=f"returned: {full}")
+        locked = lead_assign(
+            lead=locked, owner=None, actor=actor, reason=f"returned: {full}", via=VIA_RETURN
+        )
         PoolEntry.objects.filter(pk=entry.pk).update(claimed_at=None, warned_at=None)
         pool_event_record(locked, pool, PoolEvent.Action.RETURN, actor, reason=full)
         pool_notify_admins(
@@ -294,7 +306,9 @@ def pool_withdraw(*, lead: Lead, actor: User, reason: str, pool: Pool | None = N
         former = locked.owner
         if former is None:
             raise PoolError(_("This lead has no owner to take it from."))
-        locked = lead_assign(lead=locked, owner=None, actor=actor, reason=f"withdrawn: {reason}")
+        locked = lead_assign(
+            lead=locked, owner=None, actor=actor, reason=f"withdrawn: {reason}", via=VIA_WITHDRAW
+        )
         PoolEntry.objects.update_or_create(
             lead=locked,
             defaults={"pool": target, "claimed_at": None, "warned_at": None}

@@ -46,7 +46,7 @@ from pools.conditions import conditions_match
 from pools.errors import PoolError
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent, RoutingSettings
 from pools.services.events import pool_event_record, pool_notify
-from pools.services.routing import fallback_pool, rules_for
+from pools.services.routing import VIA_RECLAIM, fallback_pool, rules_for
 from pools.services.time_limits import POOLS_WITH_RULES, WORKED, TimeLimits, any_of
 
 #: Bounds of the settings (the form says the same).
@@ -254,8 +254,9 @@ def _dormant_reclaim_one(lead_pk: int, *, limits: TimeLimits, now) -> Pool | Non
         with translation.override(django_settings.LANGUAGE_CODE):  # the history's one language
             written = text_render(reason) or ""
         lead = lead_assign(
-            lead=lead, owner=None, actor=None, reason=f"reclaimed: {written}"[:100], notify=False
-        )
+            lead=lead, owner=None, actor=None, reason=f"reclaimed: {written}"[:100], notify=False,
+            via=VIA_RECLAIM,
+        )  # fmt: skip
         PoolEntry.objects.update_or_create(
             lead=lead,
             defaults={"pool": pool, "entered_at": now, "claimed_at": None, "warned_at": None},

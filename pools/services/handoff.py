@@ -40,7 +40,7 @@ from pools.errors import PoolError
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent, RoutingSettings
 from pools.services.events import pool_event_record
 from pools.services.pool import pools_admin_require
-from pools.services.routing import rules_for
+from pools.services.routing import VIA_HANDOFF, rules_for
 
 #: Leads locked and handed off per transaction, and at most per run (the rest: next run).
 HANDOFF_BATCH = 200
@@ -168,7 +168,14 @@ def _hand_off(lead: Lead, rule: AssignmentRule, *, settings: RoutingSettings, no
     pool = rule.target_pool
     former = lead.owner
     if former is not None:
-        lead_assign(lead=lead, owner=None, actor=None, reason="low-score handoff", notify=False)
+        lead_assign(
+            lead=lead,
+            owner=None,
+            actor=None,
+            reason="low-score handoff",
+            notify=False,
+            via=VIA_HANDOFF,
+        )
     PoolEntry.objects.update_or_create(
         lead=lead,
         defaults={"pool": pool, "entered_at": now, "claimed_at": None, "warned_at": None},

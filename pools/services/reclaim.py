@@ -44,7 +44,7 @@ from pools.services.dormant import (
     lead_timed_out_mark,
 )
 from pools.services.events import pool_event_record, pool_notify
-from pools.services.routing import leads_route
+from pools.services.routing import VIA_RECLAIM, leads_route
 from pools.services.time_limits import POOLS_WITH_RULES, WORKED, TimeLimits, any_of
 
 RECLAIM_BATCH = 500
@@ -208,7 +208,10 @@ def _reclaim_one(pool: Pool, entry_pk: int, now, due_now) -> int | None:
         reason = text_list(reasons)
         with translation.override(settings.LANGUAGE_CODE):  # the history's record, in one language
             written = text_render(reason) or ""
-        lead = lead_assign(lead=lead, owner=None, actor=None, reason=f"reclaimed: {written}"[:100])
+        lead = lead_assign(
+            lead=lead, owner=None, actor=None, reason=f"reclaimed: {written}"[:100],
+            via=VIA_RECLAIM,
+        )  # fmt: skip
         PoolEntry.objects.filter(pk=entry_pk).update(claimed_at=None, warned_at=None)
         pool_event_record(
             lead, pool, PoolEvent.Action.RECLAIM, None, to_user=former, reason=written,

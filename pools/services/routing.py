@@ -3,13 +3,16 @@
 One path for one lead and for ten thousand (``leads_route``):
 
 1. lock the leads (in id order) and keep those still waiting: for new leads, no owner and no
-   pool yet (so a retried task does nothing); for returned leads, no owner;
+   pool yet (so a retried task does nothing); for leads whose owner was cleared outside a pool
+   (``OWNER_CLEARED``), open, no owner and not waiting in a pool (the same); for returned
+   leads, no owner;
 2. for each lead, the first active rule for the trigger whose conditions hold and whose target
    can take it; a team's member is picked by the rule's strategy under a lock on the rule row,
    so picks stay fair when several workers route at once; a rule that cannot place the lead
    (target away or inactive, every member at the daily cap) lets the next rule try;
-3. write the owners with their history, the pool entries and events, and notify each new owner
-   once per batch. Leads no rule places go to the tenant's fallback pool: none is lost.
+3. write the owners with their history (and what follows an owner change: SOP tasks, open
+   tasks, see leads.services.ownership), the pool entries and events, and notify each new
+   owner once per batch. Leads no rule places go to the tenant's fallback pool: none is lost.
 
 ``route_preview`` runs steps 1 and 2 without writing, for the rule editor's test.
 """
@@ -32,6 +35,7 @@ from leadcrm.parsing import uuid_or_none
 from leads.hooks import DestinationGone
 from leads.models import OPEN_STATUSES, Lead, LeadStatus
 from leads.services.lead import lead_assigned_notify
+from leads.services.ownership import leads_owner_changed
 from pools.conditions import conditions_match
 from pools.errors import PoolError
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent, RuleMemberState
@@ -42,6 +46,23 @@ logger = logging.getLogger("leadcrm.routing")
 Rule = AssignmentRule
 #: Conversion-rate window of the performance strategy.
 PERFORMANCE_WINDOW_DAYS = 90
+
+#: Routing a lead whose owner was cleared outside a pool (a person emptied it, a bulk action,
+#: a deactivated user's handover). Not a trigger rules choose: such a lead is routed like a new
+#: lead, by the new-lead rules (leads.hooks' after-owner-change hook, see ``pools.tasks``).
+OWNER_CLEARED = "unowned"
+
+#: The ``via`` of the owner changes pools makes (leads.hooks). A lead that loses its owner by
+#: one of ``INTO_POOL`` is in a pool (which routes it again itself when it says so), so the
+#: after-owner-change hook does not route it.
+VIA_ROUTING = "routing"
+VIA_CLAIM = "claim"
+VIA_ALLOCATE = "allocate"
+VIA_RETURN = "return"
+VIA_WITHDRAW = "withdraw"
+VIA_RECLAIM = "reclaim"
+VIA_HANDOFF = "handoff"
+INTO_POOL = frozenset({VIA_ROUTING, VIA_RETURN, VIA_WITHDRAW, VIA_RECLAIM, VIA_HANDOFF})
 
 
 @dataclass
@@ -181,7 +202,7 @@ class _Picker:
 
 def rules_for(trigger: str) -> list[AssignmentRule]:
     """The active rules for ``trigger``, in the order they are tried."""
-    if trigger == AssignmentRule.Trigger.MANUAL:  # "re-run assignment" applies the new-lead rules
+    if trigger in (AssignmentRule.Trigger.MANUAL, OWNER_CLEARED):  # the new-lead rules apply
         trigger = AssignmentRule.Trigger.NEW
     return list(
         AssignmentRule.objects.filter(is_active=True, triggers__contains=[trigger])
@@ -261,13 +282,16 @@ def leads_route(
         entries = {e.lead_id: e for e in PoolEntry.objects.filter(lead__in=leads)}
         if trigger == AssignmentRule.Trigger.NEW:
             leads = [lead for lead in leads if lead.pk not in entries]
+        elif trigger == OWNER_CLEARED:
+            leads = [lead for lead in leads if _left_unowned(lead, entries.get(lead.pk))]
         result.skipped = len(ids) - len(leads)
         rules, pickers = rules_for(trigger), {}
         placements = []
         for lead in leads:
-            placement = _place(
-                lead, rules, pickers, now=now, dry_run=False, in_pool=lead.pk in entries
-            )
+            # A lead whose owner was cleared is in no pool, even if its entry says where its
+            # last owner claimed it from: no rule matching, it goes to the fallback pool.
+            in_pool = lead.pk in entries and trigger != OWNER_CLEARED
+            placement = _place(lead, rules, pickers, now=now, dry_run=False, in_pool=in_pool)
             if placement is None:
                 result.skipped += 1
                 continue
@@ -276,6 +300,11 @@ def leads_route(
         for picker in pickers.values():
             picker.save()
         _write(placements, entries, trigger=trigger, actor=actor, now=now)
+        if trigger == OWNER_CLEARED:
+            # Given to a person by a rule, a lead claimed from a pool by its last owner counts
+            # as held from that pool since now: its reclaim clock starts again for the new one.
+            held = [p.lead.pk for p in placements if p.pool is None and p.lead.pk in entries]
+            PoolEntry.objects.filter(lead_id__in=held).update(claimed_at=now, warned_at=None)
     for placement in placements:
         if placement.owner is not None:
             result.assigned += 1
@@ -285,6 +314,16 @@ def leads_route(
     result.placements = placements
     _notify_owners(placements, actor)
     return result
+
+
+def _left_unowned(lead: Lead, entry: PoolEntry | None) -> bool:
+    """Whether ``lead`` (locked, no owner) still waits to be routed after its owner was
+    cleared: open, not merged, and not waiting in a pool (an entry whose lead is not held:
+    returned, withdrawn or reclaimed into it, or placed there by an earlier run of this
+    routing). A retried task, or a second one for the same clearing, so routes nothing twice."""
+    if lead.status not in OPEN_STATUSES or lead.merged_into_id is not None:
+        return False
+    return entry is None or entry.claimed_at is not None
 
 
 def _write(placements: list[Placement], entries, *, trigger, actor, now) -> None:
@@ -351,7 +390,8 @@ def _write(placements: list[Placement], entries, *, trigger, actor, now) -> None
 
 def _owners_write(owned: list[Lead], *, now, actor) -> None:
     """One UPDATE per new owner (a batch has tens of owners, not thousands of CASE branches),
-    then the history rows in one insert: 1,000 leads in well under a second."""
+    then the history rows in one insert: 1,000 leads in well under a second. What follows an
+    owner change (leads_owner_changed) runs once per new owner, set-based too."""
     by_owner: dict[int, list[int]] = defaultdict(list)
     for lead in owned:
         by_owner[lead.owner_id].append(lead.pk)
@@ -371,6 +411,9 @@ def _owners_write(owned: list[Lead], *, now, actor) -> None:
     for lead in owned:
         lead.updated_at = now
     Lead.history.bulk_history_create(owned, batch_size=1000, update=True, default_user=actor)
+    owners = {lead.owner_id: lead.owner for lead in owned}
+    for owner_id, pks in by_owner.items():  # once per new owner, after the history rows
+        leads_owner_changed(lead_ids=pks, owner=owners[owner_id], actor=actor, via=VIA_ROUTING)
 
 
 def _notify_owners(placements: list[Placement], actor: User | None) -> None:
