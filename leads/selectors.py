@@ -165,9 +165,10 @@ def owners_filterable_by(user: User) -> QuerySet[User]:
 
 def lead_can_write(user: User, lead: Lead) -> bool:
     """Who may change a lead: tenant admins; its owner; the owner's managers (reporting line
-    or managed team); read-write members; read-write sharing rules covering its owner. A
-    converted lead is read-only for everyone: it lives on as its customer (its kept follow-ups
-    stay with their assignees)."""
+    or managed team); read-write members; read-write sharing rules covering its owner; and
+    whoever another app makes an administrator of the lead (``lead_is_administered_by``:
+    pools, the admins of the lead's pool). A converted lead is read-only for everyone: it lives
+    on as its customer (its kept follow-ups stay with their assignees)."""
     if lead.status == LeadStatus.CONVERTED:
         return False
     if user.has_role(Role.TENANT_ADMIN) or lead.owner_id == user.pk:
@@ -179,7 +180,9 @@ def lead_can_write(user: User, lead: Lead) -> bool:
     if LeadMember.objects.filter(lead=lead, user=user, access=Access.WRITE).exists():
         return True
     _readable, writable = _shared_owner_ids(user)
-    return lead.owner_id is not None and lead.owner_id in writable
+    if lead.owner_id is not None and lead.owner_id in writable:
+        return True
+    return lead_is_administered_by(user, lead)
 
 
 def lead_is_administered_by(user: User, lead: Lead) -> bool:

@@ -46,6 +46,14 @@ def pools_for(user: User) -> QuerySet[Pool]:
     return Pool.objects.filter(pk__in=pool_ids_member(user) | pool_ids_admin(user))
 
 
+def pools_return_targets(user: User) -> QuerySet[Pool]:
+    """The active pools ``user`` belongs to (member or admin): where they may return a lead
+    that sits in no pool (a pooled lead always goes back to its own pool)."""
+    return Pool.objects.filter(
+        pk__in=pool_ids_member(user) | pool_ids_admin(user), is_active=True
+    ).order_by("name")
+
+
 def pooled_leads_visible_q(user: User) -> Q | None:
     """Visibility hook: unclaimed leads of the pools ``user`` is in, and every lead of the
     pools they administer (to allocate, withdraw and transfer them)."""

@@ -46,4 +46,8 @@ texts_register(
         "count",
     ),
     pools__from_pool=_("from %(pool)s"),
+    pools__returned_yours=_("%(name)s returned your lead %(lead)s to %(pool)s"),
+    pools__reassigned=_("%(lead)s was reassigned to %(name)s"),
+    pools__reassigned_by=_("By %(actor)s, an admin of %(pool)s."),
+    pools__reassigned_from=_("reassigned from %(name)s"),
 )

@@ -345,6 +345,8 @@ OBJECT_ROUTES.update(
         "pools-lead-return": ObjectRoute(_pooled_lead, methods=("POST",)),
         "pools-lead-withdraw": ObjectRoute(_pooled_lead, methods=("POST",)),
         "pools-lead-add": ObjectRoute(_pooled_lead, methods=("POST",)),
+        "pools-lead-allocate": ObjectRoute(_pooled_lead, methods=("POST",)),
+        "pools-lead-transfer": ObjectRoute(_pooled_lead, methods=("POST",)),
         "pools-reveal": ObjectRoute(_pooled_lead_field, methods=("POST",)),
         "pools-rule-edit": ObjectRoute(_rule),
         "pools-rule-move": ObjectRoute(_rule, methods=("POST",)),

@@ -14,10 +14,13 @@ from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
 from leadcrm.notifications.texts import text
-from leads.models import OPEN_STATUSES, Lead, LeadStatus
+from leads.errors import LeadError
+from leads.models import OPEN_STATUSES, Access, Lead, LeadMember, LeadStatus
+from leads.selectors import owner_ids_in_line, owner_ids_visible_to
 from leads.services.lead import lead_assign
 from pools.errors import LeadAlreadyClaimedError, PoolError, PoolLimitError
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent
+from pools.selectors import pool_ids_admin, pool_ids_member
 from pools.services.events import pool_event_record, pool_notify, pool_notify_admins
 from pools.services.pool import pool_can_claim, pool_is_admin, pool_is_member
 from pools.services.routing import (
@@ -42,18 +45,54 @@ def pool_lead_add(*, pool: Pool, lead: Lead, actor: User | None, reason: str = "
     return entry
 
 
+def _holder(locked: Lead) -> User | None:
+    """The owner of a lead just locked, read on its own: after waiting for another
+    transaction's lock, Postgres re-checks the locked row but may hand back the joined owner
+    empty, so ``select_related("owner")`` cannot be trusted to name who won the race."""
+    return User.objects.filter(pk=locked.owner_id).first() if locked.owner_id else None
+
+
 def _lock_open_lead(pool: Pool, lead: Lead) -> Lead:
-    locked = Lead.objects.select_for_update(of=("self",)).select_related("owner").get(pk=lead.pk)
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
     entry = PoolEntry.objects.filter(lead=locked).first()
     if entry is None or entry.pool_id != pool.pk:
         raise PoolError(_("This lead is not in the pool %(pool)s.") % {"pool": pool})
     if locked.owner_id is not None:
         raise LeadAlreadyClaimedError(
             _("%(lead)s was already claimed by %(owner)s.")
-            % {"lead": locked, "owner": locked.owner}
+            % {"lead": locked, "owner": _holder(locked)}
         )
     if locked.status not in (LeadStatus.UNASSIGNED, LeadStatus.NURTURE):
         raise PoolError(_("This lead cannot be claimed in its status."))
+    return locked
+
+
+#: The statuses in which a pool admin may reassign a held lead to another member: being worked
+#: (Pending, Following up) or judged Invalid by its holder (another member may see it afresh).
+REASSIGNABLE_STATUSES = (LeadStatus.PENDING, LeadStatus.FOLLOWING_UP, LeadStatus.INVALID)
+
+
+def _lock_held_lead(pool: Pool, lead: Lead, holder: User) -> Lead:
+    """Lock a lead of ``pool`` that ``holder`` should hold: the admin's view of it is checked
+    under the lock, so a lead claimed, returned or reassigned meanwhile is refused."""
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    entry = PoolEntry.objects.filter(lead=locked).first()
+    if entry is None or entry.pool_id != pool.pk:
+        raise PoolError(_("This lead is not in the pool %(pool)s.") % {"pool": pool})
+    if locked.owner_id is None:
+        raise PoolError(
+            _("%(lead)s is no longer held by %(name)s: it is back in the pool.")
+            % {"lead": locked, "name": holder}
+        )
+    if locked.owner_id != holder.pk:
+        raise LeadAlreadyClaimedError(
+            _("%(lead)s is now held by %(owner)s, no longer by %(name)s.")
+            % {"lead": locked, "owner": _holder(locked), "name": holder}
+        )
+    if locked.status not in REASSIGNABLE_STATUSES:
+        raise PoolError(
+            _("Only leads that are Pending, Following up or Invalid can be reassigned.")
+        )
     return locked
 
 
@@ -199,62 +238,221 @@ def pool_claim(*, pool: Pool, lead: Lead, actor: User) -> Lead:
     return locked
 
 
-def pool_allocate(*, pool: Pool, lead: Lead, to_user: User, actor: User) -> Lead:
-    """A pool admin gives a pooled lead to a member (who is notified). Limits apply."""
+def pool_allocate(
+    *, pool: Pool, lead: Lead, to_user: User, actor: User, from_user: User | None = None
+) -> Lead:
+    """A pool admin gives a lead of the pool to a member, who is notified. Limits apply.
+
+    ``from_user`` is who the admin saw holding the lead:
+    - None: the lead waits in the pool (Unassigned or Nurture) and is allocated; the pool must
+      not be claim-only;
+    - its owner: the lead is reassigned to another member (Pending, Following up or Invalid,
+      in any pool mode); the former owner is told, and the pool event names them.
+
+    Concurrency: the member's claim lock is taken first, then the lead's row lock, and the
+    holder is checked under it. Of two admins reassigning (or allocating) the same lead at
+    once exactly one wins; the other gets LeadAlreadyClaimedError naming who holds it now.
+    The owner change is in the lead's history (lead_assign) and in the pool's events.
+    """
     if not pool_is_admin(pool, actor):
         raise PoolError(_("Only the pool's admins can allocate its leads."))
-    if pool.mode == Pool.Mode.CLAIM:
+    if from_user is None and pool.mode == Pool.Mode.CLAIM:
         raise PoolError(_("Members claim the leads of %(pool)s.") % {"pool": pool})
     if not pool_is_member(pool, to_user):
         raise PoolError(
             _("%(name)s is not a member of %(pool)s.") % {"name": to_user, "pool": pool}
         )
+    if from_user is not None and from_user.pk == to_user.pk:
+        raise PoolError(_("%(name)s already holds this lead.") % {"name": to_user})
     with transaction.atomic():
         _lock_member(pool, to_user)
-        locked = _lock_open_lead(pool, lead)
+        if from_user is None:
+            locked = _lock_open_lead(pool, lead)
+        else:
+            locked = _lock_held_lead(pool, lead, from_user)
         _check_limits(pool, to_user, locked, actor)
+        reason = "allocated" if from_user is None else f"reassigned from {from_user}"
         locked = lead_assign(
-            lead=locked, owner=to_user, actor=actor, reason="allocated", via=VIA_ALLOCATE
+            lead=locked, owner=to_user, actor=actor, reason=reason, via=VIA_ALLOCATE
         )
         PoolEntry.objects.filter(lead=locked).update(claimed_at=timezone.now(), warned_at=None)
-        pool_event_record(locked, pool, PoolEvent.Action.ALLOCATE, actor, to_user=to_user)
+        pool_event_record(
+            locked,
+            pool,
+            PoolEvent.Action.ALLOCATE,
+            actor,
+            to_user=to_user,
+            params={"text": text("pools.reassigned_from", name=str(from_user))}
+            if from_user is not None
+            else None,
+        )
+        if from_user is not None and from_user.pk != actor.pk:
+            from leadcrm.notifications.models import Notification
+
+            pool_notify(
+                from_user,
+                Notification.Kind.LEAD_WITHDRAWN,
+                text("pools.reassigned", lead=str(locked), name=str(to_user)),
+                locked,
+                body=text("pools.reassigned_by", actor=str(actor), pool=str(pool)),
+                key=f"reassigned:{locked.uuid}:{timezone.now():%Y%m%d%H%M%S%f}",
+            )
     return locked
 
 
-def pool_return(*, lead: Lead, actor: User, reason: str, note: str = "") -> Lead:
-    """The owner gives a pooled lead back, with a reason (one of the pool's reasons when it
-    lists some) and an optional note; it is unassigned again, and routed again when the pool
-    says so."""
+@dataclass(frozen=True)
+class ReturnRights:
+    """Whose leads ``actor`` may give back to a pool: the one return rule, worked out once
+    per request (the lead page, a list row and the bulk action all ask ``refusal``).
+
+    A held lead may be returned by tenant admins; its owner and the owner's superiors
+    (reporting line or managed teams); its read-write team members and their superiors; and
+    whoever a read-write sharing rule covering its owner opens it to. Read-only members and
+    shares, and everyone else, are refused (a pool admin is pointed to Withdraw)."""
+
+    everyone: bool
+    #: Owners whose leads the actor may return: their own line and read-write shares.
+    owners: frozenset[int]
+    #: The actor and everyone below them: the read-write team members they answer for.
+    line: frozenset[int]
+    #: The pools the actor administers (for the refusal's words only).
+    administers: frozenset[int]
+
+    def refusal(self, lead: Lead, *, pool_id: int | None = None) -> str:
+        """Why ``lead`` (in the pool ``pool_id``, if any) may not be returned, or ""."""
+        if lead.status in (LeadStatus.CONVERTED, LeadStatus.VOID):
+            return _("A converted or void lead cannot be returned.")
+        if lead.owner_id is None:
+            return _("This lead has no owner, so there is nothing to return.")
+        if self.everyone or lead.owner_id in self.owners:
+            return ""
+        if LeadMember.objects.filter(
+            lead_id=lead.pk, access=Access.WRITE, user_id__in=self.line
+        ).exists():
+            return ""
+        if pool_id is not None and pool_id in self.administers:
+            return _("You administer this lead's pool: withdraw it instead.")
+        return _(
+            "Only its owner, the owner's managers, its read-write team members (and their "
+            "managers) and read-write shares can return this lead."
+        )
+
+
+def pool_return_rights(actor: User) -> ReturnRights:
+    """``actor``'s ReturnRights (a few queries, whatever the number of leads asked about)."""
+    if actor.is_tenant_admin:
+        return ReturnRights(True, frozenset(), frozenset(), frozenset())
+    _readable, writable = owner_ids_visible_to(actor)
+    return ReturnRights(
+        everyone=False,
+        owners=frozenset(writable),
+        line=frozenset(owner_ids_in_line(actor)),
+        administers=frozenset(pool_ids_admin(actor)),
+    )
+
+
+def pool_return(
+    *,
+    lead: Lead,
+    actor: User,
+    reason: str,
+    note: str = "",
+    pool: Pool | None = None,
+    rights: ReturnRights | None = None,
+) -> Lead:
+    """Give a held lead back to a pool, with a reason (one of the pool's reasons when it lists
+    some) and an optional note; it is unassigned again, and routed again when the pool says so.
+
+    1. lock the lead; the return rule (ReturnRights) is checked on the locked row, so a lead
+       that changed hands meanwhile is judged as it is now
+    2. the pool: a pooled lead goes back to its own pool (``pool`` is ignored); a lead in no
+       pool goes into ``pool``, an active pool ``actor`` belongs to (member or admin)
+    3. unassign, record the event, tell the pool's admins and, when someone else returned
+       it, the former owner; re-route if the pool says so
+    All-or-nothing: a refusal (PoolError, with the reason in words) changes nothing.
+    """
     reason, note = (reason or "").strip(), (note or "").strip()
     if not reason:
         raise PoolError(_("Say why you return the lead."))
+    rights = rights or pool_return_rights(actor)
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         entry = PoolEntry.objects.filter(lead=locked).select_related("pool").first()
-        if entry is None:
-            raise PoolError(_("This lead did not come from a pool."))
-        if locked.owner_id != actor.pk:
-            raise PoolError(_("Only the lead's owner can return it."))
-        pool = entry.pool
-        if pool.return_reasons and reason not in pool.return_reasons:
-            raise PoolError(_("Choose one of the pool's return reasons."))
+        refusal = rights.refusal(locked, pool_id=entry.pool_id if entry else None)
+        if refusal:
+            raise PoolError(refusal)
+        if entry is not None:
+            target = entry.pool
+        elif pool is None:
+            raise PoolError(_("This lead is in no pool: choose the pool it goes into."))
+        elif not pool.is_active or pool.pk not in pool_ids_member(actor) | pool_ids_admin(actor):
+            raise PoolError(
+                _("You can return a lead only into a pool you belong to, not into %(pool)s.")
+                % {"pool": pool}
+            )
+        else:
+            target = pool
+        if target.return_reasons and reason not in target.return_reasons:
+            raise PoolError(
+                _("Choose one of the return reasons of %(pool)s: %(reasons)s.")
+                % {"pool": target, "reasons": ", ".join(target.return_reasons)}
+            )
+        former = _holder(locked)
         full = f"{reason}: {note}" if note else reason
         locked = lead_assign(
             lead=locked, owner=None, actor=actor, reason=f"returned: {full}", via=VIA_RETURN
         )
-        PoolEntry.objects.filter(pk=entry.pk).update(claimed_at=None, warned_at=None)
-        pool_event_record(locked, pool, PoolEvent.Action.RETURN, actor, reason=full)
+        if entry is not None:
+            PoolEntry.objects.filter(pk=entry.pk).update(claimed_at=None, warned_at=None)
+        else:
+            PoolEntry.objects.create(lead=locked, pool=target, entered_at=timezone.now())
+        pool_event_record(locked, target, PoolEvent.Action.RETURN, actor, reason=full)
+        now = timezone.now()
         pool_notify_admins(
-            pool,
+            target,
             actor,
-            title=text("pools.returned", name=str(actor), lead=str(locked), pool=str(pool)),
+            title=text("pools.returned", name=str(actor), lead=str(locked), pool=str(target)),
             body=full,
             url=reverse("leads-detail", kwargs={"uuid": locked.uuid}),
-            key=f"returned:{locked.uuid}:{timezone.now():%Y%m%d%H%M%S%f}",
+            key=f"returned:{locked.uuid}:{now:%Y%m%d%H%M%S%f}",
         )
-        if pool.reroute_returned:
+        if former is not None and former.pk != actor.pk:
+            from leadcrm.notifications.models import Notification
+
+            pool_notify(
+                former,
+                Notification.Kind.LEAD_WITHDRAWN,
+                text("pools.returned_yours", name=str(actor), lead=str(locked), pool=str(target)),
+                locked,
+                body=full,
+                key=f"returned-yours:{locked.uuid}:{now:%Y%m%d%H%M%S%f}",
+            )
+        if target.reroute_returned:
             leads_route([locked.pk], trigger=AssignmentRule.Trigger.RETURNED, actor=actor)
     return locked
+
+
+def pool_return_many(
+    *, leads, actor: User, reason: str, note: str = "", pool: Pool | None = None
+) -> tuple[list[Lead], list[tuple[Lead, str]]]:
+    """Return several leads (the list's bulk action), each all-or-nothing in its own
+    transaction under the same rule as one lead; returns (returned, [(lead, why not)]).
+    Pooled leads go back to their own pool, leads in no pool into ``pool``."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PoolError(_("Say why you return the lead."))
+    rights = pool_return_rights(actor)
+    done, refused = [], []
+    for lead in leads:
+        try:
+            done.append(
+                pool_return(
+                    lead=lead, actor=actor, reason=reason, note=note, pool=pool, rights=rights
+                )
+            )
+        except LeadError as error:  # PoolError, or lead_assign's own refusals
+            refused.append((lead, error.message))
+    return done, refused
 
 
 def pool_claim_many(*, pool: Pool, leads, actor: User) -> tuple[list[Lead], list[tuple[Lead, str]]]:
@@ -294,16 +492,14 @@ def pool_withdraw(*, lead: Lead, actor: User, reason: str, pool: Pool | None = N
     if not reason:
         raise PoolError(_("Say why you withdraw the lead."))
     with transaction.atomic():
-        locked = (
-            Lead.objects.select_for_update(of=("self",)).select_related("owner").get(pk=lead.pk)
-        )
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
         entry = PoolEntry.objects.filter(lead=locked).select_related("pool").first()
         target = entry.pool if entry else pool
         if target is None:
             raise PoolError(_("Choose the pool the lead goes into."))
         if not pool_is_admin(target, actor):
             raise PoolError(_("Only the pool's admins can withdraw its leads."))
-        former = locked.owner
+        former = _holder(locked)
         if former is None:
             raise PoolError(_("This lead has no owner to take it from."))
         locked = lead_assign(
@@ -338,6 +534,8 @@ def pool_transfer(*, leads, to_pool: Pool, actor: User, reason: str = "") -> int
         raise PoolError(
             _("Only the admins of %(pool)s can move leads into it.") % {"pool": to_pool}
         )
+    if not to_pool.is_active:
+        raise PoolError(_("%(pool)s is not active: choose another pool.") % {"pool": to_pool})
     moved = 0
     with transaction.atomic():
         ids = sorted(lead.pk for lead in leads)
@@ -384,6 +582,26 @@ def pool_transfer(*, leads, to_pool: Pool, actor: User, reason: str = "") -> int
                 key=f"transfer:{to_pool.uuid}:{now:%Y%m%d%H%M%S%f}",
             )
     return moved
+
+
+def pool_lead_transfer(*, lead: Lead, to_pool: Pool, actor: User, reason: str = "") -> Lead:
+    """Move one pooled lead, held or waiting, into another pool (the lead page's Transfer): the
+    rule and the locks of ``pool_transfer`` (the actor administers both pools). A holder keeps
+    the lead. Raises PoolError when nothing could move, saying why."""
+    entry = PoolEntry.objects.filter(lead=lead).select_related("pool").first()
+    if entry is None:
+        raise PoolError(_("%(lead)s is in no pool to transfer it from.") % {"lead": lead})
+    if entry.pool_id == to_pool.pk:
+        raise PoolError(_("%(lead)s is already in %(pool)s.") % {"lead": lead, "pool": to_pool})
+    if not pool_transfer(leads=[lead], to_pool=to_pool, actor=actor, reason=reason):
+        # Moved out of its pool meanwhile (another admin, a merge): say where it is now.
+        now_in = PoolEntry.objects.filter(lead=lead).select_related("pool").first()
+        raise PoolError(
+            _("%(lead)s is already in %(pool)s.") % {"lead": lead, "pool": now_in.pool}
+            if now_in
+            else _("%(lead)s is in no pool to transfer it from.") % {"lead": lead}
+        )
+    return Lead.objects.get(pk=lead.pk)
 
 
 def pool_transfer_all(*, from_pool: Pool, to_pool: Pool, actor: User, reason: str = "") -> int:
