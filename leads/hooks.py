@@ -86,6 +86,7 @@ VIA_BULK = "bulk"  # the list's bulk bar
 VIA_CREATE = "create"  # a lead created with an owner (form, API)
 VIA_IMPORT = "import"  # an import that gives its leads an owner
 VIA_DEACTIVATION = "deactivation"  # a deactivated user's leads handed over
+VIA_MERGE = "merge"  # a merge kept the owner of another record of the group
 
 _after_owner_change: list[Callable[[list[int], object | None, object | None, str], None]] = []
 

@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 from leadcrm.accounts.models import User
 from leads.errors import LeadError
 from leads.fields import MERGE_FIELDS
-from leads.hooks import merge_hooks
+from leads.hooks import VIA_MERGE, merge_hooks
 from leads.models import (
     Activity,
     Comment,
@@ -42,6 +42,7 @@ from leads.models import (
     Task,
 )
 from leads.selectors import lead_can_write
+from leads.services.ownership import leads_owner_changed
 
 #: What moves from the merged leads to the survivor (lead-team members: those not there yet).
 MOVED = {"activities": Activity, "tasks": Task, "comments": Comment, "emails": LeadEmail}
@@ -277,6 +278,7 @@ def lead_merge(
         if len(locked) != len(ids):
             raise LeadError(_("One of the leads no longer exists."))
         keep = locked[survivor.pk]
+        owner_before = keep.owner_id
         gone = [locked[pk] for pk in ids if pk != survivor.pk]
         _check([keep, *gone], actor)
         work = _work_counts(ids)
@@ -319,6 +321,8 @@ def lead_merge(
         keep._history_user = actor
         keep._change_reason = "merged: " + ", ".join(str(g.uuid) for g in gone)
         keep.save()
+        if keep.owner_id != owner_before:  # SOP tasks and open tasks, as on any owner change
+            leads_owner_changed(lead_ids=[keep.pk], owner=keep.owner, actor=actor, via=VIA_MERGE)
         for lead in gone:
             lead.merged_into = keep
             lead._history_user = actor

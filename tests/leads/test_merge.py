@@ -273,7 +273,7 @@ def test_the_review_page_pages_and_filters_by_level(in_tenant_a, monkeypatch):
     assert ("Paged 0" in first, "Paged 2" in first, "Paged 4" in first) == (True, True, False)
     assert "page=2" in first  # a Next link
     third = client.get(url + "?page=3").content.decode()
-    assert ("Paged 8" in third, "Next" in third) == (True, False)
+    assert ("Paged 8" in third, "page=4" in third) == (True, False)  # no Next link
     similar = client.get(url + "?level=similar").content.decode()
     assert ("Paged 0" in similar, "Paged 4" in similar) == (False, True)
     assert "Similar · 3" in similar

@@ -628,3 +628,24 @@ def test_the_lead_settings_page_saves_the_open_tasks_choice_and_refuses_a_rep(ca
     assert refused.status_code == 403
     with tenant_context(cast_a.tenant):
         assert LeadSettings.load().open_tasks_on_reassign == "cancel"
+
+
+def test_a_merge_that_keeps_another_records_owner_gives_them_the_sop_tasks(in_tenant_a):
+    """The survivor (unowned) takes the owner of the record being worked: what follows any
+    owner change follows this one too."""
+    from leads.services.merge import lead_merge
+
+    cast = in_tenant_a
+    worked = lead_services.lead_create(
+        actor=cast.admin, owner=cast.rep, name="Lin Hui", mobile="13800001111"
+    )
+    lead_services.lead_change_status(lead=worked, to_status=LeadStatus.FOLLOWING_UP, actor=cast.rep)
+    newer = _unowned(cast, name="Lin Hui", mobile="13800001111")
+    stage = Stage.objects.filter(is_active=True).order_by("position").first()
+    Lead.objects.filter(pk__in=[worked.pk, newer.pk]).update(stage=stage)
+    SopTemplate.objects.create(stage=stage, title="Call within 24 h", due_in_hours=24)
+    assert _sop_tasks(newer) == []
+    merge = lead_merge(survivor=newer, others=[worked], actor=cast.admin, values={})
+    survivor = Lead.objects.get(pk=merge.survivor_id)
+    assert survivor.owner == cast.rep
+    assert _sop_tasks(survivor) == [cast.rep.pk]
