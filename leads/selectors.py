@@ -221,11 +221,15 @@ SCENES = (
     "follow_up",
     "my_overdue",
     "subordinates",
+    "subordinates_participating",
     "department",
     "shared",
     "participating",
     "all",
 )
+
+#: "Awaiting my follow-up" (the reference CRM's scene): my leads in these statuses.
+AWAITING_FOLLOW_UP = (LeadStatus.PENDING, LeadStatus.FOLLOWING_UP)
 
 
 def scene_default_for(user: User | None) -> str:
@@ -245,15 +249,18 @@ def _scene_narrow(leads: QuerySet[Lead], *, user: User, scene: str) -> QuerySet[
     if scene in ("mine", "follow_up", "my_overdue"):
         leads = leads.filter(owner=user)
     if scene == "follow_up":
-        # Pending (never touched) or due today or earlier, while still being worked.
-        tomorrow = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-        tomorrow += timedelta(days=1)
-        due = Q(next_follow_up_at__lt=tomorrow, status__in=OPEN_STATUSES)
-        leads = leads.filter(Q(status=LeadStatus.PENDING) | due)
+        leads = leads.filter(status__in=AWAITING_FOLLOW_UP)
     elif scene == "my_overdue":
         leads = leads.filter(next_follow_up_at__lt=timezone.now(), status__in=OPEN_STATUSES)
     elif scene == "subordinates":
         leads = leads.filter(owner_id__in=user_subordinate_ids(user))
+    elif scene == "subordinates_participating":
+        # A colleague of the lead's team (LeadMember) who reports to me; among the leads I
+        # may see, so a lead owned outside my line stays hidden even if they work on it.
+        members = LeadMember.objects.filter(
+            lead=OuterRef("pk"), user_id__in=user_subordinate_ids(user)
+        )
+        leads = leads.filter(Exists(members))
     elif scene == "department":
         if user.team_id is None:
             return leads.filter(owner=user)

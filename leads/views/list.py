@@ -43,21 +43,32 @@ def lead_list(request):
 
 SCENE_TABS = [
     ("mine", gettext_lazy("My leads")),
-    ("follow_up", gettext_lazy("Pending or due today")),
+    ("follow_up", gettext_lazy("Awaiting my follow-up")),
     ("my_overdue", gettext_lazy("My overdue")),
     ("subordinates", gettext_lazy("My subordinates'")),
+    ("subordinates_participating", gettext_lazy("My subordinates participate in")),
     ("department", gettext_lazy("My department's")),
     ("shared", gettext_lazy("Shared with me")),
     ("participating", gettext_lazy("I participate in")),
     ("all", gettext_lazy("All I can see")),
 ]
 
-#: What a scene tab holds when its name alone may not say it all (the tab's tooltip).
-SCENE_HINTS = {
-    "follow_up": gettext_lazy(
-        "My leads still Pending, and my open leads whose next follow-up is today or overdue"
-    ),
-}
+#: Scenes only managers (and tenant admins) are offered: their people's leads.
+MANAGER_SCENES = ("subordinates", "subordinates_participating")
+
+
+def _scene_hints() -> dict[str, str]:
+    """What a scene tab holds when its name alone may not say it all (the tab's tooltip),
+    in the statuses' own words (LeadStatus labels)."""
+    pending, following_up = (LeadStatus(s).label for s in selectors.AWAITING_FOLLOW_UP)
+    return {
+        "follow_up": _("My leads that are %(first)s or %(second)s")
+        % {"first": pending, "second": following_up},
+        "subordinates_participating": _(
+            "Leads on which someone who reports to me is a team member (among the leads I may see)"
+        ),
+    }
+
 
 #: The page's subtitle for each sort of the list (selectors.SORTS).
 SORT_NOTES = {
@@ -84,13 +95,14 @@ def _filters_in_use(filters: selectors.LeadFilters) -> int:
 def list_context(request, filters) -> dict:
     """What the list page needs besides the lead table: scenes, saved views and the bulk bar."""
     user = request.user
+    hints = _scene_hints()
     tabs = [
-        (key, label, SCENE_HINTS.get(key, ""))
+        (key, label, hints.get(key, ""))
         for key, label in SCENE_TABS
         if key == filters.scene
-        or (key == "subordinates" and user.has_role(Role.MANAGER, Role.TENANT_ADMIN))
+        or (key in MANAGER_SCENES and user.has_role(Role.MANAGER, Role.TENANT_ADMIN))
         or (key == "department" and user.team_id)
-        or key not in ("subordinates", "department")
+        or key not in (*MANAGER_SCENES, "department")
     ]
     labels = dict(LeadStatus.choices)
     return {
