@@ -1,7 +1,5 @@
 """The Leads list: scenes, filters, saved views and the bulk bar."""
 
-import dataclasses
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import QueryDict
@@ -17,7 +15,7 @@ from leadcrm.parsing import uuid_or_none
 from leads import exports, hooks, selectors
 from leads.errors import LeadError
 from leads.listing import lead_table_context
-from leads.models import ImportJob, LeadStatus, LossReason
+from leads.models import LeadStatus, LossReason
 from leads.services import bulk as bulk_services
 from leads.services import saved_views as saved_view_services
 from leads.services.campaign_attach import campaigns_attachable
@@ -29,7 +27,7 @@ def lead_list(request):
     targets = selectors.lead_filter_targets(filters)  # once for the rows and the chips
     leads = selectors.lead_list(user=request.user, filters=filters, targets=targets)
     context = lead_table_context(request, leads, filters=filters, targets=targets)
-    context |= list_context(request, filters)
+    context |= list_context(request, filters, targets)
     # The total of the same queryset; a page that shows the end of the list already knows it.
     seen_all = not context["has_next"] and (context["leads"] or context["page"] == 1)
     context["total"] = selectors.lead_list_count(
@@ -79,20 +77,7 @@ SORT_NOTES = {
 }
 
 
-def _filters_in_use(filters: selectors.LeadFilters) -> int:
-    """How many filters narrow the list besides its scene and search (the phone's Filters
-    button shows it while the filters are folded away)."""
-    default = selectors.LeadFilters()
-    used = 0
-    for field in dataclasses.fields(filters):
-        value = getattr(filters, field.name)
-        if field.name in ("scene", "q", "sort") or value == getattr(default, field.name):
-            continue
-        used += len(value) if field.name in ("custom", "owners", "sources") else 1
-    return used
-
-
-def list_context(request, filters) -> dict:
+def list_context(request, filters, targets) -> dict:
     """What the list page needs besides the lead table: scenes, saved views and the bulk bar."""
     user = request.user
     hints = _scene_hints()
@@ -108,7 +93,6 @@ def list_context(request, filters) -> dict:
     return {
         "scene_tabs": tabs,
         "sort_note": SORT_NOTES[filters.sort],
-        "filters_in_use": _filters_in_use(filters),
         "saved_views": list(saved_view_services.saved_view_list(user=user)),
         "current_query": saved_view_services.saved_view_query_clean(request.GET.urlencode()),
         "list_query": request.GET.urlencode(),
@@ -119,9 +103,7 @@ def list_context(request, filters) -> dict:
         "bulk_campaigns": campaigns_attachable(),
         "bulk_extra_actions": hooks.bulk_actions(user),
         "export_limit": exports.EXPORT_DIRECT_LIMIT,
-        "imported_job": ImportJob.objects.filter(uuid=filters.imported).first()
-        if filters.imported
-        else None,
+        "imported_job": targets.imported,
     }
 
 
