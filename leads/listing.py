@@ -1,27 +1,41 @@
 """The lead table that pages share (the Leads list, a pool's leads): filters, chips, sorts, pager.
 
-A page picks which chips and sorts it offers; the partials in templates/leads/partials/_table_*
-render what this returns. Pages of other apps import this module; it imports none of them.
+A page picks which chips, sorts and "More filters" controls it offers; the partials in
+templates/leads/partials/_table_* render what this returns. Pages of other apps import this
+module; it imports none of them.
 """
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import reduce
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from leadcrm.parsing import query_values
 from leads.fields import custom_fields_active
 from leads.hooks import tag_choices
 from leads.models import LeadSettings, LeadStatus, Priority, SourceChannel, Stage
 from leads.selectors import (
+    DATE_FILTER_YEARS,
+    DATE_RANGES,
+    GRADES,
+    OWNER_NONE,
+    SCORE_MAX,
+    SCORE_MIN,
     STATUS_FILTERS,
+    FilterProblem,
     FilterTargets,
     LeadFilters,
+    campaigns_filterable,
+    imports_filterable_by,
     lead_filter_targets,
+    owner_filter_value,
     owners_filterable_by,
+    teams_filterable_by,
 )
 
 PAGE_SIZE = 50
@@ -64,9 +78,98 @@ SORTS = [
 TOGGLES = ("hot", "unassigned", "overdue")
 
 
-#: The controls of the "More filters" panel besides the tag and custom fields, named after
-#: their URL parameter (created: the created_from and created_to pair).
-MORE_FILTERS = ("owner", "source", "stage", "priority", "created")
+#: The controls of the "More filters" panel besides the tag and custom fields, in the panel's
+#: order, each with the URL parameters it sets (a date range: its from and to days).
+MORE_FILTER_PARAMS = {
+    "owner": ("owner",),
+    "team": ("team",),
+    "source": ("source",),
+    "campaign": ("campaign",),
+    "stage": ("stage",),
+    "priority": ("priority",),
+    "region": ("region",),
+    "city": ("city",),
+    "industry": ("industry",),
+    "score": ("score_min", "score_max"),
+    "grade": ("grade",),
+    **{prefix: (f"{prefix}_from", f"{prefix}_to") for prefix in DATE_RANGES},
+    "imported": ("imported",),
+    "duplicates": ("duplicates",),
+}
+MORE_FILTERS = tuple(MORE_FILTER_PARAMS)
+
+#: What each filter is called on chips and in the notes about values left out.
+FILTER_NAMES = {
+    "status": gettext_lazy("Status"),
+    "owner": gettext_lazy("Owner"),
+    "team": gettext_lazy("Team"),
+    "source": gettext_lazy("Source"),
+    "campaign": gettext_lazy("Campaign"),
+    "stage": gettext_lazy("Stage"),
+    "lost_reason": gettext_lazy("Loss reason"),
+    "priority": gettext_lazy("Priority"),
+    "region": gettext_lazy("Region / province"),
+    "city": gettext_lazy("City"),
+    "industry": gettext_lazy("Industry"),
+    "score": gettext_lazy("Score"),
+    "score_min": gettext_lazy("Score from"),
+    "score_max": gettext_lazy("Score up to"),
+    "grade": gettext_lazy("Grade"),
+    "created": gettext_lazy("Created"),
+    "created_from": gettext_lazy("Created from"),
+    "created_to": gettext_lazy("Created until"),
+    "assigned": gettext_lazy("Assigned"),
+    "assigned_from": gettext_lazy("Assigned from"),
+    "assigned_to": gettext_lazy("Assigned until"),
+    "activity": gettext_lazy("Last activity"),
+    "activity_from": gettext_lazy("Last activity from"),
+    "activity_to": gettext_lazy("Last activity until"),
+    "due": gettext_lazy("Next follow-up"),
+    "due_from": gettext_lazy("Next follow-up from"),
+    "due_to": gettext_lazy("Next follow-up until"),
+    "converted": gettext_lazy("Converted"),
+    "converted_from": gettext_lazy("Converted from"),
+    "converted_to": gettext_lazy("Converted until"),
+    "imported": gettext_lazy("Import"),
+    "duplicates": gettext_lazy("Has duplicates"),
+}
+
+#: Why a value was left out, in words (selectors.FilterProblem.reason).
+PROBLEM_TEXTS = {
+    "invalid": gettext_lazy(
+        "%(filter)s: “%(value)s” is not a value this filter knows, so it is ignored."
+    ),
+    "not_date": gettext_lazy(
+        "%(filter)s: “%(value)s” is not a date (YYYY-MM-DD), so it is ignored."
+    ),
+    "years": gettext_lazy(
+        "%(filter)s: %(value)s is not between the years %(first)s and %(last)s, so it is ignored."
+    ),
+    "not_score": gettext_lazy(
+        "%(filter)s: “%(value)s” is not a score from %(first)s to %(last)s, so it is ignored."
+    ),
+    "order": gettext_lazy(
+        "%(filter)s: the range starts after it ends (%(value)s), so the range is ignored."
+    ),
+    "too_long": gettext_lazy("%(filter)s: the value is too long, so it is ignored."),
+    "unknown": gettext_lazy(
+        "%(filter)s: “%(value)s” was not found (it may have been deleted), so it is ignored."
+    ),
+    "no_scan": gettext_lazy(
+        "Has duplicates: no duplicate scan has run yet, so no lead is known to have one."
+    ),
+}
+
+
+def filter_problem_text(problem: FilterProblem) -> str:
+    """A value the list left out, and why, in the reader's words."""
+    first, last = (SCORE_MIN, SCORE_MAX) if problem.reason == "not_score" else DATE_FILTER_YEARS
+    return PROBLEM_TEXTS[problem.reason] % {
+        "filter": FILTER_NAMES.get(problem.param, problem.param),
+        "value": problem.value,
+        "first": first,
+        "last": last,
+    }
 
 
 @dataclass(frozen=True)
@@ -85,61 +188,151 @@ def _without(request, *params: str) -> str:
     return f"?{query.urlencode()}"
 
 
+def _without_value(request, param: str, value: str, key: Callable[[str], str] = str) -> str:
+    """The page's query string with one value of a many-valued ``param`` taken out (``key``
+    gives a raw value's normal form, as the filter reads it), the others kept."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    kept = [raw for raw in query_values(request.GET, param) if key(raw) != value]
+    if kept:
+        query.setlist(param, kept)
+    else:
+        query.pop(param, None)
+    return f"?{query.urlencode()}"
+
+
+def _owner_key(raw: str) -> str:
+    return owner_filter_value(raw) or raw
+
+
+#: The chips of the date ranges: (parameter, label with the day).
+DATE_CHIPS = (
+    ("created_from", gettext_lazy("Created from %(date)s")),
+    ("created_to", gettext_lazy("Created until %(date)s")),
+    ("assigned_from", gettext_lazy("Assigned from %(date)s")),
+    ("assigned_to", gettext_lazy("Assigned until %(date)s")),
+    ("activity_from", gettext_lazy("Last activity from %(date)s")),
+    ("activity_to", gettext_lazy("Last activity until %(date)s")),
+    ("due_from", gettext_lazy("Next follow-up from %(date)s")),
+    ("due_to", gettext_lazy("Next follow-up until %(date)s")),
+    ("converted_from", gettext_lazy("Converted from %(date)s")),
+    ("converted_to", gettext_lazy("Converted until %(date)s")),
+)
+
+
 def _filter_chips(request, filters: LeadFilters, targets: FilterTargets, status_keys) -> list:
     """A removable chip for each filter a link may set that the bar shows no other way, so
     someone who arrives from a report sees why the list is narrowed. Each chip's link drops
-    its own parameter and keeps the others."""
+    its own value (one owner of several, one source...) and keeps the others."""
     chips = []
 
     def add(label: str, *params: str) -> None:
         chips.append(FilterChip(label, _without(request, *params)))
 
+    def add_value(label: str, param: str, value: str, key=str) -> None:
+        chips.append(FilterChip(label, _without_value(request, param, value, key)))
+
+    def named(param: str, value) -> str:
+        return _("%(filter)s: %(value)s") % {"filter": FILTER_NAMES[param], "value": value}
+
     if filters.status and filters.status not in status_keys:
-        add(_("Status: %(value)s") % {"value": status_filter_label(filters.status)}, "status")
-    if targets.owners:
-        owners = ", ".join(str(owner) for owner in targets.owners)
-        add(_("Owner: %(value)s") % {"value": owners}, "owner")
+        add(named("status", status_filter_label(filters.status)), "status")
+    for owner in targets.owners:
+        add_value(named("owner", owner), "owner", str(owner.uuid), _owner_key)
+    if filters.owner_none:
+        add_value(named("owner", _("Nobody")), "owner", OWNER_NONE, _owner_key)
     if targets.team:
-        add(_("Team: %(value)s") % {"value": targets.team}, "team")
-    if targets.sources:
-        sources = ", ".join(str(source) for source in targets.sources)
-        add(_("Source: %(value)s") % {"value": sources}, "source")
+        add(named("team", targets.team), "team")
+    for source in targets.sources:
+        add_value(named("source", source), "source", source.code)
+    if targets.campaign:
+        add(named("campaign", targets.campaign), "campaign")
     if targets.stage:
-        add(_("Stage: %(value)s") % {"value": targets.stage}, "stage")
+        add(named("stage", targets.stage), "stage")
     if filters.priority:
-        add(_("Priority: %(value)s") % {"value": Priority(filters.priority).label}, "priority")
+        add(named("priority", Priority(filters.priority).label), "priority")
     if filters.region:
         add(_("Region: %(value)s") % {"value": filters.region}, "region")
+    if filters.city:
+        add(named("city", filters.city), "city")
     if filters.industry:
-        add(_("Industry: %(value)s") % {"value": filters.industry}, "industry")
+        add(named("industry", filters.industry), "industry")
     if targets.lost_reason:
-        add(_("Loss reason: %(value)s") % {"value": targets.lost_reason}, "lost_reason")
-    if targets.campaign:
-        add(_("Campaign: %(value)s") % {"value": targets.campaign}, "campaign")
-    for param, label in (
-        ("created_from", _("Created from %(date)s")),
-        ("created_to", _("Created until %(date)s")),
-        ("converted_from", _("Converted from %(date)s")),
-        ("converted_to", _("Converted until %(date)s")),
-    ):
+        add(named("lost_reason", targets.lost_reason), "lost_reason")
+    if filters.score_min is not None:
+        add(_("Score at least %(score)s") % {"score": filters.score_min}, "score_min")
+    if filters.score_max is not None:
+        add(_("Score at most %(score)s") % {"score": filters.score_max}, "score_max")
+    for grade in filters.grades:
+        add_value(named("grade", grade), "grade", grade, str.upper)
+    for param, label in DATE_CHIPS:
         day = getattr(filters, param)
         if day:
             add(label % {"date": day.isoformat()}, param)
+    if targets.imported:
+        add(named("imported", targets.imported.filename), "imported")
+    if filters.duplicates:
+        scan = targets.duplicate_scan
+        when = scan and (scan.finished_at or scan.created_at)
+        label = (
+            _("Has duplicates (scan of %(date)s)")
+            % {"date": f"{timezone.localtime(when):%Y-%m-%d}"}
+            if when
+            else FILTER_NAMES["duplicates"]
+        )
+        add(str(label), "duplicates")
     return chips
 
 
+def _active_count(filters: LeadFilters, control: str) -> int:
+    """How many values a "More filters" control sets (for the count on its button)."""
+    if control == "owner":
+        return len(filters.owners) + filters.owner_none
+    if control in ("source", "grade"):
+        return len(filters.sources if control == "source" else filters.grades)
+    if control == "score":
+        return (filters.score_min is not None) + (filters.score_max is not None)
+    if control in DATE_RANGES:
+        return bool(getattr(filters, f"{control}_from")) + bool(getattr(filters, f"{control}_to"))
+    return int(bool(getattr(filters, control)))
+
+
+def filters_in_use(filters: LeadFilters) -> int:
+    """How many values narrow the list besides its scene, search and sort (the phone's
+    Filters button shows it while the filters are folded away; a pool says "no lead matches"
+    rather than "empty" when it is not 0)."""
+    default = LeadFilters()
+    used = 0
+    for name in LeadFilters.__dataclass_fields__:
+        value = getattr(filters, name)
+        if name in ("scene", "q", "sort", "problems") or value == getattr(default, name):
+            continue
+        used += len(value) if isinstance(value, tuple) else 1
+    return used
+
+
 def _more_filters(request, user, filters: LeadFilters, offered: Collection[str]) -> dict:
-    """The "More filters" panel: its select choices as (value, label, selected), one small
-    query per list it offers, and the page's other parameters it carries along."""
+    """The "More filters" panel: its choices as (value, label, selected), one small query
+    per list it offers, and the page's other parameters it carries along."""
     choices = {}
     if "owner" in offered:
-        choices["owner"] = [
+        choices["owner"] = [(OWNER_NONE, _("Nobody"), filters.owner_none)] + [
             (str(person.uuid), str(person), str(person.uuid) in filters.owners)
             for person in owners_filterable_by(user)
+        ]
+    if "team" in offered:
+        choices["team"] = [
+            (str(team.uuid), team.name, str(team.uuid) == filters.team)
+            for team in teams_filterable_by(user)
         ]
     if "source" in offered:
         sources = SourceChannel.objects.filter(Q(is_active=True) | Q(code__in=filters.sources))
         choices["source"] = [(s.code, s.name, s.code in filters.sources) for s in sources]
+    if "campaign" in offered:
+        choices["campaign"] = [
+            (str(c.uuid), c.name, str(c.uuid) == filters.campaign)
+            for c in campaigns_filterable(current=filters.campaign)
+        ]
     if "stage" in offered:
         chosen = Q(uuid=filters.stage) if filters.stage else Q(pk__in=[])
         stages = Stage.objects.filter(Q(is_active=True) | chosen)
@@ -148,9 +341,18 @@ def _more_filters(request, user, filters: LeadFilters, offered: Collection[str])
         choices["priority"] = [
             (value, label, value == filters.priority) for value, label in Priority.choices
         ]
-    handled = {"page", "tag"} | {p for p in offered if p != "created"}
-    if "created" in offered:
-        handled |= {"created_from", "created_to"}
+    if "grade" in offered:
+        choices["grade"] = [(grade, grade, grade in filters.grades) for grade in GRADES]
+    if "imported" in offered:
+        choices["imported"] = [
+            (
+                str(job.uuid),
+                f"{job.filename} ({timezone.localtime(job.created_at):%Y-%m-%d})",
+                str(job.uuid) == filters.imported,
+            )
+            for job in imports_filterable_by(user, current=filters.imported)
+        ]
+    handled = {"page", "tag"} | {p for key in offered for p in MORE_FILTER_PARAMS[key]}
     kept = [
         (key, value)
         for key, values in request.GET.lists()
@@ -158,15 +360,25 @@ def _more_filters(request, user, filters: LeadFilters, offered: Collection[str])
         for value in values
     ]
     active = len(filters.custom) + bool(filters.tag)
-    active += sum(any(selected for _v, _l, selected in options) for options in choices.values())
-    if "created" in offered:
-        active += bool(filters.created_from) + bool(filters.created_to)
+    active += sum(_active_count(filters, control) for control in offered)
     return {
         "more_filters": offered,
         "filter_choices": choices,
         "more_filters_kept": kept,
         "more_filters_clear": f"?{urlencode(kept)}",
         "more_filters_active": active,
+        "date_ranges": [
+            (
+                prefix,
+                FILTER_NAMES[prefix],
+                getattr(filters, f"{prefix}_from"),
+                getattr(filters, f"{prefix}_to"),
+            )
+            for prefix in DATE_RANGES
+            if prefix in offered
+        ],
+        "date_years": DATE_FILTER_YEARS,
+        "score_bounds": (SCORE_MIN, SCORE_MAX),
     }
 
 
@@ -210,7 +422,7 @@ def lead_table_context(
     here when not given). The other options name the keys on offer (None: all of STATUS_CHIPS,
     TOGGLES, PERIODS, SORTS or MORE_FILTERS; an empty collection: none).
     ``lead_settings`` gives the rows' score meters the tenant's Hot and Warm bands (one query
-    per page, not per row).
+    per page, not per row). ``filter_problems`` says which values of the link were left out.
     """
     if targets is None:
         targets = lead_filter_targets(filters)
@@ -221,6 +433,10 @@ def lead_table_context(
         **_more_filters(request, request.user, filters, offered_more),
         "lead_settings": LeadSettings.load(),
         "filters": filters,
+        "filters_in_use": filters_in_use(filters),
+        "filter_problems": [
+            filter_problem_text(problem) for problem in (*filters.problems, *targets.problems)
+        ],
         "query": request.GET,
         "filter_chips": _filter_chips(
             request, filters, targets, {key for key, _label in offered_chips}

@@ -4,18 +4,38 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Lookup,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from leadcrm.accounts.models import Team, User
 from leadcrm.accounts.roles import Role
 from leadcrm.accounts.selectors import team_descendant_ids, user_subordinate_ids
-from leadcrm.parsing import iso_date_or_none, query_values, text_clean, uuid_or_none
+from leadcrm.jobs.models import Job
+from leadcrm.parsing import (
+    DATE_YEARS,
+    iso_date_or_none,
+    query_values,
+    text_clean,
+    uuid_or_none,
+    year_within,
+)
 from leads.dedup.matching import duplicates_find
 from leads.fields import custom_value_parse
 from leads.history import lead_record_changes, lead_records_paired
@@ -25,6 +45,7 @@ from leads.models import (
     Access,
     Campaign,
     DuplicateDismissal,
+    ImportJob,
     Lead,
     LeadMember,
     LeadSettings,
@@ -163,6 +184,52 @@ def owners_filterable_by(user: User) -> QuerySet[User]:
     return people.order_by("-is_active", "full_name")
 
 
+def teams_filterable_by(user: User) -> QuerySet[Team]:
+    """The teams the list's Team filter offers ``user``: every team to tenant admins, else
+    their own team and the teams they manage, with the teams below them. (The filter narrows
+    by owner, so any team only ever shows leads ``user`` may see.)"""
+    teams = Team.objects.all()
+    if not user.is_tenant_admin:
+        ids: set[int] = set()
+        for team in Team.objects.filter(Q(manager=user) | Q(pk=user.team_id)):
+            ids |= team_descendant_ids(team)
+        teams = teams.filter(pk__in=ids)
+    return teams.order_by("name")
+
+
+#: The most campaigns or imports a filter offers in its list (a link may name any other).
+FILTER_CHOICES_MAX = 200
+
+
+def campaigns_filterable(*, current: str = "") -> list[Campaign]:
+    """The campaigns the list's Campaign filter offers, by name (ended and cancelled ones
+    too: their leads remain), with ``current`` (a uuid) even beyond the first
+    FILTER_CHOICES_MAX."""
+    campaigns = list(Campaign.objects.order_by("name")[:FILTER_CHOICES_MAX])
+    if current and all(str(c.uuid) != current for c in campaigns):
+        campaigns += list(Campaign.objects.filter(uuid=current))
+    return campaigns
+
+
+#: Who may filter the list by import (those who import: leads.views.importing.IMPORTERS).
+IMPORT_FILTER_ROLES = (Role.TENANT_ADMIN, Role.MANAGER, Role.POOL_ADMIN)
+
+
+def imports_filterable_by(user: User, *, current: str = "") -> list[ImportJob]:
+    """The imports that created leads, newest first, that the list's Import filter offers
+    ``user``: all of them to tenant admins, their own to the other importers (as the imports
+    page lists them), none to anyone else; with ``current`` (a uuid) among them if allowed."""
+    if not user.has_role(*IMPORT_FILTER_ROLES):
+        return []
+    jobs = ImportJob.objects.filter(created__gt=0)
+    if not user.is_tenant_admin:
+        jobs = jobs.filter(created_by=user)
+    chosen = list(jobs.order_by("-created_at")[:20])
+    if current and all(str(job.uuid) != current for job in chosen):
+        chosen += list(jobs.filter(uuid=current))
+    return chosen
+
+
 def lead_can_write(user: User, lead: Lead) -> bool:
     """Who may change a lead: tenant admins; its owner; the owner's managers (reporting line
     or managed team); read-write members; read-write sharing rules covering its owner; and
@@ -225,11 +292,15 @@ SCENES = (
     "my_overdue",
     "my_timed_out",
     "subordinates",
+    "subordinates_participating",
     "department",
     "shared",
     "participating",
     "all",
 )
+
+#: "Awaiting my follow-up" (the reference CRM's scene): my leads in these statuses.
+AWAITING_FOLLOW_UP = (LeadStatus.PENDING, LeadStatus.FOLLOWING_UP)
 
 
 def scene_default_for(user: User | None) -> str:
@@ -249,17 +320,20 @@ def _scene_narrow(leads: QuerySet[Lead], *, user: User, scene: str) -> QuerySet[
     if scene in ("mine", "follow_up", "my_overdue", "my_timed_out"):
         leads = leads.filter(owner=user)
     if scene == "follow_up":
-        # Pending (never touched) or due today or earlier, while still being worked.
-        tomorrow = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-        tomorrow += timedelta(days=1)
-        due = Q(next_follow_up_at__lt=tomorrow, status__in=OPEN_STATUSES)
-        leads = leads.filter(Q(status=LeadStatus.PENDING) | due)
+        leads = leads.filter(status__in=AWAITING_FOLLOW_UP)
     elif scene == "my_overdue":
         leads = leads.filter(next_follow_up_at__lt=timezone.now(), status__in=OPEN_STATUSES)
     elif scene == "my_timed_out":  # marked by pools' reclaim job (index lead_timed_out)
         leads = leads.filter(timed_out_at__isnull=False)
     elif scene == "subordinates":
         leads = leads.filter(owner_id__in=user_subordinate_ids(user))
+    elif scene == "subordinates_participating":
+        # A colleague of the lead's team (LeadMember) who reports to me; among the leads I
+        # may see, so a lead owned outside my line stays hidden even if they work on it.
+        members = LeadMember.objects.filter(
+            lead=OuterRef("pk"), user_id__in=user_subordinate_ids(user)
+        )
+        leads = leads.filter(Exists(members))
     elif scene == "department":
         if user.team_id is None:
             return leads.filter(owner=user)
@@ -291,38 +365,136 @@ SORTS = {
 
 #: A tag's length (Lead.tags and Lead.auto_tags hold CharField(50)).
 TAG_MAX = 50
-#: The longest region or industry a filter matches (both are CharField(100) on the lead).
+#: The longest region, city or industry a filter matches (CharField(100) on the lead).
 TEXT_FILTER_MAX = 100
-#: The most owners or sources one link may name (a longer list is cut, never an error).
+#: The most owners, sources or grades one link may name (a longer list is cut).
 MANY_MAX = 50
-#: Years a date filter accepts; a date outside (a typo such as 0024-05-01) is ignored.
-DATE_FILTER_YEARS = (1900, 2100)
+#: Years a date filter accepts (leadcrm.parsing.DATE_YEARS); a date outside is a typo.
+DATE_FILTER_YEARS = DATE_YEARS
+#: The scores a lead can have (Lead.score).
+SCORE_MIN, SCORE_MAX = 0, 100
+#: The grades scoring gives, hottest first (scoring.engine.Thresholds.letter).
+GRADES = ("A", "B", "C", "D")
+#: ``?owner=none``: the leads nobody owns (with other owners: theirs or nobody's).
+OWNER_NONE = "none"
+#: The date ranges of the list, by URL prefix (`?assigned_from=…&assigned_to=…`): the field.
+DATE_RANGES = {
+    "created": "created_at",
+    "assigned": "assigned_at",
+    "activity": "last_activity_at",
+    "due": "next_follow_up_at",
+    "converted": "converted_at",
+}
+#: The duplicate scan's job kind (leads.services.dedup_scan.KIND, which selectors may not
+#: import): "has duplicates" reads the groups of the newest finished scan.
+DEDUP_SCAN_KIND = "dedup_scan"
 _CODE = re.compile(r"[-\w]{1,40}", re.ASCII)  # a SourceChannel code (a slug)
+_WHOLE = re.compile(r"\d{1,3}", re.ASCII)
 
 
-def _uuid_params(query, name: str) -> tuple[str, ...]:
-    found = (uuid_or_none(value) for value in query_values(query, name))
-    return tuple(dict.fromkeys(str(value) for value in found if value))[:MANY_MAX]
+@dataclass(frozen=True)
+class FilterProblem:
+    """A filter value the list ignored, and why, so the page can say so instead of quietly
+    showing more than asked. ``param`` is the URL parameter (or a range's prefix, "created",
+    "score"); ``reason`` one of: invalid, not_date, years, not_score, order (a range's start
+    after its end), too_long, unknown (names no row), no_scan (no duplicate scan yet)."""
+
+    param: str
+    reason: str
+    value: str = ""
 
 
-def _text_param(query, name: str) -> str:
-    """The value with its spaces collapsed; "" when it is longer than any stored value."""
-    value = " ".join(text_clean(str(query.get(name) or "")).split())
-    return value if len(value) <= TEXT_FILTER_MAX else ""
+def owner_filter_value(value: str) -> str | None:
+    """An owner of ``?owner=``: a user's uuid, or OWNER_NONE (any case)."""
+    if value.lower() == OWNER_NONE:
+        return OWNER_NONE
+    found = uuid_or_none(value)
+    return str(found) if found else None
 
 
-def _day_start(day: date) -> datetime:
-    """Midnight at the start of ``day`` in the active (the tenant's) time zone."""
-    return timezone.make_aware(datetime.combine(day, time.min))
+class _QueryReader:
+    """Reads a query string's filters, noting each value it has to leave out."""
+
+    def __init__(self, query):
+        self.query = query
+        self.problems: list[FilterProblem] = []
+
+    def note(self, param: str, reason: str, value="") -> None:
+        self.problems.append(FilterProblem(param, reason, text_clean(str(value))[:60]))
+
+    def raw(self, name: str) -> str:
+        return str(self.query.get(name) or "").strip()
+
+    def uuid(self, name: str) -> str:
+        raw = self.raw(name)
+        if raw and uuid_or_none(raw) is None:
+            self.note(name, "invalid", raw)
+        return str(uuid_or_none(raw) or "") if raw else ""
+
+    def many(self, name: str, read: Callable[[str], str | None]) -> tuple[str, ...]:
+        """Repeated or comma-separated values, each as ``read`` gives it (None: left out)."""
+        found = []
+        for value in query_values(self.query, name):
+            parsed = read(value)
+            if parsed is None:
+                self.note(name, "invalid", value)
+            else:
+                found.append(parsed)
+        return tuple(dict.fromkeys(found))[:MANY_MAX]
+
+    def choice(self, name: str, allowed) -> str:
+        raw = self.raw(name)
+        if raw and raw not in allowed:
+            self.note(name, "invalid", raw)
+            return ""
+        return raw
+
+    def text(self, name: str) -> str:
+        """The value with its spaces collapsed; "" when longer than any stored value."""
+        value = " ".join(text_clean(self.raw(name)).split())
+        if len(value) > TEXT_FILTER_MAX:
+            self.note(name, "too_long")
+            return ""
+        return value
+
+    def day(self, name: str) -> date | None:
+        raw = self.raw(name)
+        if not raw:
+            return None
+        day = iso_date_or_none(raw, years=(1, 9999))
+        if day is None:
+            self.note(name, "not_date", raw)
+        elif not year_within(day, DATE_FILTER_YEARS):
+            self.note(name, "years", raw)
+            day = None
+        return day
+
+    def score(self, name: str) -> int | None:
+        raw = self.raw(name)
+        if not raw:
+            return None
+        if not _WHOLE.fullmatch(raw) or not SCORE_MIN <= int(raw) <= SCORE_MAX:
+            self.note(name, "not_score", raw)
+            return None
+        return int(raw)
+
+    def ordered(self, param: str, start, end) -> tuple:
+        """A range's two ends, or neither when the start comes after the end."""
+        if start is not None and end is not None and start > end:
+            self.note(param, "order", f"{start} > {end}")
+            return None, None
+        return start, end
 
 
 @dataclass(frozen=True)
 class LeadFilters:
-    """What the list shows; parsed from the URL (`?status=new&hot=1`), so links can carry it.
+    """What the list shows; parsed from the URL (`?status=new&hot=1`), so links can carry it
+    and saved views keep it.
 
     Reports link to the list with any of these; every one only narrows what the scene shows
-    (visibility is decided by leads_visible_to, never here). A value that does not parse is
-    dropped, so a stale or mangled link still shows a list."""
+    (visibility is decided by leads_visible_to, never here), and they combine (AND; the
+    values of one filter: OR). A value that does not parse is left out and noted in
+    ``problems``, so a stale or mangled link still shows a list, and the page says why."""
 
     scene: str = "mine"
     #: A chip's group of statuses (STATUS_FILTERS) or one raw LeadStatus value.
@@ -341,6 +513,8 @@ class LeadFilters:
     tag: str = ""
     #: Owners' uuids (`?owner=<uuid>`, repeated or comma-separated).
     owners: tuple[str, ...] = ()
+    #: `?owner=none`: leads nobody owns (or, with ``owners``, theirs and nobody's).
+    owner_none: bool = False
     #: A team's uuid: leads owned by its members and the members of its sub-teams.
     team: str = ""
     #: SourceChannel codes (`?source=web&source=expo`).
@@ -349,13 +523,29 @@ class LeadFilters:
     lost_reason: str = ""  # LossReason uuid
     priority: str = ""  # a Priority value
     region: str = ""  # exact, case-insensitive
+    city: str = ""  # exact, case-insensitive
     industry: str = ""  # exact, case-insensitive
-    #: Inclusive days in the tenant's time zone (`?created_from=2025-01-01`).
+    #: Inclusive scores (`?score_min=40&score_max=60`); a lead without a score is outside.
+    score_min: int | None = None
+    score_max: int | None = None
+    grades: tuple[str, ...] = ()  # `?grade=A&grade=B`
+    #: Inclusive days in the tenant's time zone (`?created_from=2025-01-01`), for each of
+    #: DATE_RANGES.
     created_from: date | None = None
     created_to: date | None = None
+    assigned_from: date | None = None
+    assigned_to: date | None = None
+    activity_from: date | None = None
+    activity_to: date | None = None
+    due_from: date | None = None
+    due_to: date | None = None
     converted_from: date | None = None
     converted_to: date | None = None
     campaign: str = ""  # Campaign uuid
+    #: `?duplicates=1`: leads in a group of the last duplicate scan.
+    duplicates: bool = False
+    #: The values left out, and why (not part of what the filters are).
+    problems: tuple[FilterProblem, ...] = field(default=(), compare=False)
 
     @classmethod
     def from_query(cls, query, *, user: User | None = None) -> LeadFilters:
@@ -365,14 +555,21 @@ class LeadFilters:
         def flag(name):
             return query.get(name) in ("1", "true", "on")
 
+        read = _QueryReader(query)
         scene = query.get("scene", "")
-        status = query.get("status", "")
         period = query.get("period", "")
         sort = query.get("sort", "score")
-        priority = query.get("priority", "")
+        owners = read.many("owner", owner_filter_value)
+        days = {}
+        for prefix in DATE_RANGES:
+            start, end = read.day(f"{prefix}_from"), read.day(f"{prefix}_to")
+            days[f"{prefix}_from"], days[f"{prefix}_to"] = read.ordered(prefix, start, end)
+        score_min, score_max = read.ordered(
+            "score", read.score("score_min"), read.score("score_max")
+        )
         return cls(
             scene=scene if scene in SCENES else scene_default_for(user),
-            status=status if status in STATUS_FILTERS or status in LeadStatus.values else "",
+            status=read.choice("status", {*STATUS_FILTERS, *LeadStatus.values}),
             hot=flag("hot"),
             period=period if period in ("today", "week", "month") else "",
             unassigned=flag("unassigned"),
@@ -384,97 +581,186 @@ class LeadFilters:
                 for name in sorted(query.keys())
                 if name.startswith("cf_") and query.get(name, "").strip()
             ),
-            imported=str(uuid_or_none(query.get("imported")) or ""),
+            imported=read.uuid("imported"),
             tag=" ".join(query.get("tag", "").split())[:TAG_MAX],
-            owners=_uuid_params(query, "owner"),
-            team=str(uuid_or_none(query.get("team")) or ""),
-            sources=tuple(
-                dict.fromkeys(v for v in query_values(query, "source") if _CODE.fullmatch(v))
-            )[:MANY_MAX],
-            stage=str(uuid_or_none(query.get("stage")) or ""),
-            lost_reason=str(uuid_or_none(query.get("lost_reason")) or ""),
-            priority=priority if priority in Priority.values else "",
-            region=_text_param(query, "region"),
-            industry=_text_param(query, "industry"),
-            created_from=iso_date_or_none(query.get("created_from"), years=DATE_FILTER_YEARS),
-            created_to=iso_date_or_none(query.get("created_to"), years=DATE_FILTER_YEARS),
-            converted_from=iso_date_or_none(query.get("converted_from"), years=DATE_FILTER_YEARS),
-            converted_to=iso_date_or_none(query.get("converted_to"), years=DATE_FILTER_YEARS),
-            campaign=str(uuid_or_none(query.get("campaign")) or ""),
+            owners=tuple(owner for owner in owners if owner != OWNER_NONE),
+            owner_none=OWNER_NONE in owners,
+            team=read.uuid("team"),
+            sources=read.many("source", lambda code: code if _CODE.fullmatch(code) else None),
+            stage=read.uuid("stage"),
+            lost_reason=read.uuid("lost_reason"),
+            priority=read.choice("priority", Priority.values),
+            region=read.text("region"),
+            city=read.text("city"),
+            industry=read.text("industry"),
+            score_min=score_min,
+            score_max=score_max,
+            grades=read.many("grade", lambda g: g.upper() if g.upper() in GRADES else None),
+            **days,
+            campaign=read.uuid("campaign"),
+            duplicates=flag("duplicates"),
+            problems=tuple(read.problems),
         )
 
 
 @dataclass(frozen=True)
 class FilterTargets:
-    """The rows a list's filters name: owners, team, sources, stage, loss reason. Looked up
-    once per request (a few small queries, none per row); the list narrows by them and the
-    filter bar names them on its chips. A uuid or code naming no row is left out, so that
-    filter is ignored (a link to a deleted stage shows the list, not an empty page)."""
+    """The rows a list's filters name: owners, team, sources, stage, loss reason, campaign,
+    import, the duplicate scan. Looked up once per request (a few small queries, none per
+    row); the list narrows by them and the filter bar names them on its chips. A uuid or code
+    naming no row is left out (and noted in ``problems``), so that filter is ignored (a link
+    to a deleted stage shows the list, not an empty page)."""
 
     owners: tuple[User, ...] = ()
     team: Team | None = None
-    #: The team and every team nested below it.
+    #: The team and every team nested below it, and the people in them (whose leads the team
+    #: filter shows: ids, so the planner knows how many leads they own).
     team_ids: frozenset[int] = frozenset()
+    team_member_ids: frozenset[int] = frozenset()
     sources: tuple[SourceChannel, ...] = ()
     stage: Stage | None = None
     lost_reason: LossReason | None = None
     campaign: Campaign | None = None
+    imported: ImportJob | None = None
+    #: The newest finished duplicate scan, when ``duplicates`` is asked, and the ids of the
+    #: leads in its groups.
+    duplicate_scan: Job | None = None
+    duplicate_ids: frozenset[int] = frozenset()
+    problems: tuple[FilterProblem, ...] = ()
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the active (the tenant's) time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _by_uuid(model, uuid: str):
+    return model.objects.filter(uuid=uuid).first() if uuid else None
 
 
 def lead_filter_targets(filters: LeadFilters) -> FilterTargets:
     """The rows ``filters`` name (a query for each kind that is set, none otherwise)."""
-    team = Team.objects.filter(uuid=filters.team).first() if filters.team else None
-    return FilterTargets(
-        owners=tuple(User.objects.filter(uuid__in=filters.owners)) if filters.owners else (),
-        team=team,
-        team_ids=frozenset(team_descendant_ids(team)) if team else frozenset(),
-        sources=tuple(SourceChannel.objects.filter(code__in=filters.sources))
-        if filters.sources
-        else (),
-        stage=Stage.objects.filter(uuid=filters.stage).first() if filters.stage else None,
-        lost_reason=LossReason.objects.filter(uuid=filters.lost_reason).first()
-        if filters.lost_reason
-        else None,
-        campaign=Campaign.objects.filter(uuid=filters.campaign).first()
-        if filters.campaign
-        else None,
+    team = _by_uuid(Team, filters.team)
+    owners = tuple(User.objects.filter(uuid__in=filters.owners)) if filters.owners else ()
+    sources = (
+        tuple(SourceChannel.objects.filter(code__in=filters.sources)) if filters.sources else ()
     )
+    team_ids = frozenset(team_descendant_ids(team)) if team else frozenset()
+    scan, duplicate_ids = None, frozenset()
+    if filters.duplicates:
+        scan = (
+            Job.objects.filter(kind=DEDUP_SCAN_KIND, status=Job.Status.DONE)
+            .only("pk", "created_at", "finished_at")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        duplicate_ids = frozenset(_duplicate_scan_ids(scan)) if scan else frozenset()
+    targets = FilterTargets(
+        owners=owners,
+        team=team,
+        team_ids=team_ids,
+        team_member_ids=frozenset(
+            User.objects.filter(team_id__in=team_ids).values_list("pk", flat=True)
+        )
+        if team
+        else frozenset(),
+        sources=sources,
+        stage=_by_uuid(Stage, filters.stage),
+        lost_reason=_by_uuid(LossReason, filters.lost_reason),
+        campaign=_by_uuid(Campaign, filters.campaign),
+        imported=_by_uuid(ImportJob, filters.imported),
+        duplicate_scan=scan,
+        duplicate_ids=duplicate_ids,
+    )
+    found = {str(owner.uuid) for owner in owners}
+    problems = [FilterProblem("owner", "unknown", u) for u in filters.owners if u not in found]
+    codes = {source.code for source in sources}
+    problems += [FilterProblem("source", "unknown", c) for c in filters.sources if c not in codes]
+    for param, value in (
+        ("team", filters.team),
+        ("stage", filters.stage),
+        ("lost_reason", filters.lost_reason),
+        ("campaign", filters.campaign),
+        ("imported", filters.imported),
+    ):
+        if value and getattr(targets, "team" if param == "team" else param) is None:
+            problems.append(FilterProblem(param, "unknown", value))
+    if filters.duplicates and scan is None:
+        problems.append(FilterProblem("duplicates", "no_scan"))
+    return replace(targets, problems=tuple(problems))
+
+
+def _duplicate_scan_ids(scan: Job) -> list[int]:
+    """The ids of the leads in ``scan``'s groups, unnested by Postgres from the job's result
+    (`{"groups": [{"ids": [...]}, ...]}`) into one array, so the result's JSON is never read
+    into Python. The list then narrows by these ids as constants: the planner sees how many
+    there are and walks the sorted index when they are many, or fetches them by id when they
+    are few (a subquery would hide their number and pay for the wrong plan)."""
+    ids = "jsonb_array_elements_text(jsonb_array_elements(result -> 'groups') -> 'ids')"
+    table = Job._meta.db_table
+    sql = f"SELECT array_agg(i) FROM (SELECT ({ids})::bigint AS i FROM {table} WHERE id = %s) s"  # noqa: S608 - no input in it
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [scan.pk])
+        return cursor.fetchone()[0] or []
+
+
+class _AnyOf(Lookup):
+    """``column = ANY(%s)`` with the ids as one array parameter: for thousands of ids, where
+    ``__in`` sends (and Postgres parses) a parameter for each, which costs more than the
+    query itself."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*params, sorted(self.rhs)]
 
 
 def _filter_by_fields(
     leads: QuerySet[Lead], filters: LeadFilters, targets: FilterTargets
 ) -> QuerySet[Lead]:
-    """Narrow by who owns the lead, where it came from, where it stands and when it was
-    created or converted (the filters reports link with)."""
-    if targets.owners:
-        leads = leads.filter(owner_id__in=[owner.pk for owner in targets.owners])
+    """Narrow by who owns the lead, where it came from, where it stands, its score and its
+    dates (the filters reports link with and the "More filters" panel sets)."""
+    owner_ids = [owner.pk for owner in targets.owners]
+    if owner_ids and filters.owner_none:
+        leads = leads.filter(Q(owner_id__in=owner_ids) | Q(owner__isnull=True))
+    elif owner_ids:
+        leads = leads.filter(owner_id__in=owner_ids)
+    elif filters.owner_none:
+        leads = leads.filter(owner__isnull=True)
     if targets.team:
-        members = User.objects.filter(team_id__in=targets.team_ids).values("pk")
-        leads = leads.filter(owner_id__in=members)
+        leads = leads.filter(owner_id__in=targets.team_member_ids)
     if targets.sources:
         leads = leads.filter(source_id__in=[source.pk for source in targets.sources])
-    if targets.stage:
-        leads = leads.filter(stage_id=targets.stage.pk)
-    if targets.lost_reason:
-        leads = leads.filter(loss_reason_id=targets.lost_reason.pk)
-    if targets.campaign:
-        leads = leads.filter(campaign_id=targets.campaign.pk)
+    for field_name in ("stage", "lost_reason", "campaign", "imported"):
+        row = getattr(targets, field_name)
+        if row is not None:
+            column = {"lost_reason": "loss_reason_id", "imported": "import_job_id"}
+            leads = leads.filter(**{column.get(field_name, f"{field_name}_id"): row.pk})
     if filters.priority:
         leads = leads.filter(priority=filters.priority)
-    if filters.region:
-        leads = leads.filter(region__iexact=filters.region)
-    if filters.industry:
-        leads = leads.filter(industry__iexact=filters.industry)
+    for field_name in ("region", "city", "industry"):
+        if getattr(filters, field_name):
+            leads = leads.filter(**{f"{field_name}__iexact": getattr(filters, field_name)})
+    if filters.score_min is not None:
+        leads = leads.filter(score__gte=filters.score_min)
+    if filters.score_max is not None:
+        leads = leads.filter(score__lte=filters.score_max)
+    if filters.grades:
+        leads = leads.filter(grade__in=filters.grades)
     # Inclusive days: from the first day's midnight to (not including) the midnight after
     # the last, both in the tenant's time zone.
-    for field, start, end in (
-        ("created_at", filters.created_from, filters.created_to),
-        ("converted_at", filters.converted_from, filters.converted_to),
-    ):
+    for prefix, column in DATE_RANGES.items():
+        start, end = getattr(filters, f"{prefix}_from"), getattr(filters, f"{prefix}_to")
         if start:
-            leads = leads.filter(**{f"{field}__gte": _day_start(start)})
+            leads = leads.filter(**{f"{column}__gte": _day_start(start)})
         if end:
-            leads = leads.filter(**{f"{field}__lt": _day_start(end + timedelta(days=1))})
+            leads = leads.filter(**{f"{column}__lt": _day_start(end + timedelta(days=1))})
+    if filters.duplicates:
+        if targets.duplicate_scan is None:
+            return leads.none()  # no scan yet: no lead is known to have a duplicate
+        leads = leads.filter(_AnyOf(F("pk"), targets.duplicate_ids))
     return leads
 
 
@@ -507,8 +793,6 @@ def lead_list(
         leads = leads.filter(next_follow_up_at__lt=timezone.now(), status__in=OPEN_STATUSES)
     if filters.custom:
         leads = _filter_custom(leads, filters.custom)
-    if filters.imported:
-        leads = leads.filter(import_job__uuid=filters.imported)
     if filters.tag:
         # Array containment on both columns: each has its GIN index (lead_tags, lead_auto_tags).
         leads = leads.filter(Q(tags__contains=[filters.tag]) | Q(auto_tags__contains=[filters.tag]))

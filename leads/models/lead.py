@@ -311,6 +311,17 @@ class Lead(models.Model):
                 name="lead_closed",
                 condition=Q(status__in=["lost", "invalid"]),
             ),
+            # The list's filters by place and industry (exact, case-insensitive: UPPER(x) =
+            # UPPER(value)) and by the days a lead was assigned: a rare city or industry is
+            # found without reading every lead, and the page's total counts only its rows.
+            models.Index(Upper("region"), name="lead_region_upper"),
+            models.Index(Upper("city"), name="lead_city_upper"),
+            models.Index(Upper("industry"), name="lead_industry_upper"),
+            models.Index(
+                fields=["assigned_at"],
+                name="lead_assigned",
+                condition=Q(assigned_at__isnull=False),
+            ),
             GinIndex(fields=["tags"], name="lead_tags"),
             GinIndex(fields=["auto_tags"], name="lead_auto_tags"),
             # Substring search (name, company, email: case-insensitive; phones as typed).

@@ -1,7 +1,5 @@
 """The Leads list: scenes, filters, saved views and the bulk bar."""
 
-import dataclasses
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import QueryDict
@@ -17,7 +15,7 @@ from leadcrm.parsing import uuid_or_none
 from leads import exports, hooks, selectors
 from leads.errors import LeadError
 from leads.listing import lead_table_context
-from leads.models import ImportJob, LeadStatus, LossReason
+from leads.models import LeadStatus, LossReason
 from leads.services import bulk as bulk_services
 from leads.services import saved_views as saved_view_services
 from leads.services.campaign_attach import campaigns_attachable
@@ -29,7 +27,7 @@ def lead_list(request):
     targets = selectors.lead_filter_targets(filters)  # once for the rows and the chips
     leads = selectors.lead_list(user=request.user, filters=filters, targets=targets)
     context = lead_table_context(request, leads, filters=filters, targets=targets)
-    context |= list_context(request, filters)
+    context |= list_context(request, filters, targets)
     # The total of the same queryset; a page that shows the end of the list already knows it.
     seen_all = not context["has_next"] and (context["leads"] or context["page"] == 1)
     context["total"] = selectors.lead_list_count(
@@ -43,25 +41,36 @@ def lead_list(request):
 
 SCENE_TABS = [
     ("mine", gettext_lazy("My leads")),
-    ("follow_up", gettext_lazy("Pending or due today")),
+    ("follow_up", gettext_lazy("Awaiting my follow-up")),
     ("my_overdue", gettext_lazy("My overdue")),
     ("my_timed_out", gettext_lazy("My timed-out leads")),
     ("subordinates", gettext_lazy("My subordinates'")),
+    ("subordinates_participating", gettext_lazy("My subordinates participate in")),
     ("department", gettext_lazy("My department's")),
     ("shared", gettext_lazy("Shared with me")),
     ("participating", gettext_lazy("I participate in")),
     ("all", gettext_lazy("All I can see")),
 ]
 
-#: What a scene tab holds when its name alone may not say it all (the tab's tooltip).
-SCENE_HINTS = {
-    "follow_up": gettext_lazy(
-        "My leads still Pending, and my open leads whose next follow-up is today or overdue"
-    ),
-    "my_timed_out": gettext_lazy(
-        "My leads about to go back to a pool for want of follow-up: work them to keep them"
-    ),
-}
+#: Scenes only managers (and tenant admins) are offered: their people's leads.
+MANAGER_SCENES = ("subordinates", "subordinates_participating")
+
+
+def _scene_hints() -> dict[str, str]:
+    """What a scene tab holds when its name alone may not say it all (the tab's tooltip),
+    in the statuses' own words (LeadStatus labels)."""
+    pending, following_up = (LeadStatus(s).label for s in selectors.AWAITING_FOLLOW_UP)
+    return {
+        "follow_up": _("My leads that are %(first)s or %(second)s")
+        % {"first": pending, "second": following_up},
+        "subordinates_participating": _(
+            "Leads on which someone who reports to me is a team member (among the leads I may see)"
+        ),
+        "my_timed_out": _(
+            "My leads about to go back to a pool for want of follow-up: work them to keep them"
+        ),
+    }
+
 
 #: The page's subtitle for each sort of the list (selectors.SORTS).
 SORT_NOTES = {
@@ -72,35 +81,22 @@ SORT_NOTES = {
 }
 
 
-def _filters_in_use(filters: selectors.LeadFilters) -> int:
-    """How many filters narrow the list besides its scene and search (the phone's Filters
-    button shows it while the filters are folded away)."""
-    default = selectors.LeadFilters()
-    used = 0
-    for field in dataclasses.fields(filters):
-        value = getattr(filters, field.name)
-        if field.name in ("scene", "q", "sort") or value == getattr(default, field.name):
-            continue
-        used += len(value) if field.name in ("custom", "owners", "sources") else 1
-    return used
-
-
-def list_context(request, filters) -> dict:
+def list_context(request, filters, targets) -> dict:
     """What the list page needs besides the lead table: scenes, saved views and the bulk bar."""
     user = request.user
+    hints = _scene_hints()
     tabs = [
-        (key, label, SCENE_HINTS.get(key, ""))
+        (key, label, hints.get(key, ""))
         for key, label in SCENE_TABS
         if key == filters.scene
-        or (key == "subordinates" and user.has_role(Role.MANAGER, Role.TENANT_ADMIN))
+        or (key in MANAGER_SCENES and user.has_role(Role.MANAGER, Role.TENANT_ADMIN))
         or (key == "department" and user.team_id)
-        or key not in ("subordinates", "department")
+        or key not in (*MANAGER_SCENES, "department")
     ]
     labels = dict(LeadStatus.choices)
     return {
         "scene_tabs": tabs,
         "sort_note": SORT_NOTES[filters.sort],
-        "filters_in_use": _filters_in_use(filters),
         "saved_views": list(saved_view_services.saved_view_list(user=user)),
         "current_query": saved_view_services.saved_view_query_clean(request.GET.urlencode()),
         "list_query": request.GET.urlencode(),
@@ -111,9 +107,7 @@ def list_context(request, filters) -> dict:
         "bulk_campaigns": campaigns_attachable(),
         "bulk_extra_actions": hooks.bulk_actions(user),
         "export_limit": exports.EXPORT_DIRECT_LIMIT,
-        "imported_job": ImportJob.objects.filter(uuid=filters.imported).first()
-        if filters.imported
-        else None,
+        "imported_job": targets.imported,
     }
 
 

@@ -15,7 +15,7 @@ from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
 from leads.listing import lead_table_context, lead_table_page
 from leads.models import Lead, LeadStatus
-from leads.selectors import LeadFilters, lead_list
+from leads.selectors import LeadFilters, lead_filter_targets, lead_list
 from pools import selectors
 from pools.errors import PoolError
 from pools.forms import PoolForm
@@ -27,12 +27,28 @@ from pools.services.reclaim import entry_reclaim_at
 TABS = ("waiting", "held", "members", "events")
 
 
-#: The waiting leads' table offers the list's filters that make sense for unowned pool leads.
+#: The waiting leads' table offers the list's filters that make sense for unowned pool leads:
+#: not who owns them (nobody: owner, team), when they were handed out or are due (assigned,
+#: next follow-up: not while they wait), nor their status (Unassigned or Nurture).
 WAITING_TABLE = {
     "status_chips": (),
     "toggles": ("hot",),
     "sorts": ("score", "created", "activity"),
-    "more_filters": ("source", "stage", "priority", "created"),  # waiting leads have no owner
+    "more_filters": (
+        "source",
+        "campaign",
+        "stage",
+        "priority",
+        "region",
+        "city",
+        "industry",
+        "score",
+        "grade",
+        "created",
+        "activity",
+        "imported",
+        "duplicates",
+    ),
 }
 
 
@@ -80,7 +96,7 @@ def pool_detail(request, uuid):
     tab = request.GET.get("tab", "waiting")
     if tab not in TABS or (tab != "waiting" and not is_admin):
         tab = "waiting"
-    # The pool's own rows, with the list's filters (search, hot, period); scenes don't apply.
+    # The pool's own rows, with the list's filters (WAITING_TABLE); scenes don't apply.
     filters = replace(LeadFilters.from_query(request.GET), scene="all", status="")
     can_claim = pool_services.pool_can_claim(pool, user)
     context = {
@@ -94,8 +110,9 @@ def pool_detail(request, uuid):
         **pool_counts_context(pool, user, can_claim=can_claim),
     }
     if tab == "waiting":
+        targets = lead_filter_targets(filters)  # once for the rows and the chips
         leads = (
-            lead_list(user=user, filters=filters)
+            lead_list(user=user, filters=filters, targets=targets)
             .filter(
                 pool_entry__pool=pool,
                 owner__isnull=True,
@@ -103,7 +120,9 @@ def pool_detail(request, uuid):
             )
             .select_related("pool_entry")
         )
-        context.update(lead_table_context(request, leads, filters=filters, **WAITING_TABLE))
+        context.update(
+            lead_table_context(request, leads, filters=filters, targets=targets, **WAITING_TABLE)
+        )
     elif tab == "held":
         leads = (
             Lead.objects.filter(

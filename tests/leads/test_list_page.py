@@ -259,8 +259,9 @@ def test_a_link_to_a_group_of_statuses_names_them_in_the_statuses_words(cast_a):
 def test_the_follow_up_scene_names_the_status_it_holds(cast_a):
     html = tenant_client(cast_a, cast_a.rep).get("/leads/").content.decode()
     tab = re.search(r'<a href="\?scene=follow_up"[^>]*>([^<]*)</a>', html)
-    assert tab[1] == f"{S.PENDING.label} or due today"
-    assert 'title="My leads still Pending, and my open leads whose next follow-up' in tab[0]
+    assert tab[1] == "Awaiting my follow-up"
+    statuses = f"{S.PENDING.label} or {S.FOLLOWING_UP.label}"
+    assert f'title="My leads that are {statuses}"' in tab[0]
 
 
 # The phone's layout -------------------------------------------------------------------------
