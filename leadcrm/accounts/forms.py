@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from leadcrm.accounts import throttle
 from leadcrm.accounts.errors import AccountsError
 from leadcrm.accounts.hooks import Handover
 from leadcrm.accounts.models import Team, User
@@ -16,6 +17,36 @@ class LoginForm(AuthenticationForm):
         label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+    #: Set when sign-in is refused because of too many failures (the view answers 429).
+    locked = False
+
+    def clean(self):
+        """Too many failed sign-ins of this account or from this address lock sign-in for a
+        while (leadcrm.accounts.throttle); the password is not even checked meanwhile."""
+        username = self.cleaned_data.get("username") or ""
+        address = throttle.client_address(self.request) if self.request else "unknown"
+        wait = throttle.signin_locked_for(username=username, address=address)
+        if wait:
+            self.locked = True
+            minutes = max(1, (wait + 59) // 60)
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many failed sign-ins. Try again in %(minutes)d minute, or reset your "
+                    "password with the link below.",
+                    "Too many failed sign-ins. Try again in %(minutes)d minutes, or reset your "
+                    "password with the link below.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code="locked",
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            throttle.signin_failed(username=username, address=address)
+            raise
+        throttle.signin_succeeded(username=username)
+        return cleaned
 
 
 class _UserFieldsForm(forms.Form):

@@ -11,7 +11,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leadcrm.accounts import hooks, selectors, services
+from leadcrm.accounts import hooks, selectors, services, throttle
 from leadcrm.accounts.errors import AccountsError
 from leadcrm.accounts.forms import (
     LoginForm,
@@ -39,6 +39,12 @@ class LoginView(auth_views.LoginView):
         session_bind_to_tenant(self.request)
         return response
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked:
+            response.status_code = 429
+        return response
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
@@ -56,6 +62,12 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts-password-reset-complete")
+
+    def form_valid(self, form):
+        # Whoever resets the password through the e-mailed link owns the account: a sign-in
+        # lock (too many failures) is lifted.
+        throttle.signin_unlock(username=form.user.email)
+        return super().form_valid(form)
 
 
 def handoff(request, token: str):

@@ -26,6 +26,10 @@ LEADCRM_BASE_DOMAIN = env.str("LEADCRM_BASE_DOMAIN", "localhost")
 # Links in emails sent by background jobs: scheme and (on a developer's machine) port.
 LEADCRM_URL_SCHEME = env.str("LEADCRM_URL_SCHEME", "http" if DEBUG else "https")
 LEADCRM_URL_PORT = env.int("LEADCRM_URL_PORT", 0)
+#: How many reverse proxies in front of gunicorn add to X-Forwarded-For (0: none, the client
+#: is REMOTE_ADDR). Sign-in throttling and the web-form rate limit read the client's address
+#: through leadcrm.accounts.throttle.client_address.
+LEADCRM_TRUSTED_PROXIES = env.int("LEADCRM_TRUSTED_PROXIES", 0)
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", [LEADCRM_BASE_DOMAIN, f".{LEADCRM_BASE_DOMAIN}", "127.0.0.1"]
 )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
+from leadcrm.accounts.throttle import client_address
 from leads.errors import LeadError
 from leads.forms.webforms import WebFormForm, webform_field_labels
 from leads.hooks import destination_choices
@@ -54,7 +55,7 @@ def webform_public(request, uuid):
     data = request.POST
     context["values"] = {k: data.get(k, "") for k, _l, _r in context["rows"]}
     context["utm"] = {k: data.get(k) or request.GET.get(k, "") for k in services.UTM_KEYS}
-    visitor = request.META.get("REMOTE_ADDR", "unknown")
+    visitor = client_address(request)  # behind the configured proxies, the real client
     try:
         services.webform_submit(form=form, data=data, utm=context["utm"], visitor=visitor)
     except services.SubmissionRefused as error:
