@@ -372,8 +372,8 @@ def api_key_authenticate(key: str) -> ApiKey | None:
     )
     if api_key is None or not hmac.compare_digest(api_key.key_hash, _key_hash(key)):
         return None
-    if not api_key.created_by.is_active:
-        return None
+    if not api_key.created_by.is_active or not api_key.created_by.is_tenant_admin:
+        return None  # keys are a tenant admin's: a deactivated or demoted creator ends them
     now = timezone.now()
     if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)

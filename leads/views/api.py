@@ -49,6 +49,7 @@ from leads import selectors
 from leads.dedup.matching import duplicates_find
 from leads.errors import LeadError
 from leads.fields import API_FIELDS, EDITABLE_FIELDS
+from leads.masking import mask_email, mask_phone
 from leads.models import Campaign, Lead, SourceChannel
 from leads.services import lead as lead_services
 from leads.services.lead import campaign_source_default
@@ -67,7 +68,13 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def lead_json(lead: Lead) -> dict:
+    """A lead as the API shows it; contacts the key's user sees masked (``contacts_masked``,
+    e.g. unclaimed leads of a pool they only claim from) stay masked here too."""
     data = {"id": str(lead.uuid), **{f: getattr(lead, f) for f in API_FIELDS}}
+    if getattr(lead, "contacts_masked", False):
+        for field, mask in (("email", mask_email), ("phone", mask_phone), ("mobile", mask_phone)):
+            if data.get(field):
+                data[field] = mask(data[field])
     data["source"] = lead.source.code if lead.source_id else None
     data["stage"] = lead.stage.name if lead.stage_id else None
     data["owner"] = lead.owner.email if lead.owner_id else None
@@ -149,7 +156,8 @@ def _owner(data: dict) -> User | None:
 
 
 def _visible(api_key: ApiKey):
-    return selectors.leads_visible_to(api_key.created_by).select_related(
+    user = api_key.created_by
+    return selectors.leads_with_masking(selectors.leads_visible_to(user), user=user).select_related(
         "source", "stage", "owner", "campaign"
     )
 

@@ -180,3 +180,31 @@ def test_concurrent_retries_with_one_key_make_one_lead(committed_db, monkeypatch
             Lead.history.filter(id__in=ids).delete()
             Lead.objects.filter(pk__in=ids).delete()
             key.delete()
+
+
+def test_a_key_stops_working_when_its_creator_is_demoted(in_tenant_a):
+    from leadcrm.accounts.models import User
+    from leadcrm.accounts.roles import Role
+
+    cast = in_tenant_a
+    _key, secret = api_key_create(actor=cast.admin, name="ERP")
+    client = Client(HTTP_HOST=cast.host, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert client.get(reverse("api-leads")).status_code == 200
+    roles = [r for r in cast.admin.roles if r != Role.TENANT_ADMIN] or [Role.MANAGER]
+    User.objects.filter(pk=cast.admin.pk).update(roles=roles)
+    try:
+        assert client.get(reverse("api-leads")).status_code == 401
+    finally:
+        User.objects.filter(pk=cast.admin.pk).update(roles=cast.admin.roles)
+
+
+def test_the_api_masks_contacts_the_keys_user_sees_masked(in_tenant_a):
+    from leads.views.api import lead_json
+
+    lead = Lead(name="Masked", email="wang.fang@example.com", mobile="13912345678")
+    lead.contacts_masked = True
+    shown = lead_json(lead)
+    assert shown["email"] != "wang.fang@example.com"
+    assert "12345678" not in shown["mobile"]
+    lead.contacts_masked = False
+    assert lead_json(lead)["mobile"] == "13912345678"
