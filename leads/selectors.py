@@ -798,13 +798,13 @@ def lead_list(
         leads = leads.filter(Q(tags__contains=[filters.tag]) | Q(auto_tags__contains=[filters.tag]))
     if filters.q:
         q = filters.q
-        leads = leads.filter(
-            Q(name__icontains=q)
-            | Q(company__icontains=q)
-            | Q(email__icontains=q)
-            | Q(phone__contains=q)
-            | Q(mobile__contains=q)
-        )
+        contacts = Q(email__icontains=q) | Q(phone__contains=q) | Q(mobile__contains=q)
+        masked = contacts_masked_q(user)
+        if masked is not None:
+            # Contacts shown masked are never searched: substring by substring, a search
+            # would spell out the number it hides (no reveal logged).
+            contacts &= ~masked
+        leads = leads.filter(Q(name__icontains=q) | Q(company__icontains=q) | contacts)
     order = SORTS[filters.sort]
     if filters.sort in ("score", "activity"):
         from django.db.models import F

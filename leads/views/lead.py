@@ -68,6 +68,9 @@ def _created_message(user, *, owner, destination) -> str:
     return _("Lead created. The assignment rules give it an owner or a pool.")
 
 
+CONTACTS = {"email", "phone", "mobile"}
+
+
 @login_required
 @require_POST
 def lead_duplicates(request):
@@ -80,12 +83,18 @@ def lead_duplicates(request):
         editing = selectors.leads_visible_to(request.user).filter(uuid=request.POST["lead"])
         exclude = list(editing.values_list("pk", flat=True))
     matches = duplicates_find(data, exclude_ids=exclude, limit=6)
-    visible = set(
-        selectors.leads_visible_to(request.user)
-        .filter(pk__in=[m.lead.pk for m in matches])
-        .values_list("pk", flat=True)
-    )
-    rows = [(m, m.lead.pk in visible) for m in matches]
+    seen = selectors.leads_with_masking(
+        selectors.leads_visible_to(request.user).filter(pk__in=[m.lead.pk for m in matches]),
+        user=request.user,
+    ).values_list("pk", "contacts_masked")
+    visible = {pk for pk, _masked in seen}
+    masked = {pk for pk, is_masked in seen if is_masked}
+    # A match found through a contact the user sees masked is shown as a lead they cannot
+    # open: naming it would confirm a guessed number or address (no reveal logged).
+    rows = [
+        (m, m.lead.pk in visible and not (m.lead.pk in masked and set(m.fields) & CONTACTS))
+        for m in matches
+    ]
     return render(request, "leads/partials/_duplicates.html", {"rows": rows})
 
 

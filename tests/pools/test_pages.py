@@ -266,3 +266,39 @@ def test_paging_the_waiting_leads_shows_the_next_rows(cast_b, in_tenant_a, pool,
     outsider = tenant_client(cast, cast.manager).get(url + "?page=2")
     assert outsider.status_code == 404
     assert tenant_client(cast_b, cast_b.rep).get(url + "?page=2").status_code == 404
+
+
+@pytest.mark.usefixtures("delta_leads")
+@pytest.mark.parametrize("probe", ["138001", "8000", "buyer0", "delta-example"])
+def test_a_member_cannot_spell_out_masked_contacts_by_searching(in_tenant_a, pool, probe):
+    """Substring searches of a masked number or address find nothing (they would confirm it
+    digit by digit); the name and company still find the lead, and an admin finds it all."""
+    cast = in_tenant_a
+    pool_page = reverse("pools-detail", kwargs={"uuid": pool.uuid})
+    member = tenant_client(cast, cast.rep)
+    assert "Delta lead 0" not in member.get(pool_page, {"q": probe}).content.decode()
+    assert (
+        "Delta lead 0" not in member.get("/leads/", {"scene": "all", "q": probe}).content.decode()
+    )
+    assert "Delta lead 0" in member.get(pool_page, {"q": "Delta lead 0"}).content.decode()
+    admin = tenant_client(cast, cast.admin)
+    assert "Delta lead 0" in admin.get("/leads/", {"scene": "all", "q": probe}).content.decode()
+
+
+@pytest.mark.usefixtures("delta_leads")
+def test_the_live_duplicate_check_never_names_a_lead_whose_contact_is_masked(in_tenant_a):
+    """A member guessing a pooled lead's mobile is warned that a lead has it (no duplicate is
+    made unawares) but is not told which: that would confirm the guess."""
+    cast = in_tenant_a
+    member = tenant_client(cast, cast.rep)
+    html = member.post(
+        reverse("leads-duplicates"), {"name": "x", "mobile": "13800138000"}
+    ).content.decode()
+    assert "A lead you cannot open" in html
+    assert "Delta lead 0" not in html
+    admin_html = (
+        tenant_client(cast, cast.admin)
+        .post(reverse("leads-duplicates"), {"name": "x", "mobile": "13800138000"})
+        .content.decode()
+    )
+    assert "Delta lead 0" in admin_html
