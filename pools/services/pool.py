@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,11 +39,29 @@ def pool_is_admin(pool: Pool, user: User) -> bool:
     return user.is_tenant_admin or pool.admins.filter(pk=user.pk).exists()
 
 
+#: Masked contacts one person may reveal in 24 hours (tenant admins are never masked): enough
+#: to work a day's claims, too few to copy a pool's phone book.
+REVEALS_PER_DAY = 30
+
+
 def contact_reveal(*, lead: Lead, user: User, field: str) -> str:
-    """Show a masked phone or email to someone who may see the lead; every reveal is logged."""
+    """Show a masked phone or email to someone who may see the lead; every reveal is logged,
+    at most REVEALS_PER_DAY per person in 24 hours (raises PoolError beyond). Revealing the
+    same contact again is free. The person's row is locked, so parallel reveals cannot pass
+    the cap together."""
     if field not in ("phone", "mobile", "email"):
         raise PoolError(_("Only phone numbers and email addresses are masked."))
-    ContactReveal.objects.create(lead=lead, user=user, field=field, at=timezone.now())
+    now = timezone.now()
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        today = ContactReveal.objects.filter(user=user, at__gte=now - timedelta(days=1))
+        again = today.filter(lead=lead, field=field).exists()
+        if not again and today.count() >= REVEALS_PER_DAY:
+            raise PoolError(
+                _("You have revealed %(count)d contacts in the last 24 hours, the most allowed. "
+                  "Claim the lead to see its contacts.") % {"count": REVEALS_PER_DAY}
+            )  # fmt: skip
+        ContactReveal.objects.create(lead=lead, user=user, field=field, at=now)
     return getattr(lead, field)
 
 

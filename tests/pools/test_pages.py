@@ -302,3 +302,27 @@ def test_the_live_duplicate_check_never_names_a_lead_whose_contact_is_masked(in_
         .content.decode()
     )
     assert "Delta lead 0" in admin_html
+
+
+@pytest.mark.usefixtures("delta_leads")
+def test_reveals_stop_at_the_daily_cap_but_a_contact_seen_again_is_free(
+    in_tenant_a, pool, monkeypatch
+):
+    from pools.services import pool as pool_services
+
+    monkeypatch.setattr(pool_services, "REVEALS_PER_DAY", 2)
+    cast = in_tenant_a
+    client = tenant_client(cast, cast.teammate)
+    leads = [Lead.objects.get(name=f"Delta lead {i}") for i in range(3)]
+
+    def reveal(lead, field="mobile"):
+        return client.post(reverse("pools-reveal", kwargs={"uuid": lead.uuid, "field": field}))
+
+    assert reveal(leads[0]).status_code == 200
+    assert reveal(leads[1]).status_code == 200
+    refused = reveal(leads[2])
+    assert refused.status_code == 400
+    assert "most allowed" in refused.content.decode()
+    assert "13800138002" not in refused.content.decode()
+    assert reveal(leads[0]).status_code == 200  # already revealed today: shown again
+    assert ContactReveal.objects.filter(user=cast.teammate).count() == 3
