@@ -87,3 +87,16 @@ DUE_YEARS = (2000, 2100)
 def year_within(value, years: tuple[int, int]) -> bool:
     """Whether a date or datetime (in its own zone) falls in ``years`` (inclusive)."""
     return years[0] <= value.year <= years[1]
+
+
+#: No page of a list goes deeper than this (OFFSET beyond it costs more than it serves, and a
+#: number like 10**30 overflows the database's bigint): filter instead.
+PAGE_MAX = 100_000
+
+
+def page_number(value) -> int:
+    """A ``?page=`` value as a page number from 1 to PAGE_MAX (1 for anything else)."""
+    try:
+        return min(max(1, int(value)), PAGE_MAX)
+    except (TypeError, ValueError, OverflowError):
+        return 1

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from leadcrm.parsing import query_values
+from leadcrm.parsing import page_number, query_values
 from leads.fields import custom_fields_active
 from leads.hooks import tag_choices
 from leads.models import LeadSettings, LeadStatus, Priority, SourceChannel, Stage
@@ -388,10 +388,7 @@ def _offered(choices, keys):
 
 def lead_table_page(request, leads, *, page_size: int = PAGE_SIZE) -> dict:
     """One page of ``leads`` (``?page=``, from 1) and what the pager shows; no COUNT query."""
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_number(request.GET.get("page"))
     start = (page - 1) * page_size
     rows = list(leads[start : start + page_size + 1])
     return {

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from leadcrm.notifications import selectors, services
 from leadcrm.notifications.models import Notification
+from leadcrm.parsing import page_number
 
 PAGE_SIZE = 50
 
@@ -86,10 +87,7 @@ def notification_bell(request):
 @require_GET
 def notification_list(request):
     """Newest first, unread highlighted, 50 a page."""
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_number(request.GET.get("page"))
     start = (page - 1) * PAGE_SIZE
     rows = list(selectors.notification_list(user=request.user)[start : start + PAGE_SIZE + 1])
     context = {

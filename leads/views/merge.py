@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from leadcrm.accounts.permissions import role_required
 from leadcrm.accounts.roles import Role
-from leadcrm.parsing import uuids_parse
+from leadcrm.parsing import PAGE_MAX, uuids_parse
 from leadcrm.redirects import next_or
 from leads import selectors
 from leads.errors import LeadError
@@ -85,8 +85,8 @@ LEVELS = ("exact", "similar")
 
 def _positive_int(text, default: int) -> int:
     try:
-        return max(1, int(text))
-    except (TypeError, ValueError):
+        return min(max(1, int(text)), PAGE_MAX)
+    except (TypeError, ValueError, OverflowError):
         return default
 
 
