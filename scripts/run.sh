@@ -33,11 +33,30 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-$BIN/celery -A leadcrm worker -Q default,import,dedup,scoring,routing --concurrency 2 \
-    --loglevel INFO --logfile .data/logs/worker.log > .data/logs/worker.out 2>&1 &
-pids+=($!)
-$BIN/celery -A leadcrm beat --loglevel INFO --logfile .data/logs/beat.log > .data/logs/beat.out 2>&1 &
-pids+=($!)
+# The worker and beat are restarted when they die (a killed worker must not take the web and
+# the scheduler down with it, nor leave imports waiting for a person to notice).
+keep_running() {
+    local name=$1 out=$2
+    shift 2
+    (
+        child=
+        trap '[ -n "$child" ] && kill "$child" 2>/dev/null; exit 0' TERM INT
+        while :; do
+            "$@" >> "$out" 2>&1 &
+            child=$!
+            status=0
+            wait "$child" || status=$?  # (set -e must not end the loop with the worker)
+            echo "$(date -u +%FT%TZ) $name stopped (exit $status); restarting in 2 s" >> "$out"
+            sleep 2
+        done
+    ) &
+    pids+=($!)
+}
+keep_running worker .data/logs/worker.out $BIN/celery -A leadcrm worker \
+    -Q default,import,dedup,scoring,routing --concurrency 2 \
+    --loglevel INFO --logfile .data/logs/worker.log
+keep_running beat .data/logs/beat.out $BIN/celery -A leadcrm beat \
+    --loglevel INFO --logfile .data/logs/beat.log
 # Django's own errors (a 500's traceback) go to web.log as well as to this terminal.
 LEADCRM_LOG_FILE=.data/logs/web.log $BIN/gunicorn leadcrm.wsgi:application \
     --bind "127.0.0.1:$PORT" --workers 3 \
@@ -65,4 +84,4 @@ cat <<MSG
 
   Press Ctrl-C to stop.
 MSG
-wait -n "${pids[@]:0:3}"
+wait "${pids[2]}"  # the web server: the worker and beat restart themselves
