@@ -31,6 +31,19 @@ class SignupForm(forms.Form):
         ),
     )
 
+    #: A honeypot: hidden from people (and from screen readers' tab order); a bot filling
+    #: every field fills it, and the sign-up is refused.
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("Leave this field empty."))
+        return ""
+
     def clean_admin_password(self) -> str:
         """The password's problems show at once, whatever else is wrong with the form (the
         provisioning service checks again: it is the authority)."""

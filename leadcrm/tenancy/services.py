@@ -4,6 +4,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists, tenant_context
@@ -21,6 +22,28 @@ logger = logging.getLogger(__name__)
 
 def tenant_domain_for(subdomain: str) -> str:
     return f"{subdomain}.{settings.LEADCRM_BASE_DOMAIN}"
+
+
+#: Workspaces one client address may create: each is a schema of ~50 tables made in seconds,
+#: so an anonymous loop must not be able to make thousands.
+SIGNUPS_PER_HOUR = 3
+SIGNUPS_PER_DAY = 10
+
+
+def signup_allowed(*, address: str) -> bool:
+    """Count a sign-up attempt from ``address``; False once it is over SIGNUPS_PER_HOUR in the
+    hour or SIGNUPS_PER_DAY in the day (counted in the cache, on the public schema)."""
+    for limit, seconds in ((SIGNUPS_PER_HOUR, 3600), (SIGNUPS_PER_DAY, 86400)):
+        key = f"signup:{address}:{seconds}"
+        cache.add(key, 0, timeout=seconds)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=seconds)
+            count = 1
+        if count > limit:
+            return False
+    return True
 
 
 def tenant_provision(

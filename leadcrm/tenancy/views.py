@@ -4,16 +4,18 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.csp import CSP
+from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tenants.utils import tenant_context
 
 from leadcrm.accounts.models import User
 from leadcrm.accounts.services import login_handoff_create
+from leadcrm.accounts.throttle import client_address
 from leadcrm.tenancy.errors import ProvisioningError
 from leadcrm.tenancy.forms import SignupForm
 from leadcrm.tenancy.models import Tenant
-from leadcrm.tenancy.services import tenant_domain_for, tenant_provision
+from leadcrm.tenancy.services import signup_allowed, tenant_domain_for, tenant_provision
 from leadcrm.tenancy.validators import schema_name_for
 
 # After sign-up the form's POST is answered with a redirect to the new tenant's host, which a
@@ -37,8 +39,13 @@ def signup(request):
         initial={"default_language": language if language in dict(settings.LANGUAGES) else "en"},
     )
     if request.method == "POST" and form.is_valid():
+        if not signup_allowed(address=client_address(request)):
+            form.add_error(None, _("Too many workspaces were created from your network in the "
+                                   "last hour. Try again later."))  # fmt: skip
+            return render(request, "tenancy/signup.html", {"form": form}, status=429)
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "website"}
         try:
-            tenant = tenant_provision(**form.cleaned_data)
+            tenant = tenant_provision(**fields)
         except ProvisioningError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

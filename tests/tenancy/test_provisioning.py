@@ -235,3 +235,38 @@ def test_a_tenant_that_signs_up_in_chinese_starts_with_chinese_lists(db):
     with tenant_context(english):
         assert Stage.objects.order_by("position").first().name == "To contact"
         assert Pool.objects.get(is_fallback=True).name == "General pool"
+
+
+def _signup_data(i: int) -> dict:
+    return {
+        "name": f"Spam {i}",
+        "subdomain": f"spam{i}",
+        "admin_full_name": "Spam Bot",
+        "admin_email": f"bot{i}@spam.example.com",
+        "admin_password": PASSWORD,
+    }
+
+
+def test_one_address_creates_at_most_three_workspaces_an_hour(db, monkeypatch):
+    from leadcrm.tenancy import services as tenancy_services
+
+    made = []
+    monkeypatch.setattr(
+        "leadcrm.tenancy.views.tenant_provision",
+        lambda **fields: made.append(fields["subdomain"]) or Tenant(slug=fields["subdomain"]),
+    )
+    monkeypatch.setattr("leadcrm.tenancy.views._handoff_url", lambda *args: "/done/")
+    client = Client(HTTP_HOST="localhost", REMOTE_ADDR="127.0.0.1")
+    answers = [client.post("/signup/", _signup_data(i)).status_code for i in range(4)]
+    assert answers == [302, 302, 302, 429]
+    assert made == ["spam0", "spam1", "spam2"]
+    assert tenancy_services.signup_allowed(address="192.0.2.9")  # another address is free
+
+
+def test_the_honeypot_refuses_a_bot_and_provisions_nothing(db):
+    response = Client(HTTP_HOST="localhost").post(
+        "/signup/", {**_signup_data(9), "website": "http://spam.example"}
+    )
+    assert response.status_code == 200
+    assert "website" in response.context["form"].errors
+    assert not Tenant.objects.filter(slug="spam9").exists()
