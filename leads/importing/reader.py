@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,8 @@ MAX_UNPACKED = 400 * 1024 * 1024
 MAX_RATIO = 150
 MAX_ENTRIES = 5_000
 MAX_ROWS = 200_000
+#: Rows above the header (titles, notes) and blank rows a sheet may have besides MAX_ROWS.
+HEADER_ROWS_MAX = 1_000
 MAX_COLUMNS = 200
 SPREADSHEET_TYPES = {".xlsx", ".xlsm", ".xls", ".ods"}
 TEXT_TYPES = {".csv", ".txt", ".tsv"}
@@ -101,6 +104,14 @@ def _zip_check(data: bytes) -> None:
         raise ImportFileError(
             _("The spreadsheet is password-protected; save it without a password.")
         )
+    try:
+        _parts_check(archive, infos)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        # A part larger than declared, a bad checksum: damaged, never a 500.
+        raise ImportFileError(_("The spreadsheet is damaged and cannot be opened.")) from error
+
+
+def _parts_check(archive, infos) -> None:
     for info in infos:
         if info.filename.endswith((".xml", ".rels")) and info.file_size:
             with archive.open(info) as part:
@@ -193,8 +204,25 @@ def _sheet_rows(data: bytes, sheet: str | None) -> tuple[list[str], str, list[li
     if not names:
         raise ImportFileError(_("The spreadsheet has no sheets."))
     chosen = sheet if sheet in names else names[0]
-    rows = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-    return names, chosen, [[_cell_text(v) for v in row] for row in rows]
+    # Row by row, stopping as soon as the sheet is too long: a padded sheet of millions of
+    # tiny rows is refused early instead of being turned into Python lists whole (1.9 GB).
+    limit = MAX_ROWS + HEADER_ROWS_MAX
+    rows: list[list[str]] = []
+    try:
+        for row in book.get_sheet_by_name(chosen).iter_rows():
+            rows.append([_cell_text(v) for v in row])
+            if len(rows) > limit:
+                raise ImportFileError(
+                    _("The file has more than %(max)s rows; the limit is %(max)s per import.")
+                    % {"max": f"{MAX_ROWS:,}"}
+                )
+    except ImportFileError:
+        raise
+    except Exception as error:  # a damaged part, a bad zip entry, XML it refuses
+        raise ImportFileError(
+            _("The spreadsheet could not be read: %(error)s") % {"error": error}
+        ) from error
+    return names, chosen, rows
 
 
 def _header_index(rows: list[list[str]]) -> int:

@@ -679,3 +679,52 @@ def test_an_import_never_changes_nor_names_a_lead_the_importer_cannot_open(in_te
         assert "Hidden Person" not in reason
         assert "Secret Co" not in reason
         assert "a lead you cannot open" in reason
+
+
+def _bad_crc(data: bytes, member: str) -> bytes:
+    """The xlsx with ``member``'s declared checksum broken (in its local header and its
+    central-directory entry): its bytes no longer match what the archive says."""
+    import struct
+
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
+    wrong = (info.CRC + 1) & 0xFFFFFFFF
+    raw = bytearray(data)
+    struct.pack_into("<I", raw, info.header_offset + 14, wrong)  # local header: CRC at 14
+    at = raw.find(b"PK\x01\x02")  # central directory entries: CRC at 16, name at 46
+    while at >= 0:
+        name_len = struct.unpack_from("<H", raw, at + 28)[0]
+        if raw[at + 46 : at + 46 + name_len] == member.encode():
+            struct.pack_into("<I", raw, at + 16, wrong)
+        at = raw.find(b"PK\x01\x02", at + 4)
+    return bytes(raw)
+
+
+def test_a_damaged_part_is_refused_in_words_not_a_500():
+    data = _xlsx([["Name", "Mobile"], ["Wang", "13800138000"]])
+    with pytest.raises(ImportFileError, match=r"damaged|could not be read"):
+        table_read(_bad_crc(data, "xl/worksheets/sheet1.xml"), "bad.xlsx")
+
+
+def test_an_entity_hidden_after_a_long_comment_is_refused():
+    sheet = (
+        b'<?xml version="1.0"?><!--' + b"x" * 5000 + b'--><!DOCTYPE x [<!ENTITY a "aaaa">]>'
+        b"<worksheet>&a;</worksheet>"
+    )
+    with pytest.raises(ImportFileError, match="entity"):
+        file_check(_zip({"xl/worksheets/sheet1.xml": sheet}), "evil.xlsx")
+
+
+def test_a_padded_sheet_is_refused_while_read_not_after(monkeypatch):
+    """Rows are read one by one and the read stops past the limit (a sheet of millions of tiny
+    rows was turned into Python lists whole: 1.9 GB in a web worker)."""
+    from leads.importing import reader
+
+    monkeypatch.setattr(reader, "MAX_ROWS", 50)
+    monkeypatch.setattr(reader, "HEADER_ROWS_MAX", 5)
+    data = _xlsx([["Name", "Mobile"], *([f"P{i}", f"1380000{i:04d}"] for i in range(500))])
+    seen = []
+    real = reader._cell_text
+    monkeypatch.setattr(reader, "_cell_text", lambda v: seen.append(v) or real(v))
+    with pytest.raises(ImportFileError, match="more than 50 rows"):
+        table_read(data, "padded.xlsx")
+    assert len(seen) <= 2 * 57  # stopped at the limit, not after 500 rows
