@@ -46,6 +46,13 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     task_id = models.CharField(max_length=50, blank=True)
+    #: The task that runs it and its extra arguments, so a job whose worker died can be
+    #: queued again (jobs_requeue_stale) instead of waiting hours for the broker.
+    task_name = models.CharField(max_length=150, blank=True)
+    task_args = models.JSONField(default=list, blank=True)
+    #: When the run last showed it was alive (started, or recorded progress).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    requeued = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

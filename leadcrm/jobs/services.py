@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -68,8 +69,8 @@ def job_enqueue(*, job: Job, task: str, args: tuple = ()) -> Job:
     commits, with the current tenant; its queue comes from CELERY_TASK_ROUTES. The task is
     named, not imported, so a service never imports the module of its own task."""
     task_id = enqueue_on_commit(task, job.pk, *args)
-    Job.objects.filter(pk=job.pk).update(task_id=task_id)
-    job.task_id = task_id
+    Job.objects.filter(pk=job.pk).update(task_id=task_id, task_name=task, task_args=list(args))
+    job.task_id, job.task_name, job.task_args = task_id, task, list(args)
     return job
 
 
@@ -77,9 +78,11 @@ def job_start(*, job_id: int) -> Job | None:
     """Queued → running. A job already running is handed back too: it is the same message
     delivered again (a worker killed mid-run, acks_late), and the body resumes it. Returns
     None for a job that is done, failed, cancelled or gone: it must not run again."""
+    now = timezone.now()
     Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=timezone.now()
+        status=Job.Status.RUNNING, started_at=now, heartbeat_at=now
     )
+    Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(heartbeat_at=now)
     return (
         Job.objects.select_related("created_by")
         .filter(pk=job_id, status=Job.Status.RUNNING)
@@ -91,7 +94,9 @@ def job_progress(*, job: Job, done: int, total: int | None = None) -> None:
     """Record how far a running job got (``total`` too when it is known only now). Raises
     JobCancelled if the job is no longer running (cancelled meanwhile), so the run stops."""
     changes = {"done": done} if total is None else {"done": done, "total": total}
-    if not Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(**changes):
+    if not Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+        **changes, heartbeat_at=timezone.now()
+    ):
         raise JobCancelled(job.uuid)
     for field, value in changes.items():
         setattr(job, field, value)
@@ -133,3 +138,33 @@ def job_cancel(*, job: Job) -> bool:
         for field, value in changes.items():
             setattr(job, field, value)
     return bool(cancelled)
+
+
+#: A running job that showed no sign of life for this long lost its worker (killed, the
+#: machine restarted): the broker would hand its message out again only after its visibility
+#: timeout (hours). It is queued again, at most REQUEUE_MAX times, then failed with a reason.
+JOB_SILENT_AFTER = timedelta(minutes=15)
+REQUEUE_MAX = 3
+
+
+def jobs_requeue_stale(*, now=None) -> tuple[int, int]:
+    """Queue again the running jobs of the current tenant that stopped answering (their
+    bodies resume where the last batch ended), or fail them with a reason once they have been
+    queued again REQUEUE_MAX times or no task is known. Returns (requeued, failed). A job
+    picked here gets a fresh heartbeat in the same conditional UPDATE, so two sweeps never
+    queue it twice."""
+    now = now or timezone.now()
+    silent = Job.objects.filter(status=Job.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=now - JOB_SILENT_AFTER)
+        | Q(heartbeat_at__isnull=True, started_at__lt=now - JOB_SILENT_AFTER)
+    )
+    requeued = failed = 0
+    for job in silent.order_by("pk")[:100]:
+        if job.task_name and job.requeued < REQUEUE_MAX:
+            taken = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, requeued=job.requeued)
+            if taken.update(requeued=job.requeued + 1, heartbeat_at=now):
+                enqueue_on_commit(job.task_name, job.pk, *job.task_args)
+                requeued += 1
+        elif job_fail(job=job, error=_("The job stopped answering and was given up.")):
+            failed += 1
+    return requeued, failed

@@ -31,7 +31,13 @@ from django.utils.translation import gettext as _
 
 from leadcrm.jobs.errors import JobCancelled, JobError, JobRunningElsewhere
 from leadcrm.jobs.models import Job
-from leadcrm.jobs.services import job_fail, job_finish, job_progress, job_start
+from leadcrm.jobs.services import (
+    job_fail,
+    job_finish,
+    job_progress,
+    job_start,
+    jobs_requeue_stale,
+)
 from leadcrm.tasking import logger
 
 
@@ -131,3 +137,15 @@ def job_probe(job, *args) -> dict:
     if job.params.get("crash"):
         raise RuntimeError(job.params["crash"])
     return {"steps": steps, "args": list(args)}
+
+
+@shared_task(acks_late=True, ignore_result=True, max_retries=0)
+def jobs_sweep() -> dict:
+    """Periodic, per tenant (beat): queue again the jobs whose worker died (or fail them with
+    a reason): no job stays "running" for the broker's two-hour visibility timeout."""
+    requeued, failed = jobs_requeue_stale()
+    if requeued or failed:
+        logger.info(
+            "jobs swept requeued=%d failed=%d tenant=%s", requeued, failed, connection.schema_name
+        )
+    return {"requeued": requeued, "failed": failed}

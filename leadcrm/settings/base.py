@@ -212,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60 * 24,
         "options": {"expires": 60 * 60 * 6},
     },
+    "jobs-sweep": {
+        "task": "leadcrm.jobs.tasks.jobs_sweep",
+        "schedule": 60 * 5,
+        "options": {"expires": 60 * 5},
+    },
     "pools-reclaim": {
         "task": "pools.tasks.pools_reclaim",
         "schedule": 60 * 15,
