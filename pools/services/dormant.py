@@ -26,27 +26,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings as django_settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leadcrm.accounts.models import User
 from leadcrm.accounts.roles import Role
 from leadcrm.notifications.models import Notification
-from leadcrm.notifications.texts import day, text, text_list, text_render
+from leadcrm.notifications.texts import day, text, text_list
 from leads.models import Lead
-from leads.selectors import leads_visible_to
-from leads.services.lead import lead_assign
 from pools.conditions import conditions_match
 from pools.errors import PoolError
 from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent, RoutingSettings
 from pools.services.events import pool_event_record, pool_notify
-from pools.services.routing import VIA_RECLAIM, fallback_pool, rules_for
+from pools.services.routing import fallback_pool, rules_for
+from pools.services.take_back import lead_take_back
 from pools.services.time_limits import POOLS_WITH_RULES, WORKED, TimeLimits, any_of
 
 #: Bounds of the settings (the form says the same).
@@ -247,42 +244,17 @@ def _dormant_reclaim_one(lead_pk: int, *, limits: TimeLimits, now) -> Pool | Non
         ]
         if not reasons:
             return None
-        former, start = lead.owner, lead.assigned_at or lead.created_at
+        start = lead.assigned_at or lead.created_at
         entry = PoolEntry.objects.filter(lead=lead).select_related("pool").first()
         pool = dormant_destination(lead, entry)
-        reason = text_list(reasons)
-        with translation.override(django_settings.LANGUAGE_CODE):  # the history's one language
-            written = text_render(reason) or ""
-        lead = lead_assign(
-            lead=lead, owner=None, actor=None, reason=f"reclaimed: {written}"[:100], notify=False,
-            via=VIA_RECLAIM,
-        )  # fmt: skip
         PoolEntry.objects.update_or_create(
             lead=lead,
             defaults={"pool": pool, "entered_at": now, "claimed_at": None, "warned_at": None},
         )
-        pool_event_record(
-            lead,
-            pool,
-            PoolEvent.Action.RECLAIM,
-            None,
-            to_user=former,
-            reason=written,
-            params={"text": reason},
-            at=now,
-        )
-        # The lead's page when the former holder still sees it (a member of the pool, or
-        # through the hierarchy); otherwise no link rather than one that answers 404.
-        sees_it = leads_visible_to(former).filter(pk=lead.pk).exists()
-        pool_notify(
-            former,
-            Notification.Kind.LEAD_RECLAIMED,
-            text("pools.reclaimed", lead=str(lead), pool=str(pool)),
-            lead,
-            body=text("pools.reclaimed_why", reason=reason),
+        lead_take_back(
+            lead=lead, pool=pool, reasons=reasons, at=now,
             key=f"reclaimed:{lead.uuid}:{start:%Y%m%d%H%M%S%f}",
-            url=reverse("leads-detail", kwargs={"uuid": lead.uuid}) if sees_it else "",
-        )
+        )  # fmt: skip
     return pool
 
 

@@ -23,16 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from leadcrm.notifications.models import Notification
-from leadcrm.notifications.texts import text, text_list, text_render
 from leads.models import Lead
-from leads.services.lead import lead_assign
-from pools.models import AssignmentRule, Pool, PoolEntry, PoolEvent, RoutingSettings
+from pools.models import AssignmentRule, Pool, PoolEntry, RoutingSettings
 from pools.services.dormant import (
     LOOK_UP,
     dormant_destination,
@@ -43,8 +39,8 @@ from pools.services.dormant import (
     follows_pool_rules,
     lead_timed_out_mark,
 )
-from pools.services.events import pool_event_record, pool_notify
-from pools.services.routing import VIA_RECLAIM, leads_route
+from pools.services.routing import leads_route
+from pools.services.take_back import lead_take_back
 from pools.services.time_limits import POOLS_WITH_RULES, WORKED, TimeLimits, any_of
 
 RECLAIM_BATCH = 500
@@ -204,27 +200,11 @@ def _reclaim_one(pool: Pool, entry_pk: int, now, due_now) -> int | None:
         ]
         if not reasons:  # worked or taken back meanwhile
             return None
-        former = lead.owner
-        reason = text_list(reasons)
-        with translation.override(settings.LANGUAGE_CODE):  # the history's record, in one language
-            written = text_render(reason) or ""
-        lead = lead_assign(
-            lead=lead, owner=None, actor=None, reason=f"reclaimed: {written}"[:100],
-            via=VIA_RECLAIM,
-        )  # fmt: skip
         PoolEntry.objects.filter(pk=entry_pk).update(claimed_at=None, warned_at=None)
-        pool_event_record(
-            lead, pool, PoolEvent.Action.RECLAIM, None, to_user=former, reason=written,
-            params={"text": reason},
-        )  # fmt: skip
-        pool_notify(
-            former,
-            Notification.Kind.LEAD_RECLAIMED,
-            text("pools.reclaimed", lead=str(lead), pool=str(pool)),
-            lead,
-            body=text("pools.reclaimed_why", reason=reason),
+        lead = lead_take_back(
+            lead=lead, pool=pool, reasons=reasons,
             key=f"reclaimed:{lead.uuid}:{entry.claimed_at:%Y%m%d%H%M%S%f}",
-        )
+        )  # fmt: skip
     return lead.pk
 
 
