@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leadcrm.accounts.models import User
+from leadcrm.ratelimit import window_count
 from leadcrm.tasking import enqueue_on_commit
 from leads.models import Lead
 from leads.selectors import lead_can_write
@@ -141,17 +142,8 @@ def agent_family(user_agent: str) -> str:
 
 
 def _within_limits(key: str, limits) -> bool:
-    allowed = True
-    for limit, seconds in limits:
-        window = f"track:{key}:{seconds}"
-        cache.add(window, 0, timeout=seconds)
-        try:
-            count = cache.incr(window)
-        except ValueError:  # expired between add and incr
-            cache.set(window, 1, timeout=seconds)
-            count = 1
-        allowed = allowed and count <= limit
-    return allowed
+    counts = [window_count(f"track:{key}:{seconds}", seconds) <= limit for limit, seconds in limits]
+    return all(counts)
 
 
 def event_record(

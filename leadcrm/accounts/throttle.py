@@ -22,6 +22,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 
+from leadcrm.ratelimit import window_count
+
 ACCOUNT_LIMIT = 8
 ADDRESS_LIMIT = 40
 WINDOW = timedelta(minutes=15)
@@ -59,24 +61,12 @@ def signin_locked_for(*, username: str, address: str) -> int:
 def signin_failed(*, username: str, address: str) -> None:
     """Count a failed sign-in; lock the account or address that reached its limit."""
     for key, limit in _keys(username, address):
-        cache.add(key, 0, timeout=int(WINDOW.total_seconds()))
-        try:
-            failures = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=int(WINDOW.total_seconds()))
-            failures = 1
-        if failures >= limit:
+        if window_count(key, int(WINDOW.total_seconds())) >= limit:
             _lock(key)
 
 
 def _lock(key: str) -> None:
-    strikes_key = f"{key}:strikes"
-    cache.add(strikes_key, 0, timeout=_DAY)
-    try:
-        strikes = cache.incr(strikes_key)
-    except ValueError:
-        cache.set(strikes_key, 1, timeout=_DAY)
-        strikes = 1
+    strikes = window_count(f"{key}:strikes", _DAY)
     seconds = min(LOCK_BASE.total_seconds() * 2 ** (strikes - 1), LOCK_MAX.total_seconds())
     cache.set(f"{key}:lock", time.time() + seconds, timeout=int(seconds))
     cache.delete(key)  # counting starts again once the lock is over

@@ -4,7 +4,6 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists, tenant_context
@@ -12,6 +11,7 @@ from django_tenants.utils import schema_exists, tenant_context
 from leadcrm.accounts.errors import AccountsError
 from leadcrm.accounts.roles import Role
 from leadcrm.accounts.services import user_check_new, user_create
+from leadcrm.ratelimit import window_count
 from leadcrm.tenancy.errors import ProvisioningError
 from leadcrm.tenancy.models import Domain, Tenant
 from leadcrm.tenancy.signals import tenant_created
@@ -33,17 +33,10 @@ SIGNUPS_PER_DAY = 10
 def signup_allowed(*, address: str) -> bool:
     """Count a sign-up attempt from ``address``; False once it is over SIGNUPS_PER_HOUR in the
     hour or SIGNUPS_PER_DAY in the day (counted in the cache, on the public schema)."""
-    for limit, seconds in ((SIGNUPS_PER_HOUR, 3600), (SIGNUPS_PER_DAY, 86400)):
-        key = f"signup:{address}:{seconds}"
-        cache.add(key, 0, timeout=seconds)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=seconds)
-            count = 1
-        if count > limit:
-            return False
-    return True
+    return all(
+        window_count(f"signup:{address}:{seconds}", seconds) <= limit
+        for limit, seconds in ((SIGNUPS_PER_HOUR, 3600), (SIGNUPS_PER_DAY, 86400))
+    )
 
 
 def tenant_provision(

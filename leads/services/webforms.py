@@ -10,12 +10,12 @@ form sets none.
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from leadcrm.accounts.models import User
+from leadcrm.ratelimit import window_count
 from leads.errors import LeadError
 from leads.hooks import destination_choices
 from leads.models import Campaign, CampaignStatus, Lead, SourceChannel, WebForm
@@ -66,17 +66,10 @@ def webform_save(*, actor: User, form: WebForm | None = None, **fields) -> WebFo
 
 
 def _rate_ok(form: WebForm, visitor: str) -> bool:
-    for limit, seconds in RATE_LIMITS:
-        key = f"webform:{form.pk}:{visitor}:{seconds}"
-        cache.add(key, 0, timeout=seconds)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=seconds)
-            count = 1
-        if count > limit:
-            return False
-    return True
+    return all(
+        window_count(f"webform:{form.pk}:{visitor}:{seconds}", seconds) <= limit
+        for limit, seconds in RATE_LIMITS
+    )
 
 
 def _source_detail(form: WebForm, utm: dict) -> str:
