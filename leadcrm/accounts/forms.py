@@ -91,18 +91,23 @@ class UserCreateForm(_UserFieldsForm):
     )
 
     def clean_password(self) -> str:
-        """A weak password shows with the other fields' problems (the service checks again)."""
         password = self.cleaned_data["password"]
         if password:
-            try:
-                password_check(
-                    password=password,
-                    email=self.data.get("email", ""),
-                    full_name=self.data.get("full_name", ""),
-                )
-            except AccountsError as exc:
-                raise forms.ValidationError(exc.message) from exc
+            new_password_clean(
+                password, email=self.data.get("email", ""), full_name=self.data.get("full_name", "")
+            )
         return password
+
+
+def new_password_clean(password: str, *, email: str, full_name: str) -> str:
+    """For a form's ``clean_<password>``: the password rules (accounts.services.password_check)
+    as a field error, so a weak password shows together with the other fields' problems, not
+    only once the rest is valid. The service that saves checks again: it is the authority."""
+    try:
+        password_check(password=password, email=email, full_name=full_name)
+    except AccountsError as exc:
+        raise forms.ValidationError(exc.message) from exc
+    return password
 
 
 class UserEditForm(_UserFieldsForm):

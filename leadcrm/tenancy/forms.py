@@ -2,8 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from leadcrm.accounts.errors import AccountsError
-from leadcrm.accounts.services import password_check
+from leadcrm.accounts.forms import new_password_clean
 
 
 class SignupForm(forms.Form):
@@ -45,18 +44,11 @@ class SignupForm(forms.Form):
         return ""
 
     def clean_admin_password(self) -> str:
-        """The password's problems show at once, whatever else is wrong with the form (the
-        provisioning service checks again: it is the authority)."""
-        password = self.cleaned_data["admin_password"]
-        try:
-            password_check(
-                password=password,
-                email=self.data.get("admin_email", ""),
-                full_name=self.data.get("admin_full_name", ""),
-            )
-        except AccountsError as exc:
-            raise forms.ValidationError(exc.message) from exc
-        return password
+        return new_password_clean(
+            self.cleaned_data["admin_password"],
+            email=self.data.get("admin_email", ""),
+            full_name=self.data.get("admin_full_name", ""),
+        )
 
     def clean_default_language(self) -> str:
         return self.cleaned_data.get("default_language") or "en"
