@@ -156,6 +156,7 @@ def test_documents_spreadsheets_and_text_are_attached_with_their_real_type(
         ("budget.xlsm", XLSM, "Office files with macros cannot be attached"),
         ("budget.xlsx", XLSM, "Office files with macros cannot be attached"),
         ("files.zip", ARCHIVE, "This type of file cannot be attached"),
+        ("quote.docx", b"PK\x03\x04" + b"\x00" * 40, "This type of file cannot be attached"),
         ("data.bin.dat", b"\x00\x01\x02binary", "This type of file cannot be attached"),
         ("empty.pdf", b"", "The file is empty"),
     ],
