@@ -58,6 +58,12 @@ def profile(keys: dict, name: str) -> dict:
     return {**keys, "name_han": "".join(_HAN.findall(name or ""))}
 
 
+def data_profile(data: dict, region: str) -> dict:
+    """The profile of field values (a form, an import row, an evaluation record): what the
+    scorers compare. ``region``: the tenant's country for numbers without a country code."""
+    return profile(keys_for(data, region), data.get("name") or "")
+
+
 def lead_profile(lead: Lead) -> dict:
     return profile({k: getattr(lead, k) for k in DEDUP_KEY_FIELDS}, lead.name)
 
