@@ -157,6 +157,9 @@ _UNIT_ID = re.compile(r"^(?:[a-z]?\d+[a-z]?(?:-\d+[a-z]?)?|[a-z])$")
 _UNIT_GLUED = re.compile(r"^(apt|unit|ste|suite|flat|rm|room|fl|lvl|l|bldg|blk)(\d+[a-z]?)$")
 _NUMBER = re.compile(r"^\d+[a-z]?(?:-\d+[a-z]?)?$")
 _UNIT_SLASH_NUMBER = re.compile(r"^([a-z]?\d+[a-z]?)/(\d+[a-z]?)$")  # Australian 3/12
+_DIGIT_JOIN = re.compile(r"(?<=\d)\s*([/-])\s*(?=\d)")
+_LATIN_DROP = re.compile(r"[^\w/#-]+|_")
+_LONE_MARK = re.compile(r"(?<!\d)[-/]|[-/](?!\d)")
 _PO_BOX = re.compile(r"\b(?:p\s*\.?\s*o\s*\.?|post\s+office|gpo)\s*box\b")
 
 _US_STATES = (
@@ -266,25 +269,26 @@ def _latin_tokens(segment: str) -> list[str]:
     text = _strip_accents(segment).replace("'", "").replace("\u2019", "")
     text = _PO_BOX.sub(" pobox ", text)
     text = text.replace("#", " # ")
-    text = re.sub(r"(?<=\d)\s*([/-])\s*(?=\d)", r"\1", text)  # "3 / 12" -> "3/12"
-    text = re.sub(r"[^\w/#-]+|_", " ", text)
-    text = re.sub(r"(?<!\d)[-/]|[-/](?!\d)", " ", text)  # keep - and / only between digits
+    text = _DIGIT_JOIN.sub(r"\1", text)  # "3 / 12" -> "3/12"
+    text = _LATIN_DROP.sub(" ", text)
+    text = _LONE_MARK.sub(" ", text)  # keep - and / only between digits
     return text.split()
 
 
-def _canonical(token: str) -> list[str]:
+@lru_cache(maxsize=16384)
+def _canonical(token: str) -> tuple[str, ...]:
     """One token in its canonical spelling; a glued street type gives two tokens."""
     if token in _CANON:
-        return [_CANON[token]]
+        return (_CANON[token],)
     match = _ORDINAL_RE.match(token)
     if match:
-        return [_ordinal(int(match.group(1)))]
+        return (_ordinal(int(match.group(1))),)
     for tail, canon in _GLUED_TAILS:
         if token.endswith(tail) and len(token) - len(tail) >= (4 if tail == "str" else 3):
             head = token[: -len(tail)]
             if head.isalpha():
-                return [head, canon]
-    return [token]
+                return (head, canon)
+    return (token,)
 
 
 def _unit_at(tokens: list[str], i: int) -> tuple[str, int, str] | None:
@@ -346,10 +350,11 @@ def _street_segment_index(segments: list[list[str]]) -> int:
         )
         canon = [c for t in seg for c in _canonical(t)]
         has_type = any(c in _STREET_TYPES for c in canon[1:])
+        if starts_with_number and has_type:
+            return k  # the usual case: no need to look further
         has_number = any(_NUMBER.match(t) for t in seg) and any(t.isalpha() for t in seg)
         candidates.append((k, starts_with_number, has_type, has_number))
     for test in (
-        lambda c: c[1] and c[2],
         lambda c: c[2],
         lambda c: c[1],
         lambda c: c[3],
