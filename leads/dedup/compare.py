@@ -10,8 +10,9 @@ Person names (``person_name_similarity``):
   ("m" / "michael": 90), a nickname from the ``nicknames`` list ("bob" / "robert": 92; two
   nicknames of one name, "bob" / "rob": 82), else a typo: Jaro-Winkler made steeper (1.8
   points per point lost, so "jon" / "john" keeps 88 and "john" / "joan" falls to 76), or one
-  slip in a part of five letters or more ("moore" / "miore": 88). Parts of two letters never
-  count as typos ("li" / "lin" are two family names). The name scores its weakest pair
+  slip in a part of four letters or more ("hall" / "hasl": 85, "moore" / "miore": 88) unless
+  both are given names of the nicknames list ("mark" / "mary" are two names). Parts of two
+  letters never count as typos ("li" / "lin" are two family names). The name scores its weakest pair
   mostly (3/4 of the worst pair, 1/4 of the mean): one wrong part is another person.
 - A part the other name lacks: a lone surname or given name ("waller" / "tyler waller") keeps
   3/4 of its score, a missing middle name 9/10. Parts run together ("Mary Ann" / "Maryann",
@@ -32,9 +33,12 @@ Company names (``company_name_similarity``):
 - ``generic_company_words`` say what kind of business, not which one. They are compared apart
   from the distinctive words, by kind (cafe = café = caffe = coffee = 咖啡), also with one slip
   in a long one ("technologiies"): shared, they add nothing ("luna cafe" / "sole cafe" is
-  low); of other kinds on the two sides they cost a factor 0.88 ("harbor cafe" / "harbor
-  restaurant": 88), as does one name's generic word standing where the other has a word of its
-  own ("kestrel trading" / "kestrel foods"); one name merely having one more costs 0.95.
+  low); two kinds of venue on the two sides (cafe, restaurant, bar, hotel, shop) cost a factor
+  0.88 ("harbor cafe" / "harbor restaurant": 88: one place described two ways); other kinds
+  0.8 ("云启科技" / "云启贸易": two lines of business), as does one name's generic word
+  standing where the other has a word of its own ("kestrel trading" / "kestrel foods"); one
+  name merely having one more costs 0.95. A slip that joins or splits words ("deltaotrading" /
+  "delta trading") is caught on the whole names run together.
 - A Chinese name also loses its leading city or province (上海, 广东省 ...): missing on one
   side it costs a factor 0.95 ("上海云启智能科技" / "云启智能科技": 95), different on the two
   sides 0.8 (branches or namesakes in two cities).
@@ -55,6 +59,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import permutations
+from operator import getitem
 
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
@@ -101,6 +106,7 @@ _SHARED_NICKNAME = 82
 _LONE_PART = 0.75
 _MISSING_MIDDLE = 0.9
 _CROSS_SCRIPT = 0.95
+_RUN_TOGETHER = 96.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +180,13 @@ def _nicknames() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     return namer.nickname_lookup, namer.canonical_lookup
 
 
+@cache
+def _given_names() -> frozenset[str]:
+    """Every name in the nicknames list."""
+    nicks, names = _nicknames()
+    return frozenset(nicks) | frozenset(names)
+
+
 def _nickname_score(x: str, y: str) -> int:
     nicks, names = _nicknames()
     if y in nicks.get(x, ()) or x in nicks.get(y, ()):
@@ -193,46 +206,48 @@ def _part_score(x: str, y: str) -> float:
     shortest = min(len(x), len(y))
     # Jaro-Winkler made steeper: 0.933 ("jon" / "john") -> 88, 0.867 ("john" / "joan") -> 76.
     typo = max(0.0, 100 - (1 - JaroWinkler.similarity(x, y)) * _JW_STEEPNESS)
-    if shortest >= 5 and OSA.distance(x, y) == 1:
-        # One slip in a longer part ("moore" / "miore", "schmidt" / "scimidt"), which
-        # Jaro-Winkler undervalues away from the first letters.
+    if (
+        shortest >= 4
+        and OSA.distance(x, y) == 1
+        and not (x in _given_names() and y in _given_names())
+    ):
+        # One slip ("hall" / "hasl", "moore" / "miore"), which Jaro-Winkler undervalues away
+        # from the first letters; but two given names one letter apart are two names
+        # ("john" / "joan", "mark" / "mary").
         typo = max(typo, 100 - 60 / max(len(x), len(y)))
     if shortest <= 2:  # "li" / "lin" are two family names, not a slip
         typo = min(typo, 70.0)
     return max(typo, _nickname_score(x, y))
 
 
-def _pair_up(short: tuple[str, ...], long: tuple[str, ...], score) -> list[float]:
-    """The scores of the best one-to-one pairing of ``short``'s items with ``long``'s: the
-    highest total, then the highest worst pair (so that the order of the names never counts)."""
+def _best_pairing(short: tuple[str, ...], long: tuple[str, ...], score) -> float:
+    """The blended score (``_blend``) of the best one-to-one pairing of ``short``'s items with
+    ``long``'s (callers put the two in a fixed order, ``_ordered``, so that the order of the
+    arguments never counts, not even in the greedy pairing of long names)."""
+    rows = [[score(s, t) for t in long] for s in short]
     if len(short) == 1:
-        return [max(score(short[0], t) for t in long)]
-    if len(short) == len(long) == 2:
-        (x, y), (s, t) = short, long
-        straight, crossed = [score(x, s), score(y, t)], [score(x, t), score(y, s)]
-        return max(straight, crossed, key=_rank)
-    if len(long) <= 4:
-        return max(
-            ([score(s, long[j]) for s, j in zip(short, chosen, strict=True)]
-             for chosen in permutations(range(len(long)), len(short))),
-            key=_rank,
-        )  # fmt: skip
-    # Longer names: greedy, the best pair first.
-    pairs = sorted(
-        ((score(s, t), i, j) for i, s in enumerate(short) for j, t in enumerate(long)),
-        reverse=True,
+        return max(rows[0])
+    if len(long) > 3:  # longer names: greedy, the best pair first
+        pairs = sorted(
+            ((value, i, j) for i, row in enumerate(rows) for j, value in enumerate(row)),
+            reverse=True,
+        )
+        used_i, used_j, scores = set(), set(), []
+        for value, i, j in pairs:
+            if i not in used_i and j not in used_j:
+                used_i.add(i)
+                used_j.add(j)
+                scores.append(value)
+        return _blend(scores)
+    return max(
+        _blend(list(map(getitem, rows, chosen)))
+        for chosen in permutations(range(len(long)), len(short))
     )
-    used_i, used_j, scores = set(), set(), []
-    for value, i, j in pairs:
-        if i not in used_i and j not in used_j:
-            used_i.add(i)
-            used_j.add(j)
-            scores.append(value)
-    return scores
 
 
-def _rank(scores: list[float]) -> tuple[float, float]:
-    return sum(scores), min(scores)
+def _ordered(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """(shorter, longer); of two as long, the one that sorts first."""
+    return tuple(sorted((a, b), key=lambda words: (len(words), words)))
 
 
 def _blend(scores: list[float]) -> float:
@@ -253,13 +268,14 @@ def _compact(tokens: tuple[str, ...]) -> frozenset[str]:
 def _parts_similarity(a: _Spelling, b: _Spelling) -> float:
     if a.ordered == b.ordered:
         return 100.0
-    short, long = (a.parts, b.parts) if len(a.parts) <= len(b.parts) else (b.parts, a.parts)
-    score = _blend(_pair_up(short, long, _part_score))
+    run_together = not a.compact.isdisjoint(b.compact)
+    if run_together and len(a.parts) != len(b.parts):
+        return _RUN_TOGETHER  # a missing part would cap the pairing lower anyway
+    short, long = _ordered(a.parts, b.parts)
+    score = _best_pairing(short, long, _part_score)
     if len(long) > len(short):
         score *= _LONE_PART if len(short) == 1 else _MISSING_MIDDLE
-    if score < 96 and not a.compact.isdisjoint(b.compact):
-        score = 96.0
-    return score
+    return max(score, _RUN_TOGETHER) if run_together else score
 
 
 def _near_homophone(a: _Person, b: _Person) -> int:
@@ -362,7 +378,9 @@ _PLACE_NAMES = """
 _PLACES = sorted(_PLACE_NAMES.split(), key=len, reverse=True)
 _PLACE_SUFFIXES = ("市", "省")
 _ONE_SIDED_GENERIC = 0.95
-_OTHER_GENERIC = 0.88
+_OTHER_VENUE = 0.88  # "harbor cafe" / "harbor restaurant": one place, described two ways
+_OTHER_GENERIC = 0.8  # "云启科技" / "云启贸易": two lines of business
+_VENUES = frozenset({"cafe", "restaurant", "bar", "hotel", "shop"})
 _ONE_SIDED_PLACE = 0.95
 _OTHER_PLACE = 0.8
 _REORDERED = 95.0
@@ -373,6 +391,7 @@ _CROSS_SCRIPT_COMPANY = 0.9
 class _Company:
     words: tuple[str, ...]  # the distinctive words, in order
     compact: str  # the distinctive words run together
+    full: str  # every word run together, generic ones too ("deltatrading")
     kinds: frozenset[str]  # kinds of the generic words ("cafe", "tech")
     place: str  # a Chinese name's leading city or province
     han: bool  # written in Chinese characters
@@ -444,9 +463,11 @@ def _company(name: str) -> _Company:
         words, kinds = [t for t in tokens if t], set()
     compact = "".join(words)
     sound = "".join(lazy_pinyin(compact)) if han else ""
-    return _Company(tuple(words), compact, frozenset(kinds), place, han, sound)
+    full = "".join(tokens)
+    return _Company(tuple(words), compact, full, frozenset(kinds), place, han, sound)
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def _word_score(x: str, y: str) -> float:
     """One company word against another: a single slip (OSA: a swap counts once) in a word of
     four letters or more is a typo; more slips fall fast."""
@@ -466,12 +487,12 @@ def _contained(a: str, b: str) -> float:
 
 
 def _latin_core(a: _Company, b: _Company) -> float:
-    short, long = sorted((a.words, b.words), key=len)
+    short, long = _ordered(a.words, b.words)
     if set(short) == set(long):
         return _REORDERED
     if set(short) <= set(long):
         return _contained(a.compact, b.compact)
-    score = _blend(_pair_up(short, long, _word_score))
+    score = _best_pairing(short, long, _word_score)
     if len(long) > len(short):
         score = min(score, _contained(a.compact, b.compact)) * _MISSING_MIDDLE
     # Spaces typed or lost ("harbour grill" / "harbourgrill"): compare the words run together.
@@ -494,7 +515,9 @@ def _generic_factor(a: _Company, b: _Company) -> float:
     other kinds, or when one name's generic word stands where the other has a word of its own
     ("Kestrel Trading" / "Kestrel Foods"); less when one name just has one more."""
     if a.kinds and b.kinds:
-        return 1.0 if a.kinds & b.kinds else _OTHER_GENERIC
+        if a.kinds & b.kinds:
+            return 1.0
+        return _OTHER_VENUE if a.kinds | b.kinds <= _VENUES else _OTHER_GENERIC
     if not a.kinds and not b.kinds:
         return 1.0
     plain, generic = (a, b) if b.kinds else (b, a)
@@ -522,6 +545,9 @@ def company_name_similarity(a: str, b: str) -> int:
     else:
         score = _latin_core(left, right)
     score *= _generic_factor(left, right)
+    if not (left.han or right.han) and OSA.distance(left.full, right.full) <= 1:
+        # A slip that joins or splits words ("deltaotrading" / "delta trading").
+        score = max(score, _word_score(left.full, right.full))
     if left.place and right.place:
         if left.place != right.place:
             score *= _OTHER_PLACE

@@ -42,7 +42,9 @@ PERSON_CASES = [
     ("jon smith", "john smith", 90, 99, "a short given name one letter off"),
     ("Linda Moore", "Linda Miore", SAME, 95, "one slip in a five-letter surname"),
     ("Olivia Schmidt", "Olivia Scimidt", SAME, 95, "one slip in a long surname"),
+    ("Sophie Hall", "Sophie Hasl", SAME, 95, "one slip in a four-letter surname"),
     ("john smith", "joan smith", 0, SAME - 1, "John and Joan are two people"),
+    ("mark smith", "mary smith", 0, SAME - 1, "two given names one letter apart"),
     ("Li Na", "Lin Na", 0, SAME - 1, "two-letter parts are no typos: Li and Lin are two names"),
     # missing or different parts
     ("waller", "tyler waller", 70, 80, "a missing given name: medium"),
@@ -111,6 +113,9 @@ COMPANY_CASES = [
     ("harbor cafe", "harbor grill", 0, SAME - 1, "grill is a word of its own"),
     ("Kestrel Foods", "Kestrel Trading", 0, SAME - 1, "a generic word where the other has a word"),
     ("Harbor Foods", "Harbor Logistics", 0, 60, "two sectors"),
+    ("Kestrelmark Technologies GmbH", "Kestrelmark Trading Inc.", 0, SAME - 1, "tech vs trade"),
+    ("云启科技", "云启贸易", 0, SAME - 1, "two lines of business"),
+    ("上海云启科技", "云启网络", SAME, 100, "科技 and 网络 are one kind"),
     ("Lumen Trading GmbH", "Lumen Traing GmbH", SAME, 100, "a typo in a generic word"),
     ("The Cafe", "Cafe", 100, 100, "nothing but generic words"),
     ("凯盛贸易", "Kaisheng Trading", SAME, 95, "Chinese against its pinyin, 贸易 = trading"),
@@ -120,6 +125,7 @@ COMPANY_CASES = [
     ("Vertex Systems", "Vertex Systms", SAME, 99, "was: a company typo (dedup_pairs)"),
     ("harbor grill", "harbour grill", 90, 99, "one slip"),
     ("harbourgrill", "harbour grill", 100, 100, "a space lost"),
+    ("DeltaoTrading AG", "Delta Trading AG", SAME, 99, "a space typed over"),
     ("Kestrelgate Industries LLC", "Kestreldale Industries Ltd", 0, SAME - 1, "look-alike firms"),
     ("Acme Ltd", "Bluefin Systems Inc.", 0, 30, "was: two companies (dedup_pairs)"),
     # Chinese city prefixes
