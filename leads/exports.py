@@ -143,7 +143,7 @@ def export_columns(leads: QuerySet[Lead]) -> list[Column]:
         Column("ID", lambda lead: str(lead.uuid)),
         *(_text(name) for name in ("name", "company", "job_title")),
         *(_contact(name) for name in ("email", "phone", "mobile")),
-        *(_text(name) for name in ("website", "country", "region", "city", "address")),
+        *(_text(name) for name in ("website", "country", "region", "city", "postcode", "address")),
         _text("industry"),
         _choice("company_size", CompanySize.choices),
         _choice("annual_revenue", RevenueRange.choices),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -43,6 +45,7 @@ LEAD_FIELDS: tuple[LeadField, ...] = (
     LeadField("country", identifying=True),
     LeadField("region"),
     LeadField("city"),
+    LeadField("postcode"),
     LeadField("address"),
     LeadField("industry"),
     LeadField("company_size"),
@@ -72,6 +75,21 @@ API_FIELDS = tuple(f.name for f in LEAD_FIELDS if f.api)
 IDENTIFYING_FIELDS = tuple(f.name for f in LEAD_FIELDS if f.identifying)
 
 T = CustomFieldDefinition.FieldType
+
+#: What a postcode is written with, once trimmed: "SW1A 1AA", "94107", "94107-1234", "200120".
+POSTCODE_SHAPE = re.compile(r"[A-Za-z0-9 -]*[A-Za-z0-9][A-Za-z0-9 -]*")
+
+
+def postcode_clean(raw) -> str:
+    """``raw`` as a lead's postcode: full-width forms folded (a Chinese keyboard's digits),
+    spaces trimmed and collapsed; "" for none. Raises ValueError, in the reader's language,
+    for anything but letters, digits, spaces and hyphens. The one rule of the field: the lead
+    service's cleaning (form, API, web forms) and the import's cell check call it; its length
+    (Lead.postcode, 20) is checked with every column's."""
+    value = " ".join(unicodedata.normalize("NFKC", str(raw or "")).split())
+    if value and not POSTCODE_SHAPE.fullmatch(value):
+        raise ValueError(_("A postcode has only letters, digits, spaces and hyphens."))
+    return value
 
 
 TEXT_MAX = 1000

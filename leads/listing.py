@@ -89,6 +89,7 @@ MORE_FILTER_PARAMS = {
     "priority": ("priority",),
     "region": ("region",),
     "city": ("city",),
+    "postcode": ("postcode",),
     "industry": ("industry",),
     "score": ("score_min", "score_max"),
     "grade": ("grade",),
@@ -110,6 +111,7 @@ FILTER_NAMES = {
     "priority": gettext_lazy("Priority"),
     "region": gettext_lazy("Region / province"),
     "city": gettext_lazy("City"),
+    "postcode": gettext_lazy("Postcode"),
     "industry": gettext_lazy("Industry"),
     "score": gettext_lazy("Score"),
     "score_min": gettext_lazy("Score from"),
@@ -255,6 +257,8 @@ def _filter_chips(request, filters: LeadFilters, targets: FilterTargets, status_
         add(_("Region: %(value)s") % {"value": filters.region}, "region")
     if filters.city:
         add(named("city", filters.city), "city")
+    if filters.postcode:
+        add(_("Postcode starts with %(value)s") % {"value": filters.postcode}, "postcode")
     if filters.industry:
         add(named("industry", filters.industry), "industry")
     if targets.lost_reason:

@@ -524,6 +524,7 @@ class LeadFilters:
     priority: str = ""  # a Priority value
     region: str = ""  # exact, case-insensitive
     city: str = ""  # exact, case-insensitive
+    postcode: str = ""  # the start of it, case-insensitive ("941" finds 94107)
     industry: str = ""  # exact, case-insensitive
     #: Inclusive scores (`?score_min=40&score_max=60`); a lead without a score is outside.
     score_min: int | None = None
@@ -592,6 +593,7 @@ class LeadFilters:
             priority=read.choice("priority", Priority.values),
             region=read.text("region"),
             city=read.text("city"),
+            postcode=read.text("postcode"),
             industry=read.text("industry"),
             score_min=score_min,
             score_max=score_max,
@@ -743,6 +745,8 @@ def _filter_by_fields(
     for field_name in ("region", "city", "industry"):
         if getattr(filters, field_name):
             leads = leads.filter(**{f"{field_name}__iexact": getattr(filters, field_name)})
+    if filters.postcode:
+        leads = leads.filter(postcode__istartswith=filters.postcode)
     if filters.score_min is not None:
         leads = leads.filter(score__gte=filters.score_min)
     if filters.score_max is not None:

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from leadcrm.parsing import text_clean
+from leads.fields import postcode_clean
 from leads.models import (
     CompanySize,
     CustomFieldDefinition,
@@ -41,6 +42,8 @@ SYNONYMS = {
     "country": ["country", "国家", "国家/地区"],
     "region": ["region", "province", "state", "省份", "省", "地区", "省/州"],
     "city": ["city", "town", "城市", "市"],
+    "postcode": ["postcode", "post code", "postal code", "zip", "zip code", "zipcode", "邮编",
+                 "邮政编码"],
     "address": ["address", "street", "地址", "详细地址", "公司地址"],
     "industry": ["industry", "sector", "行业", "所属行业"],
     "company_size": ["company size", "employees", "size", "公司规模", "人员规模", "规模"],
@@ -177,6 +180,11 @@ def _value_clean(target: str, raw: str, context: dict) -> tuple[object, str | No
         return source, None
     if target == "tags":
         return [t.strip() for t in re.split(r"[,，、;；]", raw) if t.strip()], None
+    if target == "postcode":
+        try:
+            return postcode_clean(raw), None
+        except ValueError as exc:
+            return None, str(exc)
     if target == "country":
         return (raw.upper()[:2] if len(raw) <= 3 else raw[:2].upper()), None
     if target == "campaign":  # a name; the run looks the batch's names up at once

@@ -17,6 +17,7 @@ EXAMPLE = {
     "mobile": "138 0013 8000",
     "phone": "021-6255 1234",
     "city": "上海",
+    "postcode": "200120",
     "region": "上海",
     "country": "CN",
     "source": "Trade show",

@@ -24,6 +24,7 @@ class WebForm(models.Model):
         "website",
         "country",
         "city",
+        "postcode",
         "industry",
         "notes",
     )

@@ -119,6 +119,7 @@ class Lead(models.Model):
     country = models.CharField(_("country"), max_length=2, blank=True)
     region = models.CharField(_("region / province"), max_length=100, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     company_size = models.CharField(

@@ -19,7 +19,7 @@ from leadcrm.accounts.models import User
 from leadcrm.parsing import DATE_YEARS, DUE_YEARS, text_clean, year_within
 from leads.dedup.matching import duplicates_find
 from leads.errors import DuplicateLeadError, IllegalTransitionError, LeadChangedError, LeadError
-from leads.fields import EDITABLE_FIELDS, IDENTIFYING_FIELDS
+from leads.fields import EDITABLE_FIELDS, IDENTIFYING_FIELDS, postcode_clean
 from leads.hooks import (
     VIA_CREATE,
     VIA_MANUAL,
@@ -95,7 +95,8 @@ CONTACT_FIELDS = ("email", "mobile", "phone")
 
 
 def _clean(data: dict, *, partial: bool = False) -> dict:
-    """Trim text, lower-case the email, check choices. Raises LeadError naming the field.
+    """Trim text, lower-case the email, check phones, the postcode and choices. Raises
+    LeadError naming the field.
 
     ``data`` is a whole new lead unless ``partial`` (the fields an update changes): a whole
     lead must also meet the tenant's "an email or a phone number" rule (``_check_contact``),
@@ -121,6 +122,11 @@ def _clean(data: dict, *, partial: bool = False) -> dict:
         value = cleaned.get(field)
         if value and sum(c.isdigit() for c in unicodedata.normalize("NFKC", value)) < 5:
             raise LeadError(_("Enter a phone number with at least 5 digits."), field=field)
+    if cleaned.get("postcode"):
+        try:
+            cleaned["postcode"] = postcode_clean(cleaned["postcode"])
+        except ValueError as exc:
+            raise LeadError(str(exc), field="postcode") from exc
     for field, allowed in _CHOICES.items():
         if cleaned.get(field) and cleaned[field] not in allowed:
             raise LeadError(_("Choose a valid value."), field=field)

@@ -9,7 +9,8 @@ Offline and rule-based, for English and Chinese (simplified and traditional) tex
    part ("Tel:", "M:", "Mob.", "HP:", "手机:", "电话 Tel:", "Add:" …) says what it holds.
 3. The address (``places``) is the labelled one or the first part that reads like one, with
    the place lines under it ("Miami, FL 33131", "Bristol BS1 6XY", "Germany"); the country,
-   province/state and city come from it (广东省深圳市…, "Chicago, IL 60606", "20457 Hamburg").
+   province/state, city and postcode come from it (广东省深圳市…, "Chicago, IL 60606",
+   "20457 Hamburg"), the postcode else from its label ("邮编 650000", "Zip: 94107").
 4. Phone numbers (``phones``) are read by libphonenumber in the country the text points to,
    else the tenant's default; the number's type decides mobile or phone, the label where the
    type cannot (US numbers); a fax is never the phone, a 400/800 hotline only when nothing
@@ -19,7 +20,8 @@ Offline and rule-based, for English and Chinese (simplified and traditional) tex
 
 ``smart_fill`` returns what the text gives, the address as written; ``smart_fill_for_form``
 says what goes into the form's empty fields: the address without the place that then has
-fields of its own (no "上海市上海市…" or "Shanghai, Shanghai" when the lead is shown).
+fields of its own (no "上海市上海市…", "Shanghai, Shanghai" or "200120" twice when the lead
+is shown).
 """
 
 from __future__ import annotations
@@ -28,17 +30,24 @@ from collections.abc import Mapping
 
 from leads.smartfill.people import company_title_name, tidy_name
 from leads.smartfill.phones import numbers_in, phone_and_mobile, reading_region
-from leads.smartfill.places import address_parts, address_without_place, country_named, place_of
+from leads.smartfill.places import (
+    POSTCODE,
+    address_parts,
+    address_without_place,
+    country_named,
+    place_of,
+)
 from leads.smartfill.text import EMAIL, HAN, parts_of, website_in
 
 __all__ = ["address_without_place", "smart_fill", "smart_fill_for_form"]
 
-PLACE_FIELDS = ("country", "region", "city")
+PLACE_FIELDS = ("country", "region", "city", "postcode")
 
 
 def smart_fill(text: str, *, default_region: str = "CN") -> dict[str, str]:
     """Lead fields found in ``text`` (name, company, job_title, email, mobile, phone, website,
-    country, region, city, address), each only if the text gives it; the address as written.
+    country, region, city, postcode, address), each only if the text gives it; the address
+    as written.
     ``default_region`` is the tenant's country for numbers the text gives no country for."""
     parts = parts_of(text or "")
     found = {}
@@ -52,6 +61,12 @@ def smart_fill(text: str, *, default_region: str = "CN") -> dict[str, str]:
         found.update(place_of(found["address"]))
     elif country := next(filter(None, (country_named(p.text) for p in parts)), ""):
         found["country"] = country
+    if "postcode" not in found and (
+        postcode := next(
+            (p.text for p in parts if p.field == "postcode" and POSTCODE.fullmatch(p.text)), ""
+        )
+    ):
+        found["postcode"] = postcode
     rest = [p for p in parts if p not in address]
     region, known = reading_region(parts, found.get("country", ""), default_region)
     numbers = numbers_in(rest, region, region_is_known=known)
@@ -72,9 +87,9 @@ def smart_fill(text: str, *, default_region: str = "CN") -> dict[str, str]:
 
 def smart_fill_for_form(found: Mapping[str, str], *, typed: Mapping[str, str]) -> dict[str, str]:
     """What smart fill puts into the lead form: each found field the person left empty (what
-    they typed is never replaced), and the address without the country, province and city the
-    form then holds in their own fields ("上海市浦东新区…" with 上海 as the city becomes
-    "浦东新区…"; "…, Miami, FL 33131" with Miami and FL becomes "…, 33131")."""
+    they typed is never replaced), and the address without the country, province, city and
+    postcode the form then holds in their own fields ("上海市浦东新区…" with 上海 as the city
+    becomes "浦东新区…"; "…, Miami, FL 33131" with Miami, FL and 33131 becomes "…")."""
     values = {f: v for f, v in found.items() if not (typed.get(f) or "").strip()}
     if "address" in values:
         place = {f: (typed.get(f) or "").strip() or values.get(f, "") for f in PLACE_FIELDS}

@@ -1,4 +1,5 @@
-"""Step 3 of smart fill: the address, and the country, province/state and city in it."""
+"""Step 3 of smart fill: the address, and the country, province/state, city and postcode in
+it."""
 
 from __future__ import annotations
 
@@ -133,7 +134,7 @@ def country_named(text: str) -> str:
 
 
 def place_of(address: str) -> dict[str, str]:
-    """Country (ISO code), region and city the address gives."""
+    """Country (ISO code), region, city and postcode the address gives."""
     return _cn_place(address) if HAN.match(address) else _latin_place(address)
 
 
@@ -167,7 +168,7 @@ def _cn_place(address: str) -> dict[str, str]:
 
 
 def _latin_place(address: str) -> dict[str, str]:
-    """Country, state and city from the end of a Latin address: "…, Chicago, IL 60606",
+    """Country, state, city and postcode from the end of a Latin address: "…, Chicago, IL 60606",
     "…, London E14 4QW", "…, 20457 Hamburg, Germany", "…, Singapore 048616",
     "…, Ningbo, Zhejiang 315800, China", "…, Shenzhen, Guangdong, China 518040"."""
     segments = [s.strip() for s in address.split(",") if s.strip()]
@@ -181,7 +182,7 @@ def _latin_place(address: str) -> dict[str, str]:
         if not segments[-1]:
             segments.pop()
     if found.get("country") == "CN" and len(segments) > 2 and POSTCODE.fullmatch(segments[-1]):
-        segments.pop()  # "…, Guangdong, 518040": the place is before the postcode
+        found["postcode"] = segments.pop()  # "…, Guangdong, 518040": the place is before it
     if len(segments) < 2:
         return found
     last, before = segments[-1], segments[-2]
@@ -189,16 +190,18 @@ def _latin_place(address: str) -> dict[str, str]:
     if (m := US_PLACE.match(last)) and m.group("state") in US_STATES:
         found.setdefault("country", "US")
         found.update(region=m.group("state"), city=m.group("city") or before_city)
+        found["postcode"] = m.group("pc")
     elif m := UK_PLACE.match(last):
         found.setdefault("country", "GB")
-        found["city"] = m.group("city") or before_city
-    elif SG_PLACE.match(last):
+        found.update(city=m.group("city") or before_city, postcode=m.group("pc"))
+    elif m := SG_PLACE.match(last):
         found.setdefault("country", "SG")
-        found["city"] = "Singapore"
+        found.update(city="Singapore", postcode=m.group("pc"))
     elif (m := CN_EN_PLACE.match(last)) and (
         m.group("city").lower() in PINYIN_PROVINCES or found.get("country") == "CN"
     ):
         name = m.group("city")
+        found["postcode"] = m.group("pc") or found.get("postcode", "")
         if name.lower() in PINYIN_MUNICIPALITIES:
             found.update(region=name, city=name)
         elif name.lower() in PINYIN_PROVINCES:
@@ -209,14 +212,17 @@ def _latin_place(address: str) -> dict[str, str]:
                 found["region"] = before
         found.setdefault("country", "CN")
     elif m := EU_PLACE.match(last):
-        found["city"] = m.group("city").strip()
+        found.update(city=m.group("city").strip(), postcode=m.group("pc"))
     return {k: v for k, v in found.items() if v}
 
 
-def address_without_place(address: str, *, country: str, region: str, city: str) -> str:
-    """``address`` without the country, province/state and city given: at the start of a
-    Chinese address (中国浙江省杭州市西湖区… → 西湖区…), in the last comma-separated parts of
-    a Latin one, where a postcode stays ("…, London E14 4QW, UK" → "…, E14 4QW")."""
+def address_without_place(
+    address: str, *, country: str, region: str, city: str, postcode: str = ""
+) -> str:
+    """``address`` without the country, province/state, city and postcode given: at the start
+    of a Chinese address (中国浙江省杭州市西湖区… → 西湖区…), in the last comma-separated parts
+    of a Latin one, where another postcode stays ("…, London E14 4QW, UK" → "…, E14 4QW"
+    unless E14 4QW is given)."""
     address = address.strip()
     if HAN.match(address):
         prefixes = [re.escape(n) for n in COUNTRY_CN_NAMES.get(country.upper(), ())]
@@ -236,5 +242,11 @@ def address_without_place(address: str, *, country: str, region: str, city: str)
         if rest and not POSTCODE.fullmatch(rest):
             break
         segments.pop()
-        postcodes[:0] = [rest] if rest else []
+        if rest and _postcode_key(rest) != _postcode_key(postcode):
+            postcodes[:0] = [rest]
     return ", ".join(segments + postcodes)
+
+
+def _postcode_key(postcode: str) -> str:
+    """A postcode as compared: "e14 4qw" and "E144QW" are the same."""
+    return "".join(postcode.split()).casefold()

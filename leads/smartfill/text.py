@@ -19,8 +19,8 @@ LABEL_WORDS = {
     "fax": "fax|f|传真|傳真",
     "website": "website|web|url|www|w|网址|網址|网站|網站|主页|官网|官網",
     "address": "address|addr|add|a|公司地址|办公地址|通讯地址|地址",
-    "ignore": "wechat|weixin|微信|qq|skype|linkedin|twitter|facebook|instagram|weibo|微博|"
-    "邮编|郵編|zip|postcode|post code",
+    "postcode": "postcode|post code|postal code|zip|zip code|邮编|郵編|邮政编码|郵政編碼",
+    "ignore": "wechat|weixin|微信|qq|skype|linkedin|twitter|facebook|instagram|weibo|微博",
 }
 NUMBER_FIELDS = ("mobile", "phone", "fax")
 
