@@ -78,16 +78,15 @@ def run(size: int, seed: int) -> dict:
 
     django.setup()
     from leads.dedup.defaults import default_rules_unsaved
-    from leads.dedup.matching import profile
+    from leads.dedup.profiles import data_profile
     from leads.dedup.scan import candidate_pairs, duplicate_groups
-    from leads.identity.keys import keys_for
 
     random.seed(seed)
     started = time.monotonic()
     rows = make_dataset.make(companies=int(size / 1.66), seed=seed)[:size]
     generated = time.monotonic() - started
     started = time.monotonic()
-    profiles = {r["id"]: profile(keys_for(r, "CN"), r["name"]) for r in rows}
+    profiles = {r["id"]: data_profile(r, "CN") for r in rows}
     keyed = time.monotonic() - started
     rules = default_rules_unsaved()
     started = time.monotonic()

@@ -31,12 +31,11 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgr
 
 def evaluate(rows: list[dict], region: str = "CN") -> dict:
     from leads.dedup.defaults import default_rules_unsaved
-    from leads.dedup.matching import profile
+    from leads.dedup.profiles import data_profile
     from leads.dedup.scan import duplicate_groups
-    from leads.identity.keys import keys_for
 
     started = time.monotonic()
-    profiles = {int(r["id"]): profile(keys_for(r, region), r["name"]) for r in rows}
+    profiles = {int(r["id"]): data_profile(r, region) for r in rows}
     groups = duplicate_groups(profiles, default_rules_unsaved())
     seconds = time.monotonic() - started
     predicted = {pair for g in groups for pair in combinations(sorted(g.lead_ids), 2)}

@@ -2,24 +2,34 @@
 
 Candidates come from Postgres: exact keys through btree indexes (a fraction of a millisecond),
 similar companies and names through pg_trgm (``%``, GIN indexes on the normalised keys). Each
-candidate is then scored in Python with rapidfuzz against every active rule; a rule holds when
-all its fields match. The best rule per candidate decides the level: "exact" (red) when the
-rule compares exact keys only, "similar" (yellow) otherwise.
+candidate is then weighed (leads.dedup.evidence: every field, agreement for, disagreement
+against) and tried against every active rule: a rule holds when the fields it names agree
+enough and the evidence is at least its ``min_score`` sure. The best rule per candidate
+decides the level: "exact" (red) when the rule compares exact keys only, "similar" (yellow)
+otherwise; the score says how sure.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import NamedTuple
 
-import phonenumbers
 from django.db import connection
 from django.db.models import Q
-from pypinyin import lazy_pinyin
-from rapidfuzz import fuzz
 
-from leads.identity.keys import keys_for
+from leads.dedup.evidence import (
+    Evidence,
+    Frequencies,
+    address_score,
+    city_similarity,
+    company_similarity,
+    evidence,
+    name_similarity,
+    phone_match,
+    postcode_score,
+)
+from leads.dedup.evidence import email_evidence as evidence_email
+from leads.dedup.profiles import data_profile, lead_profile
 from leads.models import DEDUP_KEY_FIELDS, DuplicateRule, Lead, LeadStatus, default_region
 
 CANDIDATES_PER_KEY = 30
@@ -30,172 +40,63 @@ TRIGRAM_THRESHOLD = 0.5
 @dataclass
 class DuplicateMatch:
     lead: Lead
-    score: int
+    score: int  # how sure, 0-100 (the evidence's match probability)
     level: str  # "exact" | "similar"
-    fields: list[str]
+    fields: list[str]  # the fields the rule required
     rule: DuplicateRule
     field_scores: dict[str, int] = field(default_factory=dict)
+    evidence: Evidence | None = None
 
     @property
     def blocks(self) -> bool:
         return self.rule.action == DuplicateRule.Action.BLOCK
+
+    @property
+    def explained(self) -> list[tuple[str, str, int]]:
+        return self.evidence.explained() if self.evidence else []
+
+
+class RuleMatch(NamedTuple):
+    rule: DuplicateRule
+    score: int
+    field_scores: dict[str, int]
+    evidence: Evidence
 
 
 def rules_active() -> list[DuplicateRule]:
     return list(DuplicateRule.objects.filter(is_active=True).order_by("position", "id"))
 
 
-GENERIC_MAILBOXES = {
-    "info", "sales", "contact", "admin", "office", "service", "support", "hello", "enquiry",
-    "enquiries", "inquiry", "marketing", "hr", "mail", "team", "kefu", "xiaoshou", "postmaster",
-}  # fmt: skip
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-def profile(keys: dict, name: str) -> dict:
-    """A lead's keys plus what the scorers need besides them (the Chinese characters of the
-    name, to tell homophones apart)."""
-    return {**keys, "name_han": "".join(_HAN.findall(name or ""))}
-
-
-def data_profile(data: dict, region: str) -> dict:
-    """The profile of field values (a form, an import row, an evaluation record): what the
-    scorers compare. ``region``: the tenant's country for numbers without a country code."""
-    return profile(keys_for(data, region), data.get("name") or "")
-
-
-def lead_profile(lead: Lead) -> dict:
-    return profile({k: getattr(lead, k) for k in DEDUP_KEY_FIELDS}, lead.name)
-
-
-def _number(key: str) -> str:
-    return key.split(";", 1)[0]
-
-
-@lru_cache(maxsize=20000)
-def _number_type(e164: str) -> int:
-    try:
-        return phonenumbers.number_type(phonenumbers.parse(e164))
-    except phonenumbers.NumberParseException:
-        return phonenumbers.PhoneNumberType.UNKNOWN
-
-
-def _personal(number: str, a: dict, b: dict) -> bool:
-    """A mobile number is someone's own. Where the numbering plan cannot tell (North America:
-    "fixed line or mobile"), it counts as personal when both leads keep it as their mobile."""
-    kind = _number_type(number)
-    if kind == phonenumbers.PhoneNumberType.MOBILE:
-        return True
-    if kind == phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE:
-        return _number(a["mobile_key"]) == number == _number(b["mobile_key"])
-    return False
-
-
-def _phone_score(a: dict, b: dict) -> int:
-    """100: the same personal number, or the same landline and extension; 70: the same
-    landline without (or with other) extensions, as colleagues behind a switchboard; else 0."""
-    mine = {a["phone_key"], a["mobile_key"]} - {""}
-    theirs = {b["phone_key"], b["mobile_key"]} - {""}
-    best = 0
-    for left in mine:
-        for right in theirs:
-            number = _number(left)
-            if number != _number(right):
-                continue
-            if _personal(number, a, b) or (left == right and ";" in left):
-                return 100
-            best = 70
-    return best
-
-
-def _email_score(a: dict, b: dict) -> int:
-    """100 for the same personal address; 70 for a shared one (info@, sales@ ...)."""
-    if not a["email_key"] or a["email_key"] != b["email_key"]:
-        return 0
-    local = a["email_key"].split("@", 1)[0]
-    return 70 if local in GENERIC_MAILBOXES else 100
-
-
-def _name_score(a: dict, b: dict) -> int:
-    left, right = a.get("name_key") or "", b.get("name_key") or ""
-    if not left or not right:
-        return 0
-    han_a, han_b = a.get("name_han", ""), b.get("name_han", "")
-    if han_a and han_b and len(han_a) >= 2 and len(han_b) >= 2:
-        # Both written in Chinese: the characters decide; a homophone (same pinyin, other
-        # characters: 王小明 / 王晓明) is the commonest typing slip, so it still scores high.
-        if han_a == han_b:
-            return 100
-        if lazy_pinyin(han_a) == lazy_pinyin(han_b):  # in order: 彭晨 is not 陈鹏
-            return 88
-        return max(int(fuzz.ratio(han_a, han_b)), _near_homophone(han_a, han_b))
-    if left == right:
-        return 100
-    return max(int(fuzz.token_sort_ratio(left, right)), _initials_score(left, right))
-
-
-def _initials_score(left: str, right: str) -> int:
-    """ "m schmidt" vs "michael schmidt": the same surname and a matching initial: 90."""
-    a, b = left.split(), right.split()
-    if len(a) != len(b) or len(a) < 2:
-        return 0
-    short = [t for t in a + b if len(t) == 1]
-    if not short:
-        return 0
-    full_a, full_b = {t for t in a if len(t) > 1}, {t for t in b if len(t) > 1}
-    common = full_a & full_b
-    if not common:
-        return 0
-    rest_a = sorted(t for t in a if t not in common)
-    rest_b = sorted(t for t in b if t not in common)
-    if len(rest_a) == len(rest_b) == 1 and rest_a[0][0] == rest_b[0][0]:
-        return 90
-    return 0
-
-
-def _near_homophone(han_a: str, han_b: str) -> int:
-    """ "孙芳琳" / "孙芳玲": three or more characters, one differs and sounds alike (lin/ling):
-    86. Two-character names are left alone (张琳 and 张玲 are often two people)."""
-    if len(han_a) != len(han_b) or len(han_a) < 3:
-        return 0
-    differ = [(x, y) for x, y in zip(han_a, han_b, strict=True) if x != y]
-    if len(differ) != 1:
-        return 0
-    x, y = ("".join(lazy_pinyin(c)) for c in differ[0])
-    return 86 if fuzz.ratio(x, y) >= 80 else 0
-
-
-def _company_score(a: dict, b: dict) -> int:
-    left, right = a.get("company_key") or "", b.get("company_key") or ""
-    if not left or not right:
-        return 0
-    if left == right:
-        return 100
-    # A missing city prefix or suffix ("上海云启" vs "云启") still counts.
-    ratio = fuzz.ratio(left, right)
-    shorter = min(len(left), len(right))
-    partial = fuzz.partial_ratio(left, right) * 0.92 if shorter >= 4 else 0
-    return int(max(ratio, partial))
-
-
 def field_score(name: str, match: str, a: dict, b: dict) -> int:
-    """0-100: how well field ``name`` of profiles ``a`` and ``b`` agree. Exact matching only
-    accepts 100."""
+    """0-100: how well field ``name`` of profiles ``a`` and ``b`` agree (a field either
+    lacks: 0). Exact matching only accepts 100. Email: 100 the same personal address, 70 a
+    shared mailbox (info@); phone: 100 a personal number or the same extension, 70 a shared
+    switchboard."""
     if name == "email":
-        return _email_score(a, b)
-    if name == "phone":
-        return _phone_score(a, b)
-    if name == "name":
-        score = _name_score(a, b)
+        found = evidence_email(a, b, _NO_FREQUENCIES)
+        score = found.similarity if found else 0
+    elif name == "phone":
+        shared = phone_match(a, b)
+        score = shared.similarity if shared else 0
+    elif name == "name":
+        score = name_similarity(a, b)
     elif name == "company":
-        score = _company_score(a, b)
+        score = company_similarity(a, b)
+    elif name == "address":
+        score = address_score(a, b)
+    elif name == "postcode":
+        left, right = a.get("postcode_key"), b.get("postcode_key")
+        score = postcode_score(left, right) if left and right else 0
+    elif name == "city":
+        left, right = a.get("city_key"), b.get("city_key")
+        score = (100 if left == right else city_similarity(left, right)) if left and right else 0
     else:
         return 0
     return score if match != "exact" or score == 100 else 0
 
 
-def rule_score(rule: DuplicateRule, a: dict, b: dict) -> tuple[int, dict[str, int]] | None:
-    """The rule's score (the lowest of its fields) if every field reaches its threshold."""
+def rule_fields_hold(rule: DuplicateRule, a: dict, b: dict) -> dict[str, int] | None:
+    """The field scores if every field the rule names reaches its threshold, else None."""
     scores = {}
     for spec in rule.fields:
         name, match = spec.get("field"), spec.get("match", "exact")
@@ -204,65 +105,79 @@ def rule_score(rule: DuplicateRule, a: dict, b: dict) -> tuple[int, dict[str, in
         if score < threshold:
             return None
         scores[name] = score
-    if not scores:
-        return None
-    return min(scores.values()), scores
+    return scores
 
 
 def rule_level(rule: DuplicateRule) -> str:
-    exact = all(spec.get("match", "exact") == "exact" for spec in rule.fields)
+    exact = bool(rule.fields) and all(s.get("match", "exact") == "exact" for s in rule.fields)
     return "exact" if exact else "similar"
 
 
-def conflicts(a: dict, b: dict) -> int:
-    """How many personal identifiers both leads have and disagree on: a personal email
-    address, a mobile number. Two people with one name at look-alike companies differ here."""
-    count = 0
-    emails = a["email_key"], b["email_key"]
-    if (
-        all(emails)
-        and emails[0] != emails[1]
-        and all(e.split("@", 1)[0] not in GENERIC_MAILBOXES for e in emails)
-    ):
-        count += 1
-    mobiles = _number(a["mobile_key"]), _number(b["mobile_key"])
-    if (
-        all(mobiles)
-        and mobiles[0] != mobiles[1]
-        and all(_number_type(m) == phonenumbers.PhoneNumberType.MOBILE for m in mobiles)
-    ):
-        count += 1
-    return count
+def best_match(rules, a: dict, b: dict, freq: Frequencies | None = None) -> RuleMatch | None:
+    """The strongest rule that holds for profiles ``a`` and ``b``, or None.
 
-
-def best_match(rules, a: dict, b: dict):
-    """(rule, score, field scores) of the strongest rule that holds, or None.
-
-    A "similar" match is vetoed by conflicting personal identifiers: one conflict unless the
-    companies are the same, two in any case (see ``conflicts``)."""
+    A rule holds when every field it names agrees enough and the evidence over all fields
+    (leads.dedup.evidence) is at least its ``min_score`` sure: two leads with one name at
+    look-alike companies but other mobile numbers and e-mail addresses are not matched."""
     best = None
-    veto = None
+    found = None
     for rule in rules:
-        found = rule_score(rule, a, b)
-        if found is None:
+        scores = rule_fields_hold(rule, a, b)
+        if scores is None:
             continue
-        if rule_level(rule) == "similar":
-            if veto is None:
-                clash = conflicts(a, b)
-                same_company = bool(a["company_key"]) and a["company_key"] == b["company_key"]
-                veto = clash >= 2 or (clash == 1 and not same_company)
-            if veto:
-                continue
-        score, scores = found
-        rank = (rule_level(rule) == "exact", score)
+        if found is None:
+            found = evidence(a, b, freq)
+        if found.score < rule.min_score:
+            continue
+        rank = (rule_level(rule) == "exact", found.score)
         if best is None or rank > best[0]:
-            best = (rank, rule, score, scores)
-    return None if best is None else best[1:]
+            best = (rank, RuleMatch(rule, found.score, scores, found))
+    return None if best is None else best[1]
+
+
+_NO_FREQUENCIES = Frequencies()
+
+
+class StoredFrequencies(Frequencies):
+    """Counts of the tenant's leads that hold a value (each an index lookup, capped), plus
+    the lead being checked."""
+
+    COLUMNS = {
+        "email": ("email_key",),
+        "phone": ("phone_key", "mobile_key"),
+        "name": ("name_key",),
+        "company": ("company_key",),
+        "address": ("address_key",),
+    }
+    CAP = 1000
+
+    def __init__(self):
+        self._cache: dict[tuple[str, str], int] = {}
+
+    def count(self, kind: str, value: str) -> int:
+        if kind not in self.COLUMNS:
+            return 2  # no index to count by (the city): no discount
+        if (kind, value) not in self._cache:
+            where = Q(pk__in=[])
+            for column in self.COLUMNS[kind]:
+                where |= Q(**{column: value})
+            live = Lead.objects.filter(where, merged_into__isnull=True)
+            found = live.values("pk")[: self.CAP].count()
+            self._cache[kind, value] = found + 1
+        return self._cache[kind, value]
+
+
+def rule_fields_used(rules) -> set[str]:
+    """The fields the rules compare; a rule that names none weighs every field."""
+    fields = set()
+    for rule in rules:
+        named = {spec.get("field") for spec in rule.fields}
+        fields |= named or {"email", "phone", "company", "name", "address"}
+    return fields
 
 
 def _candidates(keys: dict, rules, exclude_ids) -> list[Lead]:
-    used = {(s.get("field"), s.get("match", "exact")) for r in rules for s in r.fields}
-    fields = {name for name, _match in used}
+    fields = rule_fields_used(rules)
     exact = Q(pk__in=[])
     if "email" in fields and keys["email_key"]:
         exact |= Q(email_key=keys["email_key"])
@@ -270,16 +185,18 @@ def _candidates(keys: dict, rules, exclude_ids) -> list[Lead]:
     phones |= {_number(k) for k in phones}
     if "phone" in fields and phones:
         exact |= Q(phone_key__in=list(phones)) | Q(mobile_key__in=list(phones))
-    for name in ("company", "name"):
+    for name in ("company", "name", "address"):
         if name in fields and keys[f"{name}_key"]:
             exact |= Q(**{f"{name}_key": keys[f"{name}_key"]})
     base = Lead.objects.filter(merged_into__isnull=True).exclude(status=LeadStatus.VOID)
     base = base.select_related("owner")
     base = base.exclude(pk__in=list(exclude_ids))
     found = {lead.pk: lead for lead in base.filter(exact).order_by()[: CANDIDATES_PER_KEY * 2]}
-    with connection.cursor() as cursor:
-        cursor.execute("SET pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
-    for name in _fuzzy_searches(rules):
+    searches = _fuzzy_searches(rules)
+    if searches:
+        with connection.cursor() as cursor:
+            cursor.execute("SET pg_trgm.similarity_threshold = %s", [TRIGRAM_THRESHOLD])
+    for name in searches:
         value = keys[f"{name}_key"]
         if len(value) >= 3:
             similar = base.filter(**{f"{name}_key__trigram_similar": value}).order_by()[
@@ -290,22 +207,31 @@ def _candidates(keys: dict, rules, exclude_ids) -> list[Lead]:
     return list(found.values())
 
 
+def _number(key: str) -> str:
+    return key.split(";", 1)[0]
+
+
 def _fuzzy_searches(rules) -> list[str]:
     """Which fuzzy candidate searches the rules need. A rule's candidates come from one of its
-    fields: email and phone ones from the exact lookups, else its company, else its name. So
-    "company and name" needs the company search only, and the name search runs only for a
-    rule with nothing but fuzzy names (each trigram search costs ~10 ms at a million leads)."""
+    fields: email and phone ones from the exact lookups, else its company, else its name (an
+    address rule's from the exact address key and the name). A rule that names no field
+    needs both searches: a typo in the name or company of a lead with no shared number
+    (each trigram search costs ~10 ms at a million leads)."""
     needed = []
     for rule in rules:
         fields = {spec.get("field") for spec in rule.fields}
         matches = {spec.get("field"): spec.get("match", "exact") for spec in rule.fields}
-        if fields & {"email", "phone"}:
-            continue
-        if "company" in fields:
-            if matches["company"] == "fuzzy" and "company" not in needed:
-                needed.append("company")
-        elif "name" in fields and matches["name"] == "fuzzy" and "name" not in needed:
-            needed.append("name")
+        if not fields:
+            wanted = ["company", "name"]
+        elif fields & {"email", "phone"}:
+            wanted = []
+        elif "company" in fields:
+            wanted = ["company"] if matches["company"] == "fuzzy" else []
+        elif "name" in fields and matches["name"] == "fuzzy":
+            wanted = ["name"]
+        else:
+            wanted = []
+        needed += [name for name in wanted if name not in needed]
     return needed
 
 
@@ -314,24 +240,25 @@ def duplicates_find(data: dict, *, exclude_ids=(), limit: int = 10) -> list[Dupl
     rules = rules_active()
     if not rules:
         return []
-    keys = keys_for(data, default_region())
+    mine = data_profile(data, default_region())
+    keys = {k: mine[k] for k in DEDUP_KEY_FIELDS}
     if not any(keys.values()):
         return []
-    mine = profile(keys, data.get("name") or "")
+    freq = StoredFrequencies()
     matches = []
     for lead in _candidates(keys, rules, exclude_ids):
-        found = best_match(rules, mine, lead_profile(lead))
+        found = best_match(rules, mine, lead_profile(lead), freq)
         if found is None:
             continue
-        rule, score, scores = found
         matches.append(
             DuplicateMatch(
                 lead=lead,
-                score=score,
-                level=rule_level(rule),
-                fields=list(scores),
-                rule=rule,
-                field_scores=scores,
+                score=found.score,
+                level=rule_level(found.rule),
+                fields=list(found.field_scores),
+                rule=found.rule,
+                field_scores=found.field_scores,
+                evidence=found.evidence,
             )
         )
     matches.sort(key=lambda m: (m.level == "exact", m.score), reverse=True)

@@ -2,14 +2,25 @@
 
 Comparing every pair is out of the question at 100,000 leads, and blocking on one key loses
 recall (STACK-FACTS: 0.72 with the first three characters). So each lead goes into several
-blocks: its email, its phone numbers, its company key's first and last two characters, each
-token of its name key (pinyin for Chinese names), and its company key's 3-grams when short.
-Pairs inside a block are scored with the tenant's rules (leads.dedup.matching); pairs that a
-rule accepts are joined into groups (union-find). A block larger than MAX_BLOCK (a common name,
+blocks, of two kinds:
+
+- broad blocks: its email, its phone numbers, its company key's first and last two
+  characters, each token of its name key (pinyin for Chinese names). Inside these only the
+  pairs that meet a rule's anchor are scored (the same email, a shared number, similar
+  companies), which keeps a block of 200 people of one city from costing 19,900 pairs.
+- tight blocks, every pair scored: the address key (house number and street), the postcode
+  with the first three letters of each name token, the postcode with the house number, the
+  city with the house number; and a sorted neighbourhood: each lead next to the few leads
+  before it when sorted by name key, by company key and by reversed name key (a typo in the
+  first letters). These find people with a name and an address only, typos included.
+
+Pairs are weighed with the tenant's rules (leads.dedup.matching) and the evidence over every
+field (leads.dedup.evidence, with value frequencies counted over the tenant's leads); pairs a
+rule accepts are joined into groups (union-find). A block larger than its cap (a common name,
 a placeholder number) is split by a second key so its pairs stay bounded.
 
-Pure functions over "profiles" (dicts of keys), so the labelled evaluation in
-bench/dedup_eval runs the very same code without a database.
+Pure functions over "profiles" (leads.dedup.profiles), so the labelled evaluations in
+bench/dedup_eval run the very same code without a database.
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ from itertools import combinations
 
 from rapidfuzz import fuzz, process
 
+from leads.dedup.evidence import CountedFrequencies, Evidence, Frequencies
 from leads.dedup.matching import best_match, rule_level
 
 MAX_BLOCK = 200
@@ -32,6 +44,7 @@ class Pair:
     score: int
     rule: object
     fields: list[str]
+    evidence: Evidence | None = None
 
 
 def _blocks(profile: dict) -> set[str]:
@@ -51,6 +64,27 @@ def _blocks(profile: dict) -> set[str]:
     return keys
 
 
+def _tight_blocks(profile: dict) -> set[str]:
+    keys = set()
+    if profile.get("address_key"):
+        keys.add("a:" + profile["address_key"])
+    postcode = profile.get("postcode_key") or ""
+    address = profile.get("address")
+    number = address.number if address is not None else ""
+    # A business listing has no person's name: its company stands in.
+    tokens = (profile.get("name_key") or "").split() or [(profile.get("company_key") or "")[:3]]
+    if postcode:
+        for token in tokens:
+            if len(token) >= 2:
+                keys.add(f"z:{postcode}:{token[:3]}")
+        if number:
+            keys.add(f"h:{postcode}:{number}")
+    city = profile.get("city_key") or ""
+    if city and number:
+        keys.add(f"k:{city}:{number}")
+    return keys
+
+
 def _sub_key(profile: dict) -> str:
     """Splits an oversized block: company start, else name."""
     return (profile.get("company_key") or "")[:3] or (profile.get("name_key") or "")[:4]
@@ -62,19 +96,30 @@ class Anchors:
     fields' necessary conditions, the most selective (the same email; a shared phone number;
     company keys at least ``company`` similar). Pairs that meet none are never scored, which
     keeps the scan linear-ish: a block of 200 leads of one city is 19,900 pairs, of which a
-    handful share a company. A rule with nothing but names needs every pair of its blocks."""
+    handful share a company. A rule with nothing but names needs every pair of its blocks;
+    a rule on the address, postcode or city, or one that names no field, needs every pair of
+    the tight blocks."""
 
     email: bool = False
     phone: bool = False
     company: int | None = None  # the lowest company threshold among company-anchored rules
     every_pair: bool = False
+    tight: bool = False
+
+
+#: Company keys this much less similar than a rule's threshold are still scored (the rule
+#: compares the names as typed, leads.dedup.compare, which can score above the keys).
+COMPANY_MARGIN = 10
 
 
 def anchors_for(rules) -> Anchors:
-    email = phone = every = False
+    email = phone = every = tight = False
     company = None
     for rule in rules:
         fields = {spec.get("field"): spec for spec in rule.fields}
+        if not fields or fields.keys() & {"address", "postcode", "city"}:
+            tight = True
+            continue
         if "email" in fields:
             email = True
         elif "phone" in fields:
@@ -82,10 +127,11 @@ def anchors_for(rules) -> Anchors:
         elif "company" in fields:
             spec = fields["company"]
             threshold = 100 if spec.get("match", "exact") == "exact" else int(spec["threshold"])
+            threshold -= COMPANY_MARGIN
             company = threshold if company is None else min(company, threshold)
         elif fields:
             every = True
-    return Anchors(email=email, phone=phone, company=company, every_pair=every)
+    return Anchors(email=email, phone=phone, company=company, every_pair=every, tight=tight)
 
 
 def _same_value_pairs(members: list[int], values: dict[int, list[str]]):
@@ -135,17 +181,17 @@ def _numbers(profile: dict) -> list[str]:
     return sorted({k.split(";", 1)[0] for k in (profile["phone_key"], profile["mobile_key"]) if k})
 
 
-def block_members(profiles: dict[int, dict]):
+def block_members(profiles: dict[int, dict], blocks=_blocks, cap: int = MAX_BLOCK):
     """The lead ids of each block with two or more members (an oversized block split by a
-    second key and capped at MAX_BLOCK per part)."""
-    blocks: dict[str, list[int]] = defaultdict(list)
+    second key and capped per part)."""
+    found: dict[str, list[int]] = defaultdict(list)
     for pk, profile in profiles.items():
-        for key in _blocks(profile):
-            blocks[key].append(pk)
-    for members in blocks.values():
+        for key in blocks(profile):
+            found[key].append(pk)
+    for members in found.values():
         if len(members) < 2:
             continue
-        if len(members) <= MAX_BLOCK:
+        if len(members) <= cap:
             yield members
             continue
         split: dict[str, list[int]] = defaultdict(list)
@@ -153,13 +199,35 @@ def block_members(profiles: dict[int, dict]):
             split[_sub_key(profiles[pk])].append(pk)
         for part in split.values():
             if len(part) > 1:
-                yield part[:MAX_BLOCK]
+                yield part[:cap]
+
+
+#: Members of a tight block (every pair scored) and the sorted neighbourhood's window.
+MAX_TIGHT_BLOCK = 40
+WINDOW = 4
+
+
+def _neighbour_pairs(profiles: dict[int, dict]):
+    """Each lead with the WINDOW leads before it in three sort orders: name key, company key,
+    reversed name key (so a typo in the first letters still lands nearby)."""
+    orders = (
+        lambda p: p.get("name_key") or "",
+        lambda p: p.get("company_key") or "",
+        lambda p: (p.get("name_key") or "")[::-1],
+    )
+    for order in orders:
+        keyed = sorted((order(p), pk) for pk, p in profiles.items() if order(p))
+        for i in range(1, len(keyed)):
+            pk = keyed[i][1]
+            for j in range(max(0, i - WINDOW), i):
+                other = keyed[j][1]
+                yield (other, pk) if other < pk else (pk, other)
 
 
 def candidate_pairs(profiles: dict[int, dict], rules=None) -> set[tuple[int, int]]:
     """The pairs worth scoring: they share a block and meet one rule's anchor (every pair of
-    a block when no rules are given)."""
-    anchors = anchors_for(rules) if rules is not None else Anchors(every_pair=True)
+    a block when no rules are given), or share a tight block or a neighbourhood."""
+    anchors = anchors_for(rules) if rules is not None else Anchors(every_pair=True, tight=True)
     emails = {pk: [p["email_key"]] if p["email_key"] else [] for pk, p in profiles.items()}
     numbers = {pk: _numbers(p) for pk, p in profiles.items()} if anchors.phone else {}
     pairs: set[tuple[int, int]] = set()
@@ -173,16 +241,22 @@ def candidate_pairs(profiles: dict[int, dict], rules=None) -> set[tuple[int, int
             pairs.update(_same_value_pairs(members, numbers))
         if anchors.company is not None:
             pairs.update(_similar_company_pairs(members, profiles, anchors.company))
+    if anchors.tight:
+        for members in block_members(profiles, _tight_blocks, MAX_TIGHT_BLOCK):
+            pairs.update(combinations(sorted(members), 2))
+        pairs.update(_neighbour_pairs(profiles))
     return pairs
 
 
-def duplicate_pairs(profiles: dict[int, dict], rules) -> list[Pair]:
+def duplicate_pairs(profiles: dict[int, dict], rules, freq: Frequencies | None = None):
+    freq = freq if freq is not None else CountedFrequencies(profiles.values())
     found = []
     for a, b in candidate_pairs(profiles, rules):
-        match = best_match(rules, profiles[a], profiles[b])
+        match = best_match(rules, profiles[a], profiles[b], freq)
         if match is not None:
-            rule, score, scores = match
-            found.append(Pair(a, b, score, rule, list(scores)))
+            found.append(
+                Pair(a, b, match.score, match.rule, list(match.field_scores), match.evidence)
+            )
     return found
 
 
@@ -240,15 +314,13 @@ def duplicate_groups(
 
 def tenant_duplicate_groups() -> list[DuplicateGroup]:
     """Every duplicate group among the current tenant's leads (void ones left out)."""
-    from leads.dedup.matching import profile, rules_active
+    from leads.dedup.matching import rules_active
+    from leads.dedup.profiles import SOURCE_FIELDS, row_profile
     from leads.models import DEDUP_KEY_FIELDS, DuplicateDismissal, Lead, LeadStatus
 
     rules = rules_active()
     rows = Lead.objects.filter(merged_into__isnull=True).exclude(status=LeadStatus.VOID)
-    rows = rows.values_list("pk", "name", *DEDUP_KEY_FIELDS)
-    profiles = {
-        row[0]: profile(dict(zip(DEDUP_KEY_FIELDS, row[2:], strict=True)), row[1])
-        for row in rows.iterator(chunk_size=5000)
-    }
+    rows = rows.values("pk", *SOURCE_FIELDS, *DEDUP_KEY_FIELDS)
+    profiles = {row["pk"]: row_profile(row) for row in rows.iterator(chunk_size=5000)}
     dismissed = set(DuplicateDismissal.objects.values_list("lead_a_id", "lead_b_id"))
     return duplicate_groups(profiles, rules, dismissed)

@@ -13,7 +13,7 @@ from leads.selectors import owners_assignable_by
 from leads.services.campaign_attach import campaigns_attachable
 
 #: Fields whose input triggers the live duplicate check.
-DUPLICATE_WATCHED = ("name", "company", "email", "phone", "mobile")
+DUPLICATE_WATCHED = ("name", "company", "email", "phone", "mobile", "address", "city", "postcode")
 #: The lead form shows every editable field; tags and custom fields get their own widgets.
 LEAD_FORM_FIELDS = [f for f in EDITABLE_FIELDS if f not in ("tags", "custom_data")]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from leads.identity.address import address_key
 from leads.identity.normalize import (
     company_key,
     digits_placeholder,
@@ -14,7 +15,7 @@ from leads.identity.normalize import (
 
 
 def keys_for(data: dict, region: str) -> dict[str, str]:
-    """Keys from field values: email, phone, mobile, company, name. Numbers without a
+    """Keys from field values: email, phone, mobile, company, name, address. Numbers without a
     country code are read as numbers of the lead's own country, else ``region`` (the tenant's,
     ``leads.models.default_region()``)."""
     country = (data.get("country") or "").strip().upper()
@@ -25,6 +26,9 @@ def keys_for(data: dict, region: str) -> dict[str, str]:
         "mobile_key": phone_storage_key(data.get("mobile") or "", region),
         "company_key": company_key(data.get("company") or "")[:200],
         "name_key": name_key(data.get("name") or "")[:200],
+        "address_key": address_key(
+            data.get("address") or "", data.get("city") or "", data.get("region") or ""
+        )[:100],
     }
 
 
@@ -48,6 +52,6 @@ def phone_storage_key(raw: str, region: str) -> str:
 
 
 def lead_keys_fill(lead, region: str) -> None:
-    fields = ("email", "phone", "mobile", "company", "name", "country")
+    fields = ("email", "phone", "mobile", "company", "name", "country", "address", "city", "region")
     for key, value in keys_for({f: getattr(lead, f) for f in fields}, region).items():
         setattr(lead, key, value)

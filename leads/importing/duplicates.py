@@ -16,8 +16,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from leads.dedup.matching import best_match, lead_profile, profile, rule_level, rules_active
-from leads.models import DuplicateRule, Lead, LeadStatus
+from leads.dedup.matching import (
+    StoredFrequencies,
+    best_match,
+    rule_fields_used,
+    rule_level,
+    rules_active,
+)
+from leads.dedup.profiles import lead_profile, profile
+from leads.models import DEDUP_KEY_FIELDS, DuplicateRule, Lead, LeadStatus
 
 #: Earlier rows of the file kept per key (a list with 300 people of one company compares a
 #: row with the last 50 of them; the scan catches the rest).
@@ -48,7 +55,8 @@ class RowMatcher:
 
     def __init__(self, rules: list[DuplicateRule] | None = None):
         self.rules = rules_active() if rules is None else rules
-        self.fields = {spec.get("field") for rule in self.rules for spec in rule.fields}
+        self.fields = rule_fields_used(self.rules)
+        self.frequencies = StoredFrequencies()
         self._seen: dict[str, list[tuple[int, dict]]] = defaultdict(list)
 
     def candidate_keys(self, keys: dict) -> list[str]:
@@ -62,6 +70,8 @@ class RowMatcher:
             out.append("c:" + keys["company_key"])
         if "name" in self.fields and keys["name_key"]:
             out.append("n:" + keys["name_key"])
+        if "address" in self.fields and keys["address_key"]:
+            out.append("a:" + keys["address_key"])
         return out
 
     def existing(self, batch_keys: list[dict]) -> dict[str, list[Lead]]:
@@ -90,6 +100,8 @@ class RowMatcher:
             lookups.append(("company_key", by_kind["c"]))
         if by_kind["n"]:
             lookups.append(("name_key", by_kind["n"]))
+        if by_kind["a"]:
+            lookups.append(("address_key", by_kind["a"]))
         ids: set[int] = set()
         for column, values in lookups:
             ids.update(
@@ -102,7 +114,7 @@ class RowMatcher:
             status=LeadStatus.VOID
         )
         for lead in leads.order_by("pk"):
-            for key in self.candidate_keys({k: getattr(lead, k) for k in _KEY_FIELDS}):
+            for key in self.candidate_keys({k: getattr(lead, k) for k in DEDUP_KEY_FIELDS}):
                 if key in wanted:
                     found[key].append(lead)
         return found
@@ -110,34 +122,37 @@ class RowMatcher:
     def match(self, row_number: int, data: dict, keys: dict, existing: dict) -> RowMatch | None:
         """The strongest duplicate of a row: an existing lead first, else an earlier row
         (``remember`` the row afterwards for the rows after it)."""
-        mine = profile(keys, data.get("name") or "")
+        mine = profile(keys, data)
         candidate_keys = self.candidate_keys(keys)
         result = None
         leads = {lead.pk: lead for key in candidate_keys for lead in existing.get(key, ())}
         best = None
         for lead in leads.values():
-            found = best_match(self.rules, mine, lead_profile(lead))
+            found = best_match(self.rules, mine, lead_profile(lead), self.frequencies)
             if found and (best is None or _rank(found) > _rank(best[0])):
                 best = (found, lead)
         earlier = {n: p for key in candidate_keys for n, p in self._seen.get(key, ())}
         repeated = None
         for number, theirs in sorted(earlier.items()):
-            found = best_match(self.rules, mine, theirs)
+            found = best_match(self.rules, mine, theirs, self.frequencies)
             if found:
                 repeated = (found, number)
                 break
         if best is not None:
-            (rule, score, _scores), lead = best
+            found, lead = best
             result = RowMatch(
-                rule=rule, score=score, lead=lead, repeats_row=repeated[1] if repeated else None
+                rule=found.rule,
+                score=found.score,
+                lead=lead,
+                repeats_row=repeated[1] if repeated else None,
             )
         elif repeated is not None:
-            (rule, score, _scores), number = repeated
-            result = RowMatch(rule=rule, score=score, row_number=number)
+            found, number = repeated
+            result = RowMatch(rule=found.rule, score=found.score, row_number=number)
         return result
 
     def remember(self, row_number: int, data: dict, keys: dict) -> None:
-        mine = profile(keys, data.get("name") or "")
+        mine = profile(keys, data)
         for key in self.candidate_keys(keys):
             bucket = self._seen[key]
             bucket.append((row_number, mine))
@@ -145,9 +160,5 @@ class RowMatcher:
                 del bucket[0]
 
 
-_KEY_FIELDS = ("email_key", "phone_key", "mobile_key", "company_key", "name_key")
-
-
 def _rank(found) -> tuple:
-    rule, score, _scores = found
-    return (rule_level(rule) == "exact", score)
+    return (rule_level(found.rule) == "exact", found.score)

@@ -10,10 +10,12 @@ from leads.models.lead import Lead
 
 
 class DuplicateRule(models.Model):
-    """A tenant's rule for "these two leads are the same": every listed field must match.
+    """A tenant's rule for "these two leads are the same": every listed field must match and
+    the evidence over all fields must reach ``min_score``.
 
-    ``fields`` is a list of ``{"field": "email"|"phone"|"company"|"name", "match":
-    "exact"|"fuzzy", "threshold": 0-100}`` ("phone" compares phone and mobile both ways).
+    ``fields`` is a list of ``{"field": "email"|"phone"|"company"|"name"|"address"|"postcode"|
+    "city", "match": "exact"|"fuzzy", "threshold": 0-100}`` ("phone" compares phone and mobile
+    both ways); it may be empty, then the evidence alone decides.
     Exact-only rules give red ("exact duplicate") warnings, rules with a fuzzy field yellow
     ("similar"). ``action`` block refuses the new lead in every channel; warn lets it in.
     """
@@ -30,12 +32,22 @@ class DuplicateRule(models.Model):
     action = models.CharField(
         _("action"), max_length=10, choices=Action.choices, default=Action.WARN
     )
+    #: How sure (0-100, the evidence over every field: leads.dedup.evidence) a pair must be
+    #: besides the named fields agreeing. A rule that names no field is the evidence alone.
+    min_score = models.PositiveSmallIntegerField(_("minimum score"), default=50)
 
     class Meta:
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language when it is one of the default rules' names."""
+        from leads.dedup.defaults import default_rule_label
+
+        return default_rule_label(self.name)
 
 
 class DuplicateDismissal(models.Model):

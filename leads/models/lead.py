@@ -22,7 +22,14 @@ from leads.models.config import default_region
 SANE_FROM = datetime.datetime(1999, 12, 31, tzinfo=datetime.UTC)
 SANE_UNTIL = datetime.datetime(2101, 1, 2, tzinfo=datetime.UTC)
 
-DEDUP_KEY_FIELDS = ("email_key", "phone_key", "mobile_key", "company_key", "name_key")
+DEDUP_KEY_FIELDS = (
+    "email_key",
+    "phone_key",
+    "mobile_key",
+    "company_key",
+    "name_key",
+    "address_key",
+)
 
 
 class LeadStatus(models.TextChoices):
@@ -241,6 +248,7 @@ class Lead(models.Model):
     mobile_key = models.CharField(_("mobile key"), max_length=20, blank=True, editable=False)
     company_key = models.CharField(_("company key"), max_length=200, blank=True, editable=False)
     name_key = models.CharField(_("name key"), max_length=200, blank=True, editable=False)
+    address_key = models.CharField(_("address key"), max_length=100, blank=True, editable=False)
 
     # auto_tags are scoring's output, not an edit: a person's change must not carry them along;
     # timed_out_at is the reclaim job's mark, set and cleared by plain UPDATEs.
@@ -342,6 +350,9 @@ class Lead(models.Model):
                 fields=["company_key"], name="lead_company_key", condition=~Q(company_key="")
             ),
             models.Index(fields=["name_key"], name="lead_name_key", condition=~Q(name_key="")),
+            models.Index(
+                fields=["address_key"], name="lead_address_key", condition=~Q(address_key="")
+            ),
             GinIndex(OpClass(F("company_key"), name="gin_trgm_ops"), name="lead_company_key_trgm"),
             GinIndex(OpClass(F("name_key"), name="gin_trgm_ops"), name="lead_name_key_trgm"),
         ]

@@ -7,7 +7,9 @@ from leadcrm.accounts.models import User
 from leads.errors import LeadError
 from leads.models import DuplicateRule
 
-RULE_FIELDS = ("email", "phone", "company", "name")
+RULE_FIELDS = ("email", "phone", "company", "name", "address", "postcode", "city")
+#: A rule that names no field matches on the evidence alone: it must be this sure at least.
+EVIDENCE_ONLY_MIN = 70
 
 
 def _require_admin(actor: User) -> None:
@@ -23,9 +25,12 @@ def duplicate_rule_save(
     fields: list[dict],
     action: str,
     is_active: bool = True,
+    min_score: int | str | None = 50,
 ) -> DuplicateRule:
     """Create or change a rule. Each field: exact, or fuzzy with a threshold of 50 to 100
-    (fuzzy email or phone means: a shared mailbox or switchboard counts)."""
+    (fuzzy email or phone means: a shared mailbox or switchboard counts). ``min_score``: how
+    sure the evidence over every field must be (0-100); a rule with no field needs 70 or
+    more, the evidence being all it has."""
     _require_admin(actor)
     name = (name or "").strip()
     if not name:
@@ -44,8 +49,23 @@ def duplicate_rule_save(
         cleaned.append(
             {"field": field, "match": match, "threshold": 100 if match == "exact" else threshold}
         )
-    if not cleaned:
-        raise LeadError(_("Choose at least one field the leads must share."))
+    try:
+        min_score = int(50 if min_score in (None, "") else min_score)
+    except (TypeError, ValueError):
+        raise LeadError(
+            _("The minimum score is a number from 0 to 100."), field="min_score"
+        ) from None
+    if not 0 <= min_score <= 100:
+        raise LeadError(_("The minimum score is a number from 0 to 100."), field="min_score")
+    if not cleaned and min_score < EVIDENCE_ONLY_MIN:
+        raise LeadError(
+            _(
+                "Choose at least one field the leads must share, or a minimum score of "
+                "%(least)s or more for a rule on the overall evidence alone."
+            )
+            % {"least": EVIDENCE_ONLY_MIN},
+            field="min_score",
+        )
     if action not in DuplicateRule.Action.values:
         raise LeadError(_("Choose warn or block."))
     if rule is None:
@@ -53,6 +73,7 @@ def duplicate_rule_save(
             position=(DuplicateRule.objects.aggregate(m=Max("position"))["m"] or 0) + 1
         )
     rule.name, rule.fields, rule.action, rule.is_active = name[:100], cleaned, action, is_active
+    rule.min_score = min_score
     rule.save()
     return rule
 

@@ -41,10 +41,17 @@ def dedup_scan_perform(*, job: Job) -> dict:
                 "level": g.level,
                 "score": g.score,
                 "rules": sorted({p.rule.name for p in g.pairs}),
+                # The weakest link's evidence, field by field (shown as "same phone, city
+                # differs" in the reader's language).
+                "why": _weakest(g).evidence.explained() if _weakest(g).evidence else [],
             }
             for g in groups
         ]
     }
+
+
+def _weakest(group):
+    return min(group.pairs, key=lambda p: p.score)
 
 
 def dedup_scan_active() -> Job | None:

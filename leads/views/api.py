@@ -252,7 +252,16 @@ def _duplicates(fields: dict, lead: Lead) -> list[dict]:
     """What the tenant's "warn" duplicate rules found for a new lead ("block" ones refuse it
     with 422), so the client can tell its user."""
     return [
-        {"id": str(m.lead.uuid), "level": m.level, "score": m.score, "rule": m.rule.name}
+        {
+            "id": str(m.lead.uuid),
+            "level": m.level,
+            "score": m.score,
+            "rule": m.rule.name,
+            "evidence": [
+                {"field": field, "level": level, "similarity": similarity}
+                for field, level, similarity in m.explained
+            ],
+        }
         for m in duplicates_find(fields, exclude_ids=[lead.pk], limit=5)
     ]
 

@@ -18,6 +18,9 @@ FIELD_LABELS = {
     "phone": gettext_lazy("Phone or mobile"),
     "company": gettext_lazy("Company"),
     "name": pgettext_lazy("person", "Name"),
+    "address": gettext_lazy("Street address"),
+    "postcode": gettext_lazy("Postcode"),
+    "city": gettext_lazy("City"),
 }
 
 
@@ -49,6 +52,7 @@ def duplicate_rules(request, uuid=None):
                 fields=fields,
                 action=request.POST.get("action", "warn"),
                 is_active=request.POST.get("is_active") == "on",
+                min_score=request.POST.get("min_score"),
             )
         except LeadError as error:
             messages.error(request, error.message)

@@ -76,8 +76,8 @@ CONTACTS = {"email", "phone", "mobile"}
 def lead_duplicates(request):
     """The live duplicate check of the lead form (HTMX partial): red for an exact duplicate,
     yellow for a similar lead. A match the user may not see shows only its owner and status."""
-    fields = ("name", "company", "email", "phone", "mobile", "country")
-    data = {f: request.POST.get(f, "") for f in fields}
+    fields = ("name", "company", "email", "phone", "mobile", "country", "address", "city")
+    data = {f: request.POST.get(f, "") for f in (*fields, "region", "postcode")}
     exclude = []
     if request.POST.get("lead"):
         editing = selectors.leads_visible_to(request.user).filter(uuid=request.POST["lead"])

@@ -78,7 +78,16 @@ def test_create_read_update_and_list(api):
     assert body["duplicates"] == []
     twin = _post(client, {"name": "Li Na", "mobile": "", "email": "li.na@HUAXIN.example"}).json()
     assert twin["duplicates"] == [
-        {"id": body["id"], "level": "exact", "score": 100, "rule": "Same email address"}
+        {
+            "id": body["id"],
+            "level": "exact",
+            "score": 99,  # how sure: the same e-mail address and name, nothing disagrees
+            "rule": "Same email address",
+            "evidence": [
+                {"field": "email", "level": "same", "similarity": 100},
+                {"field": "name", "level": "same", "similarity": 100},
+            ],
+        }
     ]
 
 
