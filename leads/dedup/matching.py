@@ -235,6 +235,11 @@ def _fuzzy_searches(rules) -> list[str]:
     return needed
 
 
+def pair_evidence(a: Lead, b: Lead) -> Evidence:
+    """How sure two saved leads are one person, field by field (the merge page)."""
+    return evidence(lead_profile(a), lead_profile(b), StoredFrequencies())
+
+
 def duplicates_find(data: dict, *, exclude_ids=(), limit: int = 10) -> list[DuplicateMatch]:
     """Existing leads that ``data`` (field values of a lead) duplicates, strongest first."""
     rules = rules_active()

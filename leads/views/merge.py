@@ -13,6 +13,7 @@ from leadcrm.accounts.roles import Role
 from leadcrm.parsing import PAGE_MAX, uuids_parse
 from leadcrm.redirects import next_or
 from leads import selectors
+from leads.dedup.matching import pair_evidence
 from leads.errors import LeadError
 from leads.masking import mask_value
 from leads.models import Lead, LeadMerge, LeadStatus
@@ -171,9 +172,11 @@ def merge(request):
     preview = merge_preview(leads=leads)
     # A refused merge comes back with the user's pick; a first visit has the suggestion.
     picked = by_uuid.get(request.POST.get("survivor", "")) or preview.suggested
+    # How sure each other lead is the same as the one to keep, and why (leads.dedup.evidence).
+    sure = {lead.pk: pair_evidence(picked, lead) for lead in leads if lead.pk != picked.pk}
     context = {
         "leads": preview.ranked,
-        "columns": [(lead, preview.work[lead.pk]) for lead in preview.ranked],
+        "columns": [(lead, preview.work[lead.pk], sure.get(lead.pk)) for lead in preview.ranked],
         "rows": _rows(preview.ranked, picked=picked, fixed_owner=preview.working),
         "preview": preview,
         "picked": picked,

@@ -128,3 +128,21 @@ def test_a_rule_on_the_evidence_alone_must_be_sure(in_tenant_a):
     rule = duplicate_rule_save(actor=cast.admin, name="Sure", fields=[], action="block",
                                min_score=97)  # fmt: skip
     assert (rule.fields, rule.min_score) == ([], 97)
+
+
+def test_the_merge_page_says_how_sure_and_why(in_tenant_a):
+    cast = in_tenant_a
+    first = lead_services.lead_create(actor=cast.admin, **PERSON)
+    second = lead_services.lead_create(actor=cast.admin, check_duplicates=False,
+                                       **{**PERSON, "name": "Lachlan Bery"})  # fmt: skip
+    client = tenant_client(cast, cast.admin)
+    page = client.post(reverse("leads-merge"), {"lead": [first.uuid, second.uuid]})
+    text = page.content.decode()
+    assert "% sure" in text
+    assert "same postcode" in text
+    cast.admin.language = "zh-hans"
+    cast.admin.save(update_fields=["language"])
+    chinese = tenant_client(cast, cast.admin).post(
+        reverse("leads-merge"), {"lead": [first.uuid, second.uuid]}
+    )
+    assert "邮编相同" in chinese.content.decode()
