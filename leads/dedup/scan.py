@@ -8,11 +8,12 @@ blocks, of two kinds:
   characters, each token of its name key (pinyin for Chinese names). Inside these only the
   pairs that meet a rule's anchor are scored (the same email, a shared number, similar
   companies), which keeps a block of 200 people of one city from costing 19,900 pairs.
-- tight blocks, every pair scored: the address key (house number and street), the postcode
-  with the first three letters of each name token, the postcode with the house number, the
-  city with the house number; and a sorted neighbourhood: each lead next to the few leads
-  before it when sorted by name key, by company key and by reversed name key (a typo in the
-  first letters). These find people with a name and an address only, typos included.
+- tight blocks, every pair scored: the address key (house number and street) and the stored
+  blocking keys (leads.identity.keys.block_keys: the company's first and last characters,
+  each name word with the postcode or the company's start, the house number with the
+  postcode or the city); and a sorted neighbourhood: each lead next to the few leads before
+  it when sorted by name key, by company key and by reversed name key (a typo in the first
+  letters). These find people with a name and an address only, typos included.
 
 Pairs are weighed with the tenant's rules (leads.dedup.matching) and the evidence over every
 field (leads.dedup.evidence, with value frequencies counted over the tenant's leads); pairs a
@@ -65,23 +66,12 @@ def _blocks(profile: dict) -> set[str]:
 
 
 def _tight_blocks(profile: dict) -> set[str]:
-    keys = set()
+    """The address key and the stored blocking keys (leads.identity.keys.block_keys: the
+    company's halves, name words with the postcode or the company, house numbers with the
+    postcode or the city)."""
+    keys = set(profile.get("block_keys") or ())
     if profile.get("address_key"):
         keys.add("a:" + profile["address_key"])
-    postcode = profile.get("postcode_key") or ""
-    address = profile.get("address")
-    number = address.number if address is not None else ""
-    # A business listing has no person's name: its company stands in.
-    tokens = (profile.get("name_key") or "").split() or [(profile.get("company_key") or "")[:3]]
-    if postcode:
-        for token in tokens:
-            if len(token) >= 2:
-                keys.add(f"z:{postcode}:{token[:3]}")
-        if number:
-            keys.add(f"h:{postcode}:{number}")
-    city = profile.get("city_key") or ""
-    if city and number:
-        keys.add(f"k:{city}:{number}")
     return keys
 
 

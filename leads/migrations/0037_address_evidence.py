@@ -1,8 +1,11 @@
 """Duplicate detection weighs addresses: the address key (its own index), each rule's
-minimum score (0 for the exact rules, which held whatever else differed), the address keys of the leads that exist, and the three new default rules
+minimum score (0 for the exact rules, which held whatever else differed), the address and
+blocking keys (GIN) of the leads that exist, and the three new default rules
 for tenants that have none of that name (a frozen copy: a test keeps it equal to
 leads.dedup.defaults.ADDRESS_RULES)."""
 
+import django.contrib.postgres.fields
+import django.contrib.postgres.indexes
 from django.db import migrations, models
 from django.db.models import Max, Q
 
@@ -29,7 +32,7 @@ ADDRESS_RULES = [
 
 
 def address_keys_and_rules(apps, schema_editor):
-    from leads.identity.address import address_key
+    from leads.identity.keys import keys_for
 
     DuplicateRule = apps.get_model("leads", "DuplicateRule")
     Lead = apps.get_model("leads", "Lead")
@@ -46,13 +49,16 @@ def address_keys_and_rules(apps, schema_editor):
                 name=name, fields=fields, min_score=min_score, position=position
             )
     changed = []
-    leads = Lead.objects.exclude(address="").only("address", "city", "region")
-    for lead in leads.iterator(chunk_size=5000):
-        key = address_key(lead.address, lead.city, lead.region)[:100]
-        if key:
-            changed.append((key, lead.pk))
+    fields = ("name", "company", "address", "city", "region", "postcode", "country")
+    for lead in Lead.objects.only(*fields).iterator(chunk_size=5000):
+        data = {f: getattr(lead, f) for f in fields}
+        keys = keys_for(data, "CN")  # the region only reads phone numbers: none here
+        if keys["address_key"] or keys["block_keys"]:
+            changed.append((keys["address_key"], keys["block_keys"], lead.pk))
     with schema_editor.connection.cursor() as cursor:  # pipelined: fast for many rows
-        cursor.executemany("UPDATE leads_lead SET address_key = %s WHERE id = %s", changed)
+        cursor.executemany(
+            "UPDATE leads_lead SET address_key = %s, block_keys = %s WHERE id = %s", changed
+        )
 
 
 class Migration(migrations.Migration):
@@ -66,10 +72,27 @@ class Migration(migrations.Migration):
                 blank=True, editable=False, max_length=100, verbose_name="address key"
             ),
         ),
+        migrations.AddField(
+            model_name="lead",
+            name="block_keys",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(max_length=60),
+                blank=True,
+                default=list,
+                editable=False,
+                size=None,
+            ),
+        ),
         migrations.AddIndex(
             model_name="lead",
             index=models.Index(
                 condition=~Q(address_key=""), fields=["address_key"], name="lead_address_key"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="lead",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["block_keys"], name="lead_block_keys"
             ),
         ),
         migrations.AddField(

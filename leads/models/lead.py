@@ -29,6 +29,7 @@ DEDUP_KEY_FIELDS = (
     "company_key",
     "name_key",
     "address_key",
+    "block_keys",
 )
 
 
@@ -249,6 +250,10 @@ class Lead(models.Model):
     company_key = models.CharField(_("company key"), max_length=200, blank=True, editable=False)
     name_key = models.CharField(_("name key"), max_length=200, blank=True, editable=False)
     address_key = models.CharField(_("address key"), max_length=100, blank=True, editable=False)
+    #: leads.identity.keys.block_keys: what a typo'd record of the same person still shares.
+    block_keys = ArrayField(
+        models.CharField(max_length=60), default=list, blank=True, editable=False
+    )
 
     # auto_tags are scoring's output, not an edit: a person's change must not carry them along;
     # timed_out_at is the reclaim job's mark, set and cleared by plain UPDATEs.
@@ -355,6 +360,7 @@ class Lead(models.Model):
             ),
             GinIndex(OpClass(F("company_key"), name="gin_trgm_ops"), name="lead_company_key_trgm"),
             GinIndex(OpClass(F("name_key"), name="gin_trgm_ops"), name="lead_name_key_trgm"),
+            GinIndex(fields=["block_keys"], name="lead_block_keys"),
         ]
 
     def __str__(self) -> str:

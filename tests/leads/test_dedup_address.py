@@ -146,3 +146,17 @@ def test_the_merge_page_says_how_sure_and_why(in_tenant_a):
         reverse("leads-merge"), {"lead": [first.uuid, second.uuid]}
     )
     assert "邮编相同" in chinese.content.decode()
+
+
+def test_an_import_sees_a_typo_in_the_company_of_an_existing_lead(in_tenant_a):
+    cast = in_tenant_a
+    lead_services.lead_create(actor=cast.admin, name="Sarah King", company="Vertex Systems Ltd")
+    assert "c<verte" in Lead.objects.get(name="Sarah King").block_keys
+    data = b"Name,Company\nSarah King,Vertex Systms\nOmar Haddad,Vertex Systems Ltd\n"
+    job = import_job_create(actor=cast.admin, filename="typo.csv", data=data)
+    job = import_job_start(job=job, actor=cast.admin, mapping=job.mapping, on_duplicate="flag",
+                           owner=None, source_detail="", run_rules=False)  # fmt: skip
+    job = import_run(job.pk)
+    assert (job.created, job.duplicates) == (2, 1)
+    flagged = Lead.objects.filter(tags__contains=["possible duplicate"])
+    assert list(flagged.values_list("company", flat=True)) == ["Vertex Systms"]
