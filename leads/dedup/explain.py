@@ -41,7 +41,7 @@ def evidence_phrases(explained) -> list[tuple[str, str]]:
     phrases = _phrases()
     out = []
     for field, level, similarity in explained or ():
-        if field == "address" and level == "alike" and similarity < 70:
+        if field == "address" and level == "alike" and similarity < 70:  # the same street
             text = phrases[field, "neighbour"]
         else:
             text = phrases.get((field, level))

@@ -20,15 +20,9 @@ from django.db.models import Q
 from leads.dedup.evidence import (
     Evidence,
     Frequencies,
-    address_score,
-    city_similarity,
-    company_similarity,
     evidence,
     name_similarity,
-    phone_match,
-    postcode_score,
 )
-from leads.dedup.evidence import email_evidence as evidence_email
 from leads.dedup.profiles import data_profile, lead_profile
 from leads.models import DEDUP_KEY_FIELDS, DuplicateRule, Lead, LeadStatus, default_region
 
@@ -67,41 +61,32 @@ def rules_active() -> list[DuplicateRule]:
     return list(DuplicateRule.objects.filter(is_active=True).order_by("position", "id"))
 
 
-def field_score(name: str, match: str, a: dict, b: dict) -> int:
+def field_score(name: str, match: str, a: dict, b: dict, found: Evidence | None = None) -> int:
     """0-100: how well field ``name`` of profiles ``a`` and ``b`` agree (a field either
     lacks: 0). Exact matching only accepts 100. Email: 100 the same personal address, 70 a
     shared mailbox (info@); phone: 100 a personal number or the same extension, 70 a shared
-    switchboard."""
-    if name == "email":
-        found = evidence_email(a, b, _NO_FREQUENCIES)
-        score = found.similarity if found else 0
-    elif name == "phone":
-        shared = phone_match(a, b)
-        score = shared.similarity if shared else 0
+    switchboard. Read off the pair's evidence (computed when not given)."""
+    found = found if found is not None else evidence(a, b, _NO_FREQUENCIES)
+    compared = found.fields.get(name)
+    if compared is not None:
+        score = compared.similarity
     elif name == "name":
-        score = name_similarity(a, b)
-    elif name == "company":
-        score = company_similarity(a, b)
-    elif name == "address":
-        score = address_score(a, b)
-    elif name == "postcode":
-        left, right = a.get("postcode_key"), b.get("postcode_key")
-        score = postcode_score(left, right) if left and right else 0
-    elif name == "city":
-        left, right = a.get("city_key"), b.get("city_key")
-        score = (100 if left == right else city_similarity(left, right)) if left and right else 0
+        score = name_similarity(a, b)  # two businesses: their names are their companies
     else:
-        return 0
+        score = 0
     return score if match != "exact" or score == 100 else 0
 
 
-def rule_fields_hold(rule: DuplicateRule, a: dict, b: dict) -> dict[str, int] | None:
+def rule_fields_hold(
+    rule: DuplicateRule, a: dict, b: dict, found: Evidence | None = None
+) -> dict[str, int] | None:
     """The field scores if every field the rule names reaches its threshold, else None."""
+    found = found if found is not None else evidence(a, b, _NO_FREQUENCIES)
     scores = {}
     for spec in rule.fields:
         name, match = spec.get("field"), spec.get("match", "exact")
         threshold = 100 if match == "exact" else int(spec.get("threshold", 85))
-        score = field_score(name, match, a, b)
+        score = field_score(name, match, a, b, found)
         if score < threshold:
             return None
         scores[name] = score
@@ -119,15 +104,13 @@ def best_match(rules, a: dict, b: dict, freq: Frequencies | None = None) -> Rule
     A rule holds when every field it names agrees enough and the evidence over all fields
     (leads.dedup.evidence) is at least its ``min_score`` sure: two leads with one name at
     look-alike companies but other mobile numbers and e-mail addresses are not matched."""
+    found = evidence(a, b, freq)
     best = None
-    found = None
     for rule in rules:
-        scores = rule_fields_hold(rule, a, b)
-        if scores is None:
-            continue
-        if found is None:
-            found = evidence(a, b, freq)
         if found.score < rule.min_score:
+            continue
+        scores = rule_fields_hold(rule, a, b, found)
+        if scores is None:
             continue
         rank = (rule_level(rule) == "exact", found.score)
         if best is None or rank > best[0]:

@@ -194,15 +194,15 @@ def block_members(profiles: dict[int, dict], blocks=_blocks, cap: int = MAX_BLOC
 
 #: Members of a tight block (every pair scored) and the sorted neighbourhood's window.
 MAX_TIGHT_BLOCK = 40
-WINDOW = 4
+WINDOW = 3
 
 
 def _neighbour_pairs(profiles: dict[int, dict]):
-    """Each lead with the WINDOW leads before it in three sort orders: name key, company key,
-    reversed name key (so a typo in the first letters still lands nearby)."""
+    """Each lead with the WINDOW leads before it in two sort orders: name key and reversed
+    name key (so a typo in the first letters still lands nearby). A typo in a company is
+    left to the company's halves (block_keys)."""
     orders = (
         lambda p: p.get("name_key") or "",
-        lambda p: p.get("company_key") or "",
         lambda p: (p.get("name_key") or "")[::-1],
     )
     for order in orders:

@@ -41,6 +41,14 @@ def test_family_at_one_address_are_not_one_person():
     assert _match(a, b) is None
 
 
+def test_colleagues_at_one_office_are_not_one_person():
+    office = dict(company="Huaxin Logistics", address="88 Zhangjiang Road", city="Shanghai",
+                  postcode="201203", phone="021-5080 1234", country="CN")  # fmt: skip
+    a, b = _p(name="Li Na", **office), _p(name="Wang Fang", **office)
+    assert _match(a, b) is None
+    assert _match(a, _p(name="Li Na", **office)) is not None
+
+
 def test_another_house_number_on_the_street_is_weaker_than_the_same_address():
     here = dict(city="Studio City", postcode="91604")
     a = _p(name="Wei Zhang", address="10 Ventura Blvd", **here)
