@@ -25,7 +25,7 @@ def _phrases() -> dict[tuple[str, str], str]:
         ("address", "same"): _("same address"),
         ("address", "similar"): _("address similar %(similarity)s%%"),
         ("address", "alike"): _("same building, other unit"),
-        ("address", "neighbour"): _("same street, other number"),
+        ("address", "neighbour"): _("same street"),
         ("address", "differs"): _("addresses differ"),
         ("postcode", "same"): _("same postcode"),
         ("postcode", "alike"): _("postcode nearly the same"),
@@ -41,7 +41,8 @@ def evidence_phrases(explained) -> list[tuple[str, str]]:
     phrases = _phrases()
     out = []
     for field, level, similarity in explained or ():
-        if field == "address" and level == "alike" and similarity < 70:  # the same street
+        if field == "address" and level == "alike" and similarity < 70:
+            # The same street: another house number, or none to compare.
             text = phrases[field, "neighbour"]
         else:
             text = phrases.get((field, level))

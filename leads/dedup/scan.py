@@ -32,7 +32,7 @@ from itertools import combinations
 
 from rapidfuzz import fuzz, process
 
-from leads.dedup.evidence import CountedFrequencies, Evidence, Frequencies
+from leads.dedup.evidence import CountedFrequencies, Evidence, Frequencies, numbers
 from leads.dedup.matching import best_match, rule_level
 
 MAX_BLOCK = 200
@@ -65,11 +65,16 @@ def _blocks(profile: dict) -> set[str]:
     return keys
 
 
+#: Blocking keys the scan leaves to its broad blocks: the company's halves and a name word
+#: with the company's start (the company anchor already pairs every two leads of similar
+#: companies; the import, which has no broad blocks, needs them).
+_BROAD_KINDS = ("c<", "c>", "n:")
+
+
 def _tight_blocks(profile: dict) -> set[str]:
-    """The address key and the stored blocking keys (leads.identity.keys.block_keys: the
-    company's halves, name words with the postcode or the company, house numbers with the
-    postcode or the city)."""
-    keys = set(profile.get("block_keys") or ())
+    """The address key and the stored blocking keys (leads.identity.keys.block_keys) on
+    place: name words with the postcode, house numbers with the postcode or the city."""
+    keys = {k for k in profile.get("block_keys") or () if not k.startswith(_BROAD_KINDS)}
     if profile.get("address_key"):
         keys.add("a:" + profile["address_key"])
     return keys
@@ -199,14 +204,20 @@ WINDOW = 3
 
 def _neighbour_pairs(profiles: dict[int, dict]):
     """Each lead with the WINDOW leads before it in two sort orders: name key and reversed
-    name key (so a typo in the first letters still lands nearby). A typo in a company is
-    left to the company's halves (block_keys)."""
+    name key (so a typo in the first letters still lands nearby). Only leads with nothing
+    else to block on (no e-mail address, no number, no company: people from paper forms and
+    bought lists) take part; the others meet their duplicates in the broad blocks."""
     orders = (
         lambda p: p.get("name_key") or "",
         lambda p: (p.get("name_key") or "")[::-1],
     )
+    bare = {
+        pk: p
+        for pk, p in profiles.items()
+        if not (p.get("email_key") or p.get("company_key") or numbers(p))
+    }
     for order in orders:
-        keyed = sorted((order(p), pk) for pk, p in profiles.items() if order(p))
+        keyed = sorted((order(p), pk) for pk, p in bare.items() if order(p))
         for i in range(1, len(keyed)):
             pk = keyed[i][1]
             for j in range(max(0, i - WINDOW), i):

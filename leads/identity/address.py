@@ -665,7 +665,9 @@ def address_similarity(a: Address, b: Address) -> int:
     different number on the same street is a neighbour (at most 40); different units at
     the same number 70 (one building, maybe another flat); another street type or direction
     on both sides ("main st" / "main ave", "e 5th st" / "w 5th st", 南京东路 / 南京西路) at
-    most 70 / 60; a number on one side only at most 60, on neither side 50; different
+    most 70 / 60; a number on one side only at most 60, on neither side 50 (the same street,
+    no house to compare: also for the same street written twice, unless the same building
+    or unit is named, "李路D座"); different
     districts at most 50. City and province are not weighed here: compare them
     with ``city_similarity``.
 
@@ -673,8 +675,9 @@ def address_similarity(a: Address, b: Address) -> int:
     the two apart with ``address_known``."""
     if not a.street or not b.street:
         return 0
-    if a == b:
-        return 100
+    same_place = (a.street, a.unit, a.district) == (b.street, b.unit, b.district)
+    if same_place and a.number == b.number and (a.number or a.unit):
+        return 100  # the city and province are the caller's to weigh
     score = _street_similarity(a.street, b.street)
     if a.number and b.number:
         factor = _number_factor(a.number, b.number)

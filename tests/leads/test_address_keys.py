@@ -242,7 +242,9 @@ def test_the_key_is_at_most_100_characters():
         ("上海市浦东新区张江路88号", "上海市闵行区张江路88号", 50),
         # a number on one side only, or on neither
         ("12 main st", "main st", 60),
-        ("main st", "main st", 100),
+        # a street with no house number (nor a unit) names a street, not a house
+        ("main st", "main st", 50),
+        ("李路D座", "李路D座", 100),  # no number, but the same building
     ],
 )
 def test_address_similarity(a, b, score):
