@@ -104,7 +104,7 @@ class Anchors:
 
 #: Company keys this much less similar than a rule's threshold are still scored (the rule
 #: compares the names as typed, leads.dedup.compare, which can score above the keys).
-COMPANY_MARGIN = 10
+COMPANY_MARGIN = 5
 
 
 def anchors_for(rules) -> Anchors:

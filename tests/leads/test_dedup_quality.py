@@ -92,5 +92,5 @@ def test_a_names_only_rule_needs_every_pair_of_a_block():
     # The company anchor leaves a margin below the rule's 85: the rule compares the names as
     # typed, which can score above their keys.
     assert (anchors.email, anchors.phone, anchors.company, anchors.every_pair, anchors.tight) == (
-        True, True, 75, False, True
+        True, True, 80, False, True
     )  # fmt: skip
