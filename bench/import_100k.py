@@ -220,6 +220,7 @@ def main() -> None:
         admin_password="Bench-Password-2026",
     )  # fmt: skip
     loader._people(tenant)
+    loader._lists(tenant)  # the campaigns and imports the loaded leads point to
     with tenant_context(tenant):
         present = Lead.objects.count()
     if present < args.base:
