@@ -245,7 +245,7 @@ def _load(tenant, count: int, seed: int) -> float:
             "updated_at, assigned_at, last_activity_at, next_follow_up_at, owner_id, "
             "loss_reason_id, source_id, stage_id, bant_authority, bant_budget, bant_need, "
             "bant_timeline, email_key, phone_key, mobile_key, company_key, name_key, auto_tags, "
-            "campaign_id, import_job_id"
+            "campaign_id, import_job_id, postcode, address_key, block_keys"
         )
         started = time.monotonic()
         batch = 50_000
@@ -327,6 +327,11 @@ def _load(tenant, count: int, seed: int) -> float:
                         "{}",  # automatic tags: scoring fills them
                         str(campaign) if campaign else NULL,
                         str(imported) if imported else NULL,
+                        f"{rng.randrange(100000, 999999)}"
+                        if chinese
+                        else f"{rng.randrange(10**5):05d}",
+                        "",  # the address key and blocking keys: filled by whoever needs them
+                        "{}",
                     ]
                     buffer.write("\t".join(row) + "\n")
                 buffer.seek(0)
