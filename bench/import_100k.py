@@ -53,6 +53,7 @@ BROKER = "redis://127.0.0.1:6379/13"
 
 def _rows(count: int, existing: list[tuple[str, str]], seed: int) -> list[list[str]]:
     rng = random.Random(seed)
+    cities = list(loader.CITIES)
     rows = []
     for i in range(count):
         roll = rng.random()
@@ -64,10 +65,10 @@ def _rows(count: int, existing: list[tuple[str, str]], seed: int) -> list[list[s
             rows.append(list(rows[rng.randrange(len(rows))]))
             continue
         name = rng.choice(loader.SURNAMES) + rng.choice(loader.GIVEN) + rng.choice(loader.GIVEN)
-        company = f"{rng.choice(loader.CITIES)}{rng.choice(loader.COMPANY_WORDS)}{seed}{i}有限公司"
+        company = f"{rng.choice(cities)}{rng.choice(loader.COMPANY_WORDS)}{seed}{i}有限公司"
         email = f"b{seed}x{i}@corp.example" if roll > 0.10 else f"broken{i}@"
         mobile = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
-        rows.append([name, company, mobile, email, rng.choice(loader.CITIES), ""])
+        rows.append([name, company, mobile, email, rng.choice(cities), ""])
     return rows
 
 
