@@ -32,12 +32,36 @@ from leads.models import DEDUP_KEY_FIELDS, DuplicateRule, Lead, LeadStatus
 
 #: Existing leads fetched per blocking key (a key many leads share, a big company's first
 #: characters, is a poor candidate list anyway; the scan compares them all).
-BLOCK_CANDIDATES = 20
+BLOCK_CANDIDATES = 10
+#: Postgres's gin_fuzzy_search_limit for those lookups (a soft cap on what one GIN scan reads).
+BLOCK_SCAN_LIMIT = 200
+#: Existing leads fetched per name, company or address key.
+SHARED_CANDIDATES = 20
+_SHARED_SQL = {
+    "company_key": (
+        "SELECT found.id FROM unnest(%s::varchar[]) AS wanted(key) CROSS JOIN LATERAL "
+        "(SELECT id FROM leads_lead WHERE company_key = wanted.key AND company_key <> '' "
+        "LIMIT %s) AS found"
+    ),
+    "name_key": (
+        "SELECT found.id FROM unnest(%s::varchar[]) AS wanted(key) CROSS JOIN LATERAL "
+        "(SELECT id FROM leads_lead WHERE name_key = wanted.key AND name_key <> '' "
+        "LIMIT %s) AS found"
+    ),
+    "address_key": (
+        "SELECT found.id FROM unnest(%s::varchar[]) AS wanted(key) CROSS JOIN LATERAL "
+        "(SELECT id FROM leads_lead WHERE address_key = wanted.key AND address_key <> '' "
+        "LIMIT %s) AS found"
+    ),
+}
 _BLOCKED_SQL = (
     "SELECT found.id FROM unnest(%s::varchar[]) AS wanted(key) CROSS JOIN LATERAL "
     "(SELECT id FROM leads_lead WHERE block_keys @> ARRAY[wanted.key]::varchar[] LIMIT %s) "
     "AS found"
 )
+#: Earlier rows of the file kept per blocking key (rows of one company's start are many; a
+#: typo'd repeat of a row usually follows it closely).
+FILE_CANDIDATES_PER_BLOCK = 5
 #: Earlier rows of the file kept per key (a list with 300 people of one company compares a
 #: row with the last 50 of them; the scan catches the rest).
 FILE_CANDIDATES_PER_KEY = 50
@@ -69,6 +93,8 @@ class RowMatcher:
         self.rules = rules_active() if rules is None else rules
         self.fields = rule_fields_used(self.rules)
         self.frequencies = StoredFrequencies()
+        #: Profiles of existing leads, built once per batch (a lead is a candidate of many rows).
+        self._profiles: dict[int, dict] = {}
         self._seen: dict[str, list[tuple[int, dict]]] = defaultdict(list)
 
     def candidate_keys(self, keys: dict) -> list[str]:
@@ -93,6 +119,7 @@ class RowMatcher:
         key column, then one for the leads)."""
         if not self.rules:
             return {}
+        self._profiles.clear()  # a lead updated by an earlier batch is read again
         wanted = {k for keys in batch_keys for k in self.candidate_keys(keys)}
         by_kind = defaultdict(set)
         for key in wanted:
@@ -110,13 +137,12 @@ class RowMatcher:
                 keys[f] for keys in batch_keys for f in ("phone_key", "mobile_key") if keys[f]
             }
             lookups += [("phone_key", phones), ("mobile_key", phones)]
-        if by_kind["c"]:
-            lookups.append(("company_key", by_kind["c"]))
-        if by_kind["n"]:
-            lookups.append(("name_key", by_kind["n"]))
-        if by_kind["a"]:
-            lookups.append(("address_key", by_kind["a"]))
         ids: set[int] = set(self._blocked(by_kind["b"]))
+        # Names, companies and addresses many leads share ("Wang Wei", a big company): the
+        # first SHARED_CANDIDATES of each, as with the blocking keys (every pair is weighed
+        # over all its fields now, so thousands of namesakes would cost seconds a batch).
+        for kind, column in (("c", "company_key"), ("n", "name_key"), ("a", "address_key")):
+            ids.update(self._shared(column, by_kind[kind]))
         for column, values in lookups:
             ids.update(
                 Lead.objects.filter(**{f"{column}__in": sorted(values)})
@@ -133,14 +159,34 @@ class RowMatcher:
                     found[key].append(lead)
         return found
 
+    def _shared(self, column: str, values: set[str]) -> list[int]:
+        """Leads whose ``column`` (an indexed key) is one of ``values``, at most
+        SHARED_CANDIDATES per value, in one statement."""
+        if not values:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(_SHARED_SQL[column], [sorted(values), SHARED_CANDIDATES])
+            return [row[0] for row in cursor.fetchall()]
+
     def _blocked(self, keys: set[str]) -> list[int]:
         """Leads holding any of the blocking keys (a GIN lookup each, at most
         BLOCK_CANDIDATES per key), in one statement for the batch."""
         if not keys:
             return []
         with connection.cursor() as cursor:
-            cursor.execute(_BLOCKED_SQL, [sorted(keys), BLOCK_CANDIDATES])
-            return [row[0] for row in cursor.fetchall()]
+            # A key thousands of leads share (a common company start) would make its GIN
+            # lookup read them all before LIMIT: GIN stops at about this many instead.
+            # The planner cannot see how rare a key from unnest() is and would read the
+            # table instead of the index.
+            cursor.execute(f"SET gin_fuzzy_search_limit = {int(BLOCK_SCAN_LIMIT)}")
+            cursor.execute("SET enable_seqscan = off")
+            try:
+                cursor.execute(_BLOCKED_SQL, [sorted(keys), BLOCK_CANDIDATES])
+                found = [row[0] for row in cursor.fetchall()]
+            finally:
+                cursor.execute("RESET gin_fuzzy_search_limit")
+                cursor.execute("RESET enable_seqscan")
+        return found
 
     def match(self, row_number: int, data: dict, keys: dict, existing: dict) -> RowMatch | None:
         """The strongest duplicate of a row: an existing lead first, else an earlier row
@@ -151,7 +197,10 @@ class RowMatcher:
         leads = {lead.pk: lead for key in candidate_keys for lead in existing.get(key, ())}
         best = None
         for lead in leads.values():
-            found = best_match(self.rules, mine, lead_profile(lead), self.frequencies)
+            theirs = self._profiles.get(lead.pk)
+            if theirs is None:
+                theirs = self._profiles[lead.pk] = lead_profile(lead)
+            found = best_match(self.rules, mine, theirs, self.frequencies)
             if found and (best is None or _rank(found) > _rank(best[0])):
                 best = (found, lead)
         earlier = {n: p for key in candidate_keys for n, p in self._seen.get(key, ())}
@@ -179,7 +228,8 @@ class RowMatcher:
         for key in self.candidate_keys(keys):
             bucket = self._seen[key]
             bucket.append((row_number, mine))
-            if len(bucket) > FILE_CANDIDATES_PER_KEY:
+            cap = FILE_CANDIDATES_PER_BLOCK if key.startswith("b:") else FILE_CANDIDATES_PER_KEY
+            if len(bucket) > cap:
                 del bucket[0]
 
 

@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="lead",
             index=django.contrib.postgres.indexes.GinIndex(
-                fields=["block_keys"], name="lead_block_keys"
+                fastupdate=False, fields=["block_keys"], name="lead_block_keys"
             ),
         ),
         migrations.AddField(

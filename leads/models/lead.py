@@ -360,7 +360,9 @@ class Lead(models.Model):
             ),
             GinIndex(OpClass(F("company_key"), name="gin_trgm_ops"), name="lead_company_key_trgm"),
             GinIndex(OpClass(F("name_key"), name="gin_trgm_ops"), name="lead_name_key_trgm"),
-            GinIndex(fields=["block_keys"], name="lead_block_keys"),
+            # fastupdate off: the import looks keys up while it inserts, and a pending list
+            # would be read whole by every lookup (0.04 ms a key without, 1.7 ms with).
+            GinIndex(fields=["block_keys"], name="lead_block_keys", fastupdate=False),
         ]
 
     def __str__(self) -> str:
