@@ -59,8 +59,9 @@ _BLOCKED_SQL = (
     "(SELECT id FROM leads_lead WHERE block_keys @> ARRAY[wanted.key]::varchar[] LIMIT %s) "
     "AS found"
 )
-#: Earlier rows of the file kept per blocking key (rows of one company's start are many; a
-#: typo'd repeat of a row usually follows it closely).
+#: Earlier rows of the file kept per name, company, address or blocking key (a list holds
+#: many namesakes and many people of one company; each is weighed over all its fields, and a
+#: repeated row usually follows the first closely). E-mail and phone keys keep more.
 FILE_CANDIDATES_PER_BLOCK = 5
 #: Earlier rows of the file kept per key (a list with 300 people of one company compares a
 #: row with the last 50 of them; the scan catches the rest).
@@ -228,7 +229,7 @@ class RowMatcher:
         for key in self.candidate_keys(keys):
             bucket = self._seen[key]
             bucket.append((row_number, mine))
-            cap = FILE_CANDIDATES_PER_BLOCK if key.startswith("b:") else FILE_CANDIDATES_PER_KEY
+            cap = FILE_CANDIDATES_PER_KEY if key[:2] in ("e:", "p:") else FILE_CANDIDATES_PER_BLOCK
             if len(bucket) > cap:
                 del bucket[0]
 
