@@ -9,8 +9,6 @@ sure, and the explanation what disagrees. The similar rules ask for more likely 
 (50), so disagreeing fields (another mobile, another city) overrule a look-alike name.
 "Strong overall evidence" names no field: the score alone, 80 or more."""
 
-from django.utils.translation import gettext, gettext_noop
-
 DEFAULT_RULES = [
     ("Same email address", [{"field": "email", "match": "exact", "threshold": 100}]),
     ("Same mobile or direct line", [{"field": "phone", "match": "exact", "threshold": 100}]),
@@ -64,31 +62,6 @@ ALL_DEFAULT_RULES = [
     (name, fields, 0 if all(f["match"] == "exact" for f in fields) else 50)
     for name, fields in DEFAULT_RULES
 ] + ADDRESS_RULES
-
-_LABELS = {
-    name: label
-    for name, label in (
-        ("Same email address", gettext_noop("Same email address")),
-        ("Same mobile or direct line", gettext_noop("Same mobile or direct line")),
-        ("Similar company and name", gettext_noop("Similar company and name")),
-        (
-            "Shared switchboard and similar name",
-            gettext_noop("Shared switchboard and similar name"),
-        ),
-        ("Shared mailbox and similar name", gettext_noop("Shared mailbox and similar name")),
-        ("Same name at the same address", gettext_noop("Same name at the same address")),
-        (
-            "Same name, same postcode, similar street",
-            gettext_noop("Same name, same postcode, similar street"),
-        ),
-        ("Strong overall evidence", gettext_noop("Strong overall evidence")),
-    )
-}
-
-
-def default_rule_label(name: str) -> str:
-    """A default rule's name in the reader's language (a rule the admin named stays as is)."""
-    return gettext(_LABELS[name]) if name in _LABELS else name
 
 
 def default_rules_unsaved():

@@ -4,9 +4,27 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from leads.models.lead import Lead
+
+#: The default duplicate rules' names (leads.dedup.defaults), shown in the reader's language.
+_DEFAULT_NAMES = frozenset({
+    gettext_noop("Same email address"),
+    gettext_noop("Same mobile or direct line"),
+    gettext_noop("Similar company and name"),
+    gettext_noop("Shared switchboard and similar name"),
+    gettext_noop("Shared mailbox and similar name"),
+    gettext_noop("Same name at the same address"),
+    gettext_noop("Same name, same postcode, similar street"),
+    gettext_noop("Strong overall evidence"),
+})  # fmt: skip
+
+
+def default_rule_label(name: str) -> str:
+    """A default rule's name in the reader's language (a rule the admin named stays as is)."""
+    return gettext(name) if name in _DEFAULT_NAMES else name
 
 
 class DuplicateRule(models.Model):
@@ -45,8 +63,6 @@ class DuplicateRule(models.Model):
     @property
     def label(self) -> str:
         """The name in the reader's language when it is one of the default rules' names."""
-        from leads.dedup.defaults import default_rule_label
-
         return default_rule_label(self.name)
 
 

@@ -2,8 +2,8 @@
 
 from django import template
 
-from leads.dedup.defaults import default_rule_label
 from leads.dedup.explain import evidence_phrases
+from leads.models.dedup import default_rule_label
 
 register = template.Library()
 

@@ -94,3 +94,15 @@ def test_a_names_only_rule_needs_every_pair_of_a_block():
     assert (anchors.email, anchors.phone, anchors.company, anchors.every_pair, anchors.tight) == (
         True, True, 80, False, True
     )  # fmt: skip
+
+
+def test_every_default_rule_name_reads_in_chinese():
+    from django.utils import translation
+
+    from leads.dedup.defaults import ALL_DEFAULT_RULES
+    from leads.models.dedup import default_rule_label
+
+    with translation.override("zh-hans"):
+        labels = [default_rule_label(name) for name, _fields, _min in ALL_DEFAULT_RULES]
+    assert all(not any(c.isascii() and c.isalpha() for c in label) for label in labels), labels
+    assert default_rule_label("My own rule") == "My own rule"
