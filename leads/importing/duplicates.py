@@ -26,6 +26,7 @@ from leads.dedup.matching import (
     rule_fields_used,
     rule_level,
     rules_active,
+    worth_weighing,
 )
 from leads.dedup.profiles import lead_profile, profile
 from leads.models import DEDUP_KEY_FIELDS, DuplicateRule, Lead, LeadStatus
@@ -94,6 +95,9 @@ class RowMatcher:
         self.rules = rules_active() if rules is None else rules
         self.fields = rule_fields_used(self.rules)
         self.frequencies = StoredFrequencies()
+        #: The cheap test (``worth_weighing``) holds for the default rules; a tenant rule of
+        #: its own may need a pair it would skip (a company and an address, minimum 0).
+        self.quick_ok = all(_quick_safe(rule) for rule in self.rules)
         #: Profiles of existing leads, built once per batch (a lead is a candidate of many rows).
         self._profiles: dict[int, dict] = {}
         self._seen: dict[str, list[tuple[int, dict]]] = defaultdict(list)
@@ -201,12 +205,16 @@ class RowMatcher:
             theirs = self._profiles.get(lead.pk)
             if theirs is None:
                 theirs = self._profiles[lead.pk] = lead_profile(lead)
+            if self.quick_ok and not worth_weighing(mine, theirs):
+                continue
             found = best_match(self.rules, mine, theirs, self.frequencies)
             if found and (best is None or _rank(found) > _rank(best[0])):
                 best = (found, lead)
         earlier = {n: p for key in candidate_keys for n, p in self._seen.get(key, ())}
         repeated = None
         for number, theirs in sorted(earlier.items()):
+            if self.quick_ok and not worth_weighing(mine, theirs):
+                continue
             found = best_match(self.rules, mine, theirs, self.frequencies)
             if found:
                 repeated = (found, number)
@@ -232,6 +240,19 @@ class RowMatcher:
             cap = FILE_CANDIDATES_PER_KEY if key[:2] in ("e:", "p:") else FILE_CANDIDATES_PER_BLOCK
             if len(bucket) > cap:
                 del bucket[0]
+
+
+def _quick_safe(rule: DuplicateRule) -> bool:
+    """Whether ``worth_weighing`` never skips a pair ``rule`` accepts: the rule needs an
+    e-mail address or a number in common, a similar name (85 or more), or the evidence
+    alone at 70 or more."""
+    fields = {spec.get("field"): spec for spec in rule.fields}
+    if not fields:
+        return rule.min_score >= 70
+    if fields.keys() & {"email", "phone"}:
+        return True
+    name = fields.get("name")
+    return name is not None and (name.get("match") == "exact" or int(name["threshold"]) >= 85)
 
 
 def _rank(found) -> tuple:

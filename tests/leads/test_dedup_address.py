@@ -160,3 +160,29 @@ def test_an_import_sees_a_typo_in_the_company_of_an_existing_lead(in_tenant_a):
     assert (job.created, job.duplicates) == (2, 1)
     flagged = Lead.objects.filter(tags__contains=["possible duplicate"])
     assert list(flagged.values_list("company", flat=True)) == ["Vertex Systms"]
+
+
+def test_the_imports_quick_test_skips_only_pairs_no_default_rule_takes():
+    from leads.dedup.defaults import default_rules_unsaved
+    from leads.dedup.matching import best_match, worth_weighing
+    from leads.dedup.profiles import data_profile
+    from leads.importing.duplicates import _quick_safe
+
+    rules = default_rules_unsaved()
+    assert all(_quick_safe(rule) for rule in rules)
+    own = DuplicateRule(name="Same office", fields=[{"field": "address", "match": "exact"}],
+                        min_score=0)  # fmt: skip
+    assert not _quick_safe(own)
+    pairs = [
+        ({"name": "Bill Gates", "company": "Acme"}, {"name": "William Gates", "company": "Acme"}),
+        ({"name": "王小明", "mobile": "13800138000"}, {"name": "Li Na", "mobile": "138 0013 8000"}),
+        ({**PERSON}, {**PERSON, "name": "Lachlan Bery", "address": "69 Giblin St"}),
+        ({"name": "Ada Moore", "company": "Kestrel"}, {"name": "Tom Lee", "company": "Bluefin"}),
+        ({"name": "Ada Moore", **PERSON}, {**PERSON, "name": "Omar Haddad"}),
+    ]
+    for left, right in pairs:
+        a, b = data_profile(left, "CN"), data_profile(right, "CN")
+        if best_match(rules, a, b) is not None:
+            assert worth_weighing(a, b), (left, right)
+    skipped = data_profile(pairs[3][0], "CN"), data_profile(pairs[3][1], "CN")
+    assert not worth_weighing(*skipped)
