@@ -232,7 +232,7 @@ def _create(request, api_key: ApiKey) -> JsonResponse:
             lead = Lead.objects.select_related("source", "stage", "owner", "campaign").get(
                 pk=lead.pk
             )
-            body = {**lead_json(lead), "duplicates": _duplicates(fields, lead)}
+            body = {**lead_json(lead), "duplicates": _duplicates(fields, lead, api_key.created_by)}
             api_remember(api_key, idempotency_key, request_hash, 201, body)
     except UnknownReference as error:
         return api_error(400, error.message, error.field)
@@ -248,9 +248,15 @@ def _create(request, api_key: ApiKey) -> JsonResponse:
     return response
 
 
-def _duplicates(fields: dict, lead: Lead) -> list[dict]:
+def _duplicates(fields: dict, lead: Lead, user) -> list[dict]:
     """What the tenant's "warn" duplicate rules found for a new lead ("block" ones refuse it
-    with 422), so the client can tell its user."""
+    with 422), so the client can tell its user. The evidence field by field only for a lead
+    the key's user sees unmasked: "same phone number" would confirm a guessed number."""
+    matches = duplicates_find(fields, exclude_ids=[lead.pk], limit=5)
+    seen = selectors.leads_with_masking(
+        selectors.leads_visible_to(user).filter(pk__in=[m.lead.pk for m in matches]), user=user
+    ).values_list("pk", "contacts_masked")
+    open_ids = {pk for pk, masked in seen if not masked}
     return [
         {
             "id": str(m.lead.uuid),
@@ -259,10 +265,10 @@ def _duplicates(fields: dict, lead: Lead) -> list[dict]:
             "rule": m.rule.name,
             "evidence": [
                 {"field": field, "level": level, "similarity": similarity}
-                for field, level, similarity in m.explained
+                for field, level, similarity in (m.explained if m.lead.pk in open_ids else ())
             ],
         }
-        for m in duplicates_find(fields, exclude_ids=[lead.pk], limit=5)
+        for m in matches
     ]
 
 

@@ -186,3 +186,19 @@ def test_the_imports_quick_test_skips_only_pairs_no_default_rule_takes():
             assert worth_weighing(a, b), (left, right)
     skipped = data_profile(pairs[3][0], "CN"), data_profile(pairs[3][1], "CN")
     assert not worth_weighing(*skipped)
+
+
+def test_the_api_explains_a_duplicate_only_to_who_may_see_it(in_tenant_a):
+    from leads.views.api import _duplicates
+
+    cast = in_tenant_a
+    theirs = lead_services.lead_create(actor=cast.admin, owner=cast.teammate,
+                                       name="Zhou Min", mobile="13800138000")  # fmt: skip
+    new = lead_services.lead_create(actor=cast.admin, owner=cast.admin, check_duplicates=False,
+                                    name="Zhou Min", mobile="138 0013 8000")  # fmt: skip
+    fields = {"name": "Zhou Min", "mobile": "138 0013 8000"}
+    to_admin = _duplicates(fields, new, cast.admin)
+    to_rep = _duplicates(fields, new, cast.rep)  # the teammate's lead is not the rep's to see
+    assert [d["id"] for d in to_admin] == [d["id"] for d in to_rep] == [str(theirs.uuid)]
+    assert {"field": "phone", "level": "same", "similarity": 100} in to_admin[0]["evidence"]
+    assert to_rep[0]["evidence"] == []
