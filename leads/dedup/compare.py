@@ -337,6 +337,8 @@ _GENERIC_KINDS = {
     "osteria": "restaurant", "餐厅": "restaurant", "餐馆": "restaurant", "饭店": "restaurant",
     "饭馆": "restaurant", "酒楼": "restaurant", "菜馆": "restaurant", "餐饮": "restaurant",
     "食府": "restaurant",
+    "deli": "deli", "delis": "deli", "delicatessen": "deli", "delicatessens": "deli",
+    "熟食店": "deli",
     "bar": "bar", "pub": "bar", "tavern": "bar", "saloon": "bar", "taproom": "bar",
     "酒吧": "bar",
     "hotel": "hotel", "hotels": "hotel", "motel": "hotel", "inn": "hotel", "hostel": "hotel",
@@ -380,7 +382,7 @@ _PLACE_SUFFIXES = ("市", "省")
 _ONE_SIDED_GENERIC = 0.95
 _OTHER_VENUE = 0.88  # "harbor cafe" / "harbor restaurant": one place, described two ways
 _OTHER_GENERIC = 0.8  # "云启科技" / "云启贸易": two lines of business
-_VENUES = frozenset({"cafe", "restaurant", "bar", "hotel", "shop"})
+_VENUES = frozenset({"cafe", "restaurant", "deli", "bar", "hotel", "shop"})
 _ONE_SIDED_PLACE = 0.95
 _OTHER_PLACE = 0.8
 _REORDERED = 95.0

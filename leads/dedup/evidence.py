@@ -460,11 +460,30 @@ def organisation_weight(fields: dict[str, FieldEvidence]) -> tuple[float, set[st
     return ranked[0] + (ORGANISATION_SECOND if len(ranked) > 1 else 0.0), set(signs)
 
 
+def premises_weight(fields: dict[str, FieldEvidence]) -> tuple[float, set[str]]:
+    """Between two businesses, a shared switchboard (a landline, not a personal number) and
+    a shared info@ mailbox are signs of one premises, as the street address is: the
+    restaurants of one hotel or the shops of one mall share all three, so they are weighed
+    with the location, not on top of it. Returns the strongest sign's weight and the fields
+    it stands for."""
+    signs = {}
+    phone, email = fields.get("phone"), fields.get("email")
+    if phone is not None and phone.level == "similar":
+        signs["phone"] = phone.weight
+    if email is not None and email.level == "similar":
+        signs["email"] = email.weight
+    if not signs:
+        return 0.0, set()
+    return max(signs.values()), set(signs)
+
+
 def evidence(a: dict, b: dict, freq: Frequencies | None = None) -> Evidence:
     """Every field compared, and the sum of their weights with the prior: the location
     fields weighed together (``location_weight``), and between two people the signs of one
     organisation too (``organisation_weight``); two people of one organisation at one place
-    are colleagues at their office as likely as one person, so the two count as one."""
+    are colleagues at their office as likely as one person, so the two count as one. Between
+    two businesses, a shared switchboard or mailbox and the address are one premises
+    (``premises_weight``): outlets of one hotel are not one business."""
     freq = freq or _DEFAULT_FREQUENCIES
     fields = {}
     for name in FIELDS:
@@ -483,6 +502,12 @@ def evidence(a: dict, b: dict, freq: Frequencies | None = None) -> Evidence:
         else:
             total += weight + location
     else:
-        total += location
+        weight, place = premises_weight(fields)
+        pooled |= place
+        if weight > 0 and location > 0:
+            # Two outlets in one hotel or mall share its address and its switchboard.
+            total += max(weight, location) + ORGANISATION_SECOND
+        else:
+            total += weight + location
     total += sum(f.weight for name, f in fields.items() if name not in pooled)
     return Evidence(total, fields)

@@ -118,6 +118,7 @@ COMPANY_CASES = [
     ("上海云启科技", "云启网络", SAME, 100, "科技 and 网络 are one kind"),
     ("Lumen Trading GmbH", "Lumen Traing GmbH", SAME, 100, "a typo in a generic word"),
     ("The Cafe", "Cafe", 100, 100, "nothing but generic words"),
+    ("arts delicatessen", "arts deli", 100, 100, "deli is delicatessen, a kind of venue"),
     ("凯盛贸易", "Kaisheng Trading", SAME, 95, "Chinese against its pinyin, 贸易 = trading"),
     ("华信物流", "华信科技", 0, SAME - 1, "物流 is a sector of its own, 科技 generic"),
     # words missing or misspelt

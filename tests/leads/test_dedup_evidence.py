@@ -71,6 +71,23 @@ def test_one_business_in_two_directories_is_found_by_phone_and_name():
     assert found.score >= 95
 
 
+def test_two_outlets_of_one_hotel_are_not_one_business():
+    # Restaurants inside one hotel share its street address and its switchboard: one
+    # premises, weighed once, and their names differ.
+    hotel = dict(address="3570 Las Vegas Blvd S", city="Las Vegas", phone="702-555-7110")
+    a, b = _p(company="palace court", **hotel), _p(company="cafe roma", **hotel)
+    found = evidence(a, b)
+    assert found.fields["phone"].level == "similar"
+    assert found.fields["address"].level == "same"
+    assert found.score < 80
+    assert _match(a, b) is None
+    # The same restaurant listed twice at that address is still one business.
+    again = _p(company="palace court (caesars palace)", **hotel)
+    found = _match(a, again)
+    assert found is not None
+    assert found.score >= 95
+
+
 def test_look_alike_businesses_with_other_numbers_in_other_cities_differ():
     a = _p(company="caffe luna", address="12 elm st", city="new york", phone="212-555-0101")
     b = _p(company="cafe luna", address="830 pine ave", city="atlanta", phone="404-555-0177")
