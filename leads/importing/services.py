@@ -469,7 +469,7 @@ def import_perform(*, job: Job) -> None:
                     issues.append(ImportIssue(
                         job=imported, row_number=row_number, is_error=False,
                         reason=_("duplicate of row %(row)d in this file (%(rule)s)")
-                        % {"row": repeats, "rule": match.rule.name},
+                        % {"row": repeats, "rule": match.rule.label},
                     ))  # fmt: skip
                     continue
                 if match is not None:
@@ -481,9 +481,9 @@ def import_perform(*, job: Job) -> None:
                         issues.append(ImportIssue(
                             job=imported, row_number=row_number, is_error=False,
                             reason=_("matches a lead you cannot open (%(rule)s): not updated")
-                            % {"rule": match.rule.name} if hidden
+                            % {"rule": match.rule.label} if hidden
                             else _("matches a lead you may not change: %(lead)s (%(rule)s)")
-                            % {"lead": match.lead, "rule": match.rule.name},
+                            % {"lead": match.lead, "rule": match.rule.label},
                         ))  # fmt: skip
                         continue
                     if mode == ImportJob.OnDuplicate.UPDATE:
@@ -509,7 +509,7 @@ def import_perform(*, job: Job) -> None:
                         lead_named = _("a lead you cannot open") if hidden else match.lead
                         issues.append(ImportIssue(
                             job=imported, row_number=row_number, is_error=False,
-                            reason=reason % {"lead": lead_named, "rule": match.rule.name},
+                            reason=reason % {"lead": lead_named, "rule": match.rule.label},
                         ))  # fmt: skip
                         continue
                     data["tags"] = sorted({*(data.get("tags") or []), DUPLICATE_TAG})

@@ -280,7 +280,7 @@ def _refuse_blocked_duplicates(cleaned: dict, exclude_ids=()) -> None:
         first = blocking[0]
         raise DuplicateLeadError(
             _("This lead already exists: %(lead)s (rule: %(rule)s).")
-            % {"lead": first.lead, "rule": first.rule.name},
+            % {"lead": first.lead, "rule": first.rule.label},
             matches=blocking,
         )
 

@@ -173,6 +173,20 @@ def test_good_rows_land_bad_rows_are_reported_and_duplicates_caught(in_tenant_a)
     assert len(to_fix) == 2
 
 
+def test_the_report_names_a_default_rule_in_the_importers_language(in_tenant_a):
+    cast = in_tenant_a
+    lead_services.lead_create(actor=cast.admin, name="李娜", mobile="139 1234 5678")
+    cast.admin.language = "zh-hans"
+    cast.admin.save(update_fields=["language"])
+    data = "姓名,手机\n李娜,13912345678\n王芳,13800138000\n王芳,13800138000\n".encode()
+    job = _run(import_job_create(actor=cast.admin, filename="a.csv", data=data))
+    reasons = [i.reason for i in ImportIssue.objects.filter(job=job).order_by("row_number")]
+    assert reasons == [
+        "系统中已存在：李娜（手机或直线相同）",
+        "与本文件第 3 行重复（手机或直线相同）",
+    ]
+
+
 def test_update_and_flag_duplicate_modes(in_tenant_a):
     cast = in_tenant_a
     existing = lead_services.lead_create(actor=cast.admin, name="Zhou Min", email="zm@k.example")
