@@ -61,7 +61,6 @@ from functools import cache, lru_cache
 from itertools import permutations
 from operator import getitem
 
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
@@ -72,6 +71,7 @@ from leads.identity.normalize import (
     _NON_WORD,
     fold,
     name_tokens,
+    pinyin_of,
 )
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -158,14 +158,14 @@ def _person(name: str) -> _Person:
         tokens = tuple(name_tokens(han))
         spellings = {tokens}
         surname = _surname(han)
-        own = "".join(lazy_pinyin(surname))
+        own = "".join(pinyin_of(surname))
         for reading in _SURNAME_READINGS.get(surname, ()):
             spellings.add(tuple(reading if t == own else t for t in tokens))
         for spelling in list(spellings):  # ü is typed as v, u or yu
             if any("v" in t for t in spelling):
                 spellings.add(tuple(t.replace("v", "u") for t in spelling))
                 spellings.add(tuple(t.replace("v", "yu") for t in spelling))
-        return _Person(han, tuple(lazy_pinyin(han)), tuple(_spelling(p) for p in sorted(spellings)))
+        return _Person(han, pinyin_of(han), tuple(_spelling(p) for p in sorted(spellings)))
     words = _NON_WORD.sub(" ", _APOSTROPHES.sub("", _strip_accents(text))).split()
     tokens = tuple(w for w in words if w not in _TITLES)
     return _Person("", (), (_spelling(tokens),) if tokens else ())
@@ -464,7 +464,7 @@ def _company(name: str) -> _Company:
     if not words:  # nothing but generic words ("The Cafe"): compare them as they are
         words, kinds = [t for t in tokens if t], set()
     compact = "".join(words)
-    sound = "".join(lazy_pinyin(compact)) if han else ""
+    sound = "".join(pinyin_of(compact)) if han else ""
     full = "".join(tokens)
     return _Company(tuple(words), compact, full, frozenset(kinds), place, han, sound)
 

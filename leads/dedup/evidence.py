@@ -28,7 +28,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import phonenumbers
 from rapidfuzz import fuzz
@@ -119,6 +119,26 @@ class CountedFrequencies(Frequencies):
         return self.counts.get((kind, value), 2)
 
 
+#: Counting the leads that share a value stops here whatever the weights (a thousand leads
+#: behind one switchboard is a switchboard).
+COUNT_LIMIT = 1000
+
+
+def count_enough(kind: str) -> int:
+    """How many leads sharing a value of ``kind`` bring its strongest agreement down to the
+    floor (``_agreement``): counting further changes no weight, so stored counts stop there
+    (a name from about 91 holders on, a company or an address from 128), at most
+    COUNT_LIMIT."""
+    strongest = {
+        "email": EMAIL_SAME,
+        "phone": PHONE_PERSONAL,
+        "name": NAME_LEVELS[0][2],
+        "company": max(COMPANY_LEVELS[0][2], COMPANY_AS_NAME_LEVELS[0][2]),
+        "address": LOCATION_WEIGHTS["address_same"],
+    }[kind]
+    return min(COUNT_LIMIT, math.ceil(2 * 2 ** (strongest - FLOOR[kind])))
+
+
 def frequency_keys(p: dict):
     """The (kind, value) pairs of a profile whose frequency matters."""
     if p.get("email_key"):
@@ -181,12 +201,51 @@ class PhoneMatch:
     number: str
 
 
-@lru_cache(maxsize=20000)
 def _number_type(e164: str) -> int:
+    if _surely_mobile(e164):
+        return phonenumbers.PhoneNumberType.MOBILE
+    return _number_type_parsed(e164)
+
+
+@lru_cache(maxsize=20000)
+def _number_type_parsed(e164: str) -> int:
     try:
         return phonenumbers.number_type(phonenumbers.parse(e164))
     except phonenumbers.NumberParseException:
         return phonenumbers.PhoneNumberType.UNKNOWN
+
+
+@cache
+def _mobile_patterns(country_code: int) -> tuple[re.Pattern, re.Pattern] | None:
+    """The mobile and fixed-line patterns of a country code that belongs to one region (from
+    phonenumbers' own metadata), or None."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code) or ()
+    if len(regions) != 1:
+        return None
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(regions[0])
+    if meta is None or meta.mobile is None or meta.fixed_line is None:
+        return None
+    mobile, fixed = meta.mobile.national_number_pattern, meta.fixed_line.national_number_pattern
+    if not mobile or not fixed:
+        return None
+    return re.compile(mobile), re.compile(fixed)
+
+
+def _surely_mobile(e164: str) -> bool:
+    """A mobile number by its country's mobile pattern and not its fixed-line one, without
+    parsing (about 1 µs; parsing costs 30, and every candidate brings a number of its own)."""
+    if not e164.startswith("+"):
+        return False
+    for size in (1, 2, 3):
+        code = e164[1 : 1 + size]
+        if code.isdigit() and int(code) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            patterns = _mobile_patterns(int(code))
+            if patterns is None:
+                return False
+            national = e164[1 + size :]
+            mobile, fixed = patterns
+            return bool(mobile.fullmatch(national)) and not fixed.fullmatch(national)
+    return False
 
 
 def phone_match(a: dict, b: dict) -> PhoneMatch | None:
@@ -230,11 +289,20 @@ def phone_evidence(a: dict, b: dict, freq: Frequencies) -> FieldEvidence | None:
             shared.similarity,
             _agreement(base, "phone", shared.number, freq),
         )
-    mobiles = [(p.get("mobile_key") or "").split(";", 1)[0] for p in (a, b)]
-    both_mobile = all(mobiles) and all(
-        _number_type(m) == phonenumbers.PhoneNumberType.MOBILE for m in mobiles
-    )
+    both_mobile = _has_mobile(a) and _has_mobile(b)
     return FieldEvidence("differs", 0, MOBILE_DIFFERS if both_mobile else PHONE_DIFFERS)
+
+
+def _has_mobile(p: dict) -> bool:
+    """Whether the lead's mobile field holds a mobile number (a landline is typed there
+    too). Remembered in the profile: a lead is compared with many candidates."""
+    known = p.get("_has_mobile")
+    if known is None:
+        mobile = (p.get("mobile_key") or "").split(";", 1)[0]
+        known = p["_has_mobile"] = bool(mobile) and (
+            _number_type(mobile) == phonenumbers.PhoneNumberType.MOBILE
+        )
+    return known
 
 
 def _compared(levels, similarity: int, kind: str, value: str, freq) -> FieldEvidence:
@@ -477,17 +545,46 @@ def premises_weight(fields: dict[str, FieldEvidence]) -> tuple[float, set[str]]:
     return max(signs.values()), set(signs)
 
 
-def evidence(a: dict, b: dict, freq: Frequencies | None = None) -> Evidence:
+def _name_at_most(a: dict, b: dict, freq: Frequencies) -> FieldEvidence | None:
+    """``name_evidence`` without comparing names that are not plainly the same: those are
+    taken as the same, at the strongest weight with no frequency discount (``optimistic``)."""
+    if not a.get("person", True) or not b.get("person", True):
+        return None
+    if not a.get("name_key") or not b.get("name_key"):
+        return None
+    if a["name_key"] == b["name_key"] and a.get("name_han", "") == b.get("name_han", ""):
+        return name_evidence(a, b, freq)
+    return FieldEvidence("same", 100, NAME_LEVELS[0][2])
+
+
+def _company_at_most(a: dict, b: dict, freq: Frequencies) -> FieldEvidence | None:
+    if not a.get("company_key") or not b.get("company_key") or a["company_key"] == b["company_key"]:
+        return company_evidence(a, b, freq)
+    as_name = not a.get("person", True) and not b.get("person", True)
+    return FieldEvidence("same", 100, (COMPANY_AS_NAME_LEVELS if as_name else COMPANY_LEVELS)[0][2])
+
+
+_OPTIMISTIC = {"name": _name_at_most, "company": _company_at_most}
+
+
+def evidence(
+    a: dict, b: dict, freq: Frequencies | None = None, *, optimistic: bool = False
+) -> Evidence:
     """Every field compared, and the sum of their weights with the prior: the location
     fields weighed together (``location_weight``), and between two people the signs of one
     organisation too (``organisation_weight``); two people of one organisation at one place
     are colleagues at their office as likely as one person, so the two count as one. Between
     two businesses, a shared switchboard or mailbox and the address are one premises
-    (``premises_weight``): outlets of one hotel are not one business."""
+    (``premises_weight``): outlets of one hotel are not one business.
+
+    ``optimistic``: an upper bound, cheap (no name or company comparison, which cost most):
+    names and companies that are not plainly the same count as the same at full weight.
+    Every weight rises with similarity, so the true score is never higher."""
     freq = freq or _DEFAULT_FREQUENCIES
     fields = {}
     for name in FIELDS:
-        found = COMPARATORS[name](a, b, freq)
+        comparator = _OPTIMISTIC.get(name, COMPARATORS[name]) if optimistic else COMPARATORS[name]
+        found = comparator(a, b, freq)
         if found is not None:
             fields[name] = found
     pooled: set[str] = set(LOCATION)

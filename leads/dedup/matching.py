@@ -11,6 +11,7 @@ otherwise; the score says how sure.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -21,7 +22,9 @@ from rapidfuzz import fuzz
 from leads.dedup.evidence import (
     Evidence,
     Frequencies,
+    count_enough,
     evidence,
+    frequency_keys,
     name_similarity,
     numbers,
 )
@@ -129,6 +132,32 @@ def worth_weighing(a: dict, b: dict) -> bool:
     return all(companies) and fuzz.ratio(*companies) >= QUICK_COMPANY
 
 
+def could_match(rules, a: dict, b: dict, freq: Frequencies | None = None) -> bool:
+    """False only when no rule can hold for profiles ``a`` and ``b``, decided without
+    comparing names or companies (the costly part): with the evidence's upper bound
+    (``evidence(..., optimistic=True)``: names and companies taken as the same) no rule
+    reaches its minimum score, or a field a rule needs (an e-mail address, a number, an
+    address, a postcode) does not agree enough. Safe for any rule, the tenant's own too."""
+    bound = evidence(a, b, freq, optimistic=True)
+    for rule in rules:
+        if bound.score < rule.min_score:
+            continue
+        if all(_field_at_most(spec, a, b, bound) for spec in rule.fields):
+            return True
+    return False
+
+
+def _field_at_most(spec: dict, a: dict, b: dict, bound: Evidence) -> bool:
+    name, match = spec.get("field"), spec.get("match", "exact")
+    threshold = 100 if match == "exact" else int(spec.get("threshold", 85))
+    compared = bound.fields.get(name)
+    if compared is not None:
+        return compared.similarity >= threshold
+    if name == "name":  # two businesses: their names are their companies
+        return bool(a.get("name_key") and b.get("name_key"))
+    return False
+
+
 def best_match(rules, a: dict, b: dict, freq: Frequencies | None = None) -> RuleMatch | None:
     """The strongest rule that holds for profiles ``a`` and ``b``, or None.
 
@@ -153,8 +182,9 @@ _NO_FREQUENCIES = Frequencies()
 
 
 class StoredFrequencies(Frequencies):
-    """Counts of the tenant's leads that hold a value (each an index lookup, capped), plus
-    the lead being checked."""
+    """Counts of the tenant's leads that hold a value (each an index lookup, capped where
+    counting further would change no weight), plus the lead being checked. ``prefetch``
+    counts a batch's values in one statement per key column."""
 
     COLUMNS = {
         "email": ("email_key",),
@@ -163,7 +193,6 @@ class StoredFrequencies(Frequencies):
         "company": ("company_key",),
         "address": ("address_key",),
     }
-    CAP = 1000
 
     def __init__(self):
         self._cache: dict[tuple[str, str], int] = {}
@@ -176,9 +205,34 @@ class StoredFrequencies(Frequencies):
             for column in self.COLUMNS[kind]:
                 where |= Q(**{column: value})
             live = Lead.objects.filter(where, merged_into__isnull=True)
-            found = live.values("pk")[: self.CAP].count()
+            found = live.values("pk")[: count_enough(kind)].count()
             self._cache[kind, value] = found + 1
         return self._cache[kind, value]
+
+    def common(self, kind: str, value: str) -> bool:
+        """Whether so many leads hold the value that agreeing on it weighs the least it can
+        (the count reached ``count_enough``)."""
+        return self.count(kind, value) > count_enough(kind)
+
+    def prefetch(self, batch_keys) -> None:
+        """Count every value of a batch of rows' keys that is not counted yet."""
+        wanted = defaultdict(set)
+        for keys in batch_keys:
+            for kind, value in frequency_keys(keys):
+                if kind in self.COLUMNS and (kind, value) not in self._cache:
+                    wanted[kind].add(value)
+        for kind, values in wanted.items():
+            # Each column's partial index holds only non-empty keys: say so, or Postgres
+            # cannot use it for a value it does not know.
+            match = " OR ".join(
+                f"({column} = wanted.key AND {column} <> '')" for column in self.COLUMNS[kind]
+            )
+            # Column names from COLUMNS; the values are parameters.
+            sql = f"SELECT wanted.key, (SELECT count(*) FROM (SELECT 1 FROM leads_lead WHERE ({match}) AND merged_into_id IS NULL LIMIT %s) AS holders) FROM unnest(%s::varchar[]) AS wanted(key)"  # noqa: S608, E501
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [count_enough(kind), sorted(values)])
+                for value, found in cursor.fetchall():
+                    self._cache[kind, value] = found + 1
 
 
 def rule_fields_used(rules) -> set[str]:

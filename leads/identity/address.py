@@ -21,11 +21,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from leads.identity.normalize import fold
+from leads.identity.normalize import fold, pinyin_of
 
 
 @dataclass(frozen=True)
@@ -736,7 +735,7 @@ def _region_key(region: str) -> str:
 
 @lru_cache(maxsize=16384)
 def _pinyin(key: str) -> str:
-    return "".join(lazy_pinyin(key)) if _HAN.search(key) else key
+    return "".join(pinyin_of(key)) if _HAN.search(key) else key
 
 
 def city_similarity(a: str, b: str) -> int:

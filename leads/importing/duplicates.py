@@ -23,12 +23,13 @@ from django.db import connection
 from leads.dedup.matching import (
     StoredFrequencies,
     best_match,
+    could_match,
     rule_fields_used,
     rule_level,
     rules_active,
     worth_weighing,
 )
-from leads.dedup.profiles import lead_profile, profile
+from leads.dedup.profiles import SOURCE_FIELDS, profile, row_profile
 from leads.models import DEDUP_KEY_FIELDS, DuplicateRule, Lead, LeadStatus
 
 #: Existing leads fetched per blocking key (a key many leads share, a big company's first
@@ -73,7 +74,8 @@ FILE_CANDIDATES_PER_KEY = 50
 class RowMatch:
     rule: DuplicateRule
     score: int
-    lead: Lead | None = None  # an existing lead ...
+    lead_id: int | None = None  # an existing lead ...
+    lead: Lead | None = None  # (loaded by ``RowMatcher.match_batch``)
     row_number: int | None = None  # ... or an earlier row of the file
     #: With ``lead``: the earlier row of the file this row also repeats (that row already
     #: updated or flagged the lead, so this one must not do it again).
@@ -119,9 +121,25 @@ class RowMatcher:
             out += ["b:" + key for key in keys.get("block_keys") or ()]
         return out
 
-    def existing(self, batch_keys: list[dict]) -> dict[str, list[Lead]]:
-        """The tenant's leads by candidate key, for a batch of rows' keys (an indexed query per
-        key column, then one for the leads)."""
+    def match_batch(self, rows: list[tuple[int, dict, dict]]) -> list[RowMatch | None]:
+        """The strongest duplicate of each row of a batch, (row number, data, keys) in file
+        order, each row remembered for the rows after it; matched existing leads are loaded
+        (one query), the other candidates only as profiles."""
+        existing = self.existing([keys for _n, _d, keys in rows])
+        matches = []
+        for row_number, data, keys in rows:
+            matches.append(self.match(row_number, data, keys, existing))
+            self.remember(row_number, data, keys)
+        wanted = {m.lead_id for m in matches if m is not None and m.lead_id is not None}
+        leads = Lead.objects.in_bulk(sorted(wanted))
+        for found in matches:
+            if found is not None and found.lead_id is not None:
+                found.lead = leads[found.lead_id]
+        return matches
+
+    def existing(self, batch_keys: list[dict]) -> dict[str, list[int]]:
+        """The ids of the tenant's leads by candidate key, for a batch of rows' keys (an
+        indexed query per key column, then one for the leads' profiles)."""
         if not self.rules:
             return {}
         self._profiles.clear()  # a lead updated by an earlier batch is read again
@@ -146,22 +164,39 @@ class RowMatcher:
         # Names, companies and addresses many leads share ("Wang Wei", a big company): the
         # first SHARED_CANDIDATES of each, as with the blocking keys (every pair is weighed
         # over all its fields now, so thousands of namesakes would cost seconds a batch).
-        for kind, column in (("c", "company_key"), ("n", "name_key"), ("a", "address_key")):
-            ids.update(self._shared(column, by_kind[kind]))
+        # A name or company so common that agreeing on it weighs the least it can
+        # (``count_enough``) brings no candidate a rule could take on that agreement: every
+        # rule also needs a number, an e-mail, a company, an address or a postcode in
+        # common, and those have keys of their own (the blocking keys pair the name with
+        # the company's start and with the postcode).
+        self.frequencies.prefetch(batch_keys)
+        shared = (("c", "company_key", "company"), ("n", "name_key", "name"),
+                  ("a", "address_key", None))  # fmt: skip
+        for kind, column, counted in shared:
+            values = by_kind[kind]
+            if counted is not None:
+                values = {v for v in values if not self.frequencies.common(counted, v)}
+            ids.update(self._shared(column, values))
         for column, values in lookups:
             ids.update(
                 Lead.objects.filter(**{f"{column}__in": sorted(values)})
                 .exclude(**{column: ""})
                 .values_list("pk", flat=True)
             )
-        found: dict[str, list[Lead]] = defaultdict(list)
-        leads = Lead.objects.filter(pk__in=sorted(ids), merged_into__isnull=True).exclude(
-            status=LeadStatus.VOID
+        found: dict[str, list[int]] = defaultdict(list)
+        # Plain rows, not model instances: a batch meets tens of thousands of candidates and
+        # only the few that match are loaded as leads (``match_batch``).
+        rows = (
+            Lead.objects.filter(pk__in=sorted(ids), merged_into__isnull=True)
+            .exclude(status=LeadStatus.VOID)
+            .order_by("pk")
+            .values("pk", *DEDUP_KEY_FIELDS, *SOURCE_FIELDS)
         )
-        for lead in leads.order_by("pk"):
-            for key in self.candidate_keys({k: getattr(lead, k) for k in DEDUP_KEY_FIELDS}):
+        for row in rows:
+            self._profiles[row["pk"]] = row_profile(row)
+            for key in self.candidate_keys(row):
                 if key in wanted:
-                    found[key].append(lead)
+                    found[key].append(row["pk"])
         return found
 
     def _shared(self, column: str, values: set[str]) -> list[int]:
@@ -199,32 +234,34 @@ class RowMatcher:
         mine = profile(keys, data)
         candidate_keys = self.candidate_keys(keys)
         result = None
-        leads = {lead.pk: lead for key in candidate_keys for lead in existing.get(key, ())}
+        lead_ids = sorted({pk for key in candidate_keys for pk in existing.get(key, ())})
         best = None
-        for lead in leads.values():
-            theirs = self._profiles.get(lead.pk)
-            if theirs is None:
-                theirs = self._profiles[lead.pk] = lead_profile(lead)
+        for pk in lead_ids:
+            theirs = self._profiles[pk]
             if self.quick_ok and not worth_weighing(mine, theirs):
+                continue
+            if not could_match(self.rules, mine, theirs, self.frequencies):
                 continue
             found = best_match(self.rules, mine, theirs, self.frequencies)
             if found and (best is None or _rank(found) > _rank(best[0])):
-                best = (found, lead)
+                best = (found, pk)
         earlier = {n: p for key in candidate_keys for n, p in self._seen.get(key, ())}
         repeated = None
         for number, theirs in sorted(earlier.items()):
             if self.quick_ok and not worth_weighing(mine, theirs):
+                continue
+            if not could_match(self.rules, mine, theirs, self.frequencies):
                 continue
             found = best_match(self.rules, mine, theirs, self.frequencies)
             if found:
                 repeated = (found, number)
                 break
         if best is not None:
-            found, lead = best
+            found, pk = best
             result = RowMatch(
                 rule=found.rule,
                 score=found.score,
-                lead=lead,
+                lead_id=pk,
                 repeats_row=repeated[1] if repeated else None,
             )
         elif repeated is not None:

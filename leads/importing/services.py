@@ -344,10 +344,10 @@ def _campaign_attach(
     ]  # fmt: skip
 
 
-def _visible_ids(actor: User | None, existing: dict) -> set[int]:
+def _visible_ids(actor: User | None, matched: set[Lead]) -> set[int]:
     """Ids of the batch's matched leads the importer may open (all of them for a run with no
     person behind it)."""
-    ids = {lead.pk for leads in existing.values() for lead in leads}
+    ids = {lead.pk for lead in matched}
     if actor is None or not ids:
         return ids
     return set(leads_visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
@@ -453,13 +453,11 @@ def import_perform(*, job: Job) -> None:
                 if imported.source_detail and not data.get("source_detail"):
                     data["source_detail"] = imported.source_detail
                 prepared.append((row_number, data, keys_for(data, region), history))
-            existing = matcher.existing([keys for _n, _d, keys, _h in prepared])
-            visible = _visible_ids(actor, existing)
+            matches = matcher.match_batch([(n, data, keys) for n, data, keys, _h in prepared])
+            visible = _visible_ids(actor, {m.lead for m in matches if m and m.lead})
             skip_mode = ImportJob.OnDuplicate.SKIP
             to_create, create_keys, closed, closed_keys = [], [], [], []
-            for row_number, data, row_keys, history in prepared:
-                match = matcher.match(row_number, data, row_keys, existing)
-                matcher.remember(row_number, data, row_keys)
+            for (row_number, data, row_keys, history), match in zip(prepared, matches, strict=True):
                 repeats = match and (
                     match.row_number or (imported.on_duplicate != skip_mode and match.repeats_row)
                 )

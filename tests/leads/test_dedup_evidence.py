@@ -170,3 +170,22 @@ def test_evidence_reads_in_the_readers_language():
     assert "cities differ" in english
     assert "same switchboard" in english
     assert all(not any(c.isascii() and c.isalpha() for c in text) for text in chinese), chinese
+
+
+def test_the_quick_mobile_test_agrees_with_phonenumbers():
+    import random
+
+    import phonenumbers
+
+    from leads.dedup.evidence import _number_type_parsed, _surely_mobile
+
+    rng = random.Random(7)
+    numbers = ["+8613912345678", "+8618600001111", "+447700900123", "+491701234567"]
+    for code in ("86", "1", "44", "49", "61", "81", "852", "7"):
+        numbers += [f"+{code}{rng.randrange(10**6, 10**12)}" for _ in range(300)]
+    quick = [n for n in numbers if _surely_mobile(n)]
+    assert {"+8613912345678", "+8618600001111", "+491701234567"} <= set(quick)
+    assert not _surely_mobile("+861012345678")  # a Beijing landline
+    assert not _surely_mobile("+12025550143")  # North America: fixed line or mobile
+    for number in quick:
+        assert _number_type_parsed(number) == phonenumbers.PhoneNumberType.MOBILE, number
