@@ -29,6 +29,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import phonenumbers
 from rapidfuzz import fuzz
@@ -73,8 +74,9 @@ FLOOR = {"email": 1.0, "phone": 1.0, "name": 1.0, "company": 0.5, "address": 3.0
 FIELDS = ("email", "phone", "name", "company", "address", "postcode", "city")
 
 
-@dataclass(frozen=True)
-class FieldEvidence:
+class FieldEvidence(NamedTuple):
+    """One field compared (a tuple: an import makes hundreds of thousands)."""
+
     level: str  # "same" | "similar" | "alike" | "differs"
     similarity: int  # 0-100
     weight: float  # bits
@@ -156,7 +158,13 @@ def frequency_keys(p: dict):
 
 
 def numbers(p: dict) -> set[str]:
-    return {k.split(";", 1)[0] for k in (p.get("phone_key"), p.get("mobile_key")) if k}
+    """The lead's numbers without extensions (remembered in the profile: a lead is compared
+    with many candidates)."""
+    known = p.get("_numbers")
+    if known is None:
+        keys = (p.get("phone_key"), p.get("mobile_key"))
+        known = p["_numbers"] = frozenset(k.split(";", 1)[0] for k in keys if k)
+    return known
 
 
 def _level(levels, similarity: int) -> tuple[str, float]:

@@ -61,6 +61,8 @@ _BLOCKED_SQL = (
     "(SELECT id FROM leads_lead WHERE block_keys @> ARRAY[wanted.key]::varchar[] LIMIT %s) "
     "AS found"
 )
+#: Profiles of candidate leads an import keeps between batches.
+PROFILES_KEPT = 50_000
 #: Earlier rows of the file kept per name, company, address or blocking key (a list holds
 #: many namesakes and many people of one company; each is weighed over all its fields, and a
 #: repeated row usually follows the first closely). E-mail and phone keys keep more.
@@ -100,8 +102,12 @@ class RowMatcher:
         #: The cheap test (``worth_weighing``) holds for the default rules; a tenant rule of
         #: its own may need a pair it would skip (a company and an address, minimum 0).
         self.quick_ok = all(_quick_safe(rule) for rule in self.rules)
-        #: Profiles of existing leads, built once per batch (a lead is a candidate of many rows).
+        #: Profiles of existing leads, built once per run (the same leads are candidates of
+        #: row after row: a blocking key brings the same first ten every time), at most
+        #: PROFILES_KEPT; a lead this run changes is read again (``forget``).
         self._profiles: dict[int, dict] = {}
+        #: Candidates found merged or void.
+        self._gone: set[int] = set()
         self._seen: dict[str, list[tuple[int, dict]]] = defaultdict(list)
 
     def candidate_keys(self, keys: dict) -> list[str]:
@@ -132,17 +138,33 @@ class RowMatcher:
             self.remember(row_number, data, keys)
         wanted = {m.lead_id for m in matches if m is not None and m.lead_id is not None}
         leads = Lead.objects.in_bulk(sorted(wanted))
-        for found in matches:
-            if found is not None and found.lead_id is not None:
-                found.lead = leads[found.lead_id]
+        for index, found in enumerate(matches):
+            if found is None or found.lead_id is None:
+                continue
+            lead = leads.get(found.lead_id)
+            if lead is None or lead.merged_into_id is not None or lead.status == LeadStatus.VOID:
+                # Merged or voided by someone while the import ran: no longer a duplicate.
+                self.forget(found.lead_id)
+                self._gone.add(found.lead_id)
+                repeats = found.repeats_row
+                matches[index] = (
+                    RowMatch(rule=found.rule, score=found.score, row_number=repeats)
+                    if repeats
+                    else None
+                )
+                continue
+            found.lead = lead
         return matches
+
+    def forget(self, pk: int) -> None:
+        """Read lead ``pk`` again when it is next a candidate (this run changed it)."""
+        self._profiles.pop(pk, None)
 
     def existing(self, batch_keys: list[dict]) -> dict[str, list[int]]:
         """The ids of the tenant's leads by candidate key, for a batch of rows' keys (an
         indexed query per key column, then one for the leads' profiles)."""
         if not self.rules:
             return {}
-        self._profiles.clear()  # a lead updated by an earlier batch is read again
         wanted = {k for keys in batch_keys for k in self.candidate_keys(keys)}
         by_kind = defaultdict(set)
         for key in wanted:
@@ -183,20 +205,26 @@ class RowMatcher:
                 .exclude(**{column: ""})
                 .values_list("pk", flat=True)
             )
-        found: dict[str, list[int]] = defaultdict(list)
-        # Plain rows, not model instances: a batch meets tens of thousands of candidates and
-        # only the few that match are loaded as leads (``match_batch``).
+        ids -= self._gone
+        unknown = ids - self._profiles.keys()
+        if len(self._profiles) + len(unknown) > PROFILES_KEPT:
+            self._profiles.clear()
+            unknown = ids
+        # Plain rows, not model instances: a batch meets thousands of candidates and only
+        # the few that match are loaded as leads (``match_batch``).
         rows = (
-            Lead.objects.filter(pk__in=sorted(ids), merged_into__isnull=True)
+            Lead.objects.filter(pk__in=sorted(unknown), merged_into__isnull=True)
             .exclude(status=LeadStatus.VOID)
-            .order_by("pk")
             .values("pk", *DEDUP_KEY_FIELDS, *SOURCE_FIELDS)
         )
         for row in rows:
             self._profiles[row["pk"]] = row_profile(row)
-            for key in self.candidate_keys(row):
+        self._gone |= unknown - self._profiles.keys()
+        found: dict[str, list[int]] = defaultdict(list)
+        for pk in sorted(ids - self._gone):
+            for key in self.candidate_keys(self._profiles[pk]):
                 if key in wanted:
-                    found[key].append(row["pk"])
+                    found[key].append(pk)
         return found
 
     def _shared(self, column: str, values: set[str]) -> list[int]:

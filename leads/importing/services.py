@@ -493,6 +493,7 @@ def import_perform(*, job: Job) -> None:
                                 job=imported, row_number=row_number, is_error=False,
                                 reason=str(error.message)[:300],
                             ))  # fmt: skip
+                        matcher.forget(match.lead.pk)  # read again if a later row meets it
                         counts["updated" if filled else "skipped"] += 1
                         continue
                     if mode == ImportJob.OnDuplicate.SKIP or match.blocks:

@@ -102,3 +102,28 @@ def test_a_batch_counted_at_once_counts_as_one_value_at_a_time(in_tenant_a):
         assert batch._cache[kind, value] == single.count(kind, value)
     assert batch.count("name", "min zhou") == 4  # three stored, and the row itself
     assert not batch.common("name", "min zhou")
+
+
+def test_an_import_keeps_candidates_between_batches_but_not_stale_ones(in_tenant_a):
+    from leads.identity.keys import keys_for
+    from leads.importing.duplicates import RowMatcher
+    from leads.models import Lead, LeadStatus
+    from leads.services import lead as lead_services
+
+    cast = in_tenant_a
+    lead = lead_services.lead_create(actor=cast.admin, name="Zhou Min", mobile="13800138000")
+    data = {"name": "Zhou Min", "mobile": "138 0013 8000"}
+    row = (2, data, keys_for(data, "CN"))
+    matcher = RowMatcher()
+    [found] = matcher.match_batch([row])
+    assert found.lead == lead
+    # The run changed the lead: its profile is read again, with the new city.
+    Lead.objects.filter(pk=lead.pk).update(city="Hangzhou")
+    matcher.forget(lead.pk)
+    matcher.match_batch([(3, data, row[2])])
+    assert matcher._profiles[lead.pk]["city_key"]
+    # Voided by someone while the import ran: no longer anybody's duplicate.
+    Lead.objects.filter(pk=lead.pk).update(status=LeadStatus.VOID)
+    [found] = matcher.match_batch([(4, data, row[2])])
+    assert (found.lead, found.row_number) == (None, 2)  # still a repeat of row 2
+    assert lead.pk not in matcher._profiles
