@@ -33,7 +33,7 @@ from itertools import combinations
 from rapidfuzz import fuzz, process
 
 from leads.dedup.evidence import CountedFrequencies, Evidence, Frequencies, numbers
-from leads.dedup.matching import best_match, could_match, rule_level
+from leads.dedup.matching import best_match, rule_level
 
 MAX_BLOCK = 200
 
@@ -253,8 +253,6 @@ def duplicate_pairs(profiles: dict[int, dict], rules, freq: Frequencies | None =
     freq = freq if freq is not None else CountedFrequencies(profiles.values())
     found = []
     for a, b in candidate_pairs(profiles, rules):
-        if not could_match(rules, profiles[a], profiles[b], freq):
-            continue  # no rule can hold, told without comparing names and companies
         match = best_match(rules, profiles[a], profiles[b], freq)
         if match is not None:
             found.append(
