@@ -44,6 +44,17 @@ def test_the_live_check_finds_a_person_with_name_and_address_only(in_tenant_a):
     assert duplicates_find({**PERSON, "name": "Mary Berry"}) == []  # her sister, same house
 
 
+def test_the_live_check_finds_typos_in_both_name_and_street_by_the_blocking_keys(in_tenant_a):
+    # Neither the name key nor the address key is the stored lead's: the candidate comes from
+    # the blocking keys (the house number with the postcode, the name's start with it).
+    cast = in_tenant_a
+    lead = lead_services.lead_create(actor=cast.admin, **PERSON)
+    typed = {**PERSON, "name": "Lachlan Bery", "address": "69 Giblen St"}
+    found = duplicates_find(typed)
+    assert [m.lead.pk for m in found] == [lead.pk]
+    assert found[0].score >= 80
+
+
 def test_the_live_warning_explains_itself(in_tenant_a):
     cast = in_tenant_a
     lead_services.lead_create(actor=cast.admin, **PERSON)
