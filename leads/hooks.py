@@ -22,6 +22,12 @@ def register_after_create(hook: Callable[[int], None], *, routes: bool = False) 
         _after_create.append((hook, routes))
 
 
+def routing_registered() -> bool:
+    """Whether an app routes new leads (pools does): a new lead without an owner or a
+    destination is then marked as waiting for it (``Lead.routing_due_at``)."""
+    return any(routes for _h, routes in _after_create)
+
+
 def after_create_hooks(*, routing: bool = True) -> list[Callable[[int], None]]:
     return [h for h, routes in _after_create if routing or not routes]
 

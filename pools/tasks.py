@@ -7,7 +7,7 @@ from leadcrm.tasking import TRANSIENT_ERRORS, enqueue_on_commit, logger, tenant_
 from pools.models import AssignmentRule
 from pools.services.handoff import HANDOFF_LIMIT, low_score_handoff_due
 from pools.services.reclaim import RECLAIM_BATCH, pool_reclaim_due
-from pools.services.routing import INTO_POOL, OWNER_CLEARED, leads_route
+from pools.services.routing import INTO_POOL, OWNER_CLEARED, leads_route, routing_sweep
 
 #: Longer than a run ever takes, shorter than the gap a stuck lock should block (beat: 15 min).
 RECLAIM_LOCK_SECONDS = 20 * 60
@@ -36,6 +36,21 @@ def route_leads(lead_ids: list[int], trigger: str = AssignmentRule.Trigger.NEW) 
         connection.schema_name,
     )
     return {"assigned": result.assigned, "pooled": result.pooled, "skipped": result.skipped}
+
+
+# No retry: the next beat run (ten minutes later) is the retry.
+@shared_task(acks_late=True, ignore_result=False, max_retries=0)
+def route_late_leads() -> dict:
+    """Periodic, per tenant (beat): route new leads whose routing task was lost."""
+    result = routing_sweep()
+    if result.assigned or result.pooled:
+        logger.warning(
+            "routed late assigned=%d pooled=%d tenant=%s",
+            result.assigned,
+            result.pooled,
+            connection.schema_name,
+        )
+    return {"assigned": result.assigned, "pooled": result.pooled}
 
 
 def route_new_lead(lead_id: int) -> None:

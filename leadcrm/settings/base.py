@@ -217,6 +217,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 5,
         "options": {"expires": 60 * 5},
     },
+    "pools-route-late-leads": {
+        "task": "pools.tasks.route_late_leads",
+        "schedule": 60 * 10,
+        "options": {"expires": 60 * 10},
+    },
     "pools-reclaim": {
         "task": "pools.tasks.pools_reclaim",
         "schedule": 60 * 15,

@@ -255,10 +255,22 @@ class Lead(models.Model):
         models.CharField(max_length=60), default=list, blank=True, editable=False
     )
 
+    #: When the assignment rules were asked to route this new lead; cleared once they ran.
+    #: A lead still waiting minutes later lost its message (a worker died, a broker was
+    #: flushed) and is routed by the sweep (pools.services.routing.routing_sweep).
+    routing_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     # auto_tags are scoring's output, not an edit: a person's change must not carry them along;
-    # timed_out_at is the reclaim job's mark, set and cleared by plain UPDATEs.
+    # timed_out_at is the reclaim job's mark, set and cleared by plain UPDATEs; so is
+    # routing_due_at.
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "auto_tags", "timed_out_at", *DEDUP_KEY_FIELDS]
+        excluded_fields=[
+            "updated_at",
+            "auto_tags",
+            "timed_out_at",
+            "routing_due_at",
+            *DEDUP_KEY_FIELDS,
+        ]
     )
 
     class Meta:
@@ -363,6 +375,11 @@ class Lead(models.Model):
             # fastupdate off: the import looks keys up while it inserts, and a pending list
             # would be read whole by every lookup (0.04 ms a key without, 1.7 ms with).
             GinIndex(fields=["block_keys"], name="lead_block_keys", fastupdate=False),
+            models.Index(
+                fields=["routing_due_at"],
+                name="lead_routing_due",
+                condition=Q(routing_due_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -28,6 +28,7 @@ from leads.hooks import (
     after_create_hooks,
     before_create_bulk_hooks,
     destination_send,
+    routing_registered,
 )
 from leads.identity.keys import lead_keys_fill
 from leads.models import (
@@ -73,6 +74,8 @@ def leads_create_bulk(
         lead.stage_changed_at = now if stage else None
         lead.created_at = data.get("created_at") or now
         lead.updated_at = now
+        if route and owner is None and not destination and routing_registered():
+            lead.routing_due_at = now  # the rules' turn; a lost message is caught by the sweep
         _keys_set(lead, keys[index] if keys is not None else None)
         leads.append(lead)
     _insert(leads, actor=actor, reason=reason, now=now)

@@ -27,6 +27,7 @@ from leads.hooks import (
     after_create_hooks,
     destination_choices,
     destination_send,
+    routing_registered,
 )
 from leads.models import (
     Activity,
@@ -236,6 +237,8 @@ def lead_create(
     lead.status_changed_at = now
     lead.stage = Stage.objects.filter(is_active=True).order_by("position").first()
     lead.stage_changed_at = now if lead.stage else None
+    if owner is None and not destination and routing_registered():
+        lead.routing_due_at = now  # the rules' turn; a lost message is caught by the sweep
     lead._history_user = actor
     with transaction.atomic():
         lead.save()

@@ -300,6 +300,8 @@ def leads_route(
         for picker in pickers.values():
             picker.save()
         _write(placements, entries, trigger=trigger, actor=actor, now=now)
+        # Whatever became of them, the rules have run for these leads: none waits for them.
+        Lead.objects.filter(pk__in=ids, routing_due_at__isnull=False).update(routing_due_at=None)
         if trigger == OWNER_CLEARED:
             # Given to a person by a rule, a lead claimed from a pool by its last owner counts
             # as held from that pool since now: its reclaim clock starts again for the new one.
@@ -314,6 +316,23 @@ def leads_route(
     result.placements = placements
     _notify_owners(placements, actor)
     return result
+
+
+#: A new lead still waiting for the rules this long after it was created lost its message
+#: (a worker killed before it acknowledged the task, a broker restarted without its queue).
+ROUTING_LATE = timedelta(minutes=10)
+#: Leads one sweep routes (the next sweep takes the rest).
+ROUTING_SWEEP_BATCH = 2000
+
+
+def routing_sweep(*, now=None, limit: int = ROUTING_SWEEP_BATCH) -> RouteResult:
+    """Route the new leads whose routing never ran: still marked as waiting for the rules
+    (``Lead.routing_due_at``) ROUTING_LATE after they were created. Safe beside a late
+    routing task: a lead is routed once whoever comes first (``leads_route`` skips the
+    rest and clears the mark)."""
+    now = now or timezone.now()
+    late = Lead.objects.filter(routing_due_at__lt=now - ROUTING_LATE).order_by("routing_due_at")
+    return leads_route(list(late.values_list("pk", flat=True)[:limit]))
 
 
 def _left_unowned(lead: Lead, entry: PoolEntry | None) -> bool:

@@ -235,6 +235,43 @@ def test_rule_editor_refuses_incomplete_rules(in_tenant_a):
         _rule(cast, target_type="team", target_team=cast.team, weights={"1": -2})
 
 
+def test_a_new_lead_whose_routing_message_was_lost_is_routed_by_the_sweep(in_tenant_a):
+    from pools.services.routing import ROUTING_LATE, routing_sweep
+
+    cast = in_tenant_a
+    # In a test no worker takes the routing task queued on commit: as if it were lost.
+    lost = lead_services.lead_create(actor=cast.admin, name="Lost message")
+    owned = lead_services.lead_create(actor=cast.admin, name="Owned", owner=cast.rep)
+    assert lost.routing_due_at is not None
+    assert owned.routing_due_at is None  # nothing for the rules to do
+    created = lost.routing_due_at
+    assert routing_sweep(now=created + ROUTING_LATE / 2).pooled == 0  # not late yet
+    result = routing_sweep(now=created + ROUTING_LATE + timedelta(seconds=1))
+    assert (result.assigned, result.pooled) == (0, 1)
+    lost.refresh_from_db()
+    assert lost.routing_due_at is None
+    assert PoolEntry.objects.get(lead=lost).pool == fallback_pool()
+    # A second sweep, or the lost task arriving after all, changes nothing.
+    assert routing_sweep(now=created + 2 * ROUTING_LATE).pooled == 0
+    assert leads_route([lost.pk]).pooled == 0
+    assert PoolEntry.objects.filter(lead=lost).count() == 1
+
+
+def test_an_import_marks_routing_only_where_the_rules_will_run(in_tenant_a):
+    from leads.services.bulk_create import leads_create_bulk
+
+    cast = in_tenant_a
+    routed = leads_create_bulk([{"name": "Routed"}], actor=cast.admin, owner=None, reason="t")
+    left = leads_create_bulk([{"name": "Left"}], actor=cast.admin, owner=None, reason="t",
+                             route=False)  # fmt: skip
+    given = leads_create_bulk([{"name": "Given"}], actor=cast.admin, owner=cast.rep, reason="t")
+    due = dict(Lead.objects.values_list("name", "routing_due_at"))
+    assert due["Routed"] is not None
+    assert due["Left"] is None
+    assert due["Given"] is None
+    assert [len(made) for made in (routed, left, given)] == [1, 1, 1]
+
+
 def test_new_lead_is_routed_by_the_worker(committed_db, celery_worker):
     """lead_create → on commit → Celery (routing queue) → lead_route, in a real worker."""
     import time
@@ -258,6 +295,7 @@ def test_new_lead_is_routed_by_the_worker(committed_db, celery_worker):
                     break
                 time.sleep(0.1)
             assert lead.owner == cast.teammate
+            assert lead.routing_due_at is None  # the task cleared the mark the sweep reads
         finally:
             from leadcrm.notifications.models import Notification
 
