@@ -598,21 +598,14 @@ def evidence(
     pooled: set[str] = set(LOCATION)
     location = location_weight(fields, a, freq)
     total = PRIOR
-    if a.get("person", True) and b.get("person", True):
-        weight, organisation = organisation_weight(fields)
-        pooled |= organisation
-        if weight > 0 and location > 0:
-            # Colleagues share their office's address as they share its name: one fact.
-            total += max(weight, location) + ORGANISATION_SECOND
-        else:
-            total += weight + location
+    # Colleagues share their office's address as they share its name; two outlets in one
+    # hotel or mall share its address and its switchboard: one fact each time.
+    people = a.get("person", True) and b.get("person", True)
+    weight, shared = (organisation_weight if people else premises_weight)(fields)
+    pooled |= shared
+    if weight > 0 and location > 0:
+        total += max(weight, location) + ORGANISATION_SECOND
     else:
-        weight, place = premises_weight(fields)
-        pooled |= place
-        if weight > 0 and location > 0:
-            # Two outlets in one hotel or mall share its address and its switchboard.
-            total += max(weight, location) + ORGANISATION_SECOND
-        else:
-            total += weight + location
+        total += weight + location
     total += sum(f.weight for name, f in fields.items() if name not in pooled)
     return Evidence(total, fields)
