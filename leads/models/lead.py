@@ -357,7 +357,7 @@ class Lead(models.Model):
             GinIndex(OpClass(F("phone"), name="gin_trgm_ops"), name="lead_phone_trgm"),
             GinIndex(OpClass(F("mobile"), name="gin_trgm_ops"), name="lead_mobile_trgm"),
             GinIndex(fields=["custom_data"], name="lead_custom_data", opclasses=["jsonb_path_ops"]),
-            # Duplicate checks: exact keys by btree, similar companies and names by trigram.
+            # Duplicate checks: exact keys by btree, typos by the blocking keys (GIN, below).
             models.Index(fields=["email_key"], name="lead_email_key", condition=~Q(email_key="")),
             models.Index(fields=["phone_key"], name="lead_phone_key", condition=~Q(phone_key="")),
             models.Index(
@@ -370,8 +370,6 @@ class Lead(models.Model):
             models.Index(
                 fields=["address_key"], name="lead_address_key", condition=~Q(address_key="")
             ),
-            GinIndex(OpClass(F("company_key"), name="gin_trgm_ops"), name="lead_company_key_trgm"),
-            GinIndex(OpClass(F("name_key"), name="gin_trgm_ops"), name="lead_name_key_trgm"),
             # fastupdate off: the import looks keys up while it inserts, and a pending list
             # would be read whole by every lookup (0.04 ms a key without, 1.7 ms with).
             GinIndex(fields=["block_keys"], name="lead_block_keys", fastupdate=False),
