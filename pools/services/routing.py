@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Case, Count, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -321,18 +321,31 @@ def leads_route(
 #: A new lead still waiting for the rules this long after it was created lost its message
 #: (a worker killed before it acknowledged the task, a broker restarted without its queue).
 ROUTING_LATE = timedelta(minutes=10)
-#: Leads one sweep routes (the next sweep takes the rest).
-ROUTING_SWEEP_BATCH = 2000
+#: Leads one sweep routes (the next sweep takes the rest), in transactions of a chunk each.
+ROUTING_SWEEP_BATCH, ROUTING_SWEEP_CHUNK = 2000, 100
 
 
 def routing_sweep(*, now=None, limit: int = ROUTING_SWEEP_BATCH) -> RouteResult:
     """Route the new leads whose routing never ran: still marked as waiting for the rules
     (``Lead.routing_due_at``) ROUTING_LATE after they were created. Safe beside a late
     routing task: a lead is routed once whoever comes first (``leads_route`` skips the
-    rest and clears the mark)."""
+    rest and clears the mark). A chunk that fails changes nothing (one transaction) and is
+    logged; it does not hold up the chunks after it, and the next sweep tries it again."""
     now = now or timezone.now()
     late = Lead.objects.filter(routing_due_at__lt=now - ROUTING_LATE).order_by("routing_due_at")
-    return leads_route(list(late.values_list("pk", flat=True)[:limit]))
+    ids = list(late.values_list("pk", flat=True)[:limit])
+    total = RouteResult()
+    for start in range(0, len(ids), ROUTING_SWEEP_CHUNK):
+        chunk = ids[start : start + ROUTING_SWEEP_CHUNK]
+        try:
+            done = leads_route(chunk)
+        except DatabaseError:
+            logger.exception("late routing failed leads=%s..%s", chunk[0], chunk[-1])
+            continue
+        total.assigned += done.assigned
+        total.pooled += done.pooled
+        total.skipped += done.skipped
+    return total
 
 
 def _left_unowned(lead: Lead, entry: PoolEntry | None) -> bool:

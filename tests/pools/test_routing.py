@@ -257,6 +257,34 @@ def test_a_new_lead_whose_routing_message_was_lost_is_routed_by_the_sweep(in_ten
     assert PoolEntry.objects.filter(lead=lost).count() == 1
 
 
+def test_a_failing_chunk_of_the_sweep_does_not_hold_up_the_rest(in_tenant_a, monkeypatch):
+    from django.db import DatabaseError
+
+    from pools.services import routing
+
+    cast = in_tenant_a
+    leads = [lead_services.lead_create(actor=cast.admin, name=f"Late {i}") for i in range(3)]
+    real = routing.leads_route
+
+    def first_chunk_fails(ids, **kwargs):
+        if leads[0].pk in ids:
+            raise DatabaseError("deadlock detected")
+        return real(ids, **kwargs)
+
+    monkeypatch.setattr(routing, "ROUTING_SWEEP_CHUNK", 1)
+    monkeypatch.setattr(routing, "leads_route", first_chunk_fails)
+    later = leads[-1].routing_due_at + routing.ROUTING_LATE + timedelta(minutes=1)
+    assert routing.routing_sweep(now=later).pooled == 2
+    due = dict(
+        Lead.objects.filter(pk__in=[x.pk for x in leads]).values_list("pk", "routing_due_at")
+    )
+    assert due[leads[0].pk] is not None  # left for the next sweep
+    assert due[leads[1].pk] is None
+    assert due[leads[2].pk] is None
+    monkeypatch.setattr(routing, "leads_route", real)
+    assert routing.routing_sweep(now=later).pooled == 1
+
+
 def test_an_import_marks_routing_only_where_the_rules_will_run(in_tenant_a):
     from leads.services.bulk_create import leads_create_bulk
 
